@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI and a newcomer run it (`npm test`):
+# lint and types, unit tests, then the database and end-to-end tests once on SQLite and once on MariaDB.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-test-deps.sh || { echo "could not install the test dependencies"; exit 1; }
+
+out=$(mktemp -d)
+status=0
+step() { # name, command...
+  local name=$1; shift
+  echo "== $name"
+  "$@" 2>&1 | tee "$out/$(echo "$name" | tr ' /' '__').log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" = 0 ] || { echo "== $name FAILED (exit $rc)"; status=1; }
+}
+
+step lint npx eslint .
+step types npx tsc -p tsconfig.json --noEmit
+step unit npx mocha 'test/unit/**/*.test.ts'
+for db in sqlite mariadb; do
+  [ -n "$(ls test/db/*.test.ts 2>/dev/null)" ] && step "db $db" env TEST_DB=$db npx mocha 'test/db/**/*.test.ts'
+  [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ] && step "e2e $db" env TEST_DB=$db npx mocha 'test/e2e/**/*.test.ts'
+done
+
+passed=0; failed=0; skipped=0
+for f in "$out"/*.log; do
+  p=$(grep -Eo '^ +[0-9]+ passing' "$f" | grep -Eo '[0-9]+' | tail -1); passed=$((passed + ${p:-0}))
+  x=$(grep -Eo '^ +[0-9]+ failing' "$f" | grep -Eo '[0-9]+' | tail -1); failed=$((failed + ${x:-0}))
+  s=$(grep -Eo '^ +[0-9]+ pending' "$f" | grep -Eo '[0-9]+' | tail -1); skipped=$((skipped + ${s:-0}))
+done
+rm -rf "$out"
+[ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status

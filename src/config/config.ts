@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from '../shared/app-error.js';
+
+/**
+ * Every configuration key of the server, with its default. The names are a public contract
+ * (README.md and .env.example list them); values come only from the environment and an optional `.env`.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const seconds = z.coerce.number().min(0);
+const ipLiteral = z.string().refine((s) => isIP(s) !== 0, 'must be an IP address literal (the SIP stack does not use /etc/hosts)');
+
+export const configSchema = z
+  .object({
+    SIP_LISTEN: ipLiteral.default('0.0.0.0'),
+    SIP_PORT: port.default(5060),
+    SIP_PUBLIC_ADDRESS: ipLiteral.optional(),
+    RTP_PORT_MIN: port.default(20000),
+    RTP_PORT_MAX: port.default(20999),
+    HTTP_LISTEN: ipLiteral.default('0.0.0.0'),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, 'must start with sqlite: or mysql:// or mariadb://')
+      .default('sqlite:data/hotline.sqlite'),
+    IVR_FLOW: z.string().min(1).default('ivr-flows/default.yaml'),
+    PROMPTS_DIR: z.string().min(1).default('ivr-flows/prompts'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    TZ: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Asia/Shanghai')
+      .default('Asia/Shanghai'),
+    MAX_CALL_DURATION_S: seconds.default(3600),
+    DRAIN_TIMEOUT_S: seconds.default(30),
+    RECORDINGS_DIR: z.string().min(1).default('data/recordings'),
+  })
+  .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
+
+export type Config = Readonly<z.infer<typeof configSchema>> & {
+  /** Address written in Contact and SDP: SIP_PUBLIC_ADDRESS, else SIP_LISTEN, else 127.0.0.1 when listening on all. */
+  readonly publicAddress: string;
+};
+
+const keys = Object.keys(configSchema.shape);
+
+/**
+ * Reads the configuration from `env`, falling back to a `.env` file for keys the environment lacks.
+ * Throws ConfigError naming the first bad key and why.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, dotenvPath = '.env'): Config {
+  const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const input: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key] ?? fromFile[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') ?? 'config';
+    const shown = input[key] === undefined ? '' : ` (got "${input[key]}")`;
+    throw new ConfigError(`config: ${key}${shown}: ${issue?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  const publicAddress = c.SIP_PUBLIC_ADDRESS ?? (c.SIP_LISTEN === '0.0.0.0' ? '127.0.0.1' : c.SIP_LISTEN);
+  return Object.freeze({ ...c, publicAddress });
+}

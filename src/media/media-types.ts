@@ -1,0 +1,50 @@
+import type { TypedEmitter } from '../shared/typed-emitter.js';
+
+/**
+ * The contract between a signalling engine (sip/, drachtio/) and the media engine.
+ * One RtpSession per call leg; one MediaEngine per process, owning the port range and the shared
+ * 20 ms clock that paces every stream.
+ */
+export type PlaybackOutcome = 'completed' | 'stopped';
+
+export interface RtpSessionEvents extends Record<string, unknown[]> {
+  /** A completed key press from RFC 4733 telephone-events (end-packet repeats counted once) or injectDtmf(). */
+  dtmf: [digit: string, source: 'rfc4733' | 'info'];
+  /** No RTP received for the configured media timeout while not on hold. */
+  timeout: [];
+}
+
+export interface RtpSession {
+  readonly events: TypedEmitter<RtpSessionEvents>;
+  /** Local UDP port of this stream (even, from RTP_PORT_MIN..RTP_PORT_MAX). */
+  readonly localPort: number;
+  /** Negotiated audio codec once an offer/answer completed. */
+  readonly codec: 'PCMU' | 'PCMA' | undefined;
+  /**
+   * Answers a remote SDP offer: picks the first codec of the offer we support (PCMU, PCMA), takes the
+   * telephone-event payload type from the offer, returns our SDP answer.
+   * Throws MediaError with code `SDP_NO_COMMON_CODEC` (→ 488) or `SDP_INVALID` (→ 400/488).
+   * Also used for re-INVITE offers: a=sendonly/inactive puts the stream on hold (we stop sending).
+   */
+  answerOffer(offerSdp: string): string;
+  /** Our SDP offer (INVITE without SDP, outbound calls): PCMU, PCMA, telephone-event/8000. */
+  createOffer(): string;
+  /** Applies the remote answer to createOffer(). Throws MediaError like answerOffer. */
+  acceptAnswer(answerSdp: string): void;
+  /** Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted. */
+  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlaybackOutcome>;
+  stopPlayback(): void;
+  /** Feeds a digit from another source (SIP INFO) into the same digit stream. */
+  injectDtmf(digit: string, source: 'info'): void;
+  /** Releases the port and every timer; safe to call twice. */
+  close(): void;
+}
+
+export interface MediaEngine {
+  /** Binds a free RTP port for a new leg; rejects with MediaError `RTP_PORTS_EXHAUSTED` if none. */
+  createSession(callId: string): Promise<RtpSession>;
+  /** True when a prompt of that name is loaded. */
+  hasPrompt(name: string): boolean;
+  readonly activeSessions: number;
+  close(): Promise<void>;
+}

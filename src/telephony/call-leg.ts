@@ -1,0 +1,98 @@
+import type { TypedEmitter } from '../shared/typed-emitter.js';
+
+/**
+ * The seam between call logic and signalling. Both engines (sip/ and, later, drachtio/) implement
+ * these interfaces; calls/ and the domain never see a SIP message.
+ *
+ * Leg states (a leg only moves forward; `transition()` in the engines throws on an illegal move):
+ * ```
+ *   ringing ──answer()──► answered ──hangup()/BYE──► ended
+ *      └──── reject()/CANCEL/no ACK ────────────────────┘
+ * ```
+ */
+export type LegState = 'ringing' | 'answered' | 'ended';
+
+export type LegDirection = 'inbound' | 'outbound';
+
+/** Why a leg ended, as stored on the call record. */
+export type EndReason =
+  | 'hangup' // a BYE from either side
+  | 'cancelled' // CANCEL before answer (inbound) or we cancelled (outbound)
+  | 'rejected' // final non-2xx before answer
+  | 'no-ack' // our 2xx was never acknowledged (RFC 3261 §13.3.1.4)
+  | 'max-duration' // MAX_CALL_DURATION_S reached
+  | 'shutdown' // drain period over on SIGTERM
+  | 'media-failure' // codec negotiation or RTP failed
+  | 'error';
+
+/** Who ended the leg: the far end (`remote`) or this server (`local`). */
+export type EndedBy = 'remote' | 'local';
+
+export interface LegEnd {
+  readonly reason: EndReason;
+  readonly by: EndedBy;
+  /** SIP status sent or received when the leg ended before answer, e.g. 487 for CANCEL. */
+  readonly sipStatus?: number;
+}
+
+export type DtmfSource = 'rfc4733' | 'info';
+
+/** Result of playing prompts: all played, stopped by stopPlayback()/abort, or the leg ended meanwhile. */
+export type PlayOutcome = 'completed' | 'stopped' | 'ended';
+
+export interface CallLegEvents extends Record<string, unknown[]> {
+  /** One key press, already de-duplicated (RFC 4733 end-packet repeats count once). Digit: 0-9 * # A-D. */
+  dtmf: [digit: string, source: DtmfSource];
+  answered: [];
+  /** Fired once, whatever the cause. */
+  ended: [end: LegEnd];
+  /** The far end put us on hold (true) or resumed (false) by re-INVITE. */
+  hold: [held: boolean];
+}
+
+export interface CallLeg {
+  /** The SIP Call-ID (or engine call id): the call id on records and in logs. */
+  readonly id: string;
+  readonly direction: LegDirection;
+  /** User part of From (the caller's number for inbound). */
+  readonly from: string;
+  /** User part of the request URI / To (the dialled number for inbound). */
+  readonly to: string;
+  readonly state: LegState;
+  readonly events: TypedEmitter<CallLegEvents>;
+  /** Epoch ms when the INVITE arrived (inbound) or was sent (outbound). */
+  readonly startedAt: number;
+  readonly answeredAt: number | undefined;
+  readonly endedAt: number | undefined;
+  readonly end: LegEnd | undefined;
+
+  /** Sends 200 OK with our SDP; resolves once the ACK arrives, rejects if the leg ends first. */
+  answer(): Promise<void>;
+  /** Final non-2xx response to a ringing inbound leg. */
+  reject(status: number, reason?: string): void;
+  /** Ends the leg from our side (BYE when answered, CANCEL/reject when ringing). Safe to call twice. */
+  hangup(reason?: EndReason): Promise<void>;
+  /** Plays the named prompts in order (names from the prompt library, e.g. `welcome`, `digit-5`). */
+  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlayOutcome>;
+  stopPlayback(): void;
+}
+
+export interface TelephonyEvents extends Record<string, unknown[]> {
+  /** A new inbound leg in state `ringing` (100 Trying already sent). The listener answers or rejects it. */
+  incoming: [leg: CallLeg];
+}
+
+export interface Telephony {
+  readonly events: TypedEmitter<TelephonyEvents>;
+  /** Legs not yet ended. */
+  readonly activeCalls: number;
+  /** Binds sockets; rejects with an AppError naming the address when a port cannot be bound. */
+  start(): Promise<void>;
+  /**
+   * Stops taking calls (new INVITEs get 503), waits up to `timeoutMs` for active calls to end,
+   * then hangs up what is left with reason `shutdown`.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Closes sockets and timers. Safe to call twice. */
+  close(): Promise<void>;
+}

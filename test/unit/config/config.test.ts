@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { loadConfig } from '../../../src/config/config.js';
+import { ConfigError } from '../../../src/shared/app-error.js';
+
+const noDotenv = '/nonexistent/.env';
+
+describe('config', () => {
+  it('when nothing is set, it uses the embedded defaults', () => {
+    const c = loadConfig({}, noDotenv);
+    expect(c.SIP_PORT).to.equal(5060);
+    expect(c.HTTP_PORT).to.equal(3000);
+    expect(c.DATABASE_URL).to.match(/^sqlite:/);
+    expect(c.IVR_FLOW).to.equal('ivr-flows/default.yaml');
+    expect(c.TZ).to.equal('Asia/Shanghai');
+    expect(c.publicAddress).to.equal('127.0.0.1');
+  });
+
+  it('when a port is not a number, it names the key and the value', () => {
+    expect(() => loadConfig({ SIP_PORT: 'abc' }, noDotenv))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/^config: SIP_PORT \(got "abc"\)/);
+  });
+
+  it('when the RTP range is inverted, it names RTP_PORT_MAX', () => {
+    expect(() => loadConfig({ RTP_PORT_MIN: '30000', RTP_PORT_MAX: '20000' }, noDotenv)).to.throw(/RTP_PORT_MAX/);
+  });
+
+  it('when SIP_PUBLIC_ADDRESS is a host name, it refuses it', () => {
+    expect(() => loadConfig({ SIP_PUBLIC_ADDRESS: 'pbx.example.org' }, noDotenv)).to.throw(/SIP_PUBLIC_ADDRESS.*IP address/);
+  });
+
+  it('when the time zone is unknown, it names TZ', () => {
+    expect(() => loadConfig({ TZ: 'Mars/Olympus' }, noDotenv)).to.throw(/TZ/);
+  });
+
+  it('when DATABASE_URL has another scheme, it refuses it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' }, noDotenv)).to.throw(/DATABASE_URL/);
+  });
+
+  it('when SIP_PUBLIC_ADDRESS is set, Contact and SDP use it', () => {
+    expect(loadConfig({ SIP_PUBLIC_ADDRESS: '10.1.2.3' }, noDotenv).publicAddress).to.equal('10.1.2.3');
+  });
+});
