@@ -1,0 +1,45 @@
+/**
+ * Call detail records: a row per call, written as the call progresses. Every call metric
+ * (接通率, answer latency …) is computed from these stored rows, never from counters in memory.
+ */
+export type CallDirection = 'inbound' | 'outbound';
+
+/** Who ended the call: the resident/far party that started it, the party we called, or this server. */
+export type HungUpBy = 'caller' | 'callee' | 'system';
+
+export interface CallRecord {
+  readonly callId: string;
+  readonly direction: CallDirection;
+  /** Caller number as received (stored in full; masked only in logs). */
+  readonly from: string;
+  readonly to: string;
+  readonly startedAt: Date;
+  readonly answeredAt: Date | null;
+  readonly endedAt: Date | null;
+  /** An EndReason of telephony/call-leg.ts, e.g. `hangup`, `cancelled`, `no-ack`. */
+  readonly endReason: string | null;
+  readonly hungUpBy: HungUpBy | null;
+  /** Every key pressed in the IVR, in order, e.g. `2` or `31234#`. */
+  readonly digits: string;
+  /** Ids of the IVR nodes the call passed through, comma-separated, e.g. `welcome,main-menu,consult`. */
+  readonly ivrPath: string;
+}
+
+export type NewCallRecord = Pick<CallRecord, 'callId' | 'direction' | 'from' | 'to' | 'startedAt'>;
+
+export type CallRecordPatch = Partial<Pick<CallRecord, 'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath'>>;
+
+export interface CallRecordPage {
+  readonly items: readonly CallRecord[];
+  readonly total: number;
+}
+
+export interface CallRecordRepository {
+  /** Stores a new call; a second create with the same callId is refused (AppError code `DUPLICATE`). */
+  create(record: NewCallRecord): Promise<void>;
+  /** Updates fields of a stored call; NotFoundError when there is none. */
+  update(callId: string, patch: CallRecordPatch): Promise<void>;
+  get(callId: string): Promise<CallRecord | undefined>;
+  /** Newest first (startedAt descending, then callId). */
+  list(page: { limit: number; offset: number }): Promise<CallRecordPage>;
+}
