@@ -1,0 +1,102 @@
+import type { Server } from 'node:http';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger.js';
+import type { CallRecordRepository } from '../metrics/call-records.js';
+import { AppError } from '../shared/app-error.js';
+import { apiErrorHandler, notFoundHandler } from './api-error-handler.js';
+import { createCallsRouter } from './calls.routes.js';
+import { createHealthRouter, type HealthCheck } from './health.routes.js';
+import { createMetricsRouter } from './metrics.routes.js';
+
+export interface HttpServerDeps {
+  readonly callRecords: CallRecordRepository;
+  readonly health: HealthCheck;
+  readonly metrics: Registry;
+  readonly logger: Logger;
+  /** Run before every /api/v1 route (authentication goes here); /healthz and /metrics stay open. */
+  readonly apiMiddleware?: readonly RequestHandler[];
+}
+
+export interface WebServerOptions {
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly host?: string;
+  /** How long close() lets requests in flight finish before cutting their connections. Default 5000. */
+  readonly closeGraceMs?: number;
+}
+
+export interface WebServer {
+  /** The port actually bound. */
+  readonly port: number;
+  /** The node server, e.g. for a WebSocket server to share. */
+  readonly server: Server;
+  /** Stops accepting, lets requests in flight finish, then resolves; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface HttpServer {
+  readonly app: Express;
+  startWebServer(options: WebServerOptions): Promise<WebServer>;
+}
+
+/** The HTTP API: `/healthz`, `/metrics` and `/api/v1/*` (see README.md). */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '1mb' }));
+
+  app.use(createHealthRouter(deps.health, deps.logger));
+  app.use(createMetricsRouter(deps.metrics));
+
+  const apiV1 = express.Router();
+  for (const middleware of deps.apiMiddleware ?? []) apiV1.use(middleware);
+  apiV1.use(createCallsRouter(deps.callRecords));
+  app.use('/api/v1', apiV1);
+
+  app.use(notFoundHandler);
+  app.use(apiErrorHandler(deps.logger));
+
+  return { app, startWebServer: (options) => startWebServer(app, options, deps.logger) };
+}
+
+function startWebServer(app: Express, options: WebServerOptions, logger: Logger): Promise<WebServer> {
+  const host = options.host ?? '0.0.0.0';
+  return new Promise((resolve, reject) => {
+    const server = app.listen(options.port, host);
+    const onError = (err: Error): void => {
+      reject(new AppError('HTTP_LISTEN_FAILED', `cannot listen on ${host}:${options.port}: ${err.message}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      server.on('error', (err) => {
+        logger.error('http server error', { error: err.message });
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : options.port;
+      logger.info('http server listening', { host, port });
+      resolve({ port, server, close: closer(server, options.closeGraceMs ?? 5000) });
+    });
+  });
+}
+
+function closer(server: Server, graceMs: number): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+      }, graceMs);
+      force.unref();
+      server.close((err) => {
+        clearTimeout(force);
+        if (err) reject(new AppError('HTTP_CLOSE_FAILED', `closing the http server failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+}

@@ -1,0 +1,56 @@
+import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+
+/** One row of `calls` (see migrations/0001-create-calls.ts), in model attribute names. */
+export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAttributes<CallRow>> {
+  callId: string;
+  direction: string;
+  fromNumber: string;
+  toNumber: string;
+  startedAt: Date;
+  answeredAt: CreationOptional<Date | null>;
+  endedAt: CreationOptional<Date | null>;
+  endReason: CreationOptional<string | null>;
+  hungUpBy: CreationOptional<string | null>;
+  digits: CreationOptional<string>;
+  ivrPath: CreationOptional<string>;
+  createdAt: CreationOptional<Date>;
+  updatedAt: CreationOptional<Date>;
+}
+
+export type CallModel = ModelStatic<CallRow>;
+
+/** Column limits shared with the migration, checked before writing so both dialects refuse alike. */
+export const CALL_COLUMN_LIMITS = {
+  callId: 255,
+  from: 255,
+  to: 255,
+  endReason: 64,
+  digits: 255,
+  ivrPath: 1000,
+} as const;
+
+/**
+ * Defines the `calls` model on one Sequelize instance (defined per instance, not as a global class,
+ * so two databases can be open at once, as in tests).
+ */
+export function defineCallModel(sequelize: Sequelize): CallModel {
+  return sequelize.define<CallRow>(
+    'Call',
+    {
+      callId: { type: DataTypes.STRING(255).BINARY, allowNull: false, primaryKey: true, field: 'call_id' },
+      direction: { type: DataTypes.STRING(16), allowNull: false },
+      fromNumber: { type: DataTypes.STRING(255), allowNull: false, field: 'from_number' },
+      toNumber: { type: DataTypes.STRING(255), allowNull: false, field: 'to_number' },
+      startedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'started_at' },
+      answeredAt: { type: DataTypes.DATE(3), allowNull: true, field: 'answered_at' },
+      endedAt: { type: DataTypes.DATE(3), allowNull: true, field: 'ended_at' },
+      endReason: { type: DataTypes.STRING(64), allowNull: true, field: 'end_reason' },
+      hungUpBy: { type: DataTypes.STRING(16), allowNull: true, field: 'hung_up_by' },
+      digits: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
+      ivrPath: { type: DataTypes.STRING(1000), allowNull: false, defaultValue: '', field: 'ivr_path' },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
+    },
+    { tableName: 'calls', timestamps: true, underscored: true },
+  );
+}

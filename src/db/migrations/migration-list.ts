@@ -1,0 +1,11 @@
+import type { QueryInterface } from 'sequelize';
+import type { RunnableMigration } from 'umzug';
+import * as m0001 from './0001-create-calls.js';
+
+/**
+ * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
+ * from compiled JavaScript; test/db/migration-list.test.ts fails when a file here is missing from it.
+ */
+export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
+  { name: '0001-create-calls', up: m0001.up, down: m0001.down },
+];
