@@ -39,6 +39,7 @@ export const configSchema = z
         }
       }, 'must be an IANA time zone such as Asia/Shanghai')
       .default('Asia/Shanghai'),
+    SIP_ANSWER_DELAY_MS: z.coerce.number().int().min(0).max(60000).default(0),
     MAX_CALL_DURATION_S: seconds.default(3600),
     DRAIN_TIMEOUT_S: seconds.default(30),
     RECORDINGS_DIR: z.string().min(1).default('data/recordings'),

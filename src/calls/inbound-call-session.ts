@@ -1,0 +1,109 @@
+import type { Logger } from '../logging/logger.js';
+import type { CallRecordPatch, CallRecordRepository, HungUpBy } from '../metrics/call-records.js';
+import type { IvrChannel } from '../ivr/ivr-channel.js';
+import { maskPhone } from '../shared/mask.js';
+import type { CallLeg, LegEnd } from '../telephony/call-leg.js';
+import type { CallTelemetrySink } from './call-telemetry-sink.js';
+import { LegIvrChannel } from './leg-ivr-channel.js';
+
+/** What the IVR tells the session as it goes and when it is done. */
+export interface IvrProgress {
+  readonly digits: string;
+  readonly path: readonly string[];
+}
+
+export interface IvrRunResult extends IvrProgress {
+  /** `hangup` (the flow ended the call), `caller-hangup`, `failed`, later `queue`. */
+  readonly outcome: string;
+}
+
+/** Runs the inbound flow on a channel; `onProgress` is called after every node and key press. */
+export type RunIvr = (channel: IvrChannel, logger: Logger, onProgress: (progress: IvrProgress) => void) => Promise<IvrRunResult>;
+
+export interface InboundCallDeps {
+  readonly records: CallRecordRepository;
+  readonly telemetry: CallTelemetrySink;
+  readonly runIvr: RunIvr;
+  readonly logger: Logger;
+}
+
+/**
+ * One resident's inbound call: answer at once (GB/T 33358 counts the seconds to a human, so the
+ * IVR must not make the caller wait for a 200), run the IVR, and keep the call record up to date.
+ * Record writes are chained so they reach the database in order; a failed write is logged and
+ * never ends the call.
+ */
+export class InboundCallSession {
+  private readonly log: Logger;
+  private progress: IvrProgress = { digits: '', path: [] };
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly leg: CallLeg,
+    private readonly deps: InboundCallDeps,
+  ) {
+    this.log = deps.logger.child({ callId: leg.id });
+  }
+
+  /** Resolves once the call has ended and its record is final. */
+  async run(): Promise<void> {
+    const { leg, deps } = this;
+    const ended = new Promise<LegEnd>((resolve) => {
+      if (leg.end) resolve(leg.end);
+      else leg.events.once('ended', resolve);
+    });
+    this.log.info('inbound call', { from: maskPhone(leg.from), to: leg.to });
+    this.write(() => deps.records.create({ callId: leg.id, direction: 'inbound', from: leg.from, to: leg.to, startedAt: new Date(leg.startedAt) }));
+    deps.telemetry.callStarted('inbound');
+
+    const ivrDone = this.answerAndRunIvr();
+    const end = await ended;
+    await ivrDone;
+    this.write(() => deps.records.update(leg.id, this.finalPatch(end)));
+    deps.telemetry.callEnded('inbound', end.reason);
+    this.log.info('call ended', { reason: end.reason, by: end.by, digits: this.progress.digits.length });
+    await this.writes;
+  }
+
+  private async answerAndRunIvr(): Promise<void> {
+    const { leg, deps } = this;
+    try {
+      await leg.answer();
+    } catch (err) {
+      this.log.info('call not answered', { reason: leg.end?.reason, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const answeredAt = leg.answeredAt ?? Date.now();
+    this.write(() => deps.records.update(leg.id, { answeredAt: new Date(answeredAt) }));
+    deps.telemetry.callAnswered('inbound', answeredAt - leg.startedAt);
+
+    try {
+      const result = await deps.runIvr(new LegIvrChannel(leg), this.log, (p) => {
+        this.progress = p;
+      });
+      this.progress = result;
+      this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
+    } catch (err) {
+      this.log.error('ivr failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    // The flow is over; a call it did not end (hangup node, failure) is ended here.
+    if (leg.state !== 'ended') await leg.hangup();
+  }
+
+  private finalPatch(end: LegEnd): CallRecordPatch {
+    const hungUpBy: HungUpBy = end.by === 'remote' ? 'caller' : 'system';
+    return {
+      endedAt: new Date(this.leg.endedAt ?? Date.now()),
+      endReason: end.reason,
+      hungUpBy,
+      digits: this.progress.digits,
+      ivrPath: this.progress.path.join(','),
+    };
+  }
+
+  private write(op: () => Promise<void>): void {
+    this.writes = this.writes.then(op).catch((err: unknown) => {
+      this.log.error('call record write failed', { error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+}

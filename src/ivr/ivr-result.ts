@@ -1,0 +1,22 @@
+/**
+ * How an IVR run ended. A discriminated union on `outcome` so later nodes add their own ending
+ * (e.g. `{ outcome: 'queue'; queue: string }`) and calls/ must handle it (switch exhaustiveness).
+ */
+export type IvrOutcome =
+  /** The flow reached a `hangup` node: calls/ should hang up the leg. */
+  | { readonly outcome: 'hangup'; readonly nodeId: string }
+  /** The caller hung up first. */
+  | { readonly outcome: 'caller-hangup' }
+  /** The flow could not go on: input retries exhausted with no `onFailure`, node cap reached, or a bug. */
+  | { readonly outcome: 'failed'; readonly reason: IvrFailure; readonly nodeId: string; readonly message: string };
+
+export type IvrFailure = 'no-valid-input' | 'node-limit' | 'error';
+
+export type IvrResult = IvrOutcome & {
+  /** Every key the caller pressed during the run, in order (including ignored ones). */
+  readonly digits: string;
+  /** Node ids visited, in order (a node visited twice appears twice). */
+  readonly path: readonly string[];
+  /** Variables set by `collect` nodes (and given at start). */
+  readonly variables: Readonly<Record<string, string>>;
+};

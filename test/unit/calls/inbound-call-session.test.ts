@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { InboundCallSession, type RunIvr } from '../../../src/calls/inbound-call-session.js';
+import type { CallTelemetrySink } from '../../../src/calls/call-telemetry-sink.js';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { FakeCallLeg } from '../../support/fake-call-leg.js';
+import { MemoryCallRecords } from '../../support/memory-call-records.js';
+
+function telemetrySpy(): CallTelemetrySink & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    callStarted: (d) => calls.push(`started:${d}`),
+    callAnswered: (d, ms) => calls.push(`answered:${d}:${ms}`),
+    callEnded: (d, r) => calls.push(`ended:${d}:${r}`),
+  };
+}
+
+describe('InboundCallSession', () => {
+  afterEach(() => {
+    sinon.restore();
+  });
+
+  it('when the caller picks a branch and the flow hangs up, it records the digits, the path and a system hang-up', async () => {
+    const leg = new FakeCallLeg('c1', '13812345678', '12345', Date.UTC(2026, 10, 22, 2, 0, 0));
+    const records = new MemoryCallRecords();
+    const telemetry = telemetrySpy();
+    const runIvr: RunIvr = async (channel, _log, onProgress) => {
+      await channel.play(['welcome']);
+      onProgress({ digits: '2', path: ['welcome', 'main-menu'] });
+      return { outcome: 'hangup', digits: '2', path: ['welcome', 'main-menu', 'complaint'] };
+    };
+    await new InboundCallSession(leg, { records, telemetry, runIvr, logger: silentLogger() }).run();
+
+    const row = await records.get('c1');
+    expect(row).to.include({ direction: 'inbound', from: '13812345678', to: '12345', digits: '2', ivrPath: 'welcome,main-menu,complaint', endReason: 'hangup', hungUpBy: 'system' });
+    expect(row?.answeredAt?.getTime()).to.equal(leg.startedAt + 12);
+    expect(row?.endedAt).to.be.instanceOf(Date);
+    expect(leg.played).to.deep.equal([['welcome']]);
+    expect(telemetry.calls).to.deep.equal(['started:inbound', 'answered:inbound:12', 'ended:inbound:hangup']);
+  });
+
+  it('when the caller hangs up in the middle of the flow, it keeps the digits pressed so far and says the caller hung up', async () => {
+    const leg = new FakeCallLeg('c2', '13812345678', '12345', 1_000);
+    const records = new MemoryCallRecords();
+    const runIvr: RunIvr = (_channel, _log, onProgress) => {
+      onProgress({ digits: '3', path: ['welcome', 'main-menu', 'progress'] });
+      leg.remoteHangup();
+      return Promise.resolve({ outcome: 'caller-hangup', digits: '3', path: ['welcome', 'main-menu', 'progress'] });
+    };
+    await new InboundCallSession(leg, { records, telemetry: telemetrySpy(), runIvr, logger: silentLogger() }).run();
+    expect(await records.get('c2')).to.include({ digits: '3', ivrPath: 'welcome,main-menu,progress', endReason: 'hangup', hungUpBy: 'caller' });
+  });
+
+  it('when the answer is never acknowledged, it records the call as not answered with the reason', async () => {
+    const leg = new FakeCallLeg('c3', '02087654321', '12345', 1_000);
+    leg.answerError = new Error('no ACK');
+    const records = new MemoryCallRecords();
+    const runIvr = sinon.stub<Parameters<RunIvr>, ReturnType<RunIvr>>();
+    await new InboundCallSession(leg, { records, telemetry: telemetrySpy(), runIvr, logger: silentLogger() }).run();
+    expect(runIvr.called).to.equal(false);
+    const row = await records.get('c3');
+    expect(row).to.include({ answeredAt: null, endReason: 'no-ack', hungUpBy: 'system' });
+  });
+
+  it('when the database refuses a write, the call still runs to its end', async () => {
+    const leg = new FakeCallLeg('c4', '13812345678', '12345', 1_000);
+    const records = new MemoryCallRecords();
+    sinon.stub(records, 'create').rejects(new Error('database down'));
+    const runIvr: RunIvr = () => Promise.resolve({ outcome: 'hangup', digits: '', path: ['welcome'] });
+    await new InboundCallSession(leg, { records, telemetry: telemetrySpy(), runIvr, logger: silentLogger() }).run();
+    expect(leg.state).to.equal('ended');
+  });
+});
