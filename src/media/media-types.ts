@@ -14,8 +14,16 @@ export interface RtpSessionEvents extends Record<string, unknown[]> {
   timeout: [];
 }
 
+/** Receives each RTP audio payload as it arrives (G.711 bytes, no copy: use it before returning). */
+export type AudioListener = (payload: Buffer, codec: 'PCMU' | 'PCMA') => void;
+
 export interface RtpSession {
   readonly events: TypedEmitter<RtpSessionEvents>;
+  /**
+   * Hook for bridging/recording: called with every received audio payload of the negotiated codec
+   * (not telephone-events). Unset costs nothing. Optional extension of the contract.
+   */
+  onAudio?: AudioListener | undefined;
   /** Local UDP port of this stream (even, from RTP_PORT_MIN..RTP_PORT_MAX). */
   readonly localPort: number;
   /** Negotiated audio codec once an offer/answer completed. */

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Generates the IVR prompts under ivr-flows/prompts/ as 8 kHz mono μ-law WAV (G.711 ready: the media
+# engine converts them once at load to PCMU and PCMA payload, never while playing).
+# Speech: espeak-ng, Mandarin voice `cmn`. Music and silence: sox `synth`.
+# Usage: scripts/make-prompts.sh [output-dir]   (needs espeak-ng and sox: apt-get install espeak-ng sox)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/ivr-flows/prompts}"
+mkdir -p "$out"
+
+for tool in espeak-ng sox; do
+  command -v "$tool" >/dev/null || { echo "make-prompts: $tool is not installed" >&2; exit 1; }
+done
+if ! espeak-ng --voices=cmn | grep -q ' cmn '; then
+  echo "make-prompts: espeak-ng has no Mandarin voice 'cmn'" >&2
+  exit 1
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# Speech prompt: espeak-ng at 22.05 kHz → trim leading/trailing silence → 8 kHz mono, normalised to
+# -3 dBFS (espeak's output is quiet) → μ-law. Hotline numbers are read digit by digit, 1 as 幺 (yāo).
+say() {
+  local name="$1" text="$2"
+  espeak-ng -v cmn -s 150 -w "$tmp/$name.raw.wav" "$text"
+  sox "$tmp/$name.raw.wav" -r 8000 -c 1 -e u-law "$out/$name.wav" \
+    silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.05 0.1 gain -n -3
+}
+
+say welcome '您好,欢迎致电幺二三四五政务服务便民热线。'
+say menu '咨询请按1,投诉举报请按2,查询工单办理进度请按3,人工服务请按0。'
+say branch-consult '您选择了政策咨询,请稍候。'
+say branch-complaint '您选择了投诉举报,请稍候。'
+say branch-progress '请输入您的工单编号,以井号键结束。'
+say branch-agent '正在为您转接人工服务,请稍候。'
+say invalid '您的输入有误,请重新选择。'
+say no-input '您没有输入,请重新选择。'
+say you-entered '您输入的是'
+say goodbye '感谢您的来电,再见。'
+digits=(零 幺 二 三 四 五 六 七 八 九)
+for i in "${!digits[@]}"; do
+  say "digit-$i" "${digits[$i]}"
+done
+say star '星号'
+say pound '井号'
+
+# Hold music: a slow, soft pentatonic phrase of plucked notes (not speech), 10 s, peak -18 dBFS.
+notes=(C4 E4 G4 A4 G4 E4 D4 G3 C4 E4 G4 C5 A4 G4 E4 D4 C4 D4 E4 C4)
+parts=()
+for i in "${!notes[@]}"; do
+  f="$tmp/note-$i.wav"
+  sox -n -r 8000 -c 1 -b 16 "$f" synth 0.5 pluck "${notes[$i]}" fade q 0.01 0.5 0.3
+  parts+=("$f")
+done
+sox "${parts[@]}" "$tmp/melody.wav"
+sox "$tmp/melody.wav" -r 8000 -c 1 -e u-law "$out/hold-music.wav" \
+  lowpass 2000 trim 0 10 gain -n -18
+
+# One second of digital silence (μ-law 0xFF).
+sox -n -r 8000 -c 1 -e u-law "$out/silence.wav" trim 0 1
+
+echo "make-prompts: wrote $(find "$out" -maxdepth 1 -name '*.wav' | wc -l) prompts to $out"

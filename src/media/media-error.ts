@@ -1,0 +1,20 @@
+import { AppError } from '../shared/app-error.js';
+
+/** Stable codes of the media engine; signalling maps them to SIP responses (e.g. SDP_NO_COMMON_CODEC → 488). */
+export type MediaErrorCode =
+  | 'SDP_INVALID'
+  | 'SDP_NO_COMMON_CODEC'
+  | 'RTP_PORTS_EXHAUSTED'
+  | 'PROMPT_NOT_FOUND'
+  | 'PROMPT_INVALID'
+  | 'MEDIA_CLOSED';
+
+export class MediaError extends AppError {
+  declare readonly code: MediaErrorCode;
+
+  // Not useless: it narrows `code` to MediaErrorCode for callers.
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor
+  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,256 @@
+import { randomInt } from 'node:crypto';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../logging/logger.js';
+import { TypedEmitter } from '../shared/typed-emitter.js';
+import { DtmfReceiver } from './dtmf-receiver.js';
+import type { ClockSubscriber, MediaClock } from './media-clock.js';
+import { MediaError } from './media-error.js';
+import type { AudioListener, PlaybackOutcome, RtpSession, RtpSessionEvents } from './media-types.js';
+import { FRAME_BYTES, Playback, silenceByte } from './playback.js';
+import type { Prompt, PromptLibrary } from './prompt-library.js';
+import { encodeRtp, parseRtp } from './rtp-packet.js';
+import { SdpNegotiator, type Codec, type NegotiatedMedia } from './sdp-negotiator.js';
+
+const DIGIT = /^[0-9*#A-D]$/;
+
+export interface RtpMediaSessionOptions {
+  callId: string;
+  socket: Socket;
+  localPort: number;
+  publicAddress: string;
+  clock: MediaClock;
+  prompts: PromptLibrary;
+  logger: Logger;
+  /** 0 disables the media timeout. */
+  mediaTimeoutMs: number;
+  /** Send silence frames while no prompt plays (keeps NAT bindings and softphone jitter buffers alive). */
+  comfortSilence: boolean;
+  /** Called once by close(): the engine releases the port. */
+  onClose: (session: RtpMediaSession) => void;
+}
+
+/**
+ * One RTP stream of a call leg on its own UDP port (see media-types.ts for the contract).
+ *
+ * Sending is driven by the engine's shared 20 ms MediaClock: each tick sends one packet — the next
+ * prompt frame while playing, else a silence frame (when comfortSilence) — to the remote, once an
+ * offer/answer told us where, while our direction allows sending. RTP timestamps follow the clock's
+ * tick number, so they stay true to wall time across gaps.
+ *
+ * Symmetric RTP (RFC 4961) for NAT: we send to the SDP address until an RTP packet of the negotiated
+ * payload types arrives, then to that packet's source, re-latching whenever the source changes.
+ */
+export class RtpMediaSession implements RtpSession, ClockSubscriber {
+  readonly events = new TypedEmitter<RtpSessionEvents>();
+  readonly localPort: number;
+  onAudio: AudioListener | undefined;
+
+  private readonly logger: Logger;
+  private readonly negotiator: SdpNegotiator;
+  private readonly dtmf: DtmfReceiver;
+  private readonly ssrc = randomInt(0, 2 ** 32);
+  private seq = randomInt(0, 2 ** 16);
+  private readonly tsBase = randomInt(0, 2 ** 32);
+  private readonly tickBase: number;
+  private media: NegotiatedMedia | undefined;
+  private latched: { address: string; port: number } | undefined;
+  private playback: Playback | undefined;
+  private markerNext = true;
+  private sentLastTick = false;
+  private lastRtpAt = 0;
+  private timedOut = false;
+  private closed = false;
+
+  constructor(private readonly opts: RtpMediaSessionOptions) {
+    this.localPort = opts.localPort;
+    this.logger = opts.logger.child({ callId: opts.callId, rtpPort: opts.localPort });
+    this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort);
+    this.dtmf = new DtmfReceiver((digit) => this.events.emit('dtmf', digit, 'rfc4733'));
+    this.tickBase = opts.clock.currentTick();
+    opts.socket.on('message', this.onMessage);
+    opts.socket.on('error', this.onSocketError);
+    opts.clock.add(this);
+  }
+
+  get codec(): Codec | undefined {
+    return this.media?.codec;
+  }
+
+  /** Where packets go now: the latched source, else the SDP address; undefined before negotiation. */
+  get remote(): { address: string; port: number } | undefined {
+    return this.latched ?? this.media?.remote;
+  }
+
+  /** Our current direction; 'inactive' before negotiation. */
+  get direction(): NegotiatedMedia['direction'] {
+    return this.media?.direction ?? 'inactive';
+  }
+
+  answerOffer(offerSdp: string): string {
+    this.assertOpen();
+    const { sdp, media } = this.negotiator.answer(offerSdp);
+    this.apply(media);
+    return sdp;
+  }
+
+  createOffer(): string {
+    this.assertOpen();
+    return this.negotiator.offer();
+  }
+
+  acceptAnswer(answerSdp: string): void {
+    this.assertOpen();
+    this.apply(this.negotiator.acceptAnswer(answerSdp));
+  }
+
+  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlaybackOutcome> {
+    const found: Prompt[] = [];
+    for (const name of prompts) {
+      const p = this.opts.prompts.get(name);
+      if (p === undefined) return Promise.reject(new MediaError('PROMPT_NOT_FOUND', `prompt "${name}" is not loaded`));
+      found.push(p);
+    }
+    this.stopPlayback();
+    if (this.closed || signal?.aborted === true) return Promise.resolve('stopped');
+    const onAbort = (): void => {
+      if (this.playback === playback) this.stopPlayback();
+    };
+    const playback = new Playback(found, () => signal?.removeEventListener('abort', onAbort));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (playback.exhausted) {
+      playback.finish('completed');
+      return playback.done;
+    }
+    this.playback = playback;
+    this.markerNext = true;
+    return playback.done;
+  }
+
+  stopPlayback(): void {
+    const p = this.playback;
+    this.playback = undefined;
+    p?.finish('stopped');
+  }
+
+  injectDtmf(digit: string, source: 'info'): void {
+    if (this.closed) return;
+    const d = digit.toUpperCase();
+    if (!DIGIT.test(d)) {
+      this.logger.warn('ignoring invalid DTMF digit', { source });
+      return;
+    }
+    this.events.emit('dtmf', d, source);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPlayback();
+    this.opts.clock.remove(this);
+    this.opts.socket.off('message', this.onMessage);
+    try {
+      this.opts.socket.close();
+    } catch {
+      // already closed by the OS or a failed bind: nothing to release
+    }
+    this.events.removeAllListeners();
+    this.onAudio = undefined;
+    this.opts.onClose(this);
+  }
+
+  /** Clock tick: at most one packet. Returns true when a packet was sent. */
+  onTick(tick: number): boolean {
+    if (this.closed) return false;
+    const now = performance.now();
+    this.dtmf.expire(now);
+    this.checkTimeout(now);
+    const media = this.media;
+    const codec = media?.codec ?? 'PCMU';
+    const playback = this.playback;
+    let payload: Buffer | undefined;
+    if (playback !== undefined) {
+      payload = playback.nextFrame(codec);
+    } else if (this.opts.comfortSilence && this.canSend()) {
+      payload = Buffer.alloc(FRAME_BYTES, silenceByte(codec));
+    }
+    let sent = false;
+    const to = this.remote;
+    if (payload !== undefined && media !== undefined && to !== undefined && this.canSend()) {
+      const packet = encodeRtp({
+        payloadType: media.payloadType,
+        marker: this.markerNext || !this.sentLastTick,
+        sequenceNumber: this.seq,
+        timestamp: (this.tsBase + (tick - this.tickBase) * FRAME_BYTES) >>> 0,
+        ssrc: this.ssrc,
+        payload,
+      });
+      this.seq = (this.seq + 1) & 0xffff;
+      this.markerNext = false;
+      this.opts.socket.send(packet, to.port, to.address);
+      sent = true;
+    }
+    this.sentLastTick = sent;
+    // Playback advances with time even while held or before the remote is known, so a play() always ends.
+    if (playback?.exhausted === true && this.playback === playback) {
+      this.playback = undefined;
+      playback.finish('completed');
+    }
+    return sent;
+  }
+
+  private canSend(): boolean {
+    const m = this.media;
+    if (m?.remote === undefined || m.remote.port === 0) return false;
+    if (m.direction !== 'sendrecv' && m.direction !== 'sendonly') return false;
+    return m.remote.address !== '0.0.0.0' && m.remote.address !== '::';
+  }
+
+  private apply(media: NegotiatedMedia): void {
+    const before = this.media?.remote;
+    if (before?.address !== media.remote?.address || before?.port !== media.remote?.port) this.latched = undefined;
+    this.media = media;
+    this.lastRtpAt = performance.now();
+    this.timedOut = false;
+    this.logger.debug('media negotiated', { codec: media.codec, direction: media.direction, held: media.held, dtmfPt: media.dtmfPayloadType });
+  }
+
+  private checkTimeout(now: number): void {
+    const timeout = this.opts.mediaTimeoutMs;
+    const m = this.media;
+    if (timeout <= 0 || this.timedOut || m === undefined || m.held) return;
+    if (m.direction !== 'sendrecv' && m.direction !== 'recvonly') return;
+    if (now - this.lastRtpAt < timeout) return;
+    this.timedOut = true;
+    this.logger.info('media timeout', { timeoutMs: timeout });
+    this.events.emit('timeout');
+  }
+
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const m = this.media;
+    if (this.closed || m?.codec === undefined) return;
+    const packet = parseRtp(msg);
+    if (packet === undefined) return;
+    const isDtmf = m.dtmfPayloadType !== undefined && packet.payloadType === m.dtmfPayloadType;
+    if (!isDtmf && packet.payloadType !== m.payloadType) return;
+    const l = this.latched;
+    if (l?.address !== rinfo.address || l.port !== rinfo.port) {
+      this.latched = { address: rinfo.address, port: rinfo.port };
+      this.logger.debug('RTP source latched', { address: rinfo.address, port: rinfo.port });
+    }
+    const now = performance.now();
+    this.lastRtpAt = now;
+    this.timedOut = false;
+    if (isDtmf) this.dtmf.receive(packet.timestamp, packet.payload, now);
+    else if (this.onAudio !== undefined) this.onAudio(packet.payload, m.codec);
+  };
+
+  private readonly onSocketError = (err: Error): void => {
+    // ICMP port unreachable and the like surface here; they must never crash the process.
+    this.logger.debug('RTP socket error', { err: err.message });
+  };
+
+  private assertOpen(): void {
+    if (this.closed) throw new MediaError('MEDIA_CLOSED', 'RTP session is closed');
+  }
+}

@@ -1,0 +1,241 @@
+import { randomInt } from 'node:crypto';
+import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { z } from 'zod';
+import { MediaError } from './media-error.js';
+
+export type Codec = 'PCMU' | 'PCMA';
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** What an offer/answer exchange decided for our one audio stream. */
+export interface NegotiatedMedia {
+  /** undefined when the audio stream was rejected (port 0). */
+  codec: Codec | undefined;
+  payloadType: number;
+  /** RFC 4733 payload type, as the remote numbered it; undefined when it offered none. */
+  dtmfPayloadType: number | undefined;
+  /** Where the remote wants RTP (from c= and m=); undefined when rejected. */
+  remote: { address: string; port: number } | undefined;
+  /** Our direction (the mirror of the remote's, RFC 3264 §6.1). */
+  direction: Direction;
+  /** The remote holds the call: it will not send (sendonly/inactive offer, or c=0.0.0.0, RFC 3264 §8.4). */
+  held: boolean;
+}
+
+/** Static payload types of RFC 3551 Table 4 that we speak. */
+const STATIC: Readonly<Record<number, Codec>> = { 0: 'PCMU', 8: 'PCMA' };
+const DTMF_PT = 101;
+const MIRROR: Readonly<Record<Direction, Direction>> = {
+  sendrecv: 'sendrecv',
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
+};
+
+const directionSchema = z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
+const connectionSchema = z.object({ ip: z.string().min(1) });
+const mediaSchema = z.object({
+  type: z.string(),
+  port: z.number().int().min(0).max(65535),
+  protocol: z.string(),
+  payloads: z.union([z.string(), z.number()]).optional(),
+  rtp: z.array(z.object({ payload: z.number().int(), codec: z.string(), rate: z.number().optional() })).default([]),
+  fmtp: z.array(z.object({ payload: z.number().int(), config: z.string() })).default([]),
+  connection: connectionSchema.optional(),
+  direction: directionSchema.optional(),
+});
+const sdpSchema = z.object({
+  connection: connectionSchema.optional(),
+  direction: directionSchema.optional(),
+  media: z.array(mediaSchema).min(1),
+});
+type ParsedMedia = z.infer<typeof mediaSchema>;
+type ParsedSdp = z.infer<typeof sdpSchema>;
+
+function parseSdp(text: string, what: string): ParsedSdp {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new MediaError('SDP_INVALID', `${what}: not parseable SDP`, { cause: err });
+  }
+  const result = sdpSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? `${issue.path.join('.') || 'sdp'}: ${issue.message}` : 'invalid';
+    throw new MediaError('SDP_INVALID', `${what}: ${where}`);
+  }
+  if (!result.data.media.some((m) => m.type === 'audio')) throw new MediaError('SDP_INVALID', `${what}: no audio m-line`);
+  return result.data;
+}
+
+function payloadList(m: ParsedMedia): number[] {
+  return String(m.payloads ?? '')
+    .split(/\s+/)
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
+}
+
+/** Our codec for a payload type of that m-line: static 0/8, or a dynamic one by its rtpmap name. */
+function codecOf(m: ParsedMedia, pt: number): Codec | undefined {
+  const fixed = STATIC[pt];
+  if (fixed !== undefined) return fixed;
+  if (pt < 96) return undefined;
+  const map = m.rtp.find((r) => r.payload === pt);
+  if (map === undefined || (map.rate !== undefined && map.rate !== 8000)) return undefined;
+  const name = map.codec.toUpperCase();
+  return name === 'PCMU' || name === 'PCMA' ? name : undefined;
+}
+
+function pickCodec(m: ParsedMedia): { codec: Codec; pt: number } | undefined {
+  for (const pt of payloadList(m)) {
+    const codec = codecOf(m, pt);
+    if (codec !== undefined) return { codec, pt };
+  }
+  return undefined;
+}
+
+function dtmfOf(m: ParsedMedia): { pt: number; fmtp: string | undefined } | undefined {
+  const offered = payloadList(m);
+  const map = m.rtp.find((r) => r.codec.toLowerCase() === 'telephone-event' && (r.rate ?? 8000) === 8000 && offered.includes(r.payload));
+  if (map === undefined) return undefined;
+  return { pt: map.payload, fmtp: m.fmtp.find((f) => f.payload === map.payload)?.config };
+}
+
+function isRtpAvp(m: ParsedMedia): boolean {
+  return m.protocol.toUpperCase() === 'RTP/AVP';
+}
+
+function isNullAddress(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+/**
+ * SDP offer/answer (RFC 3264) for one G.711 audio stream, built with sdp-transform.
+ * Keeps the o= line of our side: one session id, a version incremented on every SDP we produce (§8).
+ */
+export class SdpNegotiator {
+  private readonly sessionId = randomInt(1, 2 ** 31 - 1);
+  private sessionVersion = randomInt(1, 2 ** 20);
+
+  constructor(
+    private readonly publicAddress: string,
+    private readonly localPort: number,
+  ) {}
+
+  /**
+   * Answers an offer (initial or re-INVITE). The first audio m-line with a port and a common codec is
+   * used, others are rejected with port 0 (§6: the answer has as many m-lines as the offer).
+   * The codec is the first of the offer's order we support; telephone-event keeps the offer's number.
+   */
+  answer(offerSdp: string): { sdp: string; media: NegotiatedMedia } {
+    const offer = parseSdp(offerSdp, 'SDP offer');
+    const active = offer.media.filter((m) => m.type === 'audio' && m.port !== 0);
+    let chosen: { index: number; codec: Codec; pt: number } | undefined;
+    for (const m of active) {
+      const pick = isRtpAvp(m) ? pickCodec(m) : undefined;
+      if (pick) {
+        chosen = { index: offer.media.indexOf(m), ...pick };
+        break;
+      }
+    }
+    if (active.length > 0 && chosen === undefined) {
+      const offered = active.map((m) => `${m.protocol} ${String(m.payloads ?? '')}`).join('; ');
+      throw new MediaError('SDP_NO_COMMON_CODEC', `SDP offer: no PCMU/PCMA over RTP/AVP in ${offered}`);
+    }
+    const lines: MediaDescription[] = offer.media.map((m, i) => {
+      if (chosen === undefined || i !== chosen.index) return this.rejected(m);
+      const dtmf = dtmfOf(m);
+      const remoteDirection = m.direction ?? offer.direction ?? 'sendrecv';
+      return this.audioLine(chosen.codec, chosen.pt, dtmf, MIRROR[remoteDirection]);
+    });
+    const sdp = this.write(lines);
+    if (chosen === undefined) {
+      return { sdp, media: { codec: undefined, payloadType: 0, dtmfPayloadType: undefined, remote: undefined, direction: 'inactive', held: true } };
+    }
+    const m = offer.media[chosen.index];
+    if (m === undefined) throw new MediaError('SDP_INVALID', 'SDP offer: m-line vanished');
+    return { sdp, media: this.negotiated(offer, m, chosen.codec, chosen.pt, 'SDP offer') };
+  }
+
+  /** Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. */
+  offer(): string {
+    const line = this.audioLine('PCMU', 0, { pt: DTMF_PT, fmtp: '0-16' }, 'sendrecv');
+    line.payloads = `0 8 ${DTMF_PT}`;
+    line.rtp = [
+      { payload: 0, codec: 'PCMU', rate: 8000 },
+      { payload: 8, codec: 'PCMA', rate: 8000 },
+      { payload: DTMF_PT, codec: 'telephone-event', rate: 8000 },
+    ];
+    return this.write([line]);
+  }
+
+  /** Applies the answer to our offer(): the codec and telephone-event number the remote chose. */
+  acceptAnswer(answerSdp: string): NegotiatedMedia {
+    const answer = parseSdp(answerSdp, 'SDP answer');
+    const m = answer.media.find((x) => x.type === 'audio' && x.port !== 0);
+    if (m === undefined) throw new MediaError('SDP_NO_COMMON_CODEC', 'SDP answer: the audio stream was rejected (port 0)');
+    const pick = pickCodec(m);
+    if (pick === undefined) {
+      throw new MediaError('SDP_NO_COMMON_CODEC', `SDP answer: no PCMU/PCMA in ${String(m.payloads ?? '')}`);
+    }
+    return this.negotiated(answer, m, pick.codec, pick.pt, 'SDP answer');
+  }
+
+  private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string): NegotiatedMedia {
+    const ip = (m.connection ?? sdp.connection)?.ip;
+    if (ip === undefined) throw new MediaError('SDP_INVALID', `${what}: no c= line for the audio stream`);
+    const remoteDirection = m.direction ?? sdp.direction ?? 'sendrecv';
+    const nullAddress = isNullAddress(ip);
+    return {
+      codec,
+      payloadType: pt,
+      dtmfPayloadType: dtmfOf(m)?.pt,
+      remote: { address: ip, port: m.port },
+      direction: MIRROR[remoteDirection],
+      held: nullAddress || remoteDirection === 'sendonly' || remoteDirection === 'inactive',
+    };
+  }
+
+  private audioLine(codec: Codec, pt: number, dtmf: { pt: number; fmtp: string | undefined } | undefined, direction: Direction): MediaDescription {
+    const line: MediaDescription = {
+      type: 'audio',
+      port: this.localPort,
+      protocol: 'RTP/AVP',
+      payloads: dtmf ? `${pt} ${dtmf.pt}` : String(pt),
+      rtp: [{ payload: pt, codec, rate: 8000 }],
+      fmtp: [],
+      ptime: 20,
+      direction,
+    };
+    if (dtmf) {
+      line.rtp.push({ payload: dtmf.pt, codec: 'telephone-event', rate: 8000 });
+      line.fmtp.push({ payload: dtmf.pt, config: dtmf.fmtp ?? '0-16' });
+    }
+    return line;
+  }
+
+  private rejected(m: ParsedMedia): MediaDescription {
+    return { type: m.type, port: 0, protocol: m.protocol, payloads: String(m.payloads ?? '0'), rtp: [], fmtp: [] };
+  }
+
+  private write(media: MediaDescription[]): string {
+    this.sessionVersion++;
+    const ipVer = this.publicAddress.includes(':') ? 6 : 4;
+    const description: SessionDescription = {
+      version: 0,
+      origin: {
+        username: '-',
+        sessionId: this.sessionId,
+        sessionVersion: this.sessionVersion,
+        netType: 'IN',
+        ipVer,
+        address: this.publicAddress,
+      },
+      name: '-',
+      connection: { version: ipVer, ip: this.publicAddress },
+      timing: { start: 0, stop: 0 },
+      media,
+    };
+    return write(description);
+  }
+}

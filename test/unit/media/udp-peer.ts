@@ -1,0 +1,57 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { encodeRtp, parseRtp, type RtpPacket } from '../../../src/media/rtp-packet.js';
+
+/** A plain UDP socket on 127.0.0.1 standing in for a phone: records the RTP it receives, sends RTP. */
+export class UdpPeer {
+  readonly received: { packet: RtpPacket; at: number }[] = [];
+  private constructor(
+    private readonly socket: Socket,
+    readonly port: number,
+  ) {
+    socket.on('message', (msg) => {
+      const packet = parseRtp(msg);
+      if (packet) this.received.push({ packet: { ...packet, payload: Buffer.from(packet.payload) }, at: performance.now() });
+    });
+  }
+
+  static async open(): Promise<UdpPeer> {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+    return new UdpPeer(socket, socket.address().port);
+  }
+
+  send(toPort: number, packet: Partial<RtpPacket> & { payload: Buffer }): void {
+    this.socket.send(
+      encodeRtp({ payloadType: 0, marker: false, sequenceNumber: 1, timestamp: 1, ssrc: 42, ...packet }),
+      toPort,
+      '127.0.0.1',
+    );
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function offerTo(port: number, payloads = '0 8 101', direction = 'sendrecv'): string {
+  return [
+    'v=0',
+    'o=peer 1 1 IN IP4 127.0.0.1',
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${payloads}`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    `a=${direction}`,
+    '',
+  ].join('\r\n');
+}
