@@ -18,6 +18,7 @@ step() { # name, command...
 step lint npx eslint .
 step types npx tsc -p tsconfig.json --noEmit
 step unit npx mocha 'test/unit/**/*.test.ts'
+step harness npx mocha 'test/harness/**/*.test.ts'
 for db in sqlite mariadb; do
   [ -n "$(ls test/db/*.test.ts 2>/dev/null)" ] && step "db $db" env TEST_DB=$db npx mocha 'test/db/**/*.test.ts'
   [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ] && step "e2e $db" env TEST_DB=$db npx mocha 'test/e2e/**/*.test.ts'

@@ -1,0 +1,131 @@
+import { isIP } from 'node:net';
+import { parseUri, stringifyUri, type SipNameAddr, type SipOutgoingMessage, type SipRouteAddr, type SipUri } from 'sip';
+import { newBranch, paramString, utf8ToLatin1, withTag, type SipRequest } from './sip-message.js';
+import type { Endpoint, TransportKind } from './sip-types.js';
+
+export interface DialogRequest {
+  readonly message: SipOutgoingMessage;
+  readonly target: Endpoint;
+  readonly branch: string;
+}
+
+/**
+ * Dialog state (RFC 3261 §12): ids, route set, remote target and CSeq counters, and the building of
+ * in-dialog requests (§12.2.1.1). Created here for a UAS from an INVITE (§12.1.1); a UAC dialog
+ * (outbound calls) will be built from a 2xx by a second factory with the same fields.
+ */
+export class SipDialog {
+  private localSeq: number;
+  private remoteSeq: number;
+  private remoteTarget: string;
+
+  private constructor(
+    readonly callId: string,
+    readonly localTag: string,
+    readonly remoteTag: string,
+    private readonly localAddr: SipNameAddr,
+    private readonly remoteAddr: SipNameAddr,
+    private readonly routeSet: readonly SipRouteAddr[],
+    remoteTarget: string,
+    remoteSeq: number,
+    /** Where the dialog-creating request came from: fallback next hop when the target is not an IP literal. */
+    private readonly origin: Endpoint,
+    private readonly via: { readonly address: string; readonly port: number },
+  ) {
+    this.remoteTarget = remoteTarget;
+    this.remoteSeq = remoteSeq;
+    // §12.1.1: the UAS's local sequence number starts empty; §8.1.1.5 lets us pick any start below 2**31.
+    this.localSeq = 1 + Math.floor(Math.random() * 10000);
+  }
+
+  /** §12.1.1: UAS dialog from an INVITE and our To tag; route set is Record-Route in order. */
+  static fromInvite(req: SipRequest, localTag: string, via: { address: string; port: number }): SipDialog {
+    const rr = req.message.headers['record-route'];
+    const contact = req.message.headers.contact;
+    const target = Array.isArray(contact) && contact[0] ? contact[0].uri : req.from.uri;
+    return new SipDialog(
+      req.callId,
+      localTag,
+      req.fromTag,
+      withTag(req.to, localTag),
+      req.from,
+      Array.isArray(rr) ? rr.filter((r) => r.uri !== undefined) : [],
+      target,
+      req.cseq.seq,
+      req.source,
+      via,
+    );
+  }
+
+  /** True when the request's tags name this dialog (§12.2.2). */
+  matches(req: SipRequest): boolean {
+    return req.callId === this.callId && req.toTag === this.localTag && req.fromTag === this.remoteTag;
+  }
+
+  /**
+   * §12.2.2: a request with a CSeq lower than the last one is out of order (answered 500); ACK and
+   * CANCEL carry the CSeq of the request they refer to and are not checked.
+   */
+  acceptRemoteSeq(req: SipRequest): boolean {
+    if (req.method === 'ACK' || req.method === 'CANCEL') return true;
+    if (req.cseq.seq < this.remoteSeq) return false;
+    this.remoteSeq = req.cseq.seq;
+    return true;
+  }
+
+  /** §12.2.2: a target refresh request (re-INVITE) replaces the remote target with its Contact. */
+  refreshTarget(req: SipRequest): void {
+    const contact = req.message.headers.contact;
+    if (Array.isArray(contact) && contact[0]?.uri) this.remoteTarget = contact[0].uri;
+  }
+
+  /** §12.2.1.1: a request within the dialog, with the next CSeq, the route set and our Via. */
+  createRequest(method: string, options: { headers?: Record<string, string>; body?: string } = {}): DialogRequest {
+    this.localSeq += 1;
+    const targetUri = parseUri(this.remoteTarget);
+    const first = this.routeSet[0];
+    const firstUri = first?.uri;
+    let requestUri = this.remoteTarget;
+    let routes: readonly SipRouteAddr[] = this.routeSet;
+    let nextHop: SipUri | undefined = targetUri;
+    if (first && firstUri) {
+      nextHop = firstUri;
+      if (!('lr' in firstUri.params)) {
+        // Strict router (RFC 2543): it becomes the Request-URI and the remote target the last Route.
+        requestUri = stringifyUri(firstUri);
+        routes = [...this.routeSet.slice(1), { uri: targetUri, params: {} }];
+      }
+    }
+    const target = this.resolve(nextHop);
+    const branch = newBranch();
+    const transportName = target.transport.toUpperCase();
+    const headers: Record<string, unknown> = {
+      via: [{ version: '2.0', protocol: transportName, host: this.via.address, port: this.via.port, params: { branch, rport: null } }],
+      'max-forwards': '70',
+      to: this.remoteAddr,
+      from: this.localAddr,
+      'call-id': this.callId,
+      cseq: { seq: this.localSeq, method },
+    };
+    if (routes.length > 0) headers.route = routes;
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = value;
+    const content = options.body === undefined ? undefined : utf8ToLatin1(options.body);
+    const message: SipOutgoingMessage = { method, uri: requestUri, version: '2.0', headers, ...(content === undefined ? {} : { content }) };
+    return { message, target, branch };
+  }
+
+  /**
+   * Next hop of a URI: IP literal host, port (default 5060) and `transport` param (RFC 3263 without DNS:
+   * the `sip` stack resolves names with DNS only, so a name falls back to where the INVITE came from).
+   * On TCP the connection the INVITE arrived on is reused while it is open.
+   */
+  private resolve(uri: SipUri | undefined): Endpoint {
+    if (uri === undefined || isIP(uri.host.replace(/^\[|\]$/g, '')) === 0) return this.origin;
+    const param = paramString(uri.params, 'transport')?.toLowerCase();
+    const transport: TransportKind = param === 'tcp' ? 'tcp' : param === 'udp' ? 'udp' : this.origin.transport;
+    const port = Number.isFinite(uri.port) && uri.port > 0 ? uri.port : 5060;
+    return transport === 'tcp' && this.origin.transport === 'tcp'
+      ? { transport, address: uri.host, port, ...(this.origin.connectionId === undefined ? {} : { connectionId: this.origin.connectionId }) }
+      : { transport, address: uri.host, port };
+  }
+}

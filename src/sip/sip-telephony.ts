@@ -1,0 +1,288 @@
+import type { SipOutgoingMessage } from 'sip';
+import type { Logger } from '../logging/logger.js';
+import type { MediaEngine } from '../media/media-types.js';
+import { systemClock, type Clock, type Timer } from '../shared/clock.js';
+import { TypedEmitter } from '../shared/typed-emitter.js';
+import type { Telephony, TelephonyEvents } from '../telephony/call-leg.js';
+import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
+import { ServerTransactionLayer } from './server-transaction-layer.js';
+import type { ServerTransaction } from './server-transaction.js';
+import { SipCallLeg, type LegHost } from './sip-call-leg.js';
+import type { DialogRequest } from './sip-dialog.js';
+import { InvalidStateError } from '../shared/app-error.js';
+import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
+import { SipTransport } from './sip-transport.js';
+import { sipTimers, type SipTimers } from './sip-types.js';
+
+export interface SipTelephonyOptions {
+  /** IP literal to bind UDP and TCP to, e.g. `0.0.0.0`. */
+  readonly listenAddress: string;
+  /** UDP and TCP port; 0 lets the OS pick one (tests), read it back from `port` after start(). */
+  readonly port: number;
+  /** IP literal written in Contact and Via (what the far end can reach). */
+  readonly publicAddress: string;
+  readonly media: MediaEngine;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** An answered leg is hung up with reason `max-duration` after this long. */
+  readonly maxCallDurationMs: number;
+  /** Give up on the ACK for our 2xx after this long, then BYE (default 64*T1 = 32 s, §13.3.1.4). */
+  readonly noAckTimeoutMs?: number;
+  /** When > 0: 180 Ringing is sent and answer() waits this long before the 200 (default 0). */
+  readonly answerDelayMs?: number;
+  /** RFC 3261 T1 (default 500 ms); T2 = 8*T1, T4 = 10*T1, Timers F/H/J = 64*T1. Tests shorten it. */
+  readonly t1Ms?: number;
+  /** Idle TCP connections are closed after this long (default 15 min). */
+  readonly tcpIdleTimeoutMs?: number;
+}
+
+type RequestHandler = (req: SipRequest, tx: ServerTransaction) => void;
+
+/**
+ * The embedded SIP engine: a UAS for inbound calls over UDP and TCP, built on the `sip` package's
+ * parser and our own transport, transaction and dialog layers (RFC 3261 §17, §12). It implements the
+ * `Telephony` port; each inbound INVITE becomes a `SipCallLeg` emitted as `incoming`.
+ */
+export class SipTelephony implements Telephony {
+  readonly events = new TypedEmitter<TelephonyEvents>();
+  private readonly clock: Clock;
+  private readonly timers: SipTimers;
+  private readonly logger: Logger;
+  private readonly transport: SipTransport;
+  private readonly serverTransactions: ServerTransactionLayer;
+  private readonly clientTransactions = new Map<string, NonInviteClientTransaction>();
+  private readonly legs = new Map<string, SipCallLeg>();
+  private readonly legHost: LegHost;
+  private draining = false;
+  private closed = false;
+  private started = false;
+  /** Out-of-dialog requests by method; a method not here is refused 405/501. (REGISTER goes here later.) */
+  private readonly handlers: ReadonlyMap<string, RequestHandler> = new Map<string, RequestHandler>([
+    ['INVITE', (req, tx) => { this.onInvite(req, tx); }],
+    ['OPTIONS', (_req, tx) => { tx.respond(200, 'OK', { toTag: newTag(), headers: capabilityHeaders() }); }],
+    ['BYE', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
+    ['INFO', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
+  ]);
+
+  constructor(private readonly options: SipTelephonyOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.timers = sipTimers(options.t1Ms ?? 500);
+    this.logger = options.logger.child({ component: 'sip' });
+    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, options.tcpIdleTimeoutMs ?? 15 * 60_000);
+    const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
+    this.serverTransactions = new ServerTransactionLayer({ clock: this.clock, timers: this.timers, logger: this.logger, send });
+    const transport = this.transport;
+    this.legHost = {
+      clock: this.clock,
+      timers: this.timers,
+      publicAddress: options.publicAddress,
+      get port() {
+        return transport.port;
+      },
+      noAckTimeoutMs: options.noAckTimeoutMs ?? this.timers.txTimeout,
+      answerDelayMs: options.answerDelayMs ?? 0,
+      maxCallDurationMs: options.maxCallDurationMs,
+      sendResponse: send,
+      sendRequest: (request) => this.sendRequest(request),
+    };
+  }
+
+  get activeCalls(): number {
+    return [...this.legs.values()].filter((leg) => leg.state !== 'ended').length;
+  }
+
+  /** The bound SIP port (UDP and TCP). */
+  get port(): number {
+    return this.transport.port;
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new InvalidStateError('sip engine is closed');
+    if (this.started) return;
+    this.transport.events.on('request', (req) => {
+      this.onRequest(req);
+    });
+    this.transport.events.on('response', (res) => {
+      this.onResponse(res);
+    });
+    const port = await this.transport.start();
+    this.started = true;
+    this.logger.info('sip: listening', { address: this.options.listenAddress, port, transports: 'udp,tcp' });
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    this.logger.info('sip: draining', { activeCalls: this.activeCalls, timeoutMs });
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.activeCalls > 0) return;
+        this.clock.clearTimeout(timer);
+        for (const leg of this.legs.values()) leg.events.off('ended', check);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(() => {
+        for (const leg of this.legs.values()) leg.events.off('ended', check);
+        resolve();
+      }, timeoutMs);
+      for (const leg of this.legs.values()) leg.events.on('ended', check);
+      check();
+    });
+    const rest = [...this.legs.values()].filter((leg) => leg.state !== 'ended');
+    if (rest.length > 0) this.logger.warn('sip: drain timeout, hanging up', { calls: rest.length });
+    await Promise.all(rest.map((leg) => leg.hangup('shutdown')));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.draining = true;
+    for (const leg of [...this.legs.values(), ...this.awaitingAck.values()]) leg.close();
+    this.legs.clear();
+    this.awaitingAck.clear();
+    for (const timer of this.cleanupTimers) this.clock.clearTimeout(timer);
+    this.cleanupTimers.clear();
+    // Let the BYEs just queued reach the socket before it closes.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const tx of [...this.clientTransactions.values()]) tx.cancel();
+    this.serverTransactions.close();
+    this.transport.close();
+    this.logger.info('sip: closed');
+  }
+
+  private onRequest(req: SipRequest): void {
+    if (this.closed) return;
+    if (req.method === 'ACK') {
+      this.onAck(req);
+      return;
+    }
+    const existing = this.serverTransactions.find(req);
+    if (existing) {
+      existing.retransmitted();
+      return;
+    }
+    if (req.method === 'CANCEL') {
+      this.onCancel(req);
+      return;
+    }
+    const tx = this.serverTransactions.create(req);
+    if (req.toTag !== undefined) {
+      const leg = this.legs.get(req.callId);
+      if (leg?.matches(req)) leg.handleRequest(req, tx);
+      else tx.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const handler = this.handlers.get(req.method);
+    if (handler) {
+      handler(req, tx);
+      return;
+    }
+    const refusal = methodRefusal(req.method);
+    tx.respond(refusal.status, refusal.reason, { toTag: newTag(), headers: refusal.headers });
+  }
+
+  /** ACK for a non-2xx goes to its INVITE transaction (§17.2.1); ACK for a 2xx to the dialog (§13.3.1.4). */
+  private onAck(req: SipRequest): void {
+    const tx = this.serverTransactions.find(req);
+    if (tx?.isInvite && tx.state === 'completed') {
+      tx.acknowledged();
+      return;
+    }
+    const leg = this.legs.get(req.callId);
+    if (leg?.matches(req)) leg.acknowledge(req);
+    else this.pendingByeLeg(req)?.acknowledge(req);
+  }
+
+  /** A leg that ended locally while its 2xx was unacknowledged is out of `legs` but still waits for the ACK. */
+  private pendingByeLeg(req: SipRequest): SipCallLeg | undefined {
+    const leg = this.awaitingAck.get(req.callId);
+    return leg?.matches(req) ? leg : undefined;
+  }
+
+  private readonly awaitingAck = new Map<string, SipCallLeg>();
+  private readonly cleanupTimers = new Set<Timer>();
+
+  /** §9.2: 200 to the CANCEL, then 487 to the INVITE if it is still unanswered; 481 when nothing matches. */
+  private onCancel(req: SipRequest): void {
+    const invite = this.serverTransactions.findInviteFor(req);
+    const tx = this.serverTransactions.create(req);
+    const leg = this.legs.get(req.callId);
+    if (!invite) {
+      tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() });
+      return;
+    }
+    tx.respond(200, 'OK', { toTag: leg?.localTag ?? newTag() });
+    leg?.cancel();
+  }
+
+  private onInvite(req: SipRequest, tx: ServerTransaction): void {
+    const refuse = (status: number, reason: string, headers: Record<string, string> = {}): void => {
+      tx.respond(status, reason, { toTag: newTag(), headers });
+    };
+    if (this.draining) {
+      refuse(503, 'Service Unavailable', { 'retry-after': '60' });
+      return;
+    }
+    if (this.legs.has(req.callId)) {
+      // §8.2.2.2: same Call-ID and From tag, new transaction, no To tag = a merged (looped) request.
+      refuse(482, 'Loop Detected');
+      return;
+    }
+    if (req.body.length > 0 && req.contentType !== 'application/sdp') {
+      refuse(415, 'Unsupported Media Type', { accept: 'application/sdp' });
+      return;
+    }
+    tx.respond(100, 'Trying');
+    const leg = new SipCallLeg(this.legHost, req, tx, this.logger);
+    this.legs.set(leg.id, leg);
+    leg.events.once('ended', () => {
+      if (this.legs.get(leg.id) === leg) this.legs.delete(leg.id);
+      if (leg.pendingAck) {
+        // Kept until the ACK or the 2xx gives up, so the BYE can follow the ACK (§15).
+        this.awaitingAck.set(leg.id, leg);
+        const timer = this.clock.setTimeout(() => {
+          this.cleanupTimers.delete(timer);
+          this.awaitingAck.delete(leg.id);
+        }, this.legHost.noAckTimeoutMs);
+        this.cleanupTimers.add(timer);
+      }
+    });
+    if (this.legHost.answerDelayMs > 0) leg.ring();
+    this.options.media.createSession(req.callId).then(
+      (session) => {
+        if (leg.state === 'ended' || this.closed) {
+          session.close();
+          return;
+        }
+        leg.attachSession(session);
+        if (this.events.listenerCount('incoming') === 0) {
+          leg.logger.warn('sip: no listener for incoming calls, rejecting');
+          leg.reject(480, 'Temporarily Unavailable');
+          return;
+        }
+        this.events.emit('incoming', leg);
+      },
+      (err: unknown) => {
+        leg.logger.error('sip: cannot create media session', { err: err instanceof Error ? err.message : String(err) });
+        if (leg.state === 'ringing') leg.reject(503, 'Service Unavailable');
+      },
+    );
+  }
+
+  private onResponse(res: SipResponse): void {
+    // Responses with no matching client transaction are ignored (§17.1.3, §18.1.2).
+    if (res.branch === undefined) return;
+    this.clientTransactions.get(res.branch)?.receive(res);
+  }
+
+  private sendRequest(request: DialogRequest): Promise<SipResponse> {
+    const tx = new NonInviteClientTransaction(request.branch, request.message, request.target, {
+      clock: this.clock,
+      timers: this.timers,
+      send: (message, target) => this.transport.send(message, target),
+      onDone: (done) => this.clientTransactions.delete(done.branch),
+    });
+    this.clientTransactions.set(request.branch, tx);
+    tx.start();
+    return tx.result;
+  }
+}

@@ -1,0 +1,133 @@
+import { stringify, type SipOutgoingMessage } from 'sip';
+import type { Logger } from '../logging/logger.js';
+import { TypedEmitter } from '../shared/typed-emitter.js';
+import { validateMessage, type Inbound } from './request-validator.js';
+import { SipError } from './sip-error.js';
+import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
+import type { Endpoint } from './sip-types.js';
+import { TcpTransport } from './tcp-transport.js';
+import { UdpTransport } from './udp-transport.js';
+
+export interface SipTransportEvents extends Record<string, unknown[]> {
+  request: [request: SipRequest];
+  response: [response: SipResponse];
+}
+
+const BIND_ATTEMPTS = 5;
+
+/**
+ * The transport layer (RFC 3261 §18): UDP and TCP on one port, every received message validated
+ * (refusals answered here, unreadable input dropped and logged), and responses routed back per Via.
+ */
+export class SipTransport {
+  readonly events = new TypedEmitter<SipTransportEvents>();
+  private readonly udp: UdpTransport;
+  private readonly tcp: TcpTransport;
+  private boundPort = 0;
+
+  constructor(
+    private readonly listenAddress: string,
+    private readonly requestedPort: number,
+    private readonly logger: Logger,
+    tcpIdleTimeoutMs: number,
+  ) {
+    this.udp = new UdpTransport(logger, (data, address, port) => {
+      this.receive(data, { transport: 'udp', address, port });
+    });
+    this.tcp = new TcpTransport(logger, tcpIdleTimeoutMs, (data, address, port, connectionId) => {
+      this.receive(data, { transport: 'tcp', address, port, connectionId });
+    });
+  }
+
+  /** The bound port (the requested one, or the one the OS picked for port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Binds UDP then TCP on the same port; with port 0, retries when TCP finds the UDP port taken. */
+  async start(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const port = await this.udp.bind(this.listenAddress, this.requestedPort);
+      try {
+        await this.tcp.listen(this.listenAddress, port);
+        this.boundPort = port;
+        return port;
+      } catch (err) {
+        this.udp.close();
+        if (this.requestedPort !== 0 || attempt >= BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /**
+   * Sends a response to where the request's top Via says (RFC 3261 §18.2.2, RFC 3581 §4): over the
+   * same TCP connection while it is open; on UDP to `received`:`rport` (symmetric response routing).
+   */
+  sendResponse(req: SipRequest, response: SipOutgoingMessage): Promise<void> {
+    const via = req.topVia;
+    const address = paramString(via.params, 'received') ?? via.host;
+    const rport = Number(paramString(via.params, 'rport'));
+    const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : 5060;
+    const port = req.source.transport === 'udp' && Number.isInteger(rport) && rport > 0 ? rport : viaPort;
+    const target: Endpoint =
+      req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)
+        ? req.source
+        : { transport: req.source.transport, address, port };
+    return this.send(response, target);
+  }
+
+  /** Stringifies and sends; latin1 strings become bytes one to one. */
+  send(message: SipOutgoingMessage, target: Endpoint): Promise<void> {
+    let data: Buffer;
+    try {
+      data = Buffer.from(stringify(message), 'latin1');
+    } catch (err) {
+      return Promise.reject(new SipError('SIP_SEND_FAILED', 'cannot stringify SIP message', { cause: err }));
+    }
+    return this.sendBytes(data, target);
+  }
+
+  sendBytes(data: Buffer, target: Endpoint): Promise<void> {
+    return target.transport === 'udp'
+      ? this.udp.send(data, target.address, target.port)
+      : this.tcp.send(data, target.address, target.port, target.connectionId);
+  }
+
+  close(): void {
+    this.udp.close();
+    this.tcp.close();
+    this.events.removeAllListeners();
+  }
+
+  private receive(data: Buffer, source: Endpoint): void {
+    let inbound: Inbound;
+    try {
+      inbound = validateMessage(data, source);
+    } catch (err) {
+      inbound = { kind: 'drop', why: err instanceof Error ? err.message : String(err) };
+    }
+    const from = `${source.transport}:${source.address}:${source.port}`;
+    try {
+      switch (inbound.kind) {
+        case 'request':
+          this.events.emit('request', inbound.request);
+          break;
+        case 'response':
+          this.events.emit('response', inbound.response);
+          break;
+        case 'refuse':
+          this.logger.info('sip: refused malformed request', { from, why: inbound.why });
+          this.send(inbound.reply, source).catch((err: unknown) => {
+            this.logger.warn('sip: cannot send refusal', { from, err: err instanceof Error ? err.message : String(err) });
+          });
+          break;
+        case 'drop':
+          this.logger.warn('sip: dropped unreadable message', { from, why: inbound.why, bytes: data.length });
+          break;
+      }
+    } catch (err) {
+      // A handler bug must not take the process down with it: log and carry on.
+      this.logger.error('sip: error while handling a message', { from, err: err instanceof Error ? err.stack : String(err) });
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type Socket as TcpSocket } from 'node:net';
+import { parse, type SipMessage } from 'sip';
+import { StreamFramer } from '../../../src/sip/stream-framer.js';
+
+/** A tiny SIP peer for tests: sends raw text over UDP or TCP and collects what comes back, parsed. */
+export class RawSipClient {
+  readonly received: SipMessage[] = [];
+  private readonly waiters = new Set<() => void>();
+  private consumed = new Set<SipMessage>();
+
+  private constructor(
+    readonly transport: 'UDP' | 'TCP',
+    private readonly serverPort: number,
+    private readonly udp: UdpSocket | undefined,
+    private readonly tcp: TcpSocket | undefined,
+  ) {}
+
+  static async udp(serverPort: number): Promise<RawSipClient> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const client = new RawSipClient('UDP', serverPort, socket, undefined);
+    socket.on('message', (data) => {
+      client.push(data);
+    });
+    return client;
+  }
+
+  static async tcp(serverPort: number): Promise<RawSipClient> {
+    const socket = connect({ host: '127.0.0.1', port: serverPort });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    const client = new RawSipClient('TCP', serverPort, undefined, socket);
+    const framer = new StreamFramer();
+    socket.on('data', (chunk: Buffer) => {
+      for (const m of framer.push(chunk) ?? []) client.push(m);
+    });
+    return client;
+  }
+
+  get port(): number {
+    return this.udp ? this.udp.address().port : (this.tcp?.localPort ?? 0);
+  }
+
+  send(text: string | Buffer): void {
+    const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    if (this.udp) this.udp.send(data, this.serverPort, '127.0.0.1');
+    else this.tcp?.write(data);
+  }
+
+  /** The next not-yet-consumed message matching `match`, waiting up to `timeoutMs`. */
+  async next(match: (m: SipMessage) => boolean, timeoutMs = 3000): Promise<SipMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find((m) => !this.consumed.has(m) && match(m));
+      if (found) {
+        this.consumed.add(found);
+        return found;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a SIP message');
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(t);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const t = setTimeout(wake, left);
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  count(match: (m: SipMessage) => boolean): number {
+    return this.received.filter(match).length;
+  }
+
+  close(): void {
+    this.udp?.close();
+    this.tcp?.destroy();
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private push(data: Buffer): void {
+    const m = parse(data);
+    if (!m) return;
+    this.received.push(m);
+    for (const wake of [...this.waiters]) wake();
+  }
+}
+
+export const status = (code: number, method?: string) => (m: SipMessage): boolean =>
+  m.status === code && (method === undefined || m.headers.cseq?.method === method);
+
+export const request = (method: string) => (m: SipMessage): boolean => m.method === method;
