@@ -29,7 +29,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     const mediaPort = await freePortRange(4);
     const result = await runSipp({ scenario, target: `127.0.0.1:${server.sipPort}`, mediaPort, timeoutS: 30, traceMessages: true, ...(dtmf ? { dtmf } : {}) });
     expect(result.exitCode, `${describeSipp(result)}\n--- server ---\n${server.tail(30)}`).to.equal(0);
-    const callId = /Call-ID:\s*(\S+)/i.exec(result.messages ?? '')?.[1];
+    const callId = /Call-ID:\s*(\S+)/i.exec(result.messages)?.[1];
     expect(callId, 'the Call-ID sipp used').to.be.a('string');
     return callId ?? '';
   }
@@ -145,7 +145,7 @@ describe(`inbound call while ringing and at shutdown, end to end (${testDbKind()
       const stopping = server.stop('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 500));
       const refused = await runSipp({ scenario: SCENARIOS.uacCancel, target: `127.0.0.1:${server.sipPort}`, timeoutS: 5, traceMessages: true });
-      expect(refused.messages ?? '').to.match(/SIP\/2\.0 503 /);
+      expect(refused.messages).to.match(/SIP\/2\.0 503 /);
       await phone.waitForEvent('CALL_CLOSED', 10_000, since);
       expect(await stopping).to.equal(0);
       // The record was finished before the exit: a server started on the same database shows it.
