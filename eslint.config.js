@@ -10,7 +10,7 @@ const layers = {
   leaves: ['config', 'logging', 'shared'],
   engines: ['sip', 'drachtio', 'media'],
   ports: ['telephony'],
-  domain: ['ivr', 'acd', 'dialer', 'tickets', 'metrics'],
+  domain: ['ivr', 'acd', 'dialer', 'tickets', 'metrics', 'identity'],
   adapters: ['db'],
   glue: ['calls'],
   entries: ['api', 'ws', 'jobs'],

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { CallTelemetry } from './api/call-telemetry.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
+import { registerMediaGauges } from './api/media-telemetry.js';
 import { InboundCallSession } from './calls/inbound-call-session.js';
 import { createIvrRunner } from './calls/ivr-runner.js';
 import { loadConfig, type Config } from './config/config.js';
@@ -66,6 +67,7 @@ async function start(config: Config, logger: Logger): Promise<Running> {
 
   const registry = new Registry();
   const telemetry = new CallTelemetry(registry);
+  registerMediaGauges(registry, media);
   const runIvr = createIvrRunner(() => flows.current, systemClock);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {

@@ -43,6 +43,23 @@ export const configSchema = z
     MAX_CALL_DURATION_S: seconds.default(3600),
     DRAIN_TIMEOUT_S: seconds.default(30),
     RECORDINGS_DIR: z.string().min(1).default('data/recordings'),
+    ADMIN_USER: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').default('admin'),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    AUTH_TOKEN_TTL_H: z.coerce.number().min(0.1).max(720).default(12),
+    SIP_REALM: z.string().min(1).default('hotline12345'),
+    SIP_REGISTER_MAX_EXPIRES_S: z.coerce.number().int().min(60).max(86400).default(3600),
+    SIP_OUTBOUND_PROXY: z
+      .string()
+      .regex(/^sips?:[^@]*@?(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d+)?(;.*)?$/, 'must be a SIP URI with an IP literal, e.g. sip:10.0.0.5:5060')
+      .optional(),
+    SIP_TRUNK_USER: z.string().min(1).optional(),
+    SIP_TRUNK_PASSWORD: z.string().min(1).optional(),
+    QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
+    SEED_DIR: z.string().min(1).default('sql/seed'),
+    AGENT_RING_TIMEOUT_S: z.coerce.number().min(5).max(120).default(15),
+    WRAP_UP_S: z.coerce.number().min(0).max(3600).default(30),
+    WS_HEARTBEAT_S: z.coerce.number().min(1).max(300).default(15),
+    WS_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   })
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
 

@@ -56,3 +56,34 @@ export interface MediaEngine {
   readonly activeSessions: number;
   close(): Promise<void>;
 }
+
+/** Options of a two-party bridge. */
+export interface BridgeOptions {
+  /**
+   * Writes both parties to one stereo 8 kHz 16-bit PCM WAV: left = session `a` (the caller),
+   * right = session `b` (the agent). The file is valid (header updated) once the bridge closes.
+   */
+  readonly recordingPath?: string;
+}
+
+export interface MediaBridgeEvents extends Record<string, unknown[]> {
+  closed: [];
+}
+
+/**
+ * Two RTP sessions relayed to each other: audio both ways (transcoded PCMU↔PCMA when the two
+ * negotiated different codecs), key presses passed through as RFC 4733 events on the other side
+ * (with that side's payload type). While bridged, the sessions' own prompt playback stops.
+ */
+export interface MediaBridge {
+  readonly events: TypedEmitter<MediaBridgeEvents>;
+  /** Path of the stereo WAV, when recording. */
+  readonly recordingPath: string | undefined;
+  /** Stops relaying (each session goes back to silence) and finishes the recording. Safe twice. */
+  close(): Promise<void>;
+}
+
+/** Implemented by MediaEngine from the bridging issue on. */
+export interface MediaBridging {
+  bridge(a: RtpSession, b: RtpSession, options?: BridgeOptions): MediaBridge;
+}

@@ -96,3 +96,60 @@ export interface Telephony {
   /** Closes sockets and timers. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** Outbound call request (UAC). */
+export interface DialRequest {
+  /**
+   * Where to call: a SIP URI with an IP literal (`sip:8001@127.0.0.1:5070`), a registered
+   * extension (`ext:8001`, looked up in the registrar), or a number sent through the configured
+   * trunk / outbound proxy (`tel:13800138000`).
+   */
+  readonly target: string;
+  /** User part of our From (e.g. the caller's number when offering a queued call, or 12345). */
+  readonly fromUser: string;
+  /** Display name of our From (UTF-8), e.g. the queue name shown on an agent's softphone. */
+  readonly fromDisplayName?: string;
+  /** Give up (CANCEL) when not answered within this long. */
+  readonly timeoutMs: number;
+  /** Extra headers, e.g. `{ 'X-Queue': 'general' }` (latin1-safe values only). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Why an outbound call was not answered. */
+export type DialFailure = 'busy' | 'no-answer' | 'declined' | 'unavailable' | 'not-found' | 'failed' | 'cancelled';
+
+export interface OutboundCallLegEvents extends CallLegEvents {
+  /** 180 Ringing or 183 Session Progress received. */
+  progress: [status: number];
+}
+
+export interface BridgeHandle {
+  readonly recordingPath: string | undefined;
+  /** Stops relaying; both legs stay up (hang them up separately). Safe twice. */
+  close(): Promise<void>;
+}
+
+/** Telephony features built with the agents issue: registrar, outbound calls, bridging. */
+export interface TelephonyPbx {
+  /**
+   * Places an outbound call. Resolves with the answered leg (ACK sent); rejects with a DialError
+   * (code `DIAL_FAILED`, `failure` one of DialFailure, `sipStatus` when a final response came).
+   * `signal` aborts a ringing attempt (CANCEL), rejecting with failure `cancelled`.
+   */
+  dial(request: DialRequest, signal?: AbortSignal): Promise<CallLeg>;
+  /** True while the extension has an unexpired registration. */
+  isRegistered(extension: string): boolean;
+  /** Relays two answered legs' media; `a` is recorded on the left channel, `b` on the right. */
+  bridge(a: CallLeg, b: CallLeg, options?: { recordingPath?: string }): BridgeHandle;
+}
+
+/** Where the registrar finds an extension's credentials (RFC 3261 §22, digest with HA1 = MD5(user:realm:password)). */
+export interface SipCredentialStore {
+  /** HA1 for `username` in `realm`, or undefined when there is no such SIP user. */
+  findHa1(username: string, realm: string): Promise<string | undefined>;
+}
+
+export interface RegistrationEvents extends Record<string, unknown[]> {
+  /** An extension registered, refreshed, unregistered or expired. */
+  registration: [extension: string, registered: boolean];
+}
