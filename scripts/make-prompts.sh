@@ -46,6 +46,21 @@ done
 say star '星号'
 say pound '井号'
 
+# Queue (人工服务排队): position and expected wait are read as counts (一 两 三 …, not phone digits).
+say queue-wait '话务员正忙,请您稍候,我们将尽快为您接通。'
+say queue-position-before '您前面还有'
+say queue-position-after '位来电者在等待。'
+say queue-minutes-before '预计等待'
+say queue-minutes-after '分钟。'
+say callback-offer '如需稍后由我们给您回电,请按1;继续等待,请按其他键。'
+say callback-confirmed '已为您登记回电,我们将尽快与您联系,再见。'
+say agent-unavailable '很抱歉,现在没有话务员可以接听,请稍后再拨。'
+counts=(零 一 两 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十)
+for i in "${!counts[@]}"; do
+  say "count-$i" "${counts[$i]}"
+done
+say count-many '二十多'
+
 # Hold music: a slow, soft pentatonic phrase of plucked notes (not speech), 10 s, peak -18 dBFS.
 notes=(C4 E4 G4 A4 G4 E4 D4 G3 C4 E4 G4 C5 A4 G4 E4 D4 C4 D4 E4 C4)
 parts=()
