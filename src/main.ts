@@ -7,6 +7,9 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { CallTelemetry } from './api/call-telemetry.js';
+import { createAgentsRoutes } from './api/agents.routes.js';
+import { createAuthRoutes } from './api/auth.routes.js';
+import { createAuthenticate } from './api/authenticate.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
 import { InboundCallSession } from './calls/inbound-call-session.js';
@@ -14,6 +17,9 @@ import { createIvrRunner } from './calls/ivr-runner.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { SequelizeCallRecordRepository } from './db/sequelize-call-record-repository.js';
+import { SequelizeSessionRepository } from './db/sequelize-session-repository.js';
+import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
+import { IdentityService } from './identity/identity-service.js';
 import { FlowStore } from './ivr/index.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
@@ -35,6 +41,20 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   const db = await openDatabase(config.DATABASE_URL, logger);
   await db.migrate();
   const records = new SequelizeCallRecordRepository(db.sequelize);
+  const users = new SequelizeUserRepository(db.sequelize);
+  const identity = new IdentityService({
+    users,
+    sessions: new SequelizeSessionRepository(db.sequelize),
+    clock: systemClock,
+    sipRealm: config.SIP_REALM,
+    tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
+    logger,
+  });
+  if (config.ADMIN_PASSWORD === undefined) {
+    logger.warn('ADMIN_PASSWORD is not set: no first admin is created');
+  } else if (await identity.ensureAdmin(config.ADMIN_USER, config.ADMIN_PASSWORD)) {
+    logger.info('first admin created', { username: config.ADMIN_USER });
+  }
 
   const media = await RtpMediaEngine.create({
     bindAddress: config.SIP_LISTEN,
@@ -84,6 +104,9 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     health: async () => ({ sip: state.accepting, database: await db.ping() }),
     metrics: registry,
     logger,
+    publicApiRoutes: [createAuthRoutes(identity)],
+    apiMiddleware: [createAuthenticate(identity)],
+    apiRoutes: [createAgentsRoutes(identity)],
   }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
   logger.info('hotline server started', { sip: `${config.SIP_LISTEN}:${telephony.port}`, http: `${config.HTTP_LISTEN}:${web.port}`, flow: config.IVR_FLOW, database: db.description });
   return { telephony, media, flows, web, db, sessions, state };

@@ -16,6 +16,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   MALFORMED_JSON: 400,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  LOGIN_FAILED: 401,
+  LOGIN_LOCKED: 429,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   DUPLICATE: 409,

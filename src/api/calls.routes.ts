@@ -1,3 +1,6 @@
+import { resolve as resolvePath } from 'node:path';
+import { requireRole } from './auth-context.js';
+import { NotFoundError } from '../shared/app-error.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CallRecord, CallRecordRepository } from '../metrics/call-records.js';
@@ -33,6 +36,13 @@ export interface CallRecordJson {
   readonly hungUpBy: CallRecord['hungUpBy'];
   readonly digits: string;
   readonly ivrPath: string;
+  readonly queue: string | null;
+  readonly queuedAt: string | null;
+  readonly agentId: number | null;
+  readonly agentExtension: string | null;
+  readonly agentAnsweredAt: string | null;
+  /** True when a recording exists; download it at /api/v1/calls/:callId/recording. */
+  readonly hasRecording: boolean;
 }
 
 export function toCallRecordJson(c: CallRecord): CallRecordJson {
@@ -48,16 +58,37 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
     hungUpBy: c.hungUpBy,
     digits: c.digits,
     ivrPath: c.ivrPath,
+    queue: c.queue,
+    queuedAt: c.queuedAt?.toISOString() ?? null,
+    agentId: c.agentId,
+    agentExtension: c.agentExtension,
+    agentAnsweredAt: c.agentAnsweredAt?.toISOString() ?? null,
+    hasRecording: c.recordingPath !== null,
   };
 }
 
 /** `/calls` under /api/v1: call detail records, newest first. */
 export function createCallsRouter(callRecords: CallRecordRepository): Router {
   const router = Router();
-  router.get('/calls', async (req, res) => {
+  router.get('/calls', requireRole('supervisor', 'admin'), async (req, res) => {
     const { limit, offset } = parseInput(listQuery, req.query, 'query');
     const page = await callRecords.list({ limit, offset });
     res.json({ items: page.items.map(toCallRecordJson), total: page.total, limit, offset });
+  });
+  // The conversation recording (stereo WAV: left caller, right agent): supervisors and admins only.
+  router.get('/calls/:callId/recording', requireRole('supervisor', 'admin'), async (req, res) => {
+    const callId = String(req.params.callId);
+    const call = await callRecords.get(callId);
+    if (!call) throw new NotFoundError(`no call ${callId}`);
+    if (call.recordingPath === null) throw new NotFoundError(`call ${call.callId} has no recording`);
+    res.type('audio/wav');
+    res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(call.callId)}.wav"`);
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(resolvePath(call.recordingPath ?? ''), (err) => {
+        if (err) reject(new NotFoundError(`recording of call ${call.callId} is missing on disk`, { cause: err }));
+        else resolve();
+      });
+    });
   });
   return router;
 }

@@ -16,6 +16,10 @@ export interface HttpServerDeps {
   readonly logger: Logger;
   /** Run before every /api/v1 route (authentication goes here); /healthz and /metrics stay open. */
   readonly apiMiddleware?: readonly RequestHandler[];
+  /** Routers under /api/v1 mounted before `apiMiddleware`, so reachable without it (e.g. login). */
+  readonly publicApiRoutes?: readonly RequestHandler[];
+  /** Routers under /api/v1 mounted after `apiMiddleware` (and after the built-in routes). */
+  readonly apiRoutes?: readonly RequestHandler[];
 }
 
 export interface WebServerOptions {
@@ -51,8 +55,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   app.use(createMetricsRouter(deps.metrics));
 
   const apiV1 = express.Router();
+  for (const routes of deps.publicApiRoutes ?? []) apiV1.use(routes);
   for (const middleware of deps.apiMiddleware ?? []) apiV1.use(middleware);
   apiV1.use(createCallsRouter(deps.callRecords));
+  for (const routes of deps.apiRoutes ?? []) apiV1.use(routes);
   app.use('/api/v1', apiV1);
 
   app.use(notFoundHandler);

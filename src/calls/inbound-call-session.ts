@@ -5,6 +5,7 @@ import { maskPhone } from '../shared/mask.js';
 import type { CallLeg, LegEnd } from '../telephony/call-leg.js';
 import type { CallTelemetrySink } from './call-telemetry-sink.js';
 import { LegIvrChannel } from './leg-ivr-channel.js';
+import type { QueuedCallEnd } from './queued-call-end.js';
 
 /** What the IVR tells the session as it goes and when it is done. */
 export interface IvrProgress {
@@ -13,9 +14,13 @@ export interface IvrProgress {
 }
 
 export interface IvrRunResult extends IvrProgress {
-  /** `hangup` (the flow ended the call), `caller-hangup`, `failed`, later `queue`. */
+  /** `hangup` (the flow ended the call), `caller-hangup`, `failed`, or `queue` (with `queue`). */
   readonly outcome: string;
+  readonly queue?: string | undefined;
 }
+
+/** Puts an answered caller in an agent queue; resolves when the queued part of the call is over. */
+export type EnqueueCall = (leg: CallLeg, queue: string) => Promise<QueuedCallEnd>;
 
 /** Runs the inbound flow on a channel; `onProgress` is called after every node and key press. */
 export type RunIvr = (channel: IvrChannel, logger: Logger, onProgress: (progress: IvrProgress) => void) => Promise<IvrRunResult>;
@@ -25,6 +30,8 @@ export interface InboundCallDeps {
   readonly telemetry: CallTelemetrySink;
   readonly runIvr: RunIvr;
   readonly logger: Logger;
+  /** Absent: the agent queue is not in service and callers asking for it hear so. */
+  readonly enqueue?: EnqueueCall | undefined;
 }
 
 /**
@@ -36,6 +43,8 @@ export interface InboundCallDeps {
 export class InboundCallSession {
   private readonly log: Logger;
   private progress: IvrProgress = { digits: '', path: [] };
+  /** Set when an agent's side ended the conversation. */
+  private endedByAgent = false;
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -83,6 +92,7 @@ export class InboundCallSession {
       });
       this.progress = result;
       this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
+      if (result.outcome === 'queue' && result.queue !== undefined && leg.state !== 'ended') await this.queue(result.queue);
     } catch (err) {
       this.log.error('ivr failed', { error: err instanceof Error ? err.message : String(err) });
     }
@@ -90,8 +100,18 @@ export class InboundCallSession {
     if (leg.state !== 'ended') await leg.hangup();
   }
 
+  private async queue(queue: string): Promise<void> {
+    const { leg, deps } = this;
+    if (!deps.enqueue) {
+      await leg.play(['agent-unavailable']);
+      return;
+    }
+    const end = await deps.enqueue(leg, queue);
+    this.endedByAgent = end.kind === 'talked' && end.endedBy === 'callee';
+  }
+
   private finalPatch(end: LegEnd): CallRecordPatch {
-    const hungUpBy: HungUpBy = end.by === 'remote' ? 'caller' : 'system';
+    const hungUpBy: HungUpBy = this.endedByAgent ? 'callee' : end.by === 'remote' ? 'caller' : 'system';
     return {
       endedAt: new Date(this.leg.endedAt ?? Date.now()),
       endReason: end.reason,

@@ -24,6 +24,6 @@ export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Cloc
       onProgress({ digits, path: [...path] });
     });
     const result = await session.run();
-    return { outcome: result.outcome, digits: result.digits, path: result.path };
+    return { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.outcome === 'queue' ? result.queue : undefined };
   };
 }

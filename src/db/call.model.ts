@@ -13,6 +13,12 @@ export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAt
   hungUpBy: CreationOptional<string | null>;
   digits: CreationOptional<string>;
   ivrPath: CreationOptional<string>;
+  queue: CreationOptional<string | null>;
+  queuedAt: CreationOptional<Date | null>;
+  agentId: CreationOptional<number | null>;
+  agentExtension: CreationOptional<string | null>;
+  agentAnsweredAt: CreationOptional<Date | null>;
+  recordingPath: CreationOptional<string | null>;
   createdAt: CreationOptional<Date>;
   updatedAt: CreationOptional<Date>;
 }
@@ -27,6 +33,9 @@ export const CALL_COLUMN_LIMITS = {
   endReason: 64,
   digits: 255,
   ivrPath: 1000,
+  queue: 64,
+  agentExtension: 32,
+  recordingPath: 1000,
 } as const;
 
 /**
@@ -48,6 +57,12 @@ export function defineCallModel(sequelize: Sequelize): CallModel {
       hungUpBy: { type: DataTypes.STRING(16), allowNull: true, field: 'hung_up_by' },
       digits: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
       ivrPath: { type: DataTypes.STRING(1000), allowNull: false, defaultValue: '', field: 'ivr_path' },
+      queue: { type: DataTypes.STRING(64), allowNull: true },
+      queuedAt: { type: DataTypes.DATE(3), allowNull: true, field: 'queued_at' },
+      agentId: { type: DataTypes.INTEGER, allowNull: true, field: 'agent_id' },
+      agentExtension: { type: DataTypes.STRING(32), allowNull: true, field: 'agent_extension' },
+      agentAnsweredAt: { type: DataTypes.DATE(3), allowNull: true, field: 'agent_answered_at' },
+      recordingPath: { type: DataTypes.STRING(1000), allowNull: true, field: 'recording_path' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
     },

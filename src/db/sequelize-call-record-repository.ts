@@ -39,7 +39,14 @@ export class SequelizeCallRecordRepository implements CallRecordRepository {
   }
 
   async update(callId: string, patch: CallRecordPatch): Promise<void> {
-    checkLengths({ endReason: patch.endReason, digits: patch.digits, ivrPath: patch.ivrPath });
+    checkLengths({
+      endReason: patch.endReason,
+      digits: patch.digits,
+      ivrPath: patch.ivrPath,
+      queue: patch.queue ?? undefined,
+      agentExtension: patch.agentExtension ?? undefined,
+      recordingPath: patch.recordingPath ?? undefined,
+    });
     if (patch.answeredAt) checkDate('answeredAt', patch.answeredAt);
     if (patch.endedAt) checkDate('endedAt', patch.endedAt);
     const values: Partial<InferredValues> = {};
@@ -49,6 +56,12 @@ export class SequelizeCallRecordRepository implements CallRecordRepository {
     if (patch.hungUpBy !== undefined) values.hungUpBy = patch.hungUpBy;
     if (patch.digits !== undefined) values.digits = patch.digits;
     if (patch.ivrPath !== undefined) values.ivrPath = patch.ivrPath;
+    if (patch.queue !== undefined) values.queue = patch.queue;
+    if (patch.queuedAt !== undefined) values.queuedAt = patch.queuedAt;
+    if (patch.agentId !== undefined) values.agentId = patch.agentId;
+    if (patch.agentExtension !== undefined) values.agentExtension = patch.agentExtension;
+    if (patch.agentAnsweredAt !== undefined) values.agentAnsweredAt = patch.agentAnsweredAt;
+    if (patch.recordingPath !== undefined) values.recordingPath = patch.recordingPath;
     try {
       // MySQL counts changed rows, not matched ones, so 0 may still mean "exists": ask again before refusing.
       const [affected] = await this.calls.update(values, { where: { callId } });
@@ -92,7 +105,10 @@ export class SequelizeCallRecordRepository implements CallRecordRepository {
   }
 }
 
-type InferredValues = Pick<CallRow, 'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath'>;
+type InferredValues = Pick<
+  CallRow,
+  'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath' | 'queue' | 'queuedAt' | 'agentId' | 'agentExtension' | 'agentAnsweredAt' | 'recordingPath'
+>;
 
 function toRecord(row: CallRow): CallRecord {
   const r = row.get({ plain: true });
@@ -108,6 +124,12 @@ function toRecord(row: CallRow): CallRecord {
     hungUpBy: asHungUpBy(r.hungUpBy),
     digits: r.digits,
     ivrPath: r.ivrPath,
+    queue: r.queue,
+    queuedAt: r.queuedAt === null ? null : asDate(r.queuedAt),
+    agentId: r.agentId,
+    agentExtension: r.agentExtension,
+    agentAnsweredAt: r.agentAnsweredAt === null ? null : asDate(r.agentAnsweredAt),
+    recordingPath: r.recordingPath,
   };
 }
 

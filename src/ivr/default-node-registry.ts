@@ -4,15 +4,23 @@ import { GotoNode } from './nodes/goto-node.js';
 import { HangupNode } from './nodes/hangup-node.js';
 import { MenuNode } from './nodes/menu-node.js';
 import { PlayNode } from './nodes/play-node.js';
+import { QueueNode } from './nodes/queue-node.js';
 import { SayDigitsNode } from './nodes/say-digits-node.js';
 
-/** A registry with the built-in node types; callers register more (queue, record…) on it. */
-export function createDefaultNodeRegistry(): NodeRegistry {
-  return new NodeRegistry()
+export interface DefaultNodeOptions {
+  /** True for a queue the queues file defines; without it the `queue` node is not available. */
+  readonly isQueue?: (name: string) => boolean;
+}
+
+/** A registry with the built-in node types; callers register more (announce, record…) on it. */
+export function createDefaultNodeRegistry(options: DefaultNodeOptions = {}): NodeRegistry {
+  const registry = new NodeRegistry()
     .register(PlayNode.type, PlayNode.schema, (id, p) => new PlayNode(id, p))
     .register(MenuNode.type, MenuNode.schema, (id, p) => new MenuNode(id, p))
     .register(CollectNode.type, CollectNode.schema, (id, p) => new CollectNode(id, p))
     .register(SayDigitsNode.type, SayDigitsNode.schema, (id, p) => new SayDigitsNode(id, p))
     .register(GotoNode.type, GotoNode.schema, (id, p) => new GotoNode(id, p))
     .register(HangupNode.type, HangupNode.schema, (id, p) => new HangupNode(id, p));
+  if (options.isQueue) registry.register(QueueNode.type, QueueNode.schema(options.isQueue), (id, p) => new QueueNode(id, p));
+  return registry;
 }

@@ -1,5 +1,6 @@
 /** Public surface of the IVR module (what calls/ and main.ts import). */
-export { createDefaultNodeRegistry } from './default-node-registry.js';
+export { createDefaultNodeRegistry, type DefaultNodeOptions } from './default-node-registry.js';
+export { QueueNode } from './nodes/queue-node.js';
 export { Flow } from './flow.js';
 export { FlowError } from './flow-error.js';
 export type { FlowNode, NodeRef, NodeResult, PromptRef } from './flow-node.js';

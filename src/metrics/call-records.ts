@@ -23,11 +23,26 @@ export interface CallRecord {
   readonly digits: string;
   /** Ids of the IVR nodes the call passed through, comma-separated, e.g. `welcome,main-menu,consult`. */
   readonly ivrPath: string;
+  /** The agent queue the caller waited in (null when the call never asked for an agent). */
+  readonly queue: string | null;
+  readonly queuedAt: Date | null;
+  /** The agent (user id and extension) who took the call. */
+  readonly agentId: number | null;
+  readonly agentExtension: string | null;
+  /** When the agent's phone answered: queuedAt → agentAnsweredAt is the caller's wait. */
+  readonly agentAnsweredAt: Date | null;
+  /** Stereo WAV (left caller, right agent) of the conversation. */
+  readonly recordingPath: string | null;
 }
 
 export type NewCallRecord = Pick<CallRecord, 'callId' | 'direction' | 'from' | 'to' | 'startedAt'>;
 
-export type CallRecordPatch = Partial<Pick<CallRecord, 'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath'>>;
+export type CallRecordPatch = Partial<
+  Pick<
+    CallRecord,
+    'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath' | 'queue' | 'queuedAt' | 'agentId' | 'agentExtension' | 'agentAnsweredAt' | 'recordingPath'
+  >
+>;
 
 export interface CallRecordPage {
   readonly items: readonly CallRecord[];
@@ -43,3 +58,19 @@ export interface CallRecordRepository {
   /** Newest first (startedAt descending, then callId). */
   list(page: { limit: number; offset: number }): Promise<CallRecordPage>;
 }
+
+/** The fields of a call record not known when the call starts. */
+export const EMPTY_CALL_FIELDS: Omit<CallRecord, keyof NewCallRecord> = Object.freeze({
+  answeredAt: null,
+  endedAt: null,
+  endReason: null,
+  hungUpBy: null,
+  digits: '',
+  ivrPath: '',
+  queue: null,
+  queuedAt: null,
+  agentId: null,
+  agentExtension: null,
+  agentAnsweredAt: null,
+  recordingPath: null,
+});

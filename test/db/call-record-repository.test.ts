@@ -33,7 +33,7 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
     await testDb.drop();
   });
 
-  it('when a call is created, it reads back with empty digits and path and no end', async () => {
+  it('when a call is created, it reads back with empty digits and path, no end and no agent', async () => {
     const startedAt = new Date('2024-05-01T08:00:00.123Z');
     await repo.create(newCall('c1@host', startedAt));
     const got = await repo.get('c1@host');
@@ -49,6 +49,12 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
       hungUpBy: null,
       digits: '',
       ivrPath: '',
+      queue: null,
+      queuedAt: null,
+      agentId: null,
+      agentExtension: null,
+      agentAnsweredAt: null,
+      recordingPath: null,
     });
   });
 
@@ -75,6 +81,18 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
     expect(got?.startedAt.getTime()).to.equal(startedAt.getTime());
     expect(got?.endedAt && got.answeredAt ? got.endedAt.getTime() - got.answeredAt.getTime() : -1).to.equal(196_043);
     expect(got).to.include({ endReason: 'hangup', hungUpBy: 'caller', digits: '31234#', ivrPath: 'welcome,main-menu,consult' });
+  });
+
+  it('when an agent takes the call from a queue, it keeps the queue, the agent and the recording', async () => {
+    await repo.create(newCall('c-agent', new Date('2024-05-01T08:00:00.000Z')));
+    const queuedAt = new Date('2024-05-01T08:00:09.250Z');
+    const agentAnsweredAt = new Date('2024-05-01T08:00:21.875Z');
+    await repo.update('c-agent', { queue: 'general', queuedAt });
+    await repo.update('c-agent', { agentId: 7, agentExtension: '8001', agentAnsweredAt, recordingPath: 'data/recordings/2024-05-01/c-agent.wav' });
+    const got = await repo.get('c-agent');
+    expect(got).to.include({ queue: 'general', agentId: 7, agentExtension: '8001', recordingPath: 'data/recordings/2024-05-01/c-agent.wav' });
+    expect(got?.queuedAt?.toISOString()).to.equal('2024-05-01T08:00:09.250Z');
+    expect(got?.agentAnsweredAt?.toISOString()).to.equal('2024-05-01T08:00:21.875Z');
   });
 
   it('when the same patch is written twice, it does not report the call missing', async () => {

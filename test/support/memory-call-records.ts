@@ -1,4 +1,4 @@
-import type { CallRecord, CallRecordPage, CallRecordPatch, CallRecordRepository, NewCallRecord } from '../../src/metrics/call-records.js';
+import { EMPTY_CALL_FIELDS, type CallRecord, type CallRecordPage, type CallRecordPatch, type CallRecordRepository, type NewCallRecord } from '../../src/metrics/call-records.js';
 import { AppError, NotFoundError } from '../../src/shared/app-error.js';
 
 /** An in-memory CallRecordRepository with the same contract as the database one. */
@@ -7,7 +7,7 @@ export class MemoryCallRecords implements CallRecordRepository {
 
   create(r: NewCallRecord): Promise<void> {
     if (this.rows.has(r.callId)) return Promise.reject(new AppError('DUPLICATE', `call ${r.callId} exists`));
-    this.rows.set(r.callId, { ...r, answeredAt: null, endedAt: null, endReason: null, hungUpBy: null, digits: '', ivrPath: '' });
+    this.rows.set(r.callId, { ...r, ...EMPTY_CALL_FIELDS });
     return Promise.resolve();
   }
 

@@ -66,6 +66,9 @@ process.once('exit', () => {
 
 const MAX_LOG = 4 * 1024 * 1024;
 
+/** The first admin every test server is started with (unless `env` says otherwise). */
+export const ADMIN = { username: 'admin', password: 'admin-e2e-secret' } as const;
+
 /** A fresh SQLite URL under the temp directory. */
 export function tempSqliteUrl(): string {
   return `sqlite:${path.join(tmpdir(), `hotline-e2e-${randomBytes(6).toString('hex')}.sqlite`)}`;
@@ -99,6 +102,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     SIP_PUBLIC_ADDRESS: '127.0.0.1',
     HTTP_LISTEN: '127.0.0.1',
     LOG_LEVEL: 'debug',
+    ADMIN_USER: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),
@@ -137,8 +142,24 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
 
   const tail = (n = 40): string => log.split('\n').slice(-n).join('\n');
 
+  // The API wants a token: the harness signs in as the first admin (ADMIN_USER / ADMIN_PASSWORD).
+  let token: string | undefined;
+  const adminToken = async (): Promise<string> => {
+    if (token !== undefined) return token;
+    const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: childEnv.ADMIN_USER, password: childEnv.ADMIN_PASSWORD }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { token?: string };
+    if (!res.ok || body.token === undefined) throw new Error(`admin login → ${res.status}: ${JSON.stringify(body)}`);
+    token = body.token;
+    return token;
+  };
+
   const fetchJson = async (urlPath: string): Promise<unknown> => {
-    const res = await fetch(`${baseUrl}${urlPath}`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${baseUrl}${urlPath}`, { signal: AbortSignal.timeout(5000), headers: { authorization: `Bearer ${await adminToken()}` } });
     if (!res.ok) throw new Error(`GET ${urlPath} → ${res.status}: ${await res.text()}`);
     return res.json();
   };

@@ -1,6 +1,8 @@
 import type { QueryInterface } from 'sequelize';
 import type { RunnableMigration } from 'umzug';
 import * as m0001 from './0001-create-calls.js';
+import * as m0002 from './0002-create-users.js';
+import * as m0005 from './0005-add-call-agent-columns.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -8,4 +10,6 @@ import * as m0001 from './0001-create-calls.js';
  */
 export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0001-create-calls', up: m0001.up, down: m0001.down },
+  { name: '0002-create-users', up: m0002.up, down: m0002.down },
+  { name: '0005-add-call-agent-columns', up: m0005.up, down: m0005.down },
 ];

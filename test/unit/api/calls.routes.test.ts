@@ -1,9 +1,10 @@
+import { signedInAs } from '../../support/signed-in-as.js';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import sinon from 'sinon';
 import { createHttpServer, type WebServer } from '../../../src/api/http-server.js';
 import { silentLogger } from '../../../src/logging/logger.js';
-import { FakeCallRecordRepository } from './fake-call-record-repository.js';
+import { MemoryCallRecords as FakeCallRecordRepository } from '../../support/memory-call-records.js';
 
 describe('GET /api/v1/calls', () => {
   let server: WebServer;
@@ -17,6 +18,7 @@ describe('GET /api/v1/calls', () => {
       health: () => Promise.resolve({ sip: true, database: true }),
       metrics: new Registry(),
       logger: silentLogger(),
+      apiMiddleware: [signedInAs('supervisor')],
     }).startWebServer({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${server.port}/api/v1/calls`;
   });
@@ -59,6 +61,12 @@ describe('GET /api/v1/calls', () => {
       hungUpBy: 'caller',
       digits: '2',
       ivrPath: 'welcome,main-menu',
+      queue: null,
+      queuedAt: null,
+      agentId: null,
+      agentExtension: null,
+      agentAnsweredAt: null,
+      hasRecording: false,
     });
     expect(body.items[1]).to.include({ callId: 'c000', answeredAt: null, endedAt: null, endReason: null, hungUpBy: null, digits: '' });
   });

@@ -1,10 +1,11 @@
+import { signedInAs } from '../../support/signed-in-as.js';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import sinon from 'sinon';
 import { CallTelemetry } from '../../../src/api/call-telemetry.js';
 import { createHttpServer, type HttpServerDeps, type WebServer } from '../../../src/api/http-server.js';
 import { silentLogger } from '../../../src/logging/logger.js';
-import { FakeCallRecordRepository } from './fake-call-record-repository.js';
+import { MemoryCallRecords as FakeCallRecordRepository } from '../../support/memory-call-records.js';
 
 interface Started {
   readonly base: string;
@@ -22,6 +23,7 @@ describe('HTTP API', () => {
       health: () => Promise.resolve({ sip: true, database: true }),
       metrics: new Registry(),
       logger: silentLogger(),
+      apiMiddleware: [signedInAs('supervisor')],
       ...overrides,
     });
     const server = await http.startWebServer({ port: 0, host: '127.0.0.1' });

@@ -1,0 +1,48 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { IdentityService } from '../identity/identity-service.js';
+import type { User } from '../identity/user.js';
+import { UnauthorizedError, type AuthUser } from './auth-context.js';
+
+/** What the middleware needs of the identity service. */
+export type TokenVerifier = Pick<IdentityService, 'verifyToken'>;
+
+/** The AuthUser put on res.locals.user for a verified user. */
+export function toAuthUser(user: User): AuthUser {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    extension: user.extension ?? undefined,
+    unitId: user.unitId ?? undefined,
+  };
+}
+
+/**
+ * The bearer token of `Authorization: Bearer <token>` (RFC 6750 §2.1), or a 401 saying what is
+ * wrong. The scheme is case-insensitive (RFC 9110 §11.1).
+ */
+export function bearerToken(req: Request, res: Response): string {
+  const header = req.get('authorization');
+  if (header === undefined || header.trim() === '') throw unauthorized(res, 'missing Authorization header');
+  const match = /^Bearer +([^\s]+) *$/i.exec(header);
+  const token = match?.[1];
+  if (token === undefined) throw unauthorized(res, 'Authorization header must be "Bearer <token>"');
+  return token;
+}
+
+/** Sets res.locals.user from the bearer token, or answers 401 (`missing Authorization header`, `token expired or unknown`). */
+export function createAuthenticate(service: TokenVerifier): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearerToken(req, res);
+    const user = await service.verifyToken(token);
+    if (!user) throw unauthorized(res, 'token expired or unknown');
+    res.locals.user = toAuthUser(user);
+    next();
+  };
+}
+
+/** RFC 6750 §3: a 401 names the scheme to use. */
+function unauthorized(res: Response, reason: string): UnauthorizedError {
+  res.set('WWW-Authenticate', 'Bearer realm="hotline"');
+  return new UnauthorizedError(reason);
+}

@@ -1,0 +1,55 @@
+import { Op, type Sequelize } from 'sequelize';
+import type { Session, SessionRepository } from '../identity/session-repository.js';
+import { toAppError } from '../shared/app-error.js';
+import { defineSessionModel, type SessionModel, type SessionRow } from './session.model.js';
+
+/** SessionRepository on the `sessions` table. Errors never carry the token hash. */
+export class SequelizeSessionRepository implements SessionRepository {
+  private readonly sessions: SessionModel;
+
+  constructor(sequelize: Sequelize) {
+    this.sessions = defineSessionModel(sequelize);
+  }
+
+  async create(session: Session): Promise<void> {
+    try {
+      await this.sessions.create({ ...session });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `storing a session of user ${session.userId} failed`);
+    }
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<Session | undefined> {
+    try {
+      const row = await this.sessions.findByPk(tokenHash);
+      return row === null ? undefined : toSession(row);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'reading a session failed');
+    }
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    try {
+      await this.sessions.destroy({ where: { tokenHash } });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'deleting a session failed');
+    }
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    try {
+      return await this.sessions.destroy({ where: { expiresAt: { [Op.lte]: now } } });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'deleting expired sessions failed');
+    }
+  }
+}
+
+function toSession(row: SessionRow): Session {
+  const r = row.get({ plain: true });
+  return { tokenHash: r.tokenHash, userId: r.userId, expiresAt: asDate(r.expiresAt), createdAt: asDate(r.createdAt) };
+}
+
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}

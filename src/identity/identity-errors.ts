@@ -1,0 +1,31 @@
+import { AppError } from '../shared/app-error.js';
+
+/**
+ * Wrong username or wrong password: one message for both, so the answer does not tell which
+ * usernames exist.
+ */
+export class LoginFailedError extends AppError {
+  constructor() {
+    super('LOGIN_FAILED', 'wrong username or password');
+  }
+}
+
+/** Too many failed logins for one username; the API answers 429 with Retry-After. */
+export class LoginLockedError extends AppError {
+  constructor(readonly retryAfterMs: number) {
+    super('LOGIN_LOCKED', `too many failed logins: try again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
+
+export type UniqueUserField = 'username' | 'extension';
+
+/** A username or extension already taken (code DUPLICATE, answered 409); `field` names which. */
+export class DuplicateUserError extends AppError {
+  constructor(
+    readonly field: UniqueUserField,
+    value: string,
+    options?: { cause?: unknown },
+  ) {
+    super('DUPLICATE', `${field} ${value} is already taken`, options);
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from '../logging/logger.js';
+import { NotFoundError } from '../shared/app-error.js';
+import type { Clock } from '../shared/clock.js';
+import { DuplicateUserError, LoginFailedError, LoginLockedError } from './identity-errors.js';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
+import type { SessionRepository } from './session-repository.js';
+import { computeSipHa1 } from './sip-ha1.js';
+import { toPublicUser, type User, type UserRole } from './user.js';
+import { newUserInputSchema, parseFields, usernameSchema, type NewUserInput } from './user-fields.js';
+import type { UserRepository } from './user-repository.js';
+
+export interface IdentityServiceDeps {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly clock: Clock;
+  /** SIP_REALM: agents' HA1 is computed in it. */
+  readonly sipRealm: string;
+  /** AUTH_TOKEN_TTL_H in milliseconds. */
+  readonly tokenTtlMs: number;
+  readonly logger: Logger;
+  readonly throttle?: LoginThrottleOptions;
+}
+
+export interface IssuedToken {
+  /** Opaque bearer token: 32 random bytes, base64url. Shown once; only its SHA-256 is stored. */
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+export interface LoginResult extends IssuedToken {
+  readonly user: User;
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** SHA-256 of a bearer token, lowercase hex: what the sessions table keys on. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Users, passwords, SIP credentials and bearer tokens. Never logs a password, token or hash.
+ */
+export class IdentityService {
+  private readonly throttle: LoginThrottle;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: IdentityServiceDeps) {
+    this.throttle = new LoginThrottle(deps.clock, deps.throttle);
+  }
+
+  /** Creates a user; refuses bad fields (ValidationError naming each) and a taken username or extension (DUPLICATE). */
+  async createUser(input: NewUserInput): Promise<User> {
+    const u = parseFields(newUserInputSchema, input, 'user');
+    const extension = u.role === 'agent' ? (u.extension ?? null) : null;
+    const user = await this.deps.users.create({
+      username: u.username,
+      displayName: u.displayName ?? u.username,
+      role: u.role,
+      passwordHash: await hashPassword(u.password),
+      extension,
+      sipHa1: extension === null ? null : computeSipHa1(extension, this.deps.sipRealm, u.sipPassword ?? u.password),
+      sipRealm: extension === null ? null : this.deps.sipRealm,
+      skills: u.role === 'agent' ? (u.skills ?? []) : [],
+      unitId: u.role === 'unit' ? (u.unitId ?? null) : null,
+      active: true,
+      createdAt: new Date(this.deps.clock.now()),
+    });
+    this.deps.logger.info('user created', { userId: user.id, username: user.username, role: user.role, agentId: user.extension ?? undefined });
+    return user;
+  }
+
+  /**
+   * The user whose password this is. Unknown user, wrong password and inactive user all fail with
+   * LOGIN_FAILED after the same scrypt work; 5 failures of one username in 5 minutes lock it for
+   * 5 minutes (LOGIN_LOCKED), even for the right password.
+   */
+  async authenticate(username: string, password: string): Promise<User> {
+    const lockedFor = this.throttle.lockedFor(username);
+    if (lockedFor > 0) throw new LoginLockedError(lockedFor);
+    const valid = usernameSchema.safeParse(username).success;
+    const stored = valid ? await this.deps.users.findByUsername(username) : undefined;
+    const matches = await verifyPassword(password, stored?.passwordHash ?? (await this.getDummyHash()));
+    if (!stored || !matches || !stored.active) {
+      // Names that cannot exist are not tracked: they could only fill the throttle's memory.
+      if (valid) this.throttle.recordFailure(username);
+      this.deps.logger.warn('login failed', { username: valid ? username : undefined });
+      throw new LoginFailedError();
+    }
+    this.throttle.recordSuccess(username);
+    return toPublicUser(stored);
+  }
+
+  /** Starts a session for a user: a new random token, stored as its SHA-256 with the expiry. */
+  async issueToken(user: Pick<User, 'id'>): Promise<IssuedToken> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now + this.deps.tokenTtlMs);
+    await this.deps.sessions.create({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) });
+    return { token, expiresAt };
+  }
+
+  /** authenticate + issueToken. */
+  async login(username: string, password: string): Promise<LoginResult> {
+    const user = await this.authenticate(username, password);
+    const issued = await this.issueToken(user);
+    this.deps.logger.info('login', { userId: user.id, username: user.username, role: user.role });
+    return { ...issued, user };
+  }
+
+  /** The active user holding this token, or undefined when it is unknown, expired or its user inactive. */
+  async verifyToken(token: string): Promise<User | undefined> {
+    if (!TOKEN_PATTERN.test(token)) return undefined;
+    const tokenHash = hashToken(token);
+    const session = await this.deps.sessions.findByTokenHash(tokenHash);
+    if (!session) return undefined;
+    if (session.expiresAt.getTime() <= this.deps.clock.now()) {
+      await this.deps.sessions.delete(tokenHash);
+      return undefined;
+    }
+    const user = await this.deps.users.findById(session.userId);
+    if (!user?.active) return undefined;
+    return toPublicUser(user);
+  }
+
+  /** Ends the session of this token (logout); nothing happens when it is unknown. */
+  async revokeToken(token: string): Promise<void> {
+    if (!TOKEN_PATTERN.test(token)) return;
+    await this.deps.sessions.delete(hashToken(token));
+  }
+
+  /** Removes expired sessions (for a periodic job); returns how many. */
+  async purgeExpiredSessions(): Promise<number> {
+    return this.deps.sessions.deleteExpired(new Date(this.deps.clock.now()));
+  }
+
+  /** The user with this id (without secrets); NotFoundError when there is none. */
+  async getUser(id: number): Promise<User> {
+    const user = await this.deps.users.findById(id);
+    if (!user) throw new NotFoundError(`user ${id} not found`);
+    return toPublicUser(user);
+  }
+
+  async listUsers(filter: { roles?: readonly UserRole[] } = {}): Promise<User[]> {
+    return this.deps.users.list(filter);
+  }
+
+  /**
+   * At start-up: creates the admin `username` when no user has that name (an existing one, whatever
+   * its role or password, is left alone). Returns whether it created one. Safe when several
+   * processes start together: the loser of the race sees DUPLICATE and returns false.
+   */
+  async ensureAdmin(username: string, password: string): Promise<boolean> {
+    if (await this.deps.users.findByUsername(username)) return false;
+    try {
+      await this.createUser({ username, password, role: 'admin' });
+      return true;
+    } catch (err) {
+      if (err instanceof DuplicateUserError && err.field === 'username') return false;
+      throw err;
+    }
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= makeDummyHash();
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,17 @@
+/** A signed-in session: only the SHA-256 of the bearer token is stored, never the token. */
+export interface Session {
+  /** Lowercase hex SHA-256 of the token. */
+  readonly tokenHash: string;
+  readonly userId: number;
+  readonly expiresAt: Date;
+  readonly createdAt: Date;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  /** Removes one session; nothing happens when it is already gone. */
+  delete(tokenHash: string): Promise<void>;
+  /** Removes every session that expired at or before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
+}

@@ -1,0 +1,62 @@
+/** Roles of the hotline's users (shared/DOMAIN.md "Who uses it"); the same list as api/auth-context.ts ROLES. */
+export const USER_ROLES = ['admin', 'supervisor', 'agent', 'unit'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A user as every layer may see it: no password hash, no SIP HA1. */
+export interface User {
+  readonly id: number;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: UserRole;
+  /** SIP extension of an agent (3-8 digits), else null. */
+  readonly extension: string | null;
+  /** Queue skills of an agent (e.g. `general`, `water`); empty for other roles. */
+  readonly skills: readonly string[];
+  /** Handling unit of a `unit` user (the units table is another module's; no foreign key). */
+  readonly unitId: number | null;
+  readonly active: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A user with its secrets, as the repository stores it; only the identity service reads these. */
+export interface StoredUser extends User {
+  /** `scrypt$N$r$p$salt$hash` (salt and hash base64), see password-hash.ts. */
+  readonly passwordHash: string;
+  /** MD5(extension:realm:password) in lowercase hex (RFC 2617 §3.2.2.2), agents only. */
+  readonly sipHa1: string | null;
+  /** The realm `sipHa1` was computed with: a different realm makes the HA1 useless. */
+  readonly sipRealm: string | null;
+}
+
+/** What the identity service asks the repository to insert. */
+export interface NewUserRecord {
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: UserRole;
+  readonly passwordHash: string;
+  readonly extension: string | null;
+  readonly sipHa1: string | null;
+  readonly sipRealm: string | null;
+  readonly skills: readonly string[];
+  readonly unitId: number | null;
+  readonly active: boolean;
+  /** Written as both created and updated time (from the service's Clock). */
+  readonly createdAt: Date;
+}
+
+/** Strips the secrets off a stored user. */
+export function toPublicUser(user: StoredUser): User {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    extension: user.extension,
+    skills: user.skills,
+    unitId: user.unitId,
+    active: user.active,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}

@@ -1,0 +1,184 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { QueryTypes, type QueryInterface } from 'sequelize';
+import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
+import { MIGRATIONS_TABLE } from '../../src/db/database.js';
+import * as m0002 from '../../src/db/migrations/0002-create-users.js';
+import { migrationList } from '../../src/db/migrations/migration-list.js';
+import { SequelizeSessionRepository } from '../../src/db/sequelize-session-repository.js';
+import { SequelizeUserRepository } from '../../src/db/sequelize-user-repository.js';
+import { DuplicateUserError } from '../../src/identity/identity-errors.js';
+import { IdentityService } from '../../src/identity/identity-service.js';
+import type { NewUserRecord } from '../../src/identity/user.js';
+import { computeSipHa1 } from '../../src/identity/sip-ha1.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test-database.js';
+
+/** The project's migrations, with 0002-create-users added (in name order) until migration-list.ts lists it. */
+const migrations: RunnableMigration<QueryInterface>[] = (
+  migrationList.some((m) => m.name === '0002-create-users')
+    ? [...migrationList]
+    : [...migrationList, { name: '0002-create-users', up: m0002.up, down: m0002.down }]
+).sort((a, b) => a.name.localeCompare(b.name));
+
+async function openMigrated(): Promise<TestDatabase> {
+  const testDb = await openTestDatabase({ migrate: false });
+  const sequelize = testDb.db.sequelize;
+  const umzug = new Umzug<QueryInterface>({
+    migrations,
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }),
+    logger: undefined,
+  });
+  await umzug.up();
+  return testDb;
+}
+
+function agent(username: string, extension: string, overrides: Partial<NewUserRecord> = {}): NewUserRecord {
+  return {
+    username,
+    displayName: '话务员' + username,
+    role: 'agent',
+    passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+    extension,
+    sipHa1: computeSipHa1(extension, 'hotline12345', 'pw'),
+    sipRealm: 'hotline12345',
+    skills: ['general', '供水'],
+    unitId: null,
+    active: true,
+    createdAt: new Date('2024-05-01T08:00:00.123Z'),
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe(`SequelizeUserRepository (${testDbKind()})`, () => {
+  let testDb: TestDatabase;
+  let repo: SequelizeUserRepository;
+
+  beforeEach(async () => {
+    testDb = await openMigrated();
+    repo = new SequelizeUserRepository(testDb.db.sequelize);
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await testDb.drop();
+  });
+
+  it('when a user is created, it reads back with Chinese name, skills list and times, without secrets in the public view', async () => {
+    const created = await repo.create(agent('li.na', '1001'));
+    expect(created).to.deep.equal({
+      id: created.id,
+      username: 'li.na',
+      displayName: '话务员li.na',
+      role: 'agent',
+      extension: '1001',
+      skills: ['general', '供水'],
+      unitId: null,
+      active: true,
+      createdAt: new Date('2024-05-01T08:00:00.123Z'),
+      updatedAt: new Date('2024-05-01T08:00:00.123Z'),
+    });
+    const stored = await repo.findByUsername('li.na');
+    expect(stored).to.include({ id: created.id, passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', sipRealm: 'hotline12345' });
+    expect(await repo.findById(created.id)).to.deep.equal(stored);
+  });
+
+  it('when usernames differ only in case, they are different users on both databases', async () => {
+    await repo.create(agent('Admin', '1001'));
+    expect(await repo.findByUsername('admin')).to.equal(undefined);
+    await repo.create(agent('admin', '1002'));
+    expect((await repo.list()).map((u) => u.username)).to.deep.equal(['Admin', 'admin']);
+  });
+
+  it('when the username is taken, it refuses with DUPLICATE naming username', async () => {
+    await repo.create(agent('zhang', '1001'));
+    const err = await rejection(repo.create(agent('zhang', '1002')));
+    expect(err).to.be.instanceOf(DuplicateUserError).and.include({ code: 'DUPLICATE', field: 'username' });
+  });
+
+  it('when the extension is taken, it refuses with DUPLICATE naming extension', async () => {
+    await repo.create(agent('zhang', '1001'));
+    const err = await rejection(repo.create(agent('wang', '1001')));
+    expect(err).to.be.instanceOf(DuplicateUserError).and.include({ code: 'DUPLICATE', field: 'extension' });
+  });
+
+  it('when two requests race past the check, the unique index still refuses naming the field', async () => {
+    await repo.create(agent('zhang', '1001'));
+    sinon.stub(repo as unknown as { refuseTaken: () => Promise<void> }, 'refuseTaken').resolves();
+    expect(await rejection(repo.create(agent('zhang', '1002')))).to.include({ code: 'DUPLICATE', field: 'username' });
+    expect(await rejection(repo.create(agent('wang', '1001')))).to.include({ code: 'DUPLICATE', field: 'extension' });
+  });
+
+  it('when several users have no extension, the unique index allows them', async () => {
+    const none = { extension: null, sipHa1: null, sipRealm: null, skills: [] };
+    await repo.create(agent('boss1', '0', { ...none, role: 'supervisor' }));
+    await repo.create(agent('unit1', '0', { ...none, role: 'unit', unitId: 7 }));
+    expect((await repo.list({ roles: ['unit'] })).map((u) => [u.username, u.unitId])).to.deep.equal([['unit1', 7]]);
+  });
+
+  it('when the registrar asks for an HA1, it gets the agent’s only in the realm it was computed with', async () => {
+    await repo.create(agent('li.na', '1001'));
+    expect(await repo.findHa1('1001', 'hotline12345')).to.equal(computeSipHa1('1001', 'hotline12345', 'pw'));
+    expect(await repo.findHa1('1001', 'other-realm')).to.equal(undefined);
+    expect(await repo.findHa1('1002', 'hotline12345')).to.equal(undefined);
+    expect(await repo.findHa1('li.na', 'hotline12345')).to.equal(undefined);
+  });
+
+  it('when the agent is inactive, the registrar gets no HA1', async () => {
+    await repo.create(agent('li.na', '1001', { active: false }));
+    expect(await repo.findHa1('1001', 'hotline12345')).to.equal(undefined);
+  });
+
+  it('when the skills column holds something else, reading refuses with DATA_CORRUPT', async () => {
+    const { id } = await repo.create(agent('li.na', '1001'));
+    await testDb.db.sequelize.query("UPDATE users SET skills = '{\"a\":1}' WHERE id = ?", { replacements: [id], type: QueryTypes.UPDATE });
+    expect(await rejection(repo.findById(id))).to.include({ code: 'DATA_CORRUPT' });
+  });
+
+  it('when the identity service runs on it, login, token verification and logout work end to end', async () => {
+    const service = new IdentityService({
+      users: repo,
+      sessions: new SequelizeSessionRepository(testDb.db.sequelize),
+      clock: systemClock,
+      sipRealm: 'hotline12345',
+      tokenTtlMs: 3_600_000,
+      logger: silentLogger(),
+    });
+    expect(await service.ensureAdmin('admin', 'admin-pass-1')).to.equal(true);
+    expect(await service.ensureAdmin('admin', 'admin-pass-1')).to.equal(false);
+    const { token } = await service.login('admin', 'admin-pass-1');
+    expect(await service.verifyToken(token)).to.include({ username: 'admin', role: 'admin' });
+    const rows = await testDb.db.sequelize.query<{ token_hash: string }>('SELECT token_hash FROM sessions', { type: QueryTypes.SELECT });
+    expect(rows).to.have.length(1);
+    expect(rows[0]?.token_hash).to.match(/^[0-9a-f]{64}$/).and.not.equal(token);
+    await service.revokeToken(token);
+    expect(await service.verifyToken(token)).to.equal(undefined);
+  });
+
+  it('when sessions expired, deleteExpired removes only those', async () => {
+    const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
+    const { id } = await repo.create(agent('li.na', '1001'));
+    const createdAt = new Date('2024-05-01T08:00:00.000Z');
+    await sessions.create({ tokenHash: 'a'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T09:00:00.000Z'), createdAt });
+    await sessions.create({ tokenHash: 'b'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T11:00:00.000Z'), createdAt });
+    expect(await sessions.deleteExpired(new Date('2024-05-01T10:00:00.000Z'))).to.equal(1);
+    expect(await sessions.findByTokenHash('a'.repeat(64))).to.equal(undefined);
+    expect(await sessions.findByTokenHash('b'.repeat(64))).to.deep.equal({
+      tokenHash: 'b'.repeat(64),
+      userId: id,
+      expiresAt: new Date('2024-05-01T11:00:00.000Z'),
+      createdAt,
+    });
+  });
+});

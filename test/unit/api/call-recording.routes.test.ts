@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import type { Role } from '../../../src/api/auth-context.js';
+import { createHttpServer, type WebServer } from '../../../src/api/http-server.js';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { MemoryCallRecords } from '../../support/memory-call-records.js';
+import { signedInAs } from '../../support/signed-in-as.js';
+
+describe('call list and recording access by role', () => {
+  let server: WebServer | undefined;
+
+  async function start(role: Role): Promise<{ base: string; repo: MemoryCallRecords }> {
+    const repo = new MemoryCallRecords();
+    server = await createHttpServer({
+      callRecords: repo,
+      health: () => Promise.resolve({ sip: true, database: true }),
+      metrics: new Registry(),
+      logger: silentLogger(),
+      apiMiddleware: [signedInAs(role)],
+    }).startWebServer({ port: 0, host: '127.0.0.1' });
+    return { base: `http://127.0.0.1:${server.port}/api/v1`, repo };
+  }
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('when an agent asks for the call list, it answers 403 naming the roles allowed', async () => {
+    const { base } = await start('agent');
+    const res = await fetch(`${base}/calls`);
+    expect(res.status).to.equal(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).to.match(/supervisor or admin/);
+  });
+
+  it('when a supervisor downloads a recording, it gets the WAV; without one it is 404', async () => {
+    const { base, repo } = await start('supervisor');
+    const file = join(mkdtempSync(join(tmpdir(), 'rec-')), 'c1.wav');
+    writeFileSync(file, Buffer.from('RIFF----WAVEfmt '));
+    await repo.create({ callId: 'c1', direction: 'inbound', from: '13800138000', to: '12345', startedAt: new Date() });
+    await repo.update('c1', { recordingPath: file });
+    await repo.create({ callId: 'c2', direction: 'inbound', from: '13800138000', to: '12345', startedAt: new Date() });
+    const res = await fetch(`${base}/calls/c1/recording`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/audio\/(x-)?wav/);
+    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString()).to.equal('RIFF');
+    expect((await fetch(`${base}/calls/c2/recording`)).status).to.equal(404);
+    expect((await fetch(`${base}/calls/nope/recording`)).status).to.equal(404);
+    const list = (await (await fetch(`${base}/calls`)).json()) as { items: { callId: string; hasRecording: boolean }[] };
+    expect(list.items.find((c) => c.callId === 'c1')?.hasRecording).to.equal(true);
+  });
+
+  it('when an agent asks for a recording, it answers 403', async () => {
+    const { base } = await start('agent');
+    expect((await fetch(`${base}/calls/c1/recording`)).status).to.equal(403);
+  });
+});

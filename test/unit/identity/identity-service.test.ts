@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { AppError, ValidationError } from '../../../src/shared/app-error.js';
+import { DuplicateUserError, LoginLockedError } from '../../../src/identity/identity-errors.js';
+import { IdentityService, hashToken } from '../../../src/identity/identity-service.js';
+import { computeSipHa1 } from '../../../src/identity/sip-ha1.js';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { FakeClock, InMemorySessionRepository, InMemoryUserRepository } from './in-memory-identity-repositories.js';
+
+const HOUR = 3_600_000;
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('IdentityService', () => {
+  let users: InMemoryUserRepository;
+  let sessions: InMemorySessionRepository;
+  let clock: FakeClock;
+  let service: IdentityService;
+
+  beforeEach(() => {
+    users = new InMemoryUserRepository();
+    sessions = new InMemorySessionRepository();
+    clock = new FakeClock();
+    service = new IdentityService({ users, sessions, clock, sipRealm: 'hotline12345', tokenTtlMs: 12 * HOUR, logger: silentLogger() });
+  });
+
+  afterEach(() => {
+    sinon.restore();
+  });
+
+  describe('createUser', () => {
+    it('when an agent is created, it stores a scrypt hash and the HA1 of extension:realm:password, never the password', async () => {
+      const user = await service.createUser({ username: 'li.na', password: 'pass-1234', role: 'agent', displayName: '李娜', extension: '1001', skills: ['water', 'water', 'general'] });
+      expect(user).to.include({ username: 'li.na', displayName: '李娜', role: 'agent', extension: '1001', unitId: null, active: true });
+      expect(user.skills).to.deep.equal(['water', 'general']);
+      expect(user.createdAt.getTime()).to.equal(clock.now());
+      const stored = users.rows[0];
+      expect(stored?.passwordHash).to.match(/^scrypt\$16384\$8\$1\$/);
+      expect(stored?.sipHa1).to.equal(computeSipHa1('1001', 'hotline12345', 'pass-1234'));
+      expect(stored?.sipRealm).to.equal('hotline12345');
+      expect(JSON.stringify(stored)).not.to.contain('pass-1234');
+    });
+
+    it('when a sipPassword is given, the HA1 uses it instead of the login password', async () => {
+      await service.createUser({ username: 'agent2', password: 'pass-1234', role: 'agent', extension: '1002', sipPassword: 'sip-secret-9' });
+      expect(users.rows[0]?.sipHa1).to.equal(computeSipHa1('1002', 'hotline12345', 'sip-secret-9'));
+    });
+
+    it('when fields are wrong, it refuses naming each field', async () => {
+      const err = await rejection(service.createUser({ username: 'x!', password: 'short', role: 'agent', extension: '12' }));
+      expect(err).to.be.instanceOf(ValidationError);
+      const paths = (err as ValidationError).issues.map((i) => i.path);
+      expect(paths).to.include.members(['username', 'password', 'extension']);
+    });
+
+    it('when an agent has no extension or a supervisor has one, it refuses naming the field', async () => {
+      const a = await rejection(service.createUser({ username: 'agent3', password: 'pass-1234', role: 'agent' }));
+      expect((a as ValidationError).issues).to.deep.include({ path: 'extension', message: 'is required for an agent' });
+      const s = await rejection(service.createUser({ username: 'boss', password: 'pass-1234', role: 'supervisor', extension: '1003' }));
+      expect((s as ValidationError).issues).to.deep.include({ path: 'extension', message: 'is only for agents' });
+    });
+
+    it('when the username is taken, it refuses with DUPLICATE naming username', async () => {
+      await service.createUser({ username: 'zhang', password: 'pass-1234', role: 'supervisor' });
+      const err = await rejection(service.createUser({ username: 'zhang', password: 'pass-1234', role: 'admin' }));
+      expect(err).to.be.instanceOf(DuplicateUserError);
+      expect(err).to.include({ code: 'DUPLICATE', field: 'username' });
+    });
+  });
+
+  describe('authenticate', () => {
+    beforeEach(async () => {
+      await service.createUser({ username: 'wang', password: 'right-pass', role: 'supervisor', displayName: '王五' });
+    });
+
+    it('when the password is right, it returns the user without secrets', async () => {
+      const user = await service.authenticate('wang', 'right-pass');
+      expect(user).to.include({ username: 'wang', role: 'supervisor', displayName: '王五' });
+      expect(user).not.to.have.property('passwordHash');
+    });
+
+    it('when the password is wrong or the user unknown, it fails alike with LOGIN_FAILED', async () => {
+      const wrong = await rejection(service.authenticate('wang', 'wrong-pass'));
+      const unknown = await rejection(service.authenticate('nobody', 'right-pass'));
+      expect(wrong).to.be.instanceOf(AppError).and.include({ code: 'LOGIN_FAILED' });
+      expect(unknown).to.be.instanceOf(AppError).and.include({ code: 'LOGIN_FAILED' });
+      expect((wrong as Error).message).to.equal((unknown as Error).message);
+    });
+
+    it('when the user is inactive, the right password fails with LOGIN_FAILED', async () => {
+      users.setActive(1, false);
+      expect(await rejection(service.authenticate('wang', 'right-pass'))).to.include({ code: 'LOGIN_FAILED' });
+    });
+
+    it('when 5 logins fail within 5 minutes, the username is locked for 5 minutes even for the right password', async () => {
+      for (let i = 0; i < 5; i++) {
+        expect(await rejection(service.authenticate('wang', 'wrong-pass'))).to.include({ code: 'LOGIN_FAILED' });
+        clock.advance(30_000);
+      }
+      const locked = await rejection(service.authenticate('wang', 'right-pass'));
+      expect(locked).to.be.instanceOf(LoginLockedError).and.include({ code: 'LOGIN_LOCKED' });
+      expect((locked as LoginLockedError).retryAfterMs).to.equal(5 * 60_000 - 30_000);
+      clock.advance(5 * 60_000);
+      expect(await service.authenticate('wang', 'right-pass')).to.include({ username: 'wang' });
+    });
+
+    it('when failures are spread over more than 5 minutes, it does not lock', async () => {
+      for (let i = 0; i < 8; i++) {
+        await rejection(service.authenticate('wang', 'wrong-pass'));
+        clock.advance(80_000);
+      }
+      expect(await service.authenticate('wang', 'right-pass')).to.include({ username: 'wang' });
+    });
+
+    it('when one username is locked, another logs in', async () => {
+      await service.createUser({ username: 'zhao', password: 'zhao-pass', role: 'supervisor' });
+      for (let i = 0; i < 5; i++) await rejection(service.authenticate('wang', 'wrong-pass'));
+      expect(await service.authenticate('zhao', 'zhao-pass')).to.include({ username: 'zhao' });
+    });
+
+    it('when a login succeeds, earlier failures are forgotten', async () => {
+      for (let i = 0; i < 4; i++) await rejection(service.authenticate('wang', 'wrong-pass'));
+      await service.authenticate('wang', 'right-pass');
+      for (let i = 0; i < 4; i++) await rejection(service.authenticate('wang', 'wrong-pass'));
+      expect(await service.authenticate('wang', 'right-pass')).to.include({ username: 'wang' });
+    });
+  });
+
+  describe('tokens', () => {
+    let userId: number;
+
+    beforeEach(async () => {
+      userId = (await service.createUser({ username: 'agent7', password: 'agent-pass', role: 'agent', extension: '1007' })).id;
+    });
+
+    it('when a token is issued, it is 32 random bytes base64url and only its SHA-256 is stored', async () => {
+      const { token, expiresAt } = await service.issueToken({ id: userId });
+      expect(token).to.match(/^[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(token, 'base64url')).to.have.length(32);
+      expect(expiresAt.getTime()).to.equal(clock.now() + 12 * HOUR);
+      expect([...sessions.rows.keys()]).to.deep.equal([hashToken(token)]);
+      expect(JSON.stringify([...sessions.rows.values()])).not.to.contain(token);
+    });
+
+    it('when a valid token is verified, it returns its user', async () => {
+      const { token } = await service.login('agent7', 'agent-pass');
+      expect(await service.verifyToken(token)).to.include({ id: userId, username: 'agent7', extension: '1007' });
+    });
+
+    it('when the token has expired, it is refused and its session removed', async () => {
+      const { token } = await service.issueToken({ id: userId });
+      clock.advance(12 * HOUR - 1);
+      expect(await service.verifyToken(token)).to.include({ id: userId });
+      clock.advance(1);
+      expect(await service.verifyToken(token)).to.equal(undefined);
+      expect(sessions.rows.size).to.equal(0);
+    });
+
+    it('when the token is unknown, malformed or its user inactive, it is refused', async () => {
+      const { token } = await service.issueToken({ id: userId });
+      expect(await service.verifyToken('A'.repeat(43))).to.equal(undefined);
+      expect(await service.verifyToken('not a token')).to.equal(undefined);
+      users.setActive(userId, false);
+      expect(await service.verifyToken(token)).to.equal(undefined);
+    });
+
+    it('when a token is revoked, it is refused afterwards', async () => {
+      const { token } = await service.issueToken({ id: userId });
+      await service.revokeToken(token);
+      expect(await service.verifyToken(token)).to.equal(undefined);
+    });
+
+    it('when expired sessions are purged, only live ones stay', async () => {
+      await service.issueToken({ id: userId });
+      clock.advance(HOUR);
+      const { token } = await service.issueToken({ id: userId });
+      clock.advance(12 * HOUR - HOUR);
+      expect(await service.purgeExpiredSessions()).to.equal(1);
+      expect([...sessions.rows.keys()]).to.deep.equal([hashToken(token)]);
+    });
+  });
+
+  describe('ensureAdmin', () => {
+    it('when no user has the name, it creates an admin once and then does nothing', async () => {
+      expect(await service.ensureAdmin('admin', 'admin-pass-1')).to.equal(true);
+      expect(await service.ensureAdmin('admin', 'other-pass-2')).to.equal(false);
+      expect(users.rows).to.have.length(1);
+      expect(await service.authenticate('admin', 'admin-pass-1')).to.include({ role: 'admin' });
+      expect(await rejection(service.authenticate('admin', 'other-pass-2'))).to.include({ code: 'LOGIN_FAILED' });
+    });
+
+    it('when another process created it first, it returns false', async () => {
+      sinon.stub(users, 'findByUsername').resolves(undefined);
+      sinon.stub(users, 'create').rejects(new DuplicateUserError('username', 'admin'));
+      expect(await service.ensureAdmin('admin', 'admin-pass-1')).to.equal(false);
+    });
+  });
+});
