@@ -17,6 +17,42 @@ CREATE TABLE `calls` (
   `ivr_path` varchar(1000) NOT NULL DEFAULT '',
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
+  `queue` varchar(64) DEFAULT NULL,
+  `queued_at` datetime(3) DEFAULT NULL,
+  `agent_id` int(11) DEFAULT NULL,
+  `agent_extension` varchar(32) DEFAULT NULL,
+  `agent_answered_at` datetime(3) DEFAULT NULL,
+  `recording_path` varchar(1000) DEFAULT NULL,
   PRIMARY KEY (`call_id`),
   KEY `calls_started_at` (`started_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `sessions` (
+  `token_hash` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `user_id` int(11) NOT NULL,
+  `expires_at` datetime(3) NOT NULL,
+  `created_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`token_hash`),
+  KEY `sessions_user_id` (`user_id`),
+  KEY `sessions_expires_at` (`expires_at`),
+  CONSTRAINT `sessions_ibfk_1` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `users` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `username` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `display_name` varchar(64) NOT NULL,
+  `role` varchar(16) NOT NULL,
+  `password_hash` varchar(255) NOT NULL,
+  `extension` varchar(8) DEFAULT NULL,
+  `sip_ha1` varchar(32) DEFAULT NULL,
+  `sip_realm` varchar(255) DEFAULT NULL,
+  `skills` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL CHECK (json_valid(`skills`)),
+  `unit_id` int(11) DEFAULT NULL,
+  `active` tinyint(1) NOT NULL DEFAULT 1,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `users_username_unique` (`username`),
+  UNIQUE KEY `users_extension_unique` (`extension`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
