@@ -7,7 +7,9 @@ export type MediaErrorCode =
   | 'RTP_PORTS_EXHAUSTED'
   | 'PROMPT_NOT_FOUND'
   | 'PROMPT_INVALID'
-  | 'MEDIA_CLOSED';
+  | 'MEDIA_CLOSED'
+  /** bridge() with a session of another engine, the same session twice, or a session already bridged. */
+  | 'BRIDGE_INVALID';
 
 export class MediaError extends AppError {
   declare readonly code: MediaErrorCode;

@@ -17,6 +17,12 @@ export interface RtpSessionEvents extends Record<string, unknown[]> {
 /** Receives each RTP audio payload as it arrives (G.711 bytes, no copy: use it before returning). */
 export type AudioListener = (payload: Buffer, codec: 'PCMU' | 'PCMA') => void;
 
+/** Options of RtpSession.play(). */
+export interface PlayOptions {
+  /** Restart the prompt list after its end until stopped or aborted (hold music); play() then never completes. */
+  readonly loop?: boolean;
+}
+
 export interface RtpSession {
   readonly events: TypedEmitter<RtpSessionEvents>;
   /**
@@ -39,8 +45,12 @@ export interface RtpSession {
   createOffer(): string;
   /** Applies the remote answer to createOffer(). Throws MediaError like answerOffer. */
   acceptAnswer(answerSdp: string): void;
-  /** Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted. */
-  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlaybackOutcome>;
+  /**
+   * Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted.
+   * With `options.loop` the list restarts until stopped/aborted. While the session is bridged it
+   * resolves 'stopped' at once (the bridge owns the stream).
+   */
+  play(prompts: readonly string[], signal?: AbortSignal, options?: PlayOptions): Promise<PlaybackOutcome>;
   stopPlayback(): void;
   /** Feeds a digit from another source (SIP INFO) into the same digit stream. */
   injectDtmf(digit: string, source: 'info'): void;
@@ -67,6 +77,7 @@ export interface BridgeOptions {
 }
 
 export interface MediaBridgeEvents extends Record<string, unknown[]> {
+  /** Once, when relaying stopped and the recording (if any) is complete on disk. */
   closed: [];
 }
 
@@ -79,7 +90,10 @@ export interface MediaBridge {
   readonly events: TypedEmitter<MediaBridgeEvents>;
   /** Path of the stereo WAV, when recording. */
   readonly recordingPath: string | undefined;
-  /** Stops relaying (each session goes back to silence) and finishes the recording. Safe twice. */
+  /**
+   * Stops relaying (each session goes back to silence) and finishes the recording. Safe twice (same
+   * promise). Never rejects: a recording that could not be written is logged.
+   */
   close(): Promise<void>;
 }
 

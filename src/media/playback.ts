@@ -14,6 +14,8 @@ export function silenceByte(codec: Codec): number {
  * One play() request: a cursor over prompts' ready payload, cut into 20 ms frames on demand.
  * Prompts follow each other without a gap; the last frame is padded with silence. Frames that fall
  * inside one prompt are views (no copy); only a frame straddling two prompts is assembled.
+ * With `loop` the cursor wraps to the first prompt after the last (no gap), so it is never exhausted
+ * unless every prompt is empty.
  */
 export class Playback {
   readonly done: Promise<PlaybackOutcome>;
@@ -21,11 +23,15 @@ export class Playback {
   private index = 0;
   private offset = 0;
   private finished = false;
+  private readonly loop: boolean;
 
   constructor(
     private readonly prompts: readonly Prompt[],
     private readonly cleanup: () => void = () => undefined,
+    options: { loop?: boolean } = {},
   ) {
+    // Looping a list of empty prompts would spin forever: it plays (nothing) once instead.
+    this.loop = options.loop === true && prompts.some((p) => p.pcmu.length > 0);
     let resolve: (outcome: PlaybackOutcome) => void = () => undefined;
     this.done = new Promise<PlaybackOutcome>((r) => {
       resolve = r;
@@ -84,6 +90,10 @@ export class Playback {
   }
 
   private skipEmpty(): void {
-    while (this.index < this.prompts.length && (this.prompts[this.index]?.pcmu.length ?? 0) === 0) this.index++;
+    for (;;) {
+      while (this.index < this.prompts.length && (this.prompts[this.index]?.pcmu.length ?? 0) === 0) this.index++;
+      if (!this.loop || this.index < this.prompts.length) return;
+      this.index = 0;
+    }
   }
 }

@@ -1,10 +1,11 @@
 import type { Logger } from '../logging/logger.js';
 import { MediaClock } from './media-clock.js';
 import { MediaError } from './media-error.js';
-import type { MediaEngine } from './media-types.js';
+import type { BridgeOptions, MediaBridging, MediaEngine, RtpSession } from './media-types.js';
 import type { PacingSnapshot } from './pacing-stats.js';
 import { PortAllocator } from './port-allocator.js';
 import { PromptLibrary } from './prompt-library.js';
+import { RtpMediaBridge } from './rtp-media-bridge.js';
 import { RtpMediaSession } from './rtp-media-session.js';
 
 export interface RtpMediaEngineOptions {
@@ -34,12 +35,16 @@ export interface RtpMediaEngineOptions {
  * Usage: `const engine = new RtpMediaEngine(options); await engine.start();` (or the equivalent
  * `await RtpMediaEngine.create(options)`). start() only loads the prompts; sockets are bound per session
  * and the clock runs only while sessions exist.
+ *
+ * bridge(a, b) relays two of its sessions to each other (RtpMediaBridge), optionally recording both
+ * to a stereo WAV.
  */
-export class RtpMediaEngine implements MediaEngine {
+export class RtpMediaEngine implements MediaEngine, MediaBridging {
   readonly prompts: PromptLibrary;
   private readonly clock: MediaClock;
   private readonly ports: PortAllocator;
   private readonly sessions = new Set<RtpMediaSession>();
+  private readonly bridges = new Set<RtpMediaBridge>();
   private readonly logger: Logger;
   private closed = false;
 
@@ -90,6 +95,28 @@ export class RtpMediaEngine implements MediaEngine {
     return session;
   }
 
+  /**
+   * Relays two open sessions of this engine to each other until the bridge or either session closes.
+   * Throws MediaError `BRIDGE_INVALID` for a session of another engine, a closed one, the same session
+   * twice, or one already bridged; `MEDIA_CLOSED` after close().
+   */
+  bridge(a: RtpSession, b: RtpSession, options: BridgeOptions = {}): RtpMediaBridge {
+    if (this.closed) throw new MediaError('MEDIA_CLOSED', 'media engine is closed');
+    const sa = this.own(a);
+    const sb = this.own(b);
+    if (sa === sb) throw new MediaError('BRIDGE_INVALID', 'cannot bridge a session to itself');
+    const bridge = new RtpMediaBridge({
+      a: sa,
+      b: sb,
+      clock: this.clock,
+      logger: this.logger,
+      recordingPath: options.recordingPath,
+      onClose: (br) => this.bridges.delete(br),
+    });
+    this.bridges.add(bridge);
+    return bridge;
+  }
+
   isClosed(): boolean {
     return this.closed;
   }
@@ -111,12 +138,23 @@ export class RtpMediaEngine implements MediaEngine {
     this.clock.stats.reset();
   }
 
-  /** Closes every session (their plays resolve 'stopped') and stops the clock; safe to call twice. */
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Closes every bridge and session (their plays resolve 'stopped') and stops the clock; resolves when
+   * every recording is complete. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    const finishing = [...this.bridges].map((b) => b.close());
     for (const s of [...this.sessions]) s.close();
     this.clock.close();
-    return Promise.resolve();
+    await Promise.all(finishing);
+  }
+
+  private own(session: RtpSession): RtpMediaSession {
+    if (!(session instanceof RtpMediaSession) || !this.sessions.has(session)) {
+      throw new MediaError('BRIDGE_INVALID', 'session is closed or belongs to another media engine');
+    }
+    return session;
   }
 }

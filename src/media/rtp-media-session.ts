@@ -6,11 +6,12 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import { DtmfReceiver } from './dtmf-receiver.js';
 import type { ClockSubscriber, MediaClock } from './media-clock.js';
 import { MediaError } from './media-error.js';
-import type { AudioListener, PlaybackOutcome, RtpSession, RtpSessionEvents } from './media-types.js';
+import type { AudioListener, PlaybackOutcome, PlayOptions, RtpSession, RtpSessionEvents } from './media-types.js';
 import { FRAME_BYTES, Playback, silenceByte } from './playback.js';
 import type { Prompt, PromptLibrary } from './prompt-library.js';
-import { encodeRtp, parseRtp } from './rtp-packet.js';
+import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia } from './sdp-negotiator.js';
+import { TimestampMapper, tsDiff } from './timestamp-mapper.js';
 
 const DIGIT = /^[0-9*#A-D]$/;
 
@@ -30,6 +31,16 @@ export interface RtpMediaSessionOptions {
   onClose: (session: RtpMediaSession) => void;
 }
 
+/** What a bridge attaches to a session: it receives the session's packets as they arrive. */
+export interface RelaySink {
+  /** A packet of the negotiated audio codec (payload is a view: use it before returning). */
+  audio(packet: RtpPacket, codec: Codec, arrivedAt: number): void;
+  /** A packet of the negotiated telephone-event payload type (already fed to the 'dtmf' event). */
+  event(packet: RtpPacket): void;
+  /** The session is closing. */
+  sessionClosed(): void;
+}
+
 /**
  * One RTP stream of a call leg on its own UDP port (see media-types.ts for the contract).
  *
@@ -37,6 +48,10 @@ export interface RtpMediaSessionOptions {
  * prompt frame while playing, else a silence frame (when comfortSilence) — to the remote, once an
  * offer/answer told us where, while our direction allows sending. RTP timestamps follow the clock's
  * tick number, so they stay true to wall time across gaps.
+ *
+ * While a bridge is attached (attachRelay) the clock sends nothing: the stream carries the other
+ * party's packets, re-stamped with our SSRC, sequence numbers and a timeline continuous with ours
+ * (TimestampMapper); timestamps never go back when the bridge starts or stops.
  *
  * Symmetric RTP (RFC 4961) for NAT: we send to the SDP address until an RTP packet of the negotiated
  * payload types arrives, then to that packet's source, re-latching whenever the source changes.
@@ -61,6 +76,12 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private lastRtpAt = 0;
   private timedOut = false;
   private closed = false;
+  private relay: RelaySink | undefined;
+  private readonly relayTs = new TimestampMapper();
+  /** Added to the clock-derived timestamp so it never falls behind a relayed one. */
+  private tsAdjust = 0;
+  /** Highest timestamp sent so far. */
+  private lastTs: number | undefined;
 
   constructor(private readonly opts: RtpMediaSessionOptions) {
     this.localPort = opts.localPort;
@@ -75,6 +96,19 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   get codec(): Codec | undefined {
     return this.media?.codec;
+  }
+
+  get callId(): string {
+    return this.opts.callId;
+  }
+
+  /** The remote's telephone-event payload type (RFC 4733), when it negotiated one. */
+  get telephoneEventPayloadType(): number | undefined {
+    return this.media?.dtmfPayloadType;
+  }
+
+  get isBridged(): boolean {
+    return this.relay !== undefined;
   }
 
   /** Where packets go now: the latched source, else the SDP address; undefined before negotiation. */
@@ -104,7 +138,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     this.apply(this.negotiator.acceptAnswer(answerSdp));
   }
 
-  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlaybackOutcome> {
+  play(prompts: readonly string[], signal?: AbortSignal, options: PlayOptions = {}): Promise<PlaybackOutcome> {
     const found: Prompt[] = [];
     for (const name of prompts) {
       const p = this.opts.prompts.get(name);
@@ -112,11 +146,11 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       found.push(p);
     }
     this.stopPlayback();
-    if (this.closed || signal?.aborted === true) return Promise.resolve('stopped');
+    if (this.closed || this.relay !== undefined || signal?.aborted === true) return Promise.resolve('stopped');
     const onAbort = (): void => {
       if (this.playback === playback) this.stopPlayback();
     };
-    const playback = new Playback(found, () => signal?.removeEventListener('abort', onAbort));
+    const playback = new Playback(found, () => signal?.removeEventListener('abort', onAbort), { loop: options.loop === true });
     signal?.addEventListener('abort', onAbort, { once: true });
     if (playback.exhausted) {
       playback.finish('completed');
@@ -143,9 +177,44 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     this.events.emit('dtmf', d, source);
   }
 
+  /** For a bridge: stops playback and the silence sender and hands every received packet to `sink`. */
+  attachRelay(sink: RelaySink): void {
+    this.assertOpen();
+    if (this.relay !== undefined) throw new MediaError('BRIDGE_INVALID', 'RTP session is already bridged');
+    this.stopPlayback();
+    this.relay = sink;
+    this.relayTs.reset();
+  }
+
+  /** Ends relaying by `sink`: the clock sends silence again, the first packet with the marker bit. */
+  detachRelay(sink: RelaySink): void {
+    if (this.relay !== sink) return;
+    this.relay = undefined;
+    this.markerNext = true;
+  }
+
+  /**
+   * Sends a packet received by the bridged peer session to our remote, as ours: our payload type for
+   * its kind, SSRC, next sequence number and a mapped timestamp. `payload` is already in our codec.
+   * Returns false when it could not go (not bridged, not negotiated, on hold, no telephone-event).
+   */
+  sendRelayed(kind: 'audio' | 'event', source: RtpPacket, payload: Buffer): boolean {
+    const media = this.media;
+    const to = this.remote;
+    if (this.closed || this.relay === undefined || media === undefined || to === undefined || !this.canSend()) return false;
+    const payloadType = kind === 'audio' ? media.payloadType : media.dtmfPayloadType;
+    if (payloadType === undefined) return false;
+    const { timestamp, anchored } = this.relayTs.map(source.ssrc, source.timestamp, this.dueTimestamp(), kind === 'audio');
+    this.transmit(payloadType, source.marker || anchored, timestamp, payload, to);
+    return true;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const relay = this.relay;
+    this.relay = undefined;
+    relay?.sessionClosed();
     this.stopPlayback();
     this.opts.clock.remove(this);
     this.opts.socket.off('message', this.onMessage);
@@ -169,7 +238,9 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     const codec = media?.codec ?? 'PCMU';
     const playback = this.playback;
     let payload: Buffer | undefined;
-    if (playback !== undefined) {
+    if (this.relay !== undefined) {
+      // The bridge sends for us.
+    } else if (playback !== undefined) {
       payload = playback.nextFrame(codec);
     } else if (this.opts.comfortSilence && this.canSend()) {
       payload = Buffer.alloc(FRAME_BYTES, silenceByte(codec));
@@ -177,17 +248,13 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     let sent = false;
     const to = this.remote;
     if (payload !== undefined && media !== undefined && to !== undefined && this.canSend()) {
-      const packet = encodeRtp({
-        payloadType: media.payloadType,
-        marker: this.markerNext || !this.sentLastTick,
-        sequenceNumber: this.seq,
-        timestamp: (this.tsBase + (tick - this.tickBase) * FRAME_BYTES) >>> 0,
-        ssrc: this.ssrc,
-        payload,
-      });
-      this.seq = (this.seq + 1) & 0xffff;
-      this.markerNext = false;
-      this.opts.socket.send(packet, to.port, to.address);
+      let timestamp = this.tickTimestamp(tick);
+      if (this.lastTs !== undefined && tsDiff(timestamp, this.lastTs) <= 0) {
+        // Relayed packets ran ahead of the clock (the other party's clock is fast): stay monotonic.
+        this.tsAdjust += tsDiff(this.lastTs, timestamp) + FRAME_BYTES;
+        timestamp = this.tickTimestamp(tick);
+      }
+      this.transmit(media.payloadType, this.markerNext || !this.sentLastTick, timestamp, payload, to);
       sent = true;
     }
     this.sentLastTick = sent;
@@ -197,6 +264,25 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       playback.finish('completed');
     }
     return sent;
+  }
+
+  private tickTimestamp(tick: number): number {
+    return (this.tsBase + this.tsAdjust + (tick - this.tickBase) * FRAME_BYTES) >>> 0;
+  }
+
+  /** The timestamp due now: the clock's, but always after the last one sent. */
+  private dueTimestamp(): number {
+    const ts = this.tickTimestamp(this.opts.clock.currentTick());
+    if (this.lastTs !== undefined && tsDiff(ts, this.lastTs) < FRAME_BYTES) return (this.lastTs + FRAME_BYTES) >>> 0;
+    return ts;
+  }
+
+  private transmit(payloadType: number, marker: boolean, timestamp: number, payload: Buffer, to: { address: string; port: number }): void {
+    const packet = encodeRtp({ payloadType, marker, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, payload });
+    this.seq = (this.seq + 1) & 0xffff;
+    this.markerNext = false;
+    if (this.lastTs === undefined || tsDiff(timestamp, this.lastTs) > 0) this.lastTs = timestamp;
+    this.opts.socket.send(packet, to.port, to.address);
   }
 
   private canSend(): boolean {
@@ -241,8 +327,13 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     const now = performance.now();
     this.lastRtpAt = now;
     this.timedOut = false;
-    if (isDtmf) this.dtmf.receive(packet.timestamp, packet.payload, now);
-    else if (this.onAudio !== undefined) this.onAudio(packet.payload, m.codec);
+    if (isDtmf) {
+      this.dtmf.receive(packet.timestamp, packet.payload, now);
+      this.relay?.event(packet);
+    } else {
+      if (this.onAudio !== undefined) this.onAudio(packet.payload, m.codec);
+      this.relay?.audio(packet, m.codec, now);
+    }
   };
 
   private readonly onSocketError = (err: Error): void => {

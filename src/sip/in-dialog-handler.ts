@@ -1,13 +1,32 @@
+import type { SipOutgoingMessage } from 'sip';
+import type { Logger } from '../logging/logger.js';
+import type { RtpSession } from '../media/media-types.js';
+import type { TypedEmitter } from '../shared/typed-emitter.js';
+import type { CallLegEvents, LegState } from '../telephony/call-leg.js';
 import type { ServerTransaction } from './server-transaction.js';
-import type { SipCallLeg } from './sip-call-leg.js';
+import type { SipDialog } from './sip-dialog.js';
 import { DTMF_INFO_TYPES, parseInfoDtmf } from './info-dtmf.js';
 import { isHoldSdp } from './sdp-hold.js';
 import { bodyText, capabilityHeaders, methodRefusal, type SipRequest } from './sip-message.js';
 
 type Handler = (req: SipRequest, tx: ServerTransaction) => void;
 
+/** What the handler needs of a leg (inbound or outbound) with a confirmed dialog. */
+export interface DialogLeg {
+  readonly localTag: string;
+  readonly dialog: SipDialog | undefined;
+  readonly state: LegState;
+  readonly rtpSession: RtpSession | undefined;
+  readonly pendingAck: object | undefined;
+  readonly logger: Logger;
+  readonly events: Pick<TypedEmitter<CallLegEvents>, 'emit'>;
+  remoteHangup(): void;
+  okHeaders(): Record<string, string>;
+  expectAck(response: SipOutgoingMessage, cseq: number, req: SipRequest, offerInOk: boolean, initial: boolean): void;
+}
+
 /**
- * Requests inside an inbound leg's dialog (RFC 3261 §12.2.2): BYE, re-INVITE (hold/resume, session
+ * Requests inside a leg's dialog (RFC 3261 §12.2.2): BYE, re-INVITE (hold/resume, session
  * refresh), INFO (DTMF), OPTIONS. A method table, so new in-dialog methods are one entry each.
  */
 export class InDialogHandler {
@@ -20,7 +39,7 @@ export class InDialogHandler {
     ['OPTIONS', (_req, tx) => { tx.respond(200, 'OK', { toTag: this.leg.localTag, headers: capabilityHeaders() }); }],
   ]);
 
-  constructor(private readonly leg: SipCallLeg) {}
+  constructor(private readonly leg: DialogLeg) {}
 
   /** Our SDP as last sent: offered again in the 200 to a re-INVITE without SDP (§14.2). */
   rememberLocalSdp(sdp: string): void {
@@ -56,7 +75,7 @@ export class InDialogHandler {
       return;
     }
     tx.respond(200, 'OK', { toTag: this.leg.localTag });
-    this.leg.logger.info('sip: BYE from caller');
+    this.leg.logger.info('sip: BYE from far end');
     this.leg.remoteHangup();
   }
 

@@ -5,7 +5,7 @@ import { AppError, InvalidStateError, toAppError } from '../shared/app-error.js'
 import type { Clock, Timer } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
-import type { CallLeg, CallLegEvents, EndReason, EndedBy, LegEnd, LegState, PlayOutcome } from '../telephony/call-leg.js';
+import type { CallLeg, CallLegEvents, EndReason, EndedBy, LegEnd, LegState, PlayOptions, PlayOutcome } from '../telephony/call-leg.js';
 import { InviteOkRetransmitter } from './invite-ok-retransmitter.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { SipError } from './sip-error.js';
@@ -182,11 +182,11 @@ export class SipCallLeg implements CallLeg {
     return req.callId === this.id && req.toTag === this.localTag && req.fromTag === this.invite.fromTag;
   }
 
-  async play(prompts: readonly string[], signal?: AbortSignal): Promise<PlayOutcome> {
+  async play(prompts: readonly string[], signal?: AbortSignal, options?: PlayOptions): Promise<PlayOutcome> {
     if (this.currentState === 'ended') return 'ended';
     const session = this.session;
     if (this.currentState !== 'answered' || !session) throw new InvalidStateError('play() needs an answered leg');
-    const outcome = await session.play(prompts, signal);
+    const outcome = await session.play(prompts, signal, options);
     return this.state === 'ended' ? 'ended' : outcome;
   }
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseUri, stringifyUri, type SipNameAddr, type SipOutgoingMessage, type SipRouteAddr, type SipUri } from 'sip';
+import { parseUri, stringifyUri, type SipMessage, type SipNameAddr, type SipOutgoingMessage, type SipRouteAddr, type SipUri } from 'sip';
 import { newBranch, paramString, utf8ToLatin1, withTag, type SipRequest } from './sip-message.js';
 import type { Endpoint, TransportKind } from './sip-types.js';
 
@@ -11,8 +11,8 @@ export interface DialogRequest {
 
 /**
  * Dialog state (RFC 3261 §12): ids, route set, remote target and CSeq counters, and the building of
- * in-dialog requests (§12.2.1.1). Created here for a UAS from an INVITE (§12.1.1); a UAC dialog
- * (outbound calls) will be built from a 2xx by a second factory with the same fields.
+ * in-dialog requests (§12.2.1.1). Created for a UAS from an INVITE (§12.1.1) and for a UAC from the
+ * 2xx to its INVITE (§12.1.2).
  */
 export class SipDialog {
   private localSeq: number;
@@ -31,13 +31,34 @@ export class SipDialog {
     /** Where the dialog-creating request came from: fallback next hop when the target is not an IP literal. */
     private readonly origin: Endpoint,
     private readonly via: { readonly address: string; readonly port: number },
+    localSeq?: number,
   ) {
     this.remoteTarget = remoteTarget;
     this.remoteSeq = remoteSeq;
     // §12.1.1: the UAS's local sequence number starts empty; §8.1.1.5 lets us pick any start below 2**31.
-    this.localSeq = 1 + Math.floor(Math.random() * 10000);
+    this.localSeq = localSeq ?? 1 + Math.floor(Math.random() * 10000);
   }
 
+  /**
+   * §12.1.2: UAC dialog from the 2xx to our INVITE: route set = Record-Route reversed, remote target =
+   * Contact of the 2xx, remote tag = its To tag, local sequence number = the INVITE's CSeq.
+   */
+  static fromOutboundInvite(
+    invite: { readonly callId: string; readonly from: SipNameAddr; readonly cseq: number; readonly requestUri: string },
+    response: SipMessage,
+    sentTo: Endpoint,
+    via: { address: string; port: number },
+  ): SipDialog | undefined {
+    const to = response.headers.to;
+    const remoteTag = paramString(to?.params, 'tag');
+    const localTag = paramString(invite.from.params, 'tag');
+    if (!to || remoteTag === undefined || localTag === undefined) return undefined;
+    const rr = response.headers['record-route'];
+    const contact = response.headers.contact;
+    const target = Array.isArray(contact) && contact[0] ? contact[0].uri : invite.requestUri;
+    const routes = Array.isArray(rr) ? rr.filter((r) => r.uri !== undefined).reverse() : [];
+    return new SipDialog(invite.callId, localTag, remoteTag, invite.from, to, routes, target, 0, sentTo, via, invite.cseq);
+  }
   /** §12.1.1: UAS dialog from an INVITE and our To tag; route set is Record-Route in order. */
   static fromInvite(req: SipRequest, localTag: string, via: { address: string; port: number }): SipDialog {
     const rr = req.message.headers['record-route'];
@@ -82,6 +103,15 @@ export class SipDialog {
   /** §12.2.1.1: a request within the dialog, with the next CSeq, the route set and our Via. */
   createRequest(method: string, options: { headers?: Record<string, string>; body?: string } = {}): DialogRequest {
     this.localSeq += 1;
+    return this.build(method, this.localSeq, options);
+  }
+
+  /** §13.2.2.4: the ACK for a 2xx: same CSeq number as the INVITE, a new branch, the route set. */
+  createAck(inviteSeq: number, options: { body?: string; headers?: Record<string, string> } = {}): DialogRequest {
+    return this.build('ACK', inviteSeq, options);
+  }
+
+  private build(method: string, seq: number, options: { headers?: Record<string, string>; body?: string }): DialogRequest {
     const targetUri = parseUri(this.remoteTarget);
     const first = this.routeSet[0];
     const firstUri = first?.uri;
@@ -105,7 +135,7 @@ export class SipDialog {
       to: this.remoteAddr,
       from: this.localAddr,
       'call-id': this.callId,
-      cseq: { seq: this.localSeq, method },
+      cseq: { seq, method },
     };
     if (routes.length > 0) headers.route = routes;
     for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = value;

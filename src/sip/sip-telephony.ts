@@ -1,15 +1,20 @@
 import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import type { MediaEngine } from '../media/media-types.js';
+import { InvalidStateError } from '../shared/app-error.js';
 import { systemClock, type Clock, type Timer } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
-import type { Telephony, TelephonyEvents } from '../telephony/call-leg.js';
-import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
+import type {
+  BridgeHandle, CallLeg, DialRequest, RegistrationEvents, SipCredentialStore, Telephony, TelephonyEvents, TelephonyPbx,
+} from '../telephony/call-leg.js';
+import { ClientTransactionLayer } from './client-transaction-layer.js';
+import { OutboundDialer } from './outbound-dialer.js';
+import { Registrar } from './registrar.js';
+import { bridgeLegs } from './sip-bridge.js';
+import { SipOutboundCallLeg, type OutboundLegHost } from './sip-outbound-call-leg.js';
 import { ServerTransactionLayer } from './server-transaction-layer.js';
 import type { ServerTransaction } from './server-transaction.js';
-import { SipCallLeg, type LegHost } from './sip-call-leg.js';
-import type { DialogRequest } from './sip-dialog.js';
-import { InvalidStateError } from '../shared/app-error.js';
+import { SipCallLeg } from './sip-call-leg.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
 import { sipTimers, type SipTimers } from './sip-types.js';
@@ -34,34 +39,55 @@ export interface SipTelephonyOptions {
   readonly t1Ms?: number;
   /** Idle TCP connections are closed after this long (default 15 min). */
   readonly tcpIdleTimeoutMs?: number;
+  /** Enables the registrar (REGISTER with digest auth, RFC 3261 §10, §22); without it REGISTER gets 405. */
+  readonly credentials?: SipCredentialStore;
+  /** Digest realm of the registrar (default: publicAddress). */
+  readonly realm?: string;
+  /** Longest registration granted; longer requests are shortened (default 3600 s). */
+  readonly maxRegisterExpiresS?: number;
+  /** Shorter registrations get 423 Interval Too Brief with Min-Expires (default 60 s). */
+  readonly minRegisterExpiresS?: number;
+  /** Outbound proxy / trunk for `tel:` targets: a SIP URI with an IP literal host (`sip:10.0.0.5:5060`). */
+  readonly outboundProxy?: string;
+  /** Digest credentials answering a 401/407 from the trunk (once per call). */
+  readonly trunkUser?: string;
+  readonly trunkPassword?: string;
 }
+
 
 type RequestHandler = (req: SipRequest, tx: ServerTransaction) => void;
 
 /**
  * The embedded SIP engine: a UAS for inbound calls over UDP and TCP, built on the `sip` package's
  * parser and our own transport, transaction and dialog layers (RFC 3261 §17, §12). It implements the
- * `Telephony` port; each inbound INVITE becomes a `SipCallLeg` emitted as `incoming`.
+ * `Telephony` port (each inbound INVITE becomes a `SipCallLeg` emitted as `incoming`) and `TelephonyPbx`:
+ * a registrar, outbound calls (`SipOutboundCallLeg`) and bridging through the media engine.
  */
-export class SipTelephony implements Telephony {
+export class SipTelephony implements Telephony, TelephonyPbx {
   readonly events = new TypedEmitter<TelephonyEvents>();
+  /** `registration` events of the registrar (never emitted without `credentials`). */
+  readonly registrations: TypedEmitter<RegistrationEvents>;
+  private readonly registrar: Registrar | undefined;
+  private readonly dialer: OutboundDialer;
+  private readonly outbound = new Map<string, SipOutboundCallLeg>();
   private readonly clock: Clock;
   private readonly timers: SipTimers;
   private readonly logger: Logger;
   private readonly transport: SipTransport;
   private readonly serverTransactions: ServerTransactionLayer;
-  private readonly clientTransactions = new Map<string, NonInviteClientTransaction>();
+  private readonly clientTransactions: ClientTransactionLayer;
   private readonly legs = new Map<string, SipCallLeg>();
-  private readonly legHost: LegHost;
+  private readonly legHost: OutboundLegHost;
   private draining = false;
   private closed = false;
   private started = false;
-  /** Out-of-dialog requests by method; a method not here is refused 405/501. (REGISTER goes here later.) */
+  /** Out-of-dialog requests by method; a method not here is refused 405/501. */
   private readonly handlers: ReadonlyMap<string, RequestHandler> = new Map<string, RequestHandler>([
     ['INVITE', (req, tx) => { this.onInvite(req, tx); }],
     ['OPTIONS', (_req, tx) => { tx.respond(200, 'OK', { toTag: newTag(), headers: capabilityHeaders() }); }],
     ['BYE', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
     ['INFO', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
+    ['REGISTER', (req, tx) => { this.onRegister(req, tx); }],
   ]);
 
   constructor(private readonly options: SipTelephonyOptions) {
@@ -71,6 +97,11 @@ export class SipTelephony implements Telephony {
     this.transport = new SipTransport(options.listenAddress, options.port, this.logger, options.tcpIdleTimeoutMs ?? 15 * 60_000);
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
     this.serverTransactions = new ServerTransactionLayer({ clock: this.clock, timers: this.timers, logger: this.logger, send });
+    this.clientTransactions = new ClientTransactionLayer({
+      clock: this.clock,
+      timers: this.timers,
+      send: (message, target) => this.transport.send(message, target),
+    });
     const transport = this.transport;
     this.legHost = {
       clock: this.clock,
@@ -83,12 +114,66 @@ export class SipTelephony implements Telephony {
       answerDelayMs: options.answerDelayMs ?? 0,
       maxCallDurationMs: options.maxCallDurationMs,
       sendResponse: send,
-      sendRequest: (request) => this.sendRequest(request),
+      sendRequest: (request) => this.clientTransactions.request(request),
+      sendMessage: (message, target) => this.transport.send(message, target),
+      startInvite: (branch, message, target, handlers) => this.clientTransactions.invite(branch, message, target, handlers),
     };
+    this.registrar = options.credentials
+      ? new Registrar({
+          credentials: options.credentials,
+          realm: options.realm ?? options.publicAddress,
+          maxExpiresS: options.maxRegisterExpiresS ?? 3600,
+          minExpiresS: options.minRegisterExpiresS ?? 60,
+          clock: this.clock,
+          logger: this.logger,
+        })
+      : undefined;
+    this.registrations = this.registrar?.events ?? new TypedEmitter<RegistrationEvents>();
+    this.dialer = new OutboundDialer({
+      host: this.legHost,
+      media: options.media,
+      logger: this.logger,
+      registrar: this.registrar,
+      trunk: { outboundProxy: options.outboundProxy, trunkUser: options.trunkUser, trunkPassword: options.trunkPassword },
+      track: (leg) => {
+        this.outbound.set(leg.id, leg);
+        leg.events.once('ended', () => {
+          if (this.outbound.get(leg.id) === leg) this.outbound.delete(leg.id);
+        });
+      },
+      refusal: () => (this.closed ? 'sip engine is closed' : this.draining ? 'sip engine is draining' : !this.started ? 'sip engine not started' : undefined),
+    });
+  }
+
+  /** True while the extension has an unexpired registration. */
+  isRegistered(extension: string): boolean {
+    return this.registrar?.isRegistered(extension) ?? false;
+  }
+
+  /**
+   * Starts an outbound call and returns its leg at once (state `ringing`, `progress` events), so the
+   * caller can listen before the answer; `leg.connected` settles like dial().
+   */
+  originate(request: DialRequest, signal?: AbortSignal): SipOutboundCallLeg {
+    return this.dialer.originate(request, signal);
+  }
+
+  dial(request: DialRequest, signal?: AbortSignal): Promise<CallLeg> {
+    return this.originate(request, signal).connected;
+  }
+
+  /** Relays two answered legs of this engine through the media engine (`a` left, `b` right channel). */
+  bridge(a: CallLeg, b: CallLeg, options: { recordingPath?: string } = {}): BridgeHandle {
+    for (const leg of [a, b]) {
+      if (this.legs.get(leg.id) !== leg && this.outbound.get(leg.id) !== leg) throw new InvalidStateError(`leg ${leg.id} is not a live call of this engine`);
+    }
+    const handle = bridgeLegs(this.options.media, a, b, options);
+    this.logger.info('sip: legs bridged', { a: a.id, b: b.id, recording: options.recordingPath !== undefined });
+    return handle;
   }
 
   get activeCalls(): number {
-    return [...this.legs.values()].filter((leg) => leg.state !== 'ended').length;
+    return this.allLegs().filter((leg) => leg.state !== 'ended').length;
   }
 
   /** The bound SIP port (UDP and TCP). */
@@ -117,17 +202,17 @@ export class SipTelephony implements Telephony {
       const check = (): void => {
         if (this.activeCalls > 0) return;
         this.clock.clearTimeout(timer);
-        for (const leg of this.legs.values()) leg.events.off('ended', check);
+        for (const leg of this.allLegs()) leg.events.off('ended', check);
         resolve();
       };
       const timer = this.clock.setTimeout(() => {
-        for (const leg of this.legs.values()) leg.events.off('ended', check);
+        for (const leg of this.allLegs()) leg.events.off('ended', check);
         resolve();
       }, timeoutMs);
-      for (const leg of this.legs.values()) leg.events.on('ended', check);
+      for (const leg of this.allLegs()) leg.events.on('ended', check);
       check();
     });
-    const rest = [...this.legs.values()].filter((leg) => leg.state !== 'ended');
+    const rest = this.allLegs().filter((leg) => leg.state !== 'ended');
     if (rest.length > 0) this.logger.warn('sip: drain timeout, hanging up', { calls: rest.length });
     await Promise.all(rest.map((leg) => leg.hangup('shutdown')));
   }
@@ -136,14 +221,16 @@ export class SipTelephony implements Telephony {
     if (this.closed) return;
     this.closed = true;
     this.draining = true;
-    for (const leg of [...this.legs.values(), ...this.awaitingAck.values()]) leg.close();
+    for (const leg of [...this.legs.values(), ...this.awaitingAck.values(), ...this.outbound.values()]) leg.close();
     this.legs.clear();
+    this.outbound.clear();
+    this.registrar?.close();
     this.awaitingAck.clear();
     for (const timer of this.cleanupTimers) this.clock.clearTimeout(timer);
     this.cleanupTimers.clear();
     // Let the BYEs just queued reach the socket before it closes.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const tx of [...this.clientTransactions.values()]) tx.cancel();
+    this.clientTransactions.close();
     this.serverTransactions.close();
     this.transport.close();
     this.logger.info('sip: closed');
@@ -166,7 +253,7 @@ export class SipTelephony implements Telephony {
     }
     const tx = this.serverTransactions.create(req);
     if (req.toTag !== undefined) {
-      const leg = this.legs.get(req.callId);
+      const leg = this.legs.get(req.callId) ?? this.outbound.get(req.callId);
       if (leg?.matches(req)) leg.handleRequest(req, tx);
       else tx.respond(481, 'Call/Transaction Does Not Exist');
       return;
@@ -187,7 +274,7 @@ export class SipTelephony implements Telephony {
       tx.acknowledged();
       return;
     }
-    const leg = this.legs.get(req.callId);
+    const leg = this.legs.get(req.callId) ?? this.outbound.get(req.callId);
     if (leg?.matches(req)) leg.acknowledge(req);
     else this.pendingByeLeg(req)?.acknowledge(req);
   }
@@ -270,19 +357,20 @@ export class SipTelephony implements Telephony {
 
   private onResponse(res: SipResponse): void {
     // Responses with no matching client transaction are ignored (§17.1.3, §18.1.2).
-    if (res.branch === undefined) return;
-    this.clientTransactions.get(res.branch)?.receive(res);
+    this.clientTransactions.receive(res);
   }
 
-  private sendRequest(request: DialogRequest): Promise<SipResponse> {
-    const tx = new NonInviteClientTransaction(request.branch, request.message, request.target, {
-      clock: this.clock,
-      timers: this.timers,
-      send: (message, target) => this.transport.send(message, target),
-      onDone: (done) => this.clientTransactions.delete(done.branch),
-    });
-    this.clientTransactions.set(request.branch, tx);
-    tx.start();
-    return tx.result;
+  private onRegister(req: SipRequest, tx: ServerTransaction): void {
+    if (this.registrar) {
+      this.registrar.handle(req, tx);
+      return;
+    }
+    const refusal = methodRefusal(req.method);
+    tx.respond(refusal.status, refusal.reason, { toTag: newTag(), headers: refusal.headers });
+  }
+
+  /** Inbound legs, then outbound ones. */
+  private allLegs(): (SipCallLeg | SipOutboundCallLeg)[] {
+    return [...this.legs.values(), ...this.outbound.values()];
   }
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../shared/app-error.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 
 /**
@@ -40,6 +41,11 @@ export type DtmfSource = 'rfc4733' | 'info';
 /** Result of playing prompts: all played, stopped by stopPlayback()/abort, or the leg ended meanwhile. */
 export type PlayOutcome = 'completed' | 'stopped' | 'ended';
 
+export interface PlayOptions {
+  /** Repeat the prompt list until stopPlayback(), the signal, or the end of the leg. */
+  readonly loop?: boolean;
+}
+
 export interface CallLegEvents extends Record<string, unknown[]> {
   /** One key press, already de-duplicated (RFC 4733 end-packet repeats count once). Digit: 0-9 * # A-D. */
   dtmf: [digit: string, source: DtmfSource];
@@ -72,8 +78,11 @@ export interface CallLeg {
   reject(status: number, reason?: string): void;
   /** Ends the leg from our side (BYE when answered, CANCEL/reject when ringing). Safe to call twice. */
   hangup(reason?: EndReason): Promise<void>;
-  /** Plays the named prompts in order (names from the prompt library, e.g. `welcome`, `digit-5`). */
-  play(prompts: readonly string[], signal?: AbortSignal): Promise<PlayOutcome>;
+  /**
+   * Plays the named prompts in order (names from the prompt library, e.g. `welcome`, `digit-5`).
+   * With `loop`, starts again after the last one until stopped, aborted or the leg ends (hold music).
+   */
+  play(prompts: readonly string[], signal?: AbortSignal, options?: PlayOptions): Promise<PlayOutcome>;
   stopPlayback(): void;
 }
 
@@ -117,6 +126,18 @@ export interface DialRequest {
 
 /** Why an outbound call was not answered. */
 export type DialFailure = 'busy' | 'no-answer' | 'declined' | 'unavailable' | 'not-found' | 'failed' | 'cancelled';
+
+/** An outbound call that was not answered: code `DIAL_FAILED`, why, and the final SIP status when one came. */
+export class DialError extends AppError {
+  readonly failure: DialFailure;
+  readonly sipStatus: number | undefined;
+
+  constructor(failure: DialFailure, message: string, options: { sipStatus?: number; cause?: unknown } = {}) {
+    super('DIAL_FAILED', message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.failure = failure;
+    this.sipStatus = options.sipStatus;
+  }
+}
 
 export interface OutboundCallLegEvents extends CallLegEvents {
   /** 180 Ringing or 183 Session Progress received. */

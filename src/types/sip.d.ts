@@ -41,8 +41,21 @@ declare module 'sip' {
     method: string;
   }
 
+  /**
+   * A parsed WWW-Authenticate / Proxy-Authenticate / Authorization / Proxy-Authorization header
+   * (RFC 3261 §25.1 digest): `scheme` and each parameter, values as written (quoted strings keep their quotes).
+   */
+  export interface SipAuthHeader {
+    scheme: string;
+    [param: string]: string | undefined;
+  }
+
   /** Parsed headers; a header whose value failed to parse is left undefined. Other headers are strings. */
   export interface SipHeaders {
+    'www-authenticate'?: SipAuthHeader[];
+    'proxy-authenticate'?: SipAuthHeader[];
+    authorization?: SipAuthHeader[];
+    'proxy-authorization'?: SipAuthHeader[];
     via?: SipVia[];
     to?: SipNameAddr;
     from?: SipNameAddr;

@@ -186,6 +186,29 @@ describe('RtpMediaEngine', () => {
     expect(await third).to.equal('stopped');
   });
 
+  it('when playing with loop, it keeps sending the prompt list without a gap past its end until aborted', async () => {
+    await makeEngine({ comfortSilence: false });
+    const phone = await peer();
+    const session = await engine.createSession('call-hold-music');
+    session.answerOffer(offerTo(phone.port));
+    const controller = new AbortController();
+    let outcome: string | undefined;
+    const playing = session.play(['beep'], controller.signal, { loop: true }).then((o) => (outcome = o));
+    await sleep(250); // beep lasts 50 ms
+    expect(outcome).to.equal(undefined);
+    const sent = Buffer.concat(phone.received.map((r) => r.packet.payload));
+    expect(phone.received.length).to.be.within(10, 14);
+    const beep = engine.prompts.get('beep')?.pcmu ?? Buffer.alloc(0);
+    const expected = Buffer.concat(Array.from({ length: Math.ceil(sent.length / beep.length) }, () => beep)).subarray(0, sent.length);
+    expect(sent.equals(expected)).to.equal(true);
+    controller.abort();
+    await playing;
+    expect(outcome).to.equal('stopped');
+    const count = phone.received.length;
+    await sleep(60);
+    expect(phone.received.length).to.be.at.most(count + 1);
+  });
+
   it('when a prompt is unknown, play rejects with PROMPT_NOT_FOUND naming it', async () => {
     await makeEngine();
     const session = await engine.createSession('call-unknown');

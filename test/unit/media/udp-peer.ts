@@ -55,3 +55,17 @@ export function offerTo(port: number, payloads = '0 8 101', direction = 'sendrec
     '',
   ].join('\r\n');
 }
+
+/** Sleeps until performance.now() reaches `at` (setTimeout alone drifts early or late on a loaded machine). */
+export async function sleepUntil(at: number): Promise<void> {
+  for (let left = at - performance.now(); left > 0; left = at - performance.now()) await sleep(Math.ceil(left));
+}
+/** An offer of one codec (0 PCMU or 8 PCMA) and, when given, telephone-event on payload type `eventPt`. */
+export function offerCodec(port: number, codecPt: 0 | 8, eventPt?: number): string {
+  const lines = ['v=0', 'o=peer 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  lines.push(`m=audio ${port} RTP/AVP ${codecPt}${eventPt === undefined ? '' : ` ${eventPt}`}`);
+  lines.push(codecPt === 0 ? 'a=rtpmap:0 PCMU/8000' : 'a=rtpmap:8 PCMA/8000');
+  if (eventPt !== undefined) lines.push(`a=rtpmap:${eventPt} telephone-event/8000`, `a=fmtp:${eventPt} 0-16`);
+  lines.push('a=sendrecv', '');
+  return lines.join('\r\n');
+}

@@ -1,6 +1,8 @@
 import { AppError } from '../../../src/shared/app-error.js';
 import { TypedEmitter } from '../../../src/shared/typed-emitter.js';
-import type { MediaEngine, PlaybackOutcome, RtpSession, RtpSessionEvents } from '../../../src/media/media-types.js';
+import type {
+  BridgeOptions, MediaBridge, MediaBridgeEvents, MediaBridging, MediaEngine, PlaybackOutcome, RtpSession, RtpSessionEvents,
+} from '../../../src/media/media-types.js';
 
 /** A stand-in for the media engine: SDP handling by string checks, no RTP. */
 export class FakeRtpSession implements RtpSession {
@@ -10,6 +12,7 @@ export class FakeRtpSession implements RtpSession {
   readonly offers: string[] = [];
   readonly answers: string[] = [];
   readonly played: string[][] = [];
+  readonly playOptions: ({ loop?: boolean } | undefined)[] = [];
 
   constructor(
     readonly callId: string,
@@ -34,8 +37,9 @@ export class FakeRtpSession implements RtpSession {
     this.codec = answerSdp.includes('PCMU') ? 'PCMU' : 'PCMA';
   }
 
-  play(prompts: readonly string[]): Promise<PlaybackOutcome> {
+  play(prompts: readonly string[], _signal?: AbortSignal, options?: { loop?: boolean }): Promise<PlaybackOutcome> {
     this.played.push([...prompts]);
+    this.playOptions.push(options);
     return new Promise((resolve) => setTimeout(() => { resolve('completed'); }, 5));
   }
 
@@ -79,5 +83,36 @@ export class FakeMediaEngine implements MediaEngine {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A bridge that only records what it was asked to relay. */
+export class FakeMediaBridge implements MediaBridge {
+  readonly events = new TypedEmitter<MediaBridgeEvents>();
+  closed = false;
+
+  constructor(
+    readonly a: RtpSession,
+    readonly b: RtpSession,
+    readonly recordingPath: string | undefined,
+  ) {}
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.events.emit('closed');
+    }
+    return Promise.resolve();
+  }
+}
+
+/** The fake media engine with the bridging extension of the media contract. */
+export class FakeBridgingMediaEngine extends FakeMediaEngine implements MediaBridging {
+  readonly bridges: FakeMediaBridge[] = [];
+
+  bridge(a: RtpSession, b: RtpSession, options?: BridgeOptions): MediaBridge {
+    const bridge = new FakeMediaBridge(a, b, options?.recordingPath);
+    this.bridges.push(bridge);
+    return bridge;
   }
 }

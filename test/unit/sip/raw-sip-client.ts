@@ -11,7 +11,7 @@ export class RawSipClient {
 
   private constructor(
     readonly transport: 'UDP' | 'TCP',
-    private readonly serverPort: number,
+    private serverPort: number,
     private readonly udp: UdpSocket | undefined,
     private readonly tcp: TcpSocket | undefined,
   ) {}
@@ -38,6 +38,11 @@ export class RawSipClient {
       for (const m of framer.push(chunk) ?? []) client.push(m);
     });
     return client;
+  }
+
+  /** Where send() goes from now on (e.g. a client acting as a trunk, created before the engine port was known). */
+  sendTo(serverPort: number): void {
+    this.serverPort = serverPort;
   }
 
   get port(): number {

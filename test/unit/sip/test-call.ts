@@ -17,8 +17,8 @@ const rand = (): string => randomBytes(5).toString('hex');
 
 export async function startEngine(
   options: Partial<SipTelephonyOptions> = {},
+  media: FakeMediaEngine = new FakeMediaEngine(),
 ): Promise<{ tel: SipTelephony; media: FakeMediaEngine; port: number }> {
-  const media = new FakeMediaEngine();
   const tel = new SipTelephony({
     listenAddress: '127.0.0.1',
     port: 0,

@@ -1,0 +1,104 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SipAuthHeader } from 'sip';
+
+/**
+ * HTTP Digest for SIP (RFC 3261 §22.4, RFC 2617 §3.2): MD5, with `qop=auth` or without qop.
+ * The server side signs its nonces (HMAC with a per-process secret and the issue time), so a nonce
+ * needs no storage and a stale one is told apart from a forged one (`stale=true`, RFC 2617 §3.2.1).
+ */
+export const md5 = (s: string): string => createHash('md5').update(s, 'latin1').digest('hex');
+
+/** Digest parameters of one Authorization / challenge header, unquoted. */
+export type DigestParams = Readonly<Record<string, string>>;
+
+/** Reads a parsed auth header into plain parameters (quotes removed); undefined unless it is Digest. */
+export function digestParams(header: SipAuthHeader | undefined): DigestParams | undefined {
+  if (header?.scheme.toLowerCase() !== 'digest') return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(header)) {
+    if (name === 'scheme' || value === undefined) continue;
+    out[name.toLowerCase()] = value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+  }
+  return out;
+}
+
+/** RFC 2617 §3.2.2.1 request-digest from HA1 (MD5 of user:realm:password). */
+export function digestResponse(p: {
+  ha1: string;
+  method: string;
+  uri: string;
+  nonce: string;
+  qop?: string | undefined;
+  nc?: string | undefined;
+  cnonce?: string | undefined;
+}): string {
+  const ha2 = md5(`${p.method}:${p.uri}`);
+  return p.qop === 'auth' ? md5(`${p.ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:auth:${ha2}`) : md5(`${p.ha1}:${p.nonce}:${ha2}`);
+}
+
+const quote = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
+
+export type NonceCheck = 'valid' | 'stale' | 'invalid';
+
+/** Issues and checks signed nonces: `<issued ms, hex>.<HMAC-SHA256(secret, issued:realm)>`. */
+export class NonceSigner {
+  private readonly secret = randomBytes(32);
+
+  constructor(
+    private readonly realm: string,
+    private readonly lifetimeMs: number,
+  ) {}
+
+  issue(now: number): string {
+    const issued = now.toString(16);
+    return `${issued}.${this.sign(issued)}`;
+  }
+
+  check(nonce: string, now: number): NonceCheck {
+    const [issued, mac] = nonce.split('.');
+    if (issued === undefined || mac === undefined || !/^[0-9a-f]{1,13}$/.test(issued)) return 'invalid';
+    const expected = Buffer.from(this.sign(issued), 'hex');
+    const given = Buffer.from(mac, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+    const age = now - Number.parseInt(issued, 16);
+    return age >= 0 && age <= this.lifetimeMs ? 'valid' : 'stale';
+  }
+
+  /** WWW-Authenticate value of a 401 (§22.4, §20.44). */
+  challenge(now: number, stale: boolean): string {
+    return `Digest realm=${quote(this.realm)}, nonce=${quote(this.issue(now))}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
+  }
+
+  private sign(issued: string): string {
+    return createHmac('sha256', this.secret).update(`${issued}:${this.realm}`).digest('hex');
+  }
+}
+
+/**
+ * The Authorization / Proxy-Authorization value answering a challenge (RFC 2617 §3.2.2) as a UAC,
+ * with `qop=auth` when offered, else the RFC 2069 form. Undefined when the challenge is not MD5 digest.
+ */
+export function authorizationFor(
+  challenge: DigestParams,
+  credentials: { readonly user: string; readonly password: string },
+  method: string,
+  uri: string,
+): string | undefined {
+  const realm = challenge.realm ?? '';
+  const nonce = challenge.nonce;
+  const algorithm = challenge.algorithm ?? 'MD5';
+  if (nonce === undefined || algorithm.toUpperCase() !== 'MD5') return undefined;
+  const qops = (challenge.qop ?? '').split(',').map((q) => q.trim());
+  const qop = qops.includes('auth') ? 'auth' : undefined;
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const ha1 = md5(`${credentials.user}:${realm}:${credentials.password}`);
+  const response = digestResponse({ ha1, method, uri, nonce, qop, nc, cnonce });
+  const parts = [
+    `Digest username=${quote(credentials.user)}`, `realm=${quote(realm)}`, `nonce=${quote(nonce)}`, `uri=${quote(uri)}`,
+    `response=${quote(response)}`, 'algorithm=MD5',
+  ];
+  if (challenge.opaque !== undefined) parts.push(`opaque=${quote(challenge.opaque)}`);
+  if (qop) parts.push(`qop=auth`, `nc=${nc}`, `cnonce=${quote(cnonce)}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sinon from 'sinon';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { encodeAlaw, encodeUlaw } from '../../../src/media/g711.js';
+import { RtpMediaEngine } from '../../../src/media/rtp-media-engine.js';
+import { rms, tone, voiced, zeroCrossingHz } from './tone.js';
+import { UdpPeer, offerCodec, sleep, sleepUntil } from './udp-peer.js';
+
+const promptsDir = fileURLToPath(new URL('../../fixtures/media/prompts', import.meta.url));
+const basePort = 20000 + 2 * Math.floor(Math.random() * 15000);
+
+interface StereoWav {
+  left: Int16Array;
+  right: Int16Array;
+  header: { riffSize: number; dataSize: number; channels: number; rate: number; byteRate: number; blockAlign: number; bits: number };
+  fileSize: number;
+}
+
+function readStereo(buf: Buffer): StereoWav {
+  expect(buf.toString('ascii', 0, 4)).to.equal('RIFF');
+  expect(buf.toString('ascii', 8, 16)).to.equal('WAVEfmt ');
+  expect(buf.toString('ascii', 36, 40)).to.equal('data');
+  expect(buf.readUInt16LE(20)).to.equal(1);
+  const frames = (buf.length - 44) / 4;
+  const left = new Int16Array(frames);
+  const right = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    left[i] = buf.readInt16LE(44 + i * 4);
+    right[i] = buf.readInt16LE(46 + i * 4);
+  }
+  return {
+    left,
+    right,
+    fileSize: buf.length,
+    header: {
+      riffSize: buf.readUInt32LE(4),
+      dataSize: buf.readUInt32LE(40),
+      channels: buf.readUInt16LE(22),
+      rate: buf.readUInt32LE(24),
+      byteRate: buf.readUInt32LE(28),
+      blockAlign: buf.readUInt16LE(32),
+      bits: buf.readUInt16LE(34),
+    },
+  };
+}
+
+describe('StereoRecorder (bridge recording)', () => {
+  let engine: RtpMediaEngine;
+  let dir: string;
+  const peers: UdpPeer[] = [];
+
+  async function peer(): Promise<UdpPeer> {
+    const p = await UdpPeer.open();
+    peers.push(p);
+    return p;
+  }
+
+  async function twoLegs() {
+    const phoneA = await peer();
+    const phoneB = await peer();
+    const a = await engine.createSession('caller');
+    a.answerOffer(offerCodec(phoneA.port, 0, 101));
+    const b = await engine.createSession('agent');
+    b.answerOffer(offerCodec(phoneB.port, 8, 101));
+    return { phoneA, phoneB, a, b };
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bridge-rec-'));
+    engine = await RtpMediaEngine.create({
+      bindAddress: '127.0.0.1',
+      publicAddress: '127.0.0.1',
+      portMin: basePort,
+      portMax: basePort + 40,
+      promptsDir,
+      logger: silentLogger(),
+    });
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await engine.close();
+    for (const p of peers.splice(0)) p.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when both parties talk for 1 s, it writes a valid stereo WAV of ~1 s: caller left, agent right', async () => {
+    const { phoneA, phoneB, a, b } = await twoLegs();
+    const path = join(dir, 'nested', 'deeper', 'call.wav');
+    const bridge = engine.bridge(a, b, { recordingPath: path });
+    expect(bridge.recordingPath).to.equal(path);
+    const closed = sinon.spy();
+    bridge.events.on('closed', closed);
+    const caller = encodeUlaw(tone(440, 8000, 8000));
+    const agent = encodeAlaw(tone(1000, 8000, 6000));
+    const started = performance.now();
+    for (let i = 0; i < 50; i++) {
+      const ts = i * 160;
+      phoneA.send(a.localPort, { payloadType: 0, sequenceNumber: i, timestamp: ts, payload: caller.subarray(ts, ts + 160) });
+      phoneB.send(b.localPort, { payloadType: 8, sequenceNumber: i, timestamp: ts, payload: agent.subarray(ts, ts + 160) });
+      await sleepUntil(started + (i + 1) * 20);
+    }
+    await sleep(20);
+    const elapsedS = (performance.now() - started) / 1000;
+    const closing = bridge.close();
+    expect(bridge.close()).to.equal(closing);
+    await closing;
+    expect(closed.callCount).to.equal(1);
+    const wav = readStereo(await readFile(path));
+    expect(wav.header).to.deep.equal({
+      riffSize: wav.fileSize - 8,
+      dataSize: wav.fileSize - 44,
+      channels: 2,
+      rate: 8000,
+      byteRate: 32000,
+      blockAlign: 4,
+      bits: 16,
+    });
+    // As long as the talk took on the wall clock (~1 s; longer on a loaded machine), in whole 20 ms frames.
+    expect(wav.left.length / 8000).to.be.within(Math.max(0.95, elapsedS - 0.1), elapsedS + 0.2);
+    expect(wav.left.length % 160).to.equal(0);
+    const left = voiced(wav.left);
+    const right = voiced(wav.right);
+    expect(left.length).to.be.at.least(40 * 160); // (nearly) every packet of each side is there
+    expect(right.length).to.be.at.least(40 * 160);
+    expect(rms(left)).to.be.within(5000, 6300); // 8000 / √2
+    expect(rms(right)).to.be.within(3800, 4700); // 6000 / √2
+    expect(zeroCrossingHz(left)).to.be.within(420, 460);
+    expect(zeroCrossingHz(right)).to.be.within(960, 1040);
+    await bridge.close();
+    expect(closed.callCount).to.equal(1);
+  });
+
+  it('when one side starts talking later, its channel stays silent until then (both on one time grid)', async () => {
+    const { phoneA, phoneB, a, b } = await twoLegs();
+    const path = join(dir, 'late.wav');
+    const bridge = engine.bridge(a, b, { recordingPath: path });
+    const started = performance.now();
+    let callerFrom = 0;
+    const caller = encodeUlaw(tone(440, 8000));
+    const agent = encodeAlaw(tone(1000, 8000));
+    for (let i = 0; i < 40; i++) {
+      const ts = i * 160;
+      phoneB.send(b.localPort, { payloadType: 8, timestamp: ts, payload: agent.subarray(ts, ts + 160) });
+      // The caller is quiet (no packets: DTX or loss) for the first 400 ms.
+      if (i === 20) callerFrom = performance.now() - started;
+      if (i >= 20) phoneA.send(a.localPort, { payloadType: 0, timestamp: ts, payload: caller.subarray(ts, ts + 160) });
+      await sleepUntil(started + (i + 1) * 20);
+    }
+    await bridge.close();
+    const wav = readStereo(await readFile(path));
+    // The caller's audio starts on the 20 ms slot of its first packet's arrival, not before.
+    const callerSlot = Math.floor(callerFrom / 20);
+    expect(callerSlot).to.be.at.least(20);
+    const firstSound = wav.left.findIndex((s) => Math.abs(s) > 100);
+    expect(firstSound).to.be.within(callerSlot * 160, (callerSlot + 4) * 160);
+    expect(rms(wav.left.subarray(0, callerSlot * 160))).to.be.below(50);
+    expect(voiced(wav.left).length).to.be.at.least(15 * 160);
+    expect(voiced(wav.right).length).to.be.at.least(32 * 160);
+  });
+
+  it('when the session closes, the recording is completed and closed fires once', async () => {
+    const { phoneA, a, b } = await twoLegs();
+    const path = join(dir, 'hangup.wav');
+    const bridge = engine.bridge(a, b, { recordingPath: path });
+    const closed = new Promise<void>((resolve) => bridge.events.once('closed', resolve));
+    phoneA.send(a.localPort, { payloadType: 0, payload: encodeUlaw(tone(440, 160)) });
+    await sleep(100);
+    a.close();
+    await closed;
+    const wav = readStereo(await readFile(path));
+    expect(wav.header.dataSize).to.equal(wav.fileSize - 44);
+    expect(wav.left.length).to.be.above(0);
+  });
+});
