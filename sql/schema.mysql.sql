@@ -3,6 +3,32 @@
 -- (needs MariaDB/MySQL at 127.0.0.1:3306; test/db/schema-drift.test.ts fails when this file is stale).
 -- The server creates these tables itself at start-up (and with `npm run migrate`); this file is for DBAs.
 
+CREATE TABLE `agent_state_events` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `agent_id` varchar(64) NOT NULL,
+  `extension` varchar(64) NOT NULL,
+  `from_state` varchar(16) NOT NULL,
+  `to_state` varchar(16) NOT NULL,
+  `reason` varchar(64) DEFAULT NULL,
+  `at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `agent_state_events_at` (`at`),
+  KEY `agent_state_events_agent_at` (`agent_id`,`at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `callback_requests` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `queue` varchar(64) NOT NULL,
+  `caller_number` varchar(255) NOT NULL,
+  `requested_at` datetime(3) NOT NULL,
+  `status` varchar(16) NOT NULL DEFAULT 'open',
+  `handled_by` varchar(64) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `callback_requests_status_requested_at` (`status`,`requested_at`),
+  KEY `callback_requests_call_id` (`call_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `calls` (
   `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   `direction` varchar(16) NOT NULL,
@@ -27,6 +53,57 @@ CREATE TABLE `calls` (
   KEY `calls_started_at` (`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `categories` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `parent_id` int(11) DEFAULT NULL,
+  `code` varchar(32) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `level` int(11) NOT NULL,
+  `default_unit_id` int(11) DEFAULT NULL,
+  `reply_days` int(11) DEFAULT NULL,
+  `reply_hours` int(11) DEFAULT NULL,
+  `sign_days` int(11) DEFAULT NULL,
+  `active` tinyint(1) NOT NULL DEFAULT 1,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `code` (`code`),
+  KEY `default_unit_id` (`default_unit_id`),
+  KEY `categories_parent_id` (`parent_id`),
+  CONSTRAINT `categories_ibfk_1` FOREIGN KEY (`parent_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
+  CONSTRAINT `categories_ibfk_2` FOREIGN KEY (`default_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `handling_units` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `code` varchar(32) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `kind` varchar(16) NOT NULL,
+  `liaison_name` varchar(50) NOT NULL,
+  `liaison_phone` varchar(20) NOT NULL,
+  `liaison_sip_uri` varchar(255) DEFAULT NULL,
+  `active` tinyint(1) NOT NULL DEFAULT 1,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `code` (`code`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `queue_events` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  `queue` varchar(64) NOT NULL,
+  `event` varchar(16) NOT NULL,
+  `agent_id` varchar(64) DEFAULT NULL,
+  `extension` varchar(64) DEFAULT NULL,
+  `wait_ms` int(11) DEFAULT NULL,
+  `talk_ms` int(11) DEFAULT NULL,
+  `at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `queue_events_at` (`at`),
+  KEY `queue_events_call_id` (`call_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `sessions` (
   `token_hash` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   `user_id` int(11) NOT NULL,
@@ -36,6 +113,65 @@ CREATE TABLE `sessions` (
   KEY `sessions_user_id` (`user_id`),
   KEY `sessions_expires_at` (`expires_at`),
   CONSTRAINT `sessions_ibfk_1` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `ticket_events` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `ticket_id` int(11) NOT NULL,
+  `type` varchar(24) NOT NULL,
+  `actor_user_id` int(11) NOT NULL,
+  `actor_role` varchar(16) NOT NULL,
+  `channel` varchar(8) NOT NULL,
+  `unit_id` int(11) DEFAULT NULL,
+  `note` text DEFAULT NULL,
+  `data` text NOT NULL,
+  `at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `unit_id` (`unit_id`),
+  KEY `ticket_events_ticket_id_id` (`ticket_id`,`id`),
+  CONSTRAINT `ticket_events_ibfk_1` FOREIGN KEY (`ticket_id`) REFERENCES `tickets` (`id`) ON UPDATE CASCADE,
+  CONSTRAINT `ticket_events_ibfk_2` FOREIGN KEY (`unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `ticket_sequences` (
+  `day` char(8) NOT NULL,
+  `last_value` int(11) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`day`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `tickets` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `code` varchar(15) NOT NULL,
+  `request_type` varchar(16) NOT NULL,
+  `category_id` int(11) NOT NULL,
+  `content` text NOT NULL,
+  `address` varchar(500) DEFAULT NULL,
+  `resident_name` varchar(50) DEFAULT NULL,
+  `resident_phone` varchar(20) NOT NULL,
+  `urgency` varchar(16) NOT NULL,
+  `answered_on_call` tinyint(1) NOT NULL DEFAULT 0,
+  `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,
+  `handling_unit_id` int(11) DEFAULT NULL,
+  `current_unit_id` int(11) DEFAULT NULL,
+  `state` varchar(16) NOT NULL,
+  `sign_by` datetime(3) DEFAULT NULL,
+  `reply_by` datetime(3) DEFAULT NULL,
+  `closed_at` datetime(3) DEFAULT NULL,
+  `version` int(11) NOT NULL DEFAULT 1,
+  `created_by` int(11) NOT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `code` (`code`),
+  KEY `category_id` (`category_id`),
+  KEY `handling_unit_id` (`handling_unit_id`),
+  KEY `tickets_resident_phone_created_at` (`resident_phone`,`created_at`),
+  KEY `tickets_current_unit_id_created_at` (`current_unit_id`,`created_at`),
+  KEY `tickets_created_at` (`created_at`),
+  KEY `tickets_call_id` (`call_id`),
+  CONSTRAINT `tickets_ibfk_1` FOREIGN KEY (`category_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
+  CONSTRAINT `tickets_ibfk_2` FOREIGN KEY (`handling_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE,
+  CONSTRAINT `tickets_ibfk_3` FOREIGN KEY (`current_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `users` (

@@ -56,8 +56,6 @@ export const configSchema = z
     SIP_TRUNK_PASSWORD: z.string().min(1).optional(),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
-    AGENT_RING_TIMEOUT_S: z.coerce.number().min(5).max(120).default(15),
-    WRAP_UP_S: z.coerce.number().min(0).max(3600).default(30),
     WS_HEARTBEAT_S: z.coerce.number().min(1).max(300).default(15),
     WS_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   })

@@ -27,6 +27,12 @@ export interface CallRecordJson {
   hungUpBy: 'caller' | 'callee' | 'system' | null;
   digits: string;
   ivrPath: string;
+  queue: string | null;
+  queuedAt: string | null;
+  agentId: number | null;
+  agentExtension: string | null;
+  agentAnsweredAt: string | null;
+  hasRecording: boolean;
 }
 
 export interface ServerHandle {

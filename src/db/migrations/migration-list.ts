@@ -2,6 +2,8 @@ import type { QueryInterface } from 'sequelize';
 import type { RunnableMigration } from 'umzug';
 import * as m0001 from './0001-create-calls.js';
 import * as m0002 from './0002-create-users.js';
+import * as m0003 from './0003-create-acd-records.js';
+import * as m0004 from './0004-create-tickets.js';
 import * as m0005 from './0005-add-call-agent-columns.js';
 
 /**
@@ -11,5 +13,7 @@ import * as m0005 from './0005-add-call-agent-columns.js';
 export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0001-create-calls', up: m0001.up, down: m0001.down },
   { name: '0002-create-users', up: m0002.up, down: m0002.down },
+  { name: '0003-create-acd-records', up: m0003.up, down: m0003.down },
+  { name: '0004-create-tickets', up: m0004.up, down: m0004.down },
   { name: '0005-add-call-agent-columns', up: m0005.up, down: m0005.down },
 ];

@@ -1,3 +1,4 @@
+import { createDefaultNodeRegistry } from '../../../src/ivr/default-node-registry.js';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -20,7 +21,7 @@ function setup(flow: Flow, extra: Partial<IvrSessionOptions> = {}) {
 }
 
 async function defaultFlow(): Promise<Flow> {
-  return parseFlow(await readFile('ivr-flows/default.yaml', 'utf8'), 'ivr-flows/default.yaml', { hasPrompt });
+  return parseFlow(await readFile('ivr-flows/default.yaml', 'utf8'), 'ivr-flows/default.yaml', { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => q === 'general' }) });
 }
 
 const MENU = (extra = '') => `
@@ -77,7 +78,8 @@ describe('IvrSession', () => {
     await timers.tickAsync(3000);
     const r = await result;
     expect(channel.plays[1]).to.deep.equal({ prompts: ['menu'], outcome: 'stopped' });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'agent', 'goodbye']);
+    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'agent']);
+    expect(r).to.include({ outcome: 'queue', queue: 'general', nodeId: 'agent' });
     expect(timers.now).to.be.below(5000); // no menu timeout waited
   });
 

@@ -1,3 +1,4 @@
+import { createDefaultNodeRegistry } from '../../../src/ivr/default-node-registry.js';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -9,7 +10,7 @@ import { hasPrompt } from './ivr-test-kit.js';
 const fixture = (name: string): string => `test/fixtures/flows/${name}`;
 
 async function load(path: string) {
-  return parseFlow(await readFile(path, 'utf8'), path, { hasPrompt });
+  return parseFlow(await readFile(path, 'utf8'), path, { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => q === 'general' }) });
 }
 
 async function refusal(path: string): Promise<FlowError> {

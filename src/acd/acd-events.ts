@@ -1,0 +1,66 @@
+import type { AgentState } from './agent.js';
+import type { OnMaxWait } from './parse-queues.js';
+
+/** Ring this agent for this caller; the glue dials `extension` with timeout = the queue's ringTimeoutS. */
+export interface OfferEvent {
+  readonly callId: string;
+  readonly queue: string;
+  readonly agentId: string;
+  readonly extension: string;
+  readonly callerNumber: string;
+  /** Since the caller first entered a queue. */
+  readonly waitedMs: number;
+}
+
+/** Stop ringing the agent: the caller left, or the offer was not resolved in ringTimeoutS + 10 s. */
+export interface OfferWithdrawnEvent {
+  readonly callId: string;
+  readonly agentId: string;
+  readonly extension: string;
+  readonly reason: 'abandoned' | 'callback' | 'offer-timeout';
+}
+
+/**
+ * The caller waited the queue's maxWaitS. `overflow`: the ACD has moved it (an `overflow` event follows);
+ * `callback-offer`: the glue plays the offer, then calls `leave(callId, 'callback')` or `keepWaiting(callId)`;
+ * `keep-waiting`: for information.
+ */
+export interface MaxWaitEvent {
+  readonly callId: string;
+  readonly queue: string;
+  readonly action: OnMaxWait;
+}
+
+export interface AnnounceEvent {
+  readonly callId: string;
+  readonly queue: string;
+  readonly position: number;
+  readonly expectedWaitS: number;
+}
+
+export interface OverflowEvent {
+  readonly callId: string;
+  readonly from: string;
+  readonly to: string;
+  /** The new queue's music prompt. */
+  readonly music: string;
+}
+
+export interface AgentStateEvent {
+  readonly agentId: string;
+  readonly extension: string;
+  readonly from: AgentState;
+  readonly to: AgentState;
+  readonly reason: string | null;
+  readonly at: number;
+}
+
+/** The `Acd.observer` events: the glue (calls/) acts on offer/withdrawn/max-wait/announce; the wallboard listens to all. */
+export interface AcdEvents extends Record<string, unknown[]> {
+  offer: [event: OfferEvent];
+  'offer-withdrawn': [event: OfferWithdrawnEvent];
+  'max-wait': [event: MaxWaitEvent];
+  announce: [event: AnnounceEvent];
+  overflow: [event: OverflowEvent];
+  'agent-state': [event: AgentStateEvent];
+}

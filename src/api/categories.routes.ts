@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { CategoryService } from '../tickets/category-service.js';
+import { ROLES, requireRole } from './auth-context.js';
+import { parseInput } from './parse-input.js';
+
+export interface CategoryRoutesDeps {
+  readonly categories: CategoryService;
+}
+
+export const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'must be a whole number ≥ 1').transform(Number) });
+
+/** `/categories` under /api/v1: the tree for every signed-in user; creating and editing for admins. */
+export function createCategoryRoutes(deps: CategoryRoutesDeps): Router {
+  const router = Router();
+
+  router.get('/categories', requireRole(...ROLES), async (_req, res) => {
+    res.json({ items: await deps.categories.tree() });
+  });
+
+  router.get('/categories/:id', requireRole(...ROLES), async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    res.json(await deps.categories.get(id));
+  });
+
+  router.post('/categories', requireRole('admin'), async (req, res) => {
+    const created = await deps.categories.create(req.body);
+    res.status(201).location(`/api/v1/categories/${created.id}`).json(created);
+  });
+
+  router.patch('/categories/:id', requireRole('admin'), async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    res.json(await deps.categories.update(id, req.body));
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { TICKET_LIST_MAX_LIMIT, type TicketService } from '../tickets/ticket-service.js';
+import { REQUEST_TYPES, URGENCIES, type Channel, type Ticket, type TicketEvent, type TicketWithEvents } from '../tickets/ticket.js';
+import { currentUser, requireRole } from './auth-context.js';
+import { parseInput } from './parse-input.js';
+
+export const TICKETS_DEFAULT_LIMIT = 20;
+
+function intParam(min: number, max: number) {
+  return z
+    .string({ error: 'must be a whole number, given once' })
+    .regex(/^\d{1,10}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const listQuery = z.strictObject({
+  phone: z.string({ error: 'must be given once' }).optional(),
+  limit: intParam(1, TICKET_LIST_MAX_LIMIT).default(TICKETS_DEFAULT_LIMIT),
+  offset: intParam(0, 2_147_483_647).default(0),
+});
+
+export interface TicketRoutesDeps {
+  readonly tickets: TicketService;
+}
+
+export interface TicketEventJson extends Omit<TicketEvent, 'at'> {
+  readonly at: string;
+}
+
+export interface TicketJson extends Omit<Ticket, 'signBy' | 'replyBy' | 'closedAt' | 'createdAt' | 'updatedAt'> {
+  readonly requestTypeName: string;
+  readonly urgencyName: string;
+  readonly signBy: string | null;
+  readonly replyBy: string | null;
+  readonly closedAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly events?: TicketEventJson[];
+}
+
+export function toTicketJson(t: Ticket | TicketWithEvents): TicketJson {
+  const json: TicketJson = {
+    id: t.id,
+    code: t.code,
+    requestType: t.requestType,
+    requestTypeName: REQUEST_TYPES[t.requestType],
+    categoryId: t.categoryId,
+    content: t.content,
+    address: t.address,
+    residentName: t.residentName,
+    residentPhone: t.residentPhone,
+    urgency: t.urgency,
+    urgencyName: URGENCIES[t.urgency],
+    answeredOnCall: t.answeredOnCall,
+    callId: t.callId,
+    handlingUnitId: t.handlingUnitId,
+    currentUnitId: t.currentUnitId,
+    state: t.state,
+    signBy: t.signBy?.toISOString() ?? null,
+    replyBy: t.replyBy?.toISOString() ?? null,
+    closedAt: t.closedAt?.toISOString() ?? null,
+    version: t.version,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+  if ('events' in t) return { ...json, events: t.events.map((e) => ({ ...e, at: e.at.toISOString() })) };
+  return json;
+}
+
+/**
+ * `/tickets` under /api/v1 (authenticated): intake by agents, supervisors and admins; reading by
+ * them and by unit users (their own unit's tickets only).
+ */
+export function createTicketRoutes(deps: TicketRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/tickets', requireRole('agent', 'supervisor', 'admin'), async (req, res) => {
+    const user = currentUser(res);
+    // A ticket tied to a call was taken on the phone; otherwise it was typed in from the web desktop.
+    const body: unknown = req.body;
+    const channel: Channel = typeof body === 'object' && body !== null && typeof (body as { callId?: unknown }).callId === 'string' ? 'phone' : 'web';
+    const ticket = await deps.tickets.create(body, user, channel);
+    res.status(201).location(`/api/v1/tickets/${ticket.code}`).json(toTicketJson(ticket));
+  });
+
+  router.get('/tickets', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {
+    const user = currentUser(res);
+    const { phone, limit, offset } = parseInput(listQuery, req.query, 'query');
+    const page = await deps.tickets.list({ phone }, user, { limit, offset });
+    res.json({ items: page.items.map(toTicketJson), total: page.total, limit, offset });
+  });
+
+  router.get('/tickets/:code', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {
+    const { code } = parseInput(z.object({ code: z.string() }), req.params, 'path');
+    const ticket = await deps.tickets.get(code, currentUser(res));
+    res.json(toTicketJson(ticket));
+  });
+
+  return router;
+}

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import type { HandlingUnit } from '../tickets/catalog.js';
+import { UNIT_KINDS } from '../tickets/catalog.js';
+import type { UnitService } from '../tickets/unit-service.js';
+import { ROLES, requireRole } from './auth-context.js';
+import { idParams } from './categories.routes.js';
+import { parseInput } from './parse-input.js';
+
+export interface UnitRoutesDeps {
+  readonly units: UnitService;
+}
+
+function toUnitJson(u: HandlingUnit): HandlingUnit & { kindName: string } {
+  return { ...u, kindName: UNIT_KINDS[u.kind] };
+}
+
+/** `/units` under /api/v1: handling units (承办单位) for every signed-in user; creating and editing for admins. */
+export function createUnitRoutes(deps: UnitRoutesDeps): Router {
+  const router = Router();
+
+  router.get('/units', requireRole(...ROLES), async (_req, res) => {
+    res.json({ items: (await deps.units.list()).map(toUnitJson) });
+  });
+
+  router.get('/units/:id', requireRole(...ROLES), async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    res.json(toUnitJson(await deps.units.get(id)));
+  });
+
+  router.post('/units', requireRole('admin'), async (req, res) => {
+    const created = await deps.units.create(req.body);
+    res.status(201).location(`/api/v1/units/${created.id}`).json(toUnitJson(created));
+  });
+
+  router.patch('/units/:id', requireRole('admin'), async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    res.json(toUnitJson(await deps.units.update(id, req.body)));
+  });
+
+  return router;
+}

@@ -1,0 +1,336 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AnnounceEvent, MaxWaitEvent, OfferEvent } from '../acd/acd-events.js';
+import type { Logger } from '../logging/logger.js';
+import type { CallRecordRepository } from '../metrics/call-records.js';
+import { AppError } from '../shared/app-error.js';
+import type { Clock } from '../shared/clock.js';
+import type { CallLeg, DialFailure, TelephonyPbx } from '../telephony/call-leg.js';
+import { countPrompts } from './count-prompts.js';
+import type { QueuedCallEnd } from './queued-call-end.js';
+
+export type { QueuedCallEnd };
+
+/** What the ACD offers the glue for one queued caller (a subset of Acd). */
+export interface QueueDesk {
+  enqueue(call: { callId: string; queue: string; callerNumber: string }): { position: number; expectedWaitS: number };
+  leave(callId: string, reason: 'abandoned' | 'callback'): void;
+  keepWaiting(callId: string): void;
+  offerAnswered(callId: string, agentId: string): void;
+  offerFailed(callId: string, agentId: string, reason: 'no-answer' | 'busy' | 'unavailable' | 'failed'): void;
+  callEnded(callId: string): void;
+}
+
+export interface QueueSettings {
+  readonly displayName: string;
+  readonly music: string;
+  readonly ringTimeoutS: number;
+}
+
+export interface QueuedCallDeps {
+  readonly acd: QueueDesk;
+  readonly pbx: TelephonyPbx;
+  readonly records: CallRecordRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly recordingsDir: string;
+  readonly queueSettings: (queue: string) => QueueSettings;
+}
+
+
+/** Seconds the caller has to answer the callback offer with a key. */
+const CALLBACK_KEY_WAIT_MS = 6000;
+
+/**
+ * A caller waiting for an agent: hold music and announcements while the ACD looks for an agent,
+ * then the agent's phone is dialled and, once answered, both legs are bridged and recorded. Either
+ * side hanging up ends both. The ACD decides (offer, max wait, announcements); this class only acts.
+ */
+export class QueuedCall {
+  private readonly log: Logger;
+  private music: AbortController | undefined;
+  /** Announcements and offers play one after another, never over each other. */
+  private speech: Promise<void> = Promise.resolve();
+  private dialing: AbortController | undefined;
+  private agentLeg: CallLeg | undefined;
+  private agentId: string | undefined;
+  private settle: ((end: QueuedCallEnd) => void) | undefined;
+  private queue: string;
+  private leftQueue = false;
+
+  constructor(
+    readonly leg: CallLeg,
+    queue: string,
+    private readonly deps: QueuedCallDeps,
+  ) {
+    this.queue = queue;
+    this.log = deps.logger.child({ callId: leg.id, queue });
+  }
+
+  /** The agent currently talking with (or being offered) this caller. */
+  get currentAgentId(): string | undefined {
+    return this.agentId;
+  }
+
+  /** Runs until the caller is off the queue and, if an agent took the call, the conversation is over. */
+  run(): Promise<QueuedCallEnd> {
+    const { leg, deps } = this;
+    const done = new Promise<QueuedCallEnd>((resolve) => {
+      this.settle = resolve;
+    });
+    const onEnded = (): void => {
+      if (!this.agentLeg) this.abandon();
+    };
+    leg.events.once('ended', onEnded);
+    if (leg.state === 'ended') {
+      this.abandon();
+      return done;
+    }
+    void deps.records.update(leg.id, { queue: this.queue, queuedAt: new Date(deps.clock.now()) }).catch((err: unknown) => {
+      this.log.error('call record write failed', { error: errorText(err) });
+    });
+    const { position, expectedWaitS } = deps.acd.enqueue({ callId: leg.id, queue: this.queue, callerNumber: leg.from });
+    this.log.info('caller queued', { position, expectedWaitS });
+    this.say(['queue-wait', ...positionPrompts(position, expectedWaitS)]);
+    return done.finally(() => leg.events.off('ended', onEnded));
+  }
+
+  /** The ACD moved the caller to another queue (overflow at max wait). */
+  moved(queue: string): void {
+    this.queue = queue;
+    void this.deps.records.update(this.leg.id, { queue }).catch((err: unknown) => {
+      this.log.error('call record write failed', { error: errorText(err) });
+    });
+  }
+
+  announce(event: AnnounceEvent): void {
+    this.say(positionPrompts(event.position, event.expectedWaitS));
+  }
+
+  maxWait(event: MaxWaitEvent): void {
+    this.log.info('max wait reached', { action: event.action });
+    if (event.action !== 'callback-offer') return;
+    // The offer goes before any announcement still playing.
+    this.leg.stopPlayback();
+    this.speech = this.speech.then(() => this.offerCallback());
+  }
+
+  /** The ACD picked an agent: ring their phone; report the result back to the ACD. */
+  offer(event: OfferEvent): void {
+    void this.dialAgent(event);
+  }
+
+  /** The ACD withdrew the offer (caller left, or the offer timed out): stop ringing the agent. */
+  withdraw(): void {
+    this.dialing?.abort();
+  }
+
+  /** The agent's desktop asked to hang up. */
+  async hangupAgent(): Promise<void> {
+    await this.agentLeg?.hangup();
+  }
+
+  private async dialAgent(event: OfferEvent): Promise<void> {
+    const { deps, leg } = this;
+    const settings = deps.queueSettings(this.queue);
+    const controller = new AbortController();
+    this.dialing = controller;
+    this.agentId = event.agentId;
+    let agent: CallLeg;
+    try {
+      agent = await deps.pbx.dial(
+        {
+          target: `ext:${event.extension}`,
+          fromUser: leg.from,
+          fromDisplayName: settings.displayName,
+          timeoutMs: settings.ringTimeoutS * 1000,
+          headers: { 'X-Hotline-Queue': this.queue },
+        },
+        controller.signal,
+      );
+    } catch (err) {
+      this.dialing = undefined;
+      this.agentId = undefined;
+      const failure = dialFailure(err);
+      this.log.info('agent did not answer', { agentId: event.agentId, failure });
+      // A withdrawn offer (caller gone) was already settled by the ACD.
+      if (!controller.signal.aborted && leg.state !== 'ended') deps.acd.offerFailed(leg.id, event.agentId, failureReason(failure));
+      return;
+    }
+    this.dialing = undefined;
+    if (leg.state === 'ended' || controller.signal.aborted) {
+      // The caller hung up while the agent's 200 was on its way.
+      await agent.hangup();
+      return;
+    }
+    this.agentLeg = agent;
+    deps.acd.offerAnswered(leg.id, event.agentId);
+    this.stopMusic();
+    await this.talk(agent, event);
+  }
+
+  private async talk(agent: CallLeg, event: OfferEvent): Promise<void> {
+    const { deps, leg } = this;
+    leg.stopPlayback();
+    const recordingPath = await this.recordingPath();
+    const bridge = deps.pbx.bridge(leg, agent, { recordingPath });
+    this.log.info('caller connected to agent', { agentId: event.agentId, extension: event.extension });
+    deps.records
+      .update(leg.id, {
+        agentId: Number.isInteger(Number(event.agentId)) ? Number(event.agentId) : null,
+        agentExtension: event.extension,
+        agentAnsweredAt: new Date(agent.answeredAt ?? deps.clock.now()),
+        recordingPath: bridge.recordingPath ?? null,
+      })
+      .catch((err: unknown) => {
+        this.log.error('call record write failed', { error: errorText(err) });
+      });
+    const endedBy = await new Promise<'caller' | 'callee'>((resolve) => {
+      if (leg.state === 'ended') resolve('caller');
+      else if (agent.state === 'ended') resolve('callee');
+      leg.events.once('ended', () => {
+        resolve('caller');
+      });
+      agent.events.once('ended', () => {
+        resolve('callee');
+      });
+    });
+    await bridge.close();
+    await Promise.all([leg.hangup(), agent.hangup()]);
+    deps.acd.callEnded(leg.id);
+    this.log.info('conversation ended', { endedBy });
+    this.settle?.({ kind: 'talked', endedBy });
+  }
+
+  private async offerCallback(): Promise<void> {
+    const { leg, deps } = this;
+    if (this.offQueue()) return;
+    this.stopMusic();
+    this.log.info('callback offered');
+    // A key stops the offer at once (barge-in); no key within a few seconds after it means "keep waiting".
+    const prompt = new AbortController();
+    let digit: string | undefined;
+    const onKey = (d: string): void => {
+      if (digit !== undefined) return;
+      digit = d;
+      prompt.abort();
+    };
+    leg.events.on('dtmf', onKey);
+    const played = await leg.play(['callback-offer'], prompt.signal);
+    leg.events.off('dtmf', onKey);
+    if (digit === undefined && played !== 'ended') digit = await this.nextKey(CALLBACK_KEY_WAIT_MS);
+    this.log.info('callback offer answered', { key: digit ?? 'none' });
+    if (this.offQueue()) return;
+    if (digit === '1') {
+      this.leftQueue = true;
+      deps.acd.leave(leg.id, 'callback');
+      this.log.info('caller asked to be called back');
+      this.settle?.({ kind: 'callback' });
+      await leg.play(['callback-confirmed']);
+      await leg.hangup();
+      return;
+    }
+    deps.acd.keepWaiting(leg.id);
+    this.startMusic();
+  }
+
+  /** True once the caller is no longer waiting: with an agent, gone, or called back later. */
+  private offQueue(): boolean {
+    return this.agentLeg !== undefined || this.leftQueue || this.leg.state === 'ended';
+  }
+
+  private abandon(): void {
+    this.stopMusic();
+    if (this.leftQueue) return;
+    this.leftQueue = true;
+    this.deps.acd.leave(this.leg.id, 'abandoned');
+    this.log.info('caller hung up in the queue');
+    this.settle?.({ kind: 'abandoned' });
+  }
+
+  /** Plays prompts between stretches of hold music. */
+  private say(prompts: readonly string[]): void {
+    this.speech = this.speech.then(async () => {
+      if (this.offQueue()) return;
+      this.stopMusic();
+      await this.leg.play(prompts);
+      if (!this.agentLeg && !this.leftQueue) this.startMusic();
+    });
+  }
+
+  private startMusic(): void {
+    if (this.leg.state === 'ended') return;
+    this.music?.abort();
+    const controller = new AbortController();
+    this.music = controller;
+    void this.leg.play([this.deps.queueSettings(this.queue).music], controller.signal, { loop: true });
+  }
+
+  private stopMusic(): void {
+    this.music?.abort();
+    this.music = undefined;
+  }
+
+  /** The next key pressed within `timeoutMs`, or undefined. */
+  private nextKey(timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        finish(undefined);
+      }, timeoutMs);
+      const onKey = (digit: string): void => {
+        finish(digit);
+      };
+      const finish = (digit: string | undefined): void => {
+        this.deps.clock.clearTimeout(timer);
+        this.leg.events.off('dtmf', onKey);
+        this.leg.events.off('ended', onEnd);
+        resolve(digit);
+      };
+      const onEnd = (): void => {
+        finish(undefined);
+      };
+      this.leg.events.on('dtmf', onKey);
+      this.leg.events.once('ended', onEnd);
+    });
+  }
+
+  private async recordingPath(): Promise<string> {
+    const day = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
+    const path = join(this.deps.recordingsDir, day, `${this.leg.id.replace(/[^A-Za-z0-9._-]/g, '_')}.wav`);
+    await mkdir(dirname(path), { recursive: true });
+    return path;
+  }
+}
+
+/** 您前面还有 N 位来电者在等待。预计等待 M 分钟。 */
+function positionPrompts(position: number, expectedWaitS: number): string[] {
+  const ahead = Math.max(0, position - 1);
+  // Nobody ahead: "you are next" needs no number; only the wait is worth saying.
+  const prompts = ahead > 0 ? ['queue-position-before', ...countPrompts(ahead), 'queue-position-after'] : [];
+  if (expectedWaitS > 0) {
+    prompts.push('queue-minutes-before', ...countPrompts(Math.max(1, Math.ceil(expectedWaitS / 60))), 'queue-minutes-after');
+  }
+  return prompts;
+}
+
+function dialFailure(err: unknown): DialFailure {
+  if (err instanceof AppError && 'failure' in err && typeof err.failure === 'string') return err.failure as DialFailure;
+  return 'failed';
+}
+
+function failureReason(failure: DialFailure): 'no-answer' | 'busy' | 'unavailable' | 'failed' {
+  switch (failure) {
+    case 'no-answer':
+    case 'busy':
+    case 'unavailable':
+      return failure;
+    case 'declined':
+      return 'busy';
+    default:
+      return 'failed';
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

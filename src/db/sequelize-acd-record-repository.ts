@@ -1,0 +1,169 @@
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import {
+  CALLBACK_STATUSES,
+  QUEUE_EVENT_TYPES,
+  type AcdRecordRepository,
+  type AgentStateRecord,
+  type CallbackRequest,
+  type CallbackStatus,
+  type NewCallbackRequest,
+  type Period,
+  type QueueEvent,
+  type QueueEventType,
+} from '../acd/acd-record-repository.js';
+import { AgentState } from '../acd/agent.js';
+import { AppError, NotFoundError, ValidationError, toAppError } from '../shared/app-error.js';
+import { defineAgentEventModel, type AgentEventModel, type AgentEventRow } from './agent-event.model.js';
+import { defineCallbackRequestModel, type CallbackRequestModel, type CallbackRequestRow } from './callback-request.model.js';
+import { defineQueueEventModel, type QueueEventModel, type QueueEventRow } from './queue-event.model.js';
+
+/** Column limits shared with migrations/0003-create-acd-records.ts, checked so both dialects refuse alike. */
+export const ACD_COLUMN_LIMITS = { callId: 255, queue: 64, agentId: 64, extension: 64, reason: 64, callerNumber: 255, handledBy: 64 } as const;
+
+const MAX_MS = 2_147_483_647;
+const AGENT_STATES: readonly AgentState[] = Object.values(AgentState);
+
+/** AcdRecordRepository on queue_events, agent_state_events and callback_requests; returns plain objects. */
+export class SequelizeAcdRecordRepository implements AcdRecordRepository {
+  private readonly queueEvents: QueueEventModel;
+  private readonly agentEvents: AgentEventModel;
+  private readonly callbacks: CallbackRequestModel;
+
+  constructor(sequelize: Sequelize) {
+    this.queueEvents = defineQueueEventModel(sequelize);
+    this.agentEvents = defineAgentEventModel(sequelize);
+    this.callbacks = defineCallbackRequestModel(sequelize);
+  }
+
+  async addQueueEvent(e: QueueEvent): Promise<void> {
+    check('queue event', { callId: e.callId, queue: e.queue, agentId: e.agentId, extension: e.extension }, { at: e.at }, { waitMs: e.waitMs, talkMs: e.talkMs });
+    if (!QUEUE_EVENT_TYPES.includes(e.event)) throw new ValidationError(`queue event: unknown event "${e.event}"`, [{ path: 'event', message: 'unknown event' }]);
+    await guard(`storing queue event ${e.event} of call ${e.callId}`, () =>
+      this.queueEvents.create({ callId: e.callId, queue: e.queue, event: e.event, agentId: e.agentId, extension: e.extension, waitMs: e.waitMs, talkMs: e.talkMs, at: e.at }),
+    );
+  }
+
+  async addAgentStateEvent(e: AgentStateRecord): Promise<void> {
+    check('agent state event', { agentId: e.agentId, extension: e.extension, reason: e.reason }, { at: e.at }, {});
+    await guard(`storing a state change of agent ${e.agentId}`, () =>
+      this.agentEvents.create({ agentId: e.agentId, extension: e.extension, fromState: e.fromState, toState: e.toState, reason: e.reason, at: e.at }),
+    );
+  }
+
+  async listQueueEvents(period: Period, queue?: string): Promise<QueueEvent[]> {
+    check('period', {}, { from: period.from, to: period.to }, {});
+    const where: WhereOptions<QueueEventRow> = { at: { [Op.gte]: period.from, [Op.lt]: period.to }, ...(queue === undefined ? {} : { queue }) };
+    const rows = await guard('listing queue events', () => this.queueEvents.findAll({ where, order: [['at', 'ASC'], ['id', 'ASC']] }));
+    return rows.map(toQueueEvent);
+  }
+
+  async listAgentStateEvents(period: Period, agentId?: string): Promise<AgentStateRecord[]> {
+    check('period', {}, { from: period.from, to: period.to }, {});
+    const where: WhereOptions<AgentEventRow> = { at: { [Op.gte]: period.from, [Op.lt]: period.to }, ...(agentId === undefined ? {} : { agentId }) };
+    const rows = await guard('listing agent state events', () => this.agentEvents.findAll({ where, order: [['at', 'ASC'], ['id', 'ASC']] }));
+    return rows.map(toAgentStateRecord);
+  }
+
+  async createCallbackRequest(r: NewCallbackRequest): Promise<CallbackRequest> {
+    check('callback request', { callId: r.callId, queue: r.queue, callerNumber: r.callerNumber }, { requestedAt: r.requestedAt }, {});
+    const row = await guard(`storing the callback request of call ${r.callId}`, () =>
+      this.callbacks.create({ callId: r.callId, queue: r.queue, callerNumber: r.callerNumber, requestedAt: r.requestedAt }),
+    );
+    return toCallbackRequest(row);
+  }
+
+  async listOpenCallbackRequests(limit = 100): Promise<CallbackRequest[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new ValidationError('limit must be a whole number ≥ 0', [{ path: 'limit', message: 'must be a whole number ≥ 0' }]);
+    const rows = await guard('listing open callback requests', () =>
+      this.callbacks.findAll({ where: { status: 'open' }, order: [['requestedAt', 'ASC'], ['id', 'ASC']], limit }),
+    );
+    return rows.map(toCallbackRequest);
+  }
+
+  async setCallbackStatus(id: number, status: CallbackStatus, handledBy?: string | null): Promise<void> {
+    if (!CALLBACK_STATUSES.includes(status)) throw new ValidationError(`callback request: unknown status "${status}"`, [{ path: 'status', message: 'unknown status' }]);
+    check('callback request', { handledBy }, {}, {});
+    const values = handledBy === undefined ? { status } : { status, handledBy };
+    await guard(`updating callback request ${id}`, async () => {
+      // MySQL counts changed rows, not matched ones: 0 may still mean "exists".
+      const [affected] = await this.callbacks.update(values, { where: { id } });
+      if (affected === 0 && (await this.callbacks.count({ where: { id } })) === 0) throw new NotFoundError(`callback request ${id} not found`);
+    });
+  }
+}
+
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toAppError(err, 'DATABASE_ERROR', `${what} failed`);
+  }
+}
+
+/** Refuses over-long strings, invalid dates and out-of-range durations the same way on every dialect. */
+function check(
+  what: string,
+  strings: Partial<Record<keyof typeof ACD_COLUMN_LIMITS, string | null | undefined>>,
+  dates: Record<string, Date>,
+  durations: Record<string, number | null>,
+): void {
+  const issues: { path: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(strings)) {
+    const max = ACD_COLUMN_LIMITS[key as keyof typeof ACD_COLUMN_LIMITS];
+    if (typeof value === 'string' && value.length > max) issues.push({ path: key, message: `longer than ${max} characters` });
+  }
+  for (const [key, value] of Object.entries(dates)) if (Number.isNaN(value.getTime())) issues.push({ path: key, message: 'not a valid date' });
+  for (const [key, value] of Object.entries(durations)) {
+    if (value !== null && (!Number.isInteger(value) || value < 0 || value > MAX_MS)) issues.push({ path: key, message: `must be whole milliseconds 0-${MAX_MS}` });
+  }
+  if (issues.length > 0) throw new ValidationError(`${what}: ${issues.map((i) => `${i.path} ${i.message}`).join(', ')}`, issues);
+}
+
+function toQueueEvent(row: QueueEventRow): QueueEvent {
+  const r = row.get({ plain: true });
+  return {
+    callId: r.callId,
+    queue: r.queue,
+    event: oneOf<QueueEventType>(QUEUE_EVENT_TYPES, r.event, 'queue event'),
+    agentId: r.agentId,
+    extension: r.extension,
+    waitMs: r.waitMs,
+    talkMs: r.talkMs,
+    at: asDate(r.at),
+  };
+}
+
+function toAgentStateRecord(row: AgentEventRow): AgentStateRecord {
+  const r = row.get({ plain: true });
+  return {
+    agentId: r.agentId,
+    extension: r.extension,
+    fromState: oneOf(AGENT_STATES, r.fromState, 'agent state'),
+    toState: oneOf(AGENT_STATES, r.toState, 'agent state'),
+    reason: r.reason,
+    at: asDate(r.at),
+  };
+}
+
+function toCallbackRequest(row: CallbackRequestRow): CallbackRequest {
+  const r = row.get({ plain: true });
+  return {
+    id: r.id,
+    callId: r.callId,
+    queue: r.queue,
+    callerNumber: r.callerNumber,
+    requestedAt: asDate(r.requestedAt),
+    status: oneOf<CallbackStatus>(CALLBACK_STATUSES, r.status, 'callback status'),
+    handledBy: r.handledBy ?? null,
+  };
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: string, what: string): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new AppError('DATA_CORRUPT', `stored ${what} "${value}" is unknown`);
+  return found;
+}
+
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}

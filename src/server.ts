@@ -1,0 +1,225 @@
+/**
+ * The composition root: config → adapters → services → servers. The only module (with main.ts)
+ * that knows every other. `startServer()` brings everything up; `stopServer()` drains and closes.
+ */
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Registry } from 'prom-client';
+import { Acd, parseQueues, type QueueDefinitions } from './acd/index.js';
+import { createAgentsRoutes } from './api/agents.routes.js';
+import type { AuthUser } from './api/auth-context.js';
+import { createAuthRoutes } from './api/auth.routes.js';
+import { createAuthenticate } from './api/authenticate.js';
+import { CallTelemetry } from './api/call-telemetry.js';
+import { createCategoryRoutes } from './api/categories.routes.js';
+import { createHttpServer, type WebServer } from './api/http-server.js';
+import { registerMediaGauges } from './api/media-telemetry.js';
+import { createTicketRoutes } from './api/tickets.routes.js';
+import { createUnitRoutes } from './api/units.routes.js';
+import { InboundCallSession } from './calls/inbound-call-session.js';
+import { createIvrRunner } from './calls/ivr-runner.js';
+import { QueueDispatcher } from './calls/queue-dispatcher.js';
+import type { Config } from './config/config.js';
+import { SequelizeCategoryRepository } from './db/category-repository.js';
+import { openDatabase, type Database } from './db/database.js';
+import { seedIfEmpty } from './db/seed-loader.js';
+import { SequelizeAcdRecordRepository } from './db/sequelize-acd-record-repository.js';
+import { SequelizeCallRecordRepository } from './db/sequelize-call-record-repository.js';
+import { SequelizeSessionRepository } from './db/sequelize-session-repository.js';
+import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
+import { SequelizeTicketRepository } from './db/ticket-repository.js';
+import { SequelizeUnitRepository } from './db/unit-repository.js';
+import { IdentityService } from './identity/identity-service.js';
+import type { User } from './identity/user.js';
+import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
+import type { Logger } from './logging/logger.js';
+import { RtpMediaEngine } from './media/rtp-media-engine.js';
+import { systemClock } from './shared/clock.js';
+import { SipTelephony } from './sip/sip-telephony.js';
+import { CategoryService } from './tickets/category-service.js';
+import { TicketService } from './tickets/ticket-service.js';
+import { UnitService } from './tickets/unit-service.js';
+import { WeekendOnlyCalendar } from './tickets/working-day-calendar.js';
+import { AgentDesktopServer } from './ws/agent-desktop-server.js';
+
+export interface RunningServer {
+  readonly telephony: SipTelephony;
+  readonly media: RtpMediaEngine;
+  readonly flows: FlowStore;
+  readonly acd: Acd;
+  readonly dispatcher: QueueDispatcher;
+  readonly desktops: AgentDesktopServer;
+  readonly web: WebServer;
+  readonly db: Database;
+  readonly sessions: Set<Promise<void>>;
+  readonly state: { accepting: boolean };
+}
+
+function toAuthUser(user: User): AuthUser {
+  return { id: user.id, username: user.username, role: user.role, extension: user.extension ?? undefined, unitId: user.unitId ?? undefined };
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const clock = systemClock;
+  const db = await openDatabase(config.DATABASE_URL, logger);
+  await db.migrate();
+  const seeded = await seedIfEmpty(db.sequelize, config.SEED_DIR);
+  if (seeded.seeded) logger.info('seed data loaded', { units: seeded.units, categories: seeded.categories, from: config.SEED_DIR });
+
+  // Identity and work orders.
+  const records = new SequelizeCallRecordRepository(db.sequelize);
+  const users = new SequelizeUserRepository(db.sequelize);
+  const identity = new IdentityService({
+    users,
+    sessions: new SequelizeSessionRepository(db.sequelize),
+    clock,
+    sipRealm: config.SIP_REALM,
+    tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
+    logger,
+  });
+  if (config.ADMIN_PASSWORD === undefined) logger.warn('ADMIN_PASSWORD is not set: no first admin is created');
+  else if (await identity.ensureAdmin(config.ADMIN_USER, config.ADMIN_PASSWORD)) logger.info('first admin created', { username: config.ADMIN_USER });
+  const units = new SequelizeUnitRepository(db.sequelize);
+  const categories = new SequelizeCategoryRepository(db.sequelize);
+  const tickets = new TicketService({
+    tickets: new SequelizeTicketRepository(db.sequelize),
+    categories,
+    units,
+    calendar: new WeekendOnlyCalendar(config.TZ),
+    clock,
+    timeZone: config.TZ,
+    logger,
+  });
+
+  // Media, IVR and queues.
+  const media = await RtpMediaEngine.create({
+    bindAddress: config.SIP_LISTEN,
+    publicAddress: config.publicAddress,
+    portMin: config.RTP_PORT_MIN,
+    portMax: config.RTP_PORT_MAX,
+    promptsDir: config.PROMPTS_DIR,
+    logger,
+  });
+  const queues: QueueDefinitions = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
+  const flows = new FlowStore({
+    readText: (path) => readFile(path, 'utf8'),
+    hasPrompt: (name) => media.hasPrompt(name),
+    watchFile: (path, onChange) => watch(path, onChange),
+    registry: createDefaultNodeRegistry({ isQueue: (name) => queues.has(name) }),
+    clock,
+    logger,
+  });
+  await flows.load(config.IVR_FLOW);
+  flows.watch();
+  const acdRecords = new SequelizeAcdRecordRepository(db.sequelize);
+  const acd = new Acd({ clock, logger, records: acdRecords, queues });
+
+  // Signalling.
+  const telephony = new SipTelephony({
+    listenAddress: config.SIP_LISTEN,
+    port: config.SIP_PORT,
+    publicAddress: config.publicAddress,
+    media,
+    logger,
+    maxCallDurationMs: config.MAX_CALL_DURATION_S * 1000,
+    answerDelayMs: config.SIP_ANSWER_DELAY_MS,
+    credentials: users,
+    realm: config.SIP_REALM,
+    maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
+    ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
+    ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
+    ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
+  });
+
+  const dispatcher = new QueueDispatcher({
+    acd,
+    pbx: telephony,
+    records,
+    clock,
+    logger,
+    recordingsDir: config.RECORDINGS_DIR,
+    queueSettings: (name) => {
+      const q = queues.get(name);
+      return { displayName: q?.displayName ?? name, music: q?.music ?? 'hold-music', ringTimeoutS: q?.ringTimeoutS ?? 15 };
+    },
+  });
+
+  const registry = new Registry();
+  const telemetry = new CallTelemetry(registry);
+  registerMediaGauges(registry, media);
+  const runIvr = createIvrRunner(() => flows.current, clock);
+  const sessions = new Set<Promise<void>>();
+  telephony.events.on('incoming', (leg) => {
+    const done = new InboundCallSession(leg, { records, telemetry, runIvr, logger, enqueue: (l, q) => dispatcher.enqueue(l, q) }).run();
+    sessions.add(done);
+    void done.finally(() => sessions.delete(done));
+  });
+  await telephony.start();
+
+  const state = { accepting: true };
+  const web = await createHttpServer({
+    callRecords: records,
+    // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
+    health: async () => ({ sip: state.accepting, database: await db.ping() }),
+    metrics: registry,
+    logger,
+    publicApiRoutes: [createAuthRoutes(identity)],
+    apiMiddleware: [createAuthenticate(identity)],
+    apiRoutes: [
+      createAgentsRoutes(identity),
+      createTicketRoutes({ tickets }),
+      createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
+      createUnitRoutes({ units: new UnitService({ units }) }),
+    ],
+  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
+
+  const desktops = new AgentDesktopServer(web.server, {
+    acd,
+    verifyToken: async (token) => {
+      const user = await identity.verifyToken(token);
+      return user ? toAuthUser(user) : undefined;
+    },
+    agentProfile: async (user) => {
+      const full = await identity.getUser(user.id);
+      return full.extension === null ? undefined : { extension: full.extension, skills: full.skills };
+    },
+    callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items,
+    openCallbacks: () => acdRecords.listOpenCallbackRequests(50),
+    hangupAgentCall: (agentId) => dispatcher.hangupAgentCall(agentId),
+    clock,
+    logger,
+    heartbeatMs: config.WS_HEARTBEAT_S * 1000,
+    graceMs: config.WS_GRACE_S * 1000,
+  });
+  dispatcher.events.on('callback', () => {
+    // The ACD writes the request in order with its other rows: wait for it, then tell every desktop.
+    void acd.flush().then(() => desktops.broadcastCallbacks());
+  });
+
+  logger.info('hotline server started', {
+    sip: `${config.SIP_LISTEN}:${telephony.port}`,
+    http: `${config.HTTP_LISTEN}:${web.port}`,
+    flow: config.IVR_FLOW,
+    queues: [...queues.keys()],
+    database: db.description,
+  });
+  return { telephony, media, flows, acd, dispatcher, desktops, web, db, sessions, state };
+}
+
+export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
+  running.state.accepting = false;
+  logger.info('draining', { activeCalls: running.telephony.activeCalls, drainSeconds: config.DRAIN_TIMEOUT_S });
+  await running.telephony.drain(config.DRAIN_TIMEOUT_S * 1000);
+  // Let ended calls finish writing their records before the database goes away.
+  await Promise.allSettled([...running.sessions]);
+  running.desktops.close();
+  running.dispatcher.close();
+  running.acd.close();
+  await running.acd.flush();
+  running.flows.close();
+  await running.web.close();
+  await running.telephony.close();
+  await running.media.close();
+  await running.db.close();
+  logger.info('stopped');
+}

@@ -1,0 +1,282 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { AgentStateEvent, AcdEvents } from '../acd/acd-events.js';
+import { AgentState, type AgentSnapshot } from '../acd/agent.js';
+import type { AuthUser } from '../api/auth-context.js';
+import type { Logger } from '../logging/logger.js';
+import { AppError } from '../shared/app-error.js';
+import type { Clock, Timer } from '../shared/clock.js';
+import type { TypedEmitter } from '../shared/typed-emitter.js';
+import { desktopCommand, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
+
+/** The ACD as the desktop drives it. */
+export interface DesktopAcd {
+  readonly observer: TypedEmitter<AcdEvents>;
+  login(input: { agentId: string; extension: string; skills: readonly string[] }): AgentSnapshot;
+  logout(agentId: string): void;
+  setReady(agentId: string): void;
+  setNotReady(agentId: string, reason: string): void;
+  endWrapUp(agentId: string): void;
+  agent(agentId: string): AgentSnapshot | undefined;
+}
+
+export interface AgentDesktopDeps {
+  readonly acd: DesktopAcd;
+  /** The signed-in user of a token, or undefined when it is unknown or expired. */
+  readonly verifyToken: (token: string) => Promise<AuthUser | undefined>;
+  /** Extension and skills of an agent user. */
+  readonly agentProfile: (user: AuthUser) => Promise<{ extension: string; skills: readonly string[] } | undefined>;
+  /** The caller's earlier work orders for the screen-pop, newest first. */
+  readonly callerHistory: (phone: string, viewer: AuthUser) => Promise<readonly unknown[]>;
+  /** Open callback requests shown on every desktop. */
+  readonly openCallbacks: () => Promise<readonly unknown[]>;
+  readonly hangupAgentCall: (agentId: string) => Promise<boolean>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly heartbeatMs: number;
+  /** A dropped desktop puts its agent not-ready after this long (never in the middle of a call). */
+  readonly graceMs: number;
+}
+
+interface Desk {
+  readonly user: AuthUser;
+  readonly agentId: string;
+  readonly extension: string;
+  readonly skills: readonly string[];
+  readonly sockets: Set<WebSocket>;
+  grace: Timer | undefined;
+}
+
+/**
+ * `/ws/agent`: the agent desktop. Authenticated by the login token (`?token=` or
+ * `Authorization: Bearer`). Pushes state changes, offers with the caller's history, connected/ended;
+ * takes ready / not-ready / end-wrap-up / hang-up / logout. Heartbeats find dead sockets; a desk
+ * with no socket left goes not-ready after `graceMs`, or when its current call ends.
+ */
+export class AgentDesktopServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  private readonly desks = new Map<string, Desk>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly log: Logger;
+  private readonly offAcd: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    server: Server,
+    private readonly deps: AgentDesktopDeps,
+  ) {
+    this.log = deps.logger.child({ component: 'agent-desktop' });
+    server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws/agent') return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        void this.accept(ws, req);
+      });
+    });
+    this.heartbeat = setInterval(() => {
+      this.beat();
+    }, deps.heartbeatMs);
+    this.heartbeat.unref();
+    const onState = (e: AgentStateEvent): void => {
+      this.onAgentState(e);
+    };
+    const onOffer = (...[e]: AcdEvents['offer']): void => {
+      void this.onOffer(e.agentId, e.callId, e.queue, e.callerNumber, e.waitedMs);
+    };
+    const onWithdrawn = (...[e]: AcdEvents['offer-withdrawn']): void => {
+      this.push(e.agentId, { type: 'offer-withdrawn', callId: e.callId, reason: e.reason });
+    };
+    deps.acd.observer.on('agent-state', onState).on('offer', onOffer).on('offer-withdrawn', onWithdrawn);
+    this.offAcd.push(() => {
+      deps.acd.observer.off('agent-state', onState).off('offer', onOffer).off('offer-withdrawn', onWithdrawn);
+    });
+  }
+
+  /** Tells every desktop the open callback requests (after one is added or taken). */
+  async broadcastCallbacks(): Promise<void> {
+    const items = await this.deps.openCallbacks();
+    for (const desk of this.desks.values()) this.send(desk, { type: 'callbacks', items });
+  }
+
+  get connectedAgents(): number {
+    return [...this.desks.values()].filter((d) => d.sockets.size > 0).length;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const off of this.offAcd.splice(0)) off();
+    for (const desk of this.desks.values()) {
+      if (desk.grace) this.deps.clock.clearTimeout(desk.grace);
+      for (const ws of desk.sockets) ws.close(1001, 'server shutting down');
+    }
+    this.wss.close();
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const token = tokenOf(req);
+    const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
+    if (!user) {
+      ws.close(4401, token === undefined ? 'missing token' : 'token expired or unknown');
+      return;
+    }
+    if (user.role !== 'agent') {
+      ws.close(4403, `role ${user.role} has no agent desktop`);
+      return;
+    }
+    const profile = await this.deps.agentProfile(user);
+    if (!profile) {
+      ws.close(4403, 'this user has no extension');
+      return;
+    }
+    const agentId = String(user.id);
+    let desk = this.desks.get(agentId);
+    if (!desk) {
+      desk = { user, agentId, extension: profile.extension, skills: profile.skills, sockets: new Set(), grace: undefined };
+      this.desks.set(agentId, desk);
+    }
+    if (desk.grace) {
+      this.deps.clock.clearTimeout(desk.grace);
+      desk.grace = undefined;
+    }
+    desk.sockets.add(ws);
+    this.alive.add(ws);
+    const owner = desk;
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('message', (data: RawData) => {
+      void this.onMessage(owner, ws, data);
+    });
+    ws.on('close', () => {
+      this.onClose(owner, ws);
+    });
+    ws.on('error', (err) => {
+      this.log.warn('desktop socket error', { agentId, error: err.message });
+    });
+    const snap = this.deps.acd.agent(agentId);
+    this.send(desk, { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null }, ws);
+    this.send(desk, { type: 'callbacks', items: await this.deps.openCallbacks() }, ws);
+    this.log.info('desktop connected', { agentId });
+  }
+
+  private async onMessage(desk: Desk, ws: WebSocket, data: RawData): Promise<void> {
+    let command: DesktopCommand;
+    try {
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+      const parsed = desktopCommand.safeParse(JSON.parse(text));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        this.send(desk, { type: 'error', code: 'BAD_MESSAGE', message: `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}` }, ws);
+        return;
+      }
+      command = parsed.data;
+    } catch {
+      this.send(desk, { type: 'error', code: 'BAD_MESSAGE', message: 'not JSON' }, ws);
+      return;
+    }
+    try {
+      await this.execute(desk, command);
+      this.send(desk, command.type === 'ping' ? { type: 'pong' } : { type: 'ack', for: command.type }, ws);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'FAILED';
+      this.send(desk, { type: 'error', code, message: err instanceof Error ? err.message : String(err) }, ws);
+    }
+  }
+
+  private async execute(desk: Desk, command: DesktopCommand): Promise<void> {
+    const { acd } = this.deps;
+    const state = acd.agent(desk.agentId)?.state ?? AgentState.LoggedOut;
+    switch (command.type) {
+      case 'ready':
+        if (state === AgentState.LoggedOut) acd.login({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
+        else acd.setReady(desk.agentId);
+        return;
+      case 'not-ready':
+        acd.setNotReady(desk.agentId, command.reason);
+        return;
+      case 'end-wrap-up':
+        acd.endWrapUp(desk.agentId);
+        return;
+      case 'hangup':
+        if (!(await this.deps.hangupAgentCall(desk.agentId))) throw new AppError('NO_CALL', 'there is no call to hang up');
+        return;
+      case 'logout':
+        acd.logout(desk.agentId);
+        return;
+      case 'ping':
+        return;
+    }
+  }
+
+  private onClose(desk: Desk, ws: WebSocket): void {
+    desk.sockets.delete(ws);
+    if (desk.sockets.size > 0 || this.closed) return;
+    this.log.info('desktop disconnected', { agentId: desk.agentId, graceMs: this.deps.graceMs });
+    desk.grace = this.deps.clock.setTimeout(() => {
+      desk.grace = undefined;
+      this.goneAway(desk);
+    }, this.deps.graceMs);
+  }
+
+  /** The desk stayed away past the grace period: not-ready now, or once its call is over. */
+  private goneAway(desk: Desk): void {
+    if (desk.sockets.size > 0) return;
+    const state = this.deps.acd.agent(desk.agentId)?.state;
+    if (state === AgentState.Ready || state === AgentState.WrapUp) {
+      this.deps.acd.setNotReady(desk.agentId, 'desktop-disconnected');
+    }
+  }
+
+  private onAgentState(e: AgentStateEvent): void {
+    const desk = this.desks.get(e.agentId);
+    const callId = this.deps.acd.agent(e.agentId)?.currentCallId ?? null;
+    this.push(e.agentId, { type: 'state', state: e.to, reason: e.reason, at: new Date(e.at).toISOString(), callId });
+    if (e.to === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'connected', callId });
+    if (e.from === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'ended', callId });
+    // A desk that went away during a call goes not-ready as soon as the call is over.
+    if (desk && desk.sockets.size === 0 && desk.grace === undefined && (e.to === AgentState.WrapUp || e.to === AgentState.Ready)) this.goneAway(desk);
+  }
+
+  private async onOffer(agentId: string, callId: string, queue: string, callerNumber: string, waitedMs: number): Promise<void> {
+    const desk = this.desks.get(agentId);
+    if (!desk) return;
+    const history = await this.deps.callerHistory(callerNumber, desk.user).catch((err: unknown) => {
+      this.log.error('caller history failed', { callId, error: err instanceof Error ? err.message : String(err) });
+      return [];
+    });
+    this.send(desk, { type: 'offer', callId, queue, callerNumber, waitedS: Math.round(waitedMs / 100) / 10, history });
+  }
+
+  private push(agentId: string, frame: DesktopPush): void {
+    const desk = this.desks.get(agentId);
+    if (desk) this.send(desk, frame);
+  }
+
+  private send(desk: Desk, frame: DesktopPush, only?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const ws of only ? [only] : desk.sockets) {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    }
+  }
+
+  private beat(): void {
+    for (const desk of this.desks.values()) {
+      for (const ws of desk.sockets) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }
+  }
+}
+
+function tokenOf(req: IncomingMessage): string | undefined {
+  const fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  if (fromQuery) return fromQuery;
+  const header = req.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}

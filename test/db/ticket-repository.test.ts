@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import sinon from 'sinon';
+import { SequelizeStorage, Umzug } from 'umzug';
+import { fileURLToPath } from 'node:url';
+import { SequelizeCategoryRepository } from '../../src/db/category-repository.js';
+import { MIGRATIONS_TABLE } from '../../src/db/database.js';
+import * as m0004 from '../../src/db/migrations/0004-create-tickets.js';
+import { migrationList } from '../../src/db/migrations/migration-list.js';
+import { seedIfEmpty } from '../../src/db/seed-loader.js';
+import { SequelizeTicketRepository } from '../../src/db/ticket-repository.js';
+import { SequelizeUnitRepository } from '../../src/db/unit-repository.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { ValidationError, type AppError } from '../../src/shared/app-error.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { TicketService } from '../../src/tickets/ticket-service.js';
+import { WeekendOnlyCalendar } from '../../src/tickets/working-day-calendar.js';
+import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test-database.js';
+
+const SEED_DIR = fileURLToPath(new URL('../../sql/seed/', import.meta.url));
+
+/** A migrated database including 0004 (whether or not migration-list.ts lists it yet). */
+async function openTicketDatabase(): Promise<TestDatabase> {
+  const testDb = await openTestDatabase({ migrate: false });
+  const migrations = [...migrationList.filter((m) => m.name !== '0004-create-tickets'), { name: '0004-create-tickets', up: m0004.up, down: m0004.down }];
+  const sequelize = testDb.db.sequelize;
+  await new Umzug({ migrations, context: sequelize.getQueryInterface(), storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }), logger: undefined }).up();
+  return testDb;
+}
+
+async function count(sequelize: Sequelize, table: string): Promise<number> {
+  const rows = await sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { type: QueryTypes.SELECT });
+  return Number(rows[0]?.n);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as AppError;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function refusal(promise: Promise<unknown>): Promise<ValidationError> {
+  const err = await rejection(promise);
+  if (!(err instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(err)}`);
+  return err;
+}
+
+describe(`ticket intake on ${testDbKind()}`, () => {
+  let testDb: TestDatabase;
+  let sequelize: Sequelize;
+  let service: TicketService;
+  let now: number;
+  let categoryIds: Map<string, number>;
+  let unitIds: Map<string, number>;
+  const agent = { id: 7, role: 'agent' };
+
+  beforeEach(async () => {
+    testDb = await openTicketDatabase();
+    sequelize = testDb.db.sequelize;
+    await seedIfEmpty(sequelize, SEED_DIR);
+    const units = new SequelizeUnitRepository(sequelize);
+    const categories = new SequelizeCategoryRepository(sequelize);
+    categoryIds = new Map((await categories.list()).map((c) => [c.name, c.id]));
+    unitIds = new Map((await units.list()).map((u) => [u.code, u.id]));
+    now = Date.parse('2026-11-21T16:30:00.000Z'); // Sunday 2026-11-22 00:30 in Shanghai
+    const clock: Clock = { now: () => now, setTimeout: sinon.stub(), clearTimeout: sinon.stub() };
+    service = new TicketService({
+      tickets: new SequelizeTicketRepository(sequelize),
+      categories,
+      units,
+      calendar: new WeekendOnlyCalendar('Asia/Shanghai'),
+      clock,
+      timeZone: 'Asia/Shanghai',
+      logger: silentLogger(),
+    });
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await testDb.drop();
+  });
+
+  const form = (over: Record<string, unknown> = {}) => ({
+    requestType: '投诉举报',
+    categoryId: categoryIds.get('室温不达标'),
+    content: '家中室温只有十四度，物业说不归他们管😠',
+    address: '朝阳门北大街3号楼2单元501',
+    residentName: '欧阳娜娜',
+    residentPhone: '13812345678',
+    ...over,
+  });
+
+  it('when two tickets are created the same Shanghai day, they get 000001 and 000002 of that day', async () => {
+    const a = await service.create(form(), agent, 'phone');
+    const b = await service.create(form(), agent, 'phone');
+    expect([a.code, b.code]).to.deep.equal(['20261122-000001', '20261122-000002']);
+    now += 86_400_000;
+    expect((await service.create(form(), agent, 'phone')).code).to.equal('20261123-000001');
+  });
+
+  it('when a ticket is stored, it reads back whole: Chinese text, default unit, deadlines and both events', async () => {
+    const created = await service.create(form({ callId: 'a84b4c76e66710@pc33.example.com' }), agent, 'phone');
+    const got = await service.get(created.code, agent);
+    expect(got).to.deep.equal(created);
+    expect(got).to.include({
+      requestType: 'complaint',
+      content: '家中室温只有十四度，物业说不归他们管😠',
+      residentName: '欧阳娜娜',
+      residentPhone: '13812345678',
+      state: 'dispatched',
+      currentUnitId: unitIds.get('GNB'),
+      answeredOnCall: false,
+      version: 1,
+    });
+    // Sunday 00:30 + 1 working day → Monday 00:30 Shanghai.
+    expect(got.replyBy?.toISOString()).to.equal('2026-11-22T16:30:00.000Z');
+    expect(got.events.map((e) => [e.type, e.unitId])).to.deep.equal([
+      ['created', null],
+      ['dispatched', unitIds.get('GNB')],
+    ]);
+    expect(got.events[1]?.data).to.deep.include({ unitCode: 'GNB' });
+  });
+
+  it('when answered on the call (直办), it is stored closed with the created and closed events', async () => {
+    const t = await service.create(form({ requestType: 'consult', answeredOnCall: true, answer: '供暖季室温标准为18℃，已告知' }), agent, 'phone');
+    const got = await service.get(t.code, agent);
+    expect(got).to.include({ state: 'closed', currentUnitId: null, answeredOnCall: true });
+    expect(got.events.map((e) => [e.type, e.note])).to.deep.equal([
+      ['created', null],
+      ['closed', '供暖季室温标准为18℃，已告知'],
+    ]);
+  });
+
+  it('when 20 tickets are created at once, it gives 20 distinct codes 000001-000020', async () => {
+    const created = await Promise.all(Array.from({ length: 20 }, () => service.create(form(), agent, 'phone')));
+    const codes = created.map((t) => t.code).sort();
+    expect(new Set(codes).size).to.equal(20);
+    expect(codes[0]).to.equal('20261122-000001');
+    expect(codes[19]).to.equal('20261122-000020');
+    expect(await count(sequelize, 'ticket_events')).to.equal(40);
+  });
+
+  it('when the form is refused or names an unknown category, nothing is stored', async () => {
+    const refused = await refusal(service.create(form({ content: '短', residentPhone: 'x' }), agent, 'phone'));
+    expect(refused.issues.map((i) => i.path)).to.deep.equal(['content', 'residentPhone']);
+    const unknown = await refusal(service.create(form({ categoryId: 99_999 }), agent, 'phone'));
+    expect(unknown.issues).to.deep.equal([{ path: 'categoryId', message: 'names no category (99999)' }]);
+    expect(await count(sequelize, 'tickets')).to.equal(0);
+    expect(await count(sequelize, 'ticket_events')).to.equal(0);
+  });
+
+  it('when writing an event fails, neither the ticket nor its events nor its number are kept', async () => {
+    const events = sequelize.model('TicketEvent');
+    const create = events.create.bind(events);
+    let calls = 0;
+    sinon.stub(events, 'create').callsFake((...args: Parameters<typeof create>) => {
+      calls++;
+      return calls === 2 ? Promise.reject(new Error('disk full')) : create(...args);
+    });
+    const err = await rejection(service.create(form(), agent, 'phone'));
+    expect(err.code).to.equal('DATABASE_ERROR');
+    expect(await count(sequelize, 'tickets')).to.equal(0);
+    expect(await count(sequelize, 'ticket_events')).to.equal(0);
+    sinon.restore();
+    expect((await service.create(form(), agent, 'phone')).code).to.equal('20261122-000001');
+  });
+
+  it('when a unit user lists by phone, it sees only its unit’s tickets, newest first', async () => {
+    const heating = await service.create(form(), agent, 'phone');
+    now += 1000;
+    const heating2 = await service.create(form(), agent, 'phone');
+    now += 1000;
+    await service.create(form({ categoryId: categoryIds.get('占道经营') }), agent, 'phone');
+    const gnbUser = { id: 40, role: 'unit', unitId: unitIds.get('GNB') };
+    const page = await service.listByPhone('13812345678', gnbUser, { limit: 10, offset: 0 });
+    expect(page.items.map((t) => t.code)).to.deep.equal([heating2.code, heating.code]);
+    expect(page.total).to.equal(2);
+    const all = await service.listByPhone('13812345678', agent, { limit: 2, offset: 0 });
+    expect(all.total).to.equal(3);
+    expect(all.items.map((t) => t.code)).to.deep.equal(['20261122-000003', '20261122-000002']);
+  });
+});
