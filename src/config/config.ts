@@ -56,6 +56,20 @@ export const configSchema = z
     SIP_TRUNK_PASSWORD: z.string().min(1).optional(),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
+    CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
+    DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+    SUPERVISION_CRON: z.string().min(9).default('*/5 * * * *'),
+    SUPERVISION_INCLUDE_YELLOW: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    SUPERVISION_FLOW: z.string().min(1).default('ivr-flows/supervision.yaml'),
+    SUPERVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SUPERVISION_RETRY_MIN: z.coerce.number().min(1).max(1440).default(30),
+    SUPERVISION_RING_TIMEOUT_S: z.coerce.number().int().min(5).max(120).default(30),
+    CALLING_HOURS: z
+      .string()
+      .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'must look like 09:00-12:00,13:30-18:00')
+      .default('09:00-12:00,13:30-18:00'),
+    OUTBOUND_MAX_CONCURRENT: z.coerce.number().int().min(1).max(500).default(10),
+    CLOCK_OFFSET_S: z.coerce.number().default(0),
     WS_HEARTBEAT_S: z.coerce.number().min(1).max(300).default(15),
     WS_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   })
