@@ -94,6 +94,13 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
     if (target.dialect === 'sqlite') {
       // Wait for a writer instead of failing at once with SQLITE_BUSY.
       await sequelize.query('PRAGMA busy_timeout = 5000');
+      if (storage !== ':memory:') {
+        // Write-ahead log: readers never block the writer, and a commit is one fsync of the log
+        // (synchronous=NORMAL is durable across a process crash; a power cut may lose the last commits).
+        // Without it every call-record write waits for a full sync and records lag at high call rates.
+        await sequelize.query('PRAGMA journal_mode = WAL');
+        await sequelize.query('PRAGMA synchronous = NORMAL');
+      }
     }
   } catch (err) {
     await sequelize.close().catch(() => undefined);
