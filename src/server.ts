@@ -2,8 +2,10 @@
  * The composition root: config → adapters → services → servers. The only module (with main.ts)
  * that knows every other. `startServer()` brings everything up; `stopServer()` drains and closes.
  */
+import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Registry } from 'prom-client';
 import { Acd, parseQueues, type QueueDefinitions } from './acd/index.js';
 import { createAgentsRoutes } from './api/agents.routes.js';
@@ -39,7 +41,7 @@ import { SipTelephony } from './sip/sip-telephony.js';
 import { CategoryService } from './tickets/category-service.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { UnitService } from './tickets/unit-service.js';
-import { WeekendOnlyCalendar } from './tickets/working-day-calendar.js';
+import { parseCalendar } from './tickets/holiday-calendar.js';
 import { AgentDesktopServer } from './ws/agent-desktop-server.js';
 
 export interface RunningServer {
@@ -53,6 +55,23 @@ export interface RunningServer {
   readonly db: Database;
   readonly sessions: Set<Promise<void>>;
   readonly state: { accepting: boolean };
+}
+
+/**
+ * The first admin: ADMIN_USER with ADMIN_PASSWORD. Without a password (a fresh `npm start`), one is
+ * generated and written to `<data dir>/admin-password.txt` (mode 600), never to the log.
+ */
+async function ensureFirstAdmin(identity: IdentityService, config: Config, logger: Logger): Promise<void> {
+  if (config.ADMIN_PASSWORD !== undefined) {
+    if (await identity.ensureAdmin(config.ADMIN_USER, config.ADMIN_PASSWORD)) logger.info('first admin created', { username: config.ADMIN_USER });
+    return;
+  }
+  const password = randomBytes(12).toString('base64url');
+  if (!(await identity.ensureAdmin(config.ADMIN_USER, password))) return;
+  const file = join(dirname(config.RECORDINGS_DIR), 'admin-password.txt');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${config.ADMIN_USER}\n${password}\n`, { mode: 0o600 });
+  logger.warn('first admin created with a generated password: set ADMIN_PASSWORD or change it', { username: config.ADMIN_USER, passwordFile: file });
 }
 
 function toAuthUser(user: User): AuthUser {
@@ -77,15 +96,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
     logger,
   });
-  if (config.ADMIN_PASSWORD === undefined) logger.warn('ADMIN_PASSWORD is not set: no first admin is created');
-  else if (await identity.ensureAdmin(config.ADMIN_USER, config.ADMIN_PASSWORD)) logger.info('first admin created', { username: config.ADMIN_USER });
+  await ensureFirstAdmin(identity, config, logger);
+  const calendar = parseCalendar(await readFile(config.CALENDAR_FILE, 'utf8'), config.CALENDAR_FILE, config.TZ);
+  const thisYear = new Date(clock.now()).getUTCFullYear();
+  for (const year of [thisYear, thisYear + 1]) {
+    if (!calendar.covers(year)) logger.warn('the working-day calendar does not cover this year: weekends only', { year, file: config.CALENDAR_FILE });
+    else if (calendar.isProvisional(year)) logger.warn('the working-day calendar of this year is provisional: replace it when the State Council publishes it', { year, file: config.CALENDAR_FILE });
+  }
   const units = new SequelizeUnitRepository(db.sequelize);
   const categories = new SequelizeCategoryRepository(db.sequelize);
   const tickets = new TicketService({
     tickets: new SequelizeTicketRepository(db.sequelize),
     categories,
     units,
-    calendar: new WeekendOnlyCalendar(config.TZ),
+    calendar,
     clock,
     timeZone: config.TZ,
     logger,
