@@ -7,7 +7,7 @@ import { watch } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Registry } from 'prom-client';
-import { Acd, parseQueues, type QueueDefinitions } from './acd/index.js';
+import { Acd, parseQueues, queueMetrics, type QueueDefinitions } from './acd/index.js';
 import { createAgentsRoutes } from './api/agents.routes.js';
 import type { AuthUser } from './api/auth-context.js';
 import { createAuthRoutes } from './api/auth.routes.js';
@@ -15,6 +15,7 @@ import { createAuthenticate } from './api/authenticate.js';
 import { CallTelemetry } from './api/call-telemetry.js';
 import { createCategoryRoutes } from './api/categories.routes.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
+import { registerLiveGauges } from './api/live-gauges.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
 import { createUnitRoutes } from './api/units.routes.js';
@@ -35,14 +36,17 @@ import { IdentityService } from './identity/identity-service.js';
 import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
+import { LiveBoard } from './metrics/live-board.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
 import { systemClock } from './shared/clock.js';
+import { startOfLocalDay } from './shared/local-day.js';
 import { SipTelephony } from './sip/sip-telephony.js';
 import { CategoryService } from './tickets/category-service.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { UnitService } from './tickets/unit-service.js';
 import { parseCalendar } from './tickets/holiday-calendar.js';
 import { AgentDesktopServer } from './ws/agent-desktop-server.js';
+import { WallboardServer } from './ws/wallboard-server.js';
 
 export interface RunningServer {
   readonly telephony: SipTelephony;
@@ -51,6 +55,8 @@ export interface RunningServer {
   readonly acd: Acd;
   readonly dispatcher: QueueDispatcher;
   readonly desktops: AgentDesktopServer;
+  readonly board: LiveBoard;
+  readonly wallboard: WallboardServer;
   readonly web: WebServer;
   readonly db: Database;
   readonly sessions: Set<Promise<void>>;
@@ -171,6 +177,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const registry = new Registry();
   const telemetry = new CallTelemetry(registry);
   registerMediaGauges(registry, media);
+  const serviceLevelS = Math.min(...[...queues.values()].map((q) => q.serviceLevelS));
+  const board = new LiveBoard(
+    {
+      callersWaiting: () => acd.callersWaiting(),
+      agentStates: () => acd.agents().map((a) => a.state),
+      today: async (now) => {
+        const events = await acdRecords.listQueueEvents({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) });
+        return queueMetrics(events, { serviceLevelS });
+      },
+    },
+    clock,
+    logger,
+  );
+  await board.start();
+  registerLiveGauges(registry, board);
   const runIvr = createIvrRunner(() => flows.current, clock);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
@@ -215,6 +236,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     heartbeatMs: config.WS_HEARTBEAT_S * 1000,
     graceMs: config.WS_GRACE_S * 1000,
   });
+  const verifyToken = async (token: string): Promise<AuthUser | undefined> => {
+    const user = await identity.verifyToken(token);
+    return user ? toAuthUser(user) : undefined;
+  };
+  const wallboard = new WallboardServer(web.server, { board, verifyToken, logger });
   dispatcher.events.on('callback', () => {
     // The ACD writes the request in order with its other rows: wait for it, then tell every desktop.
     void acd.flush().then(() => desktops.broadcastCallbacks());
@@ -227,7 +253,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queues: [...queues.keys()],
     database: db.description,
   });
-  return { telephony, media, flows, acd, dispatcher, desktops, web, db, sessions, state };
+  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, web, db, sessions, state };
 }
 
 export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
@@ -237,6 +263,8 @@ export async function stopServer(running: RunningServer, config: Config, logger:
   // Let ended calls finish writing their records before the database goes away.
   await Promise.allSettled([...running.sessions]);
   running.desktops.close();
+  running.wallboard.close();
+  running.board.stop();
   running.dispatcher.close();
   running.acd.close();
   await running.acd.flush();

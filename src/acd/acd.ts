@@ -104,6 +104,11 @@ export class Acd {
     return this.roster.snapshots();
   }
 
+  /** Callers not yet connected to an agent (waiting or ringing one), with their queue and first entry time. */
+  callersWaiting(): { callId: string; queue: string; enteredAt: number }[] {
+    return this.callers.all().map((c) => ({ callId: c.callId, queue: c.queue, enteredAt: c.enteredAt }));
+  }
+
   /**
    * Puts a caller in `queue` and routes at once. `position` is 1 for the next caller of the queue,
    * 0 when an agent is already being offered the call (an `offer` event was emitted before this returns).

@@ -1,0 +1,66 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuthUser } from '../api/auth-context.js';
+import type { Logger } from '../logging/logger.js';
+import type { LiveBoardEvents, LiveBoardSnapshot } from '../metrics/live-board.js';
+import type { TypedEmitter } from '../shared/typed-emitter.js';
+
+export interface WallboardDeps {
+  readonly board: { readonly snapshot: LiveBoardSnapshot; readonly observer: TypedEmitter<LiveBoardEvents> };
+  readonly verifyToken: (token: string) => Promise<AuthUser | undefined>;
+  readonly logger: Logger;
+}
+
+/**
+ * `/ws/wallboard`: supervisors' live view. Sends the current figures on connect and every update of
+ * the live board (`{"type":"board", ...snapshot}`); it takes no commands. Closes 4401 / 4403 like the
+ * agent desktop.
+ */
+export class WallboardServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private readonly onUpdate = (snapshot: LiveBoardSnapshot): void => {
+    const text = JSON.stringify({ type: 'board', ...snapshot });
+    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  };
+
+  constructor(
+    server: Server,
+    private readonly deps: WallboardDeps,
+  ) {
+    server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws/wallboard') return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        void this.accept(ws, req);
+      });
+    });
+    deps.board.observer.on('update', this.onUpdate);
+  }
+
+  close(): void {
+    this.deps.board.observer.off('update', this.onUpdate);
+    for (const ws of this.wss.clients) ws.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const token: string | undefined = url.searchParams.get('token') ?? header?.[1];
+    const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
+    if (!user) {
+      ws.close(4401, token ? 'token expired or unknown' : 'missing token');
+      return;
+    }
+    if (user.role !== 'supervisor' && user.role !== 'admin') {
+      ws.close(4403, `role ${user.role} has no wallboard`);
+      return;
+    }
+    ws.on('message', () => {
+      ws.send(JSON.stringify({ type: 'error', code: 'READ_ONLY', message: 'the wallboard takes no commands' }));
+    });
+    ws.on('error', (err) => {
+      this.deps.logger.warn('wallboard socket error', { error: err.message });
+    });
+    ws.send(JSON.stringify({ type: 'board', ...this.deps.board.snapshot }));
+  }
+}
