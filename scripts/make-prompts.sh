@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # Generates the IVR prompts under ivr-flows/prompts/ as 8 kHz mono μ-law WAV (G.711 ready: the media
 # engine converts them once at load to PCMU and PCMA payload, never while playing).
-# Speech: espeak-ng, Mandarin voice `cmn`. Music and silence: sox `synth`.
-# Usage: scripts/make-prompts.sh [output-dir]   (needs espeak-ng and sox: apt-get install espeak-ng sox)
+# Speech: espeak-ng, Mandarin voice `cmn-latn-pinyin`. Music and silence: sox `synth`.
+# Not the plain `cmn` voice: in espeak-ng 1.51 (Debian 12) it turns each character into pinyin with a
+# tone number and then reads that number in English ("nin two hao three"); `cmn-latn-pinyin` reads
+# the same pinyin as Mandarin with its tones (check with `espeak-ng -v cmn-latn-pinyin -x '您好'`).
+# Usage: scripts/make-prompts.sh [output-dir [name...]]   (needs espeak-ng and sox: apt-get install espeak-ng sox)
+# With names, only those prompts are (re)generated, e.g. `scripts/make-prompts.sh ivr-flows/prompts supervision-intro`:
+# espeak-ng output differs between versions, so adding prompts need not rewrite the existing ones.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/ivr-flows/prompts}"
 mkdir -p "$out"
+shift || true
+only=("$@")
+
+# True when this prompt is to be generated: every prompt without names, else only the named ones.
+want() {
+  local name="$1" n
+  [ "${#only[@]}" -eq 0 ] && return 0
+  for n in "${only[@]}"; do [ "$n" = "$name" ] && return 0; done
+  return 1
+}
 
 for tool in espeak-ng sox; do
   command -v "$tool" >/dev/null || { echo "make-prompts: $tool is not installed" >&2; exit 1; }
 done
-if ! espeak-ng --voices=cmn | grep -q ' cmn '; then
-  echo "make-prompts: espeak-ng has no Mandarin voice 'cmn'" >&2
+if ! espeak-ng --voices=cmn | grep -q ' cmn-latn-pinyin '; then
+  echo "make-prompts: espeak-ng has no Mandarin voice 'cmn-latn-pinyin'" >&2
   exit 1
 fi
 
@@ -24,7 +39,8 @@ trap 'rm -rf "$tmp"' EXIT
 # -3 dBFS (espeak's output is quiet) → μ-law. Hotline numbers are read digit by digit, 1 as 幺 (yāo).
 say() {
   local name="$1" text="$2"
-  espeak-ng -v cmn -s 150 -w "$tmp/$name.raw.wav" "$text"
+  want "$name" || return 0
+  espeak-ng -v cmn-latn-pinyin -s 150 -w "$tmp/$name.raw.wav" "$text"
   sox "$tmp/$name.raw.wav" -r 8000 -c 1 -e u-law "$out/$name.wav" \
     silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.05 0.1 gain -n -3
 }
@@ -61,7 +77,18 @@ for i in "${!counts[@]}"; do
 done
 say count-many '二十多'
 
+# Automatic supervision calls (自动电话督办) to a handling unit's liaison: ivr-flows/supervision.yaml.
+# The order code is read with digit-N (幺 for 1), the overdue working days with count-N.
+say supervision-intro '这里是幺二三四五热线督办提醒。您单位承办的工单'
+say supervision-overdue '已超期'
+say supervision-days '个工作日,请尽快办理。'
+say supervision-due-soon '即将到期,请抓紧办理。'
+say supervision-press-1 '确认收到请按1。'
+say supervision-thanks '感谢您的确认,再见。'
+say supervision-no-ack '未收到您的确认,我们将稍后再次提醒,再见。'
+
 # Hold music: a slow, soft pentatonic phrase of plucked notes (not speech), 10 s, peak -18 dBFS.
+if want hold-music; then
 notes=(C4 E4 G4 A4 G4 E4 D4 G3 C4 E4 G4 C5 A4 G4 E4 D4 C4 D4 E4 C4)
 parts=()
 for i in "${!notes[@]}"; do
@@ -72,8 +99,11 @@ done
 sox "${parts[@]}" "$tmp/melody.wav"
 sox "$tmp/melody.wav" -r 8000 -c 1 -e u-law "$out/hold-music.wav" \
   lowpass 2000 trim 0 10 gain -n -18
+fi
 
 # One second of digital silence (μ-law 0xFF).
-sox -n -r 8000 -c 1 -e u-law "$out/silence.wav" trim 0 1
+if want silence; then
+  sox -n -r 8000 -c 1 -e u-law "$out/silence.wav" trim 0 1
+fi
 
 echo "make-prompts: wrote $(find "$out" -maxdepth 1 -name '*.wav' | wc -l) prompts to $out"
