@@ -4,7 +4,8 @@
  *   1. sustained calls/s with no failed call (stepped call rates, calls held a few seconds),
  *   2. concurrent calls held with media (stepped plateaus),
  *   3. INVITE→200 p50/p99 (sipp -trace_rtt, and the server's histogram),
- *   4. RTP send lateness p99 under load, 5. memory per active call, 6. CPU.
+ *   4. RTP send lateness p99 under load, 5. memory per active call, 6. CPU,
+ *   7. ACD: agent ready / caller enters the queue → the agent's INVITE (scripts/bench/acd-phase.ts).
  * Every step runs against a fresh server (so the since-start gauges cover that step only), is bounded
  * in time, and stops the ladder at its first failure. Exit code 0 when the run completed (failed
  * steps are results), 1 when the benchmark itself could not run.
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { freePortRange } from '../test/support/ports.js';
 import { REPO_ROOT, startServer, type ServerHandle } from '../test/support/server-process.js';
 import { startSipp, type SippResult } from '../test/support/sipp.js';
+import { runAcdPhase, type AcdPhaseResult, type LatencyStats } from './bench/acd-phase.js';
 import { BENCH_ADMIN, BenchApi, type CallRow } from './bench/api.js';
 import { percentile, processCpuSeconds, readRttCsv, sippVersion } from './bench/measure.js';
 import { histogramQuantile, sample, scrape, type Scrape } from './bench/prom.js';
@@ -53,6 +55,8 @@ interface Plan {
   budgetS: number;
   /** How long to wait for the call records of a step to be complete. */
   recordsBoundS: number;
+  /** Agents of the ACD phase (twice as many callers). */
+  acdAgents: number;
 }
 
 const FULL: Plan = {
@@ -65,6 +69,7 @@ const FULL: Plan = {
   maxRampRate: 80,
   budgetS: 570,
   recordsBoundS: 30,
+  acdAgents: 50,
 };
 
 const QUICK: Plan = {
@@ -77,6 +82,7 @@ const QUICK: Plan = {
   maxRampRate: 50,
   budgetS: 115,
   recordsBoundS: 15,
+  acdAgents: 10,
 };
 
 const sleep = (msDelay: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, msDelay));
@@ -515,7 +521,32 @@ function serverSection(steps: readonly { label: string; server: ServerFindings }
   return lines.length === 0 ? 'No server warnings or errors, no leaked calls, every call record ended with `hangup/caller`.' : lines.join('\n');
 }
 
-function render(plan: Plan, rates: RateStep[], levels: LevelStep[], skipped: string[], elapsedS: number, load0: number): string {
+function latencyCell(l: LatencyStats | undefined): string {
+  return l === undefined ? 'n/a' : `${msCell(l.p50)} / ${msCell(l.p99)} (max ${msCell(l.max)}, ${l.count}/${l.expected})`;
+}
+
+function acdSection(acd: AcdPhaseResult | undefined): string[] {
+  if (acd === undefined) return [];
+  const n = acd.agents;
+  return [
+    '### ACD: agent ready / caller queued → agent INVITE',
+    '',
+    `${n} agents (registered with digest from one UDP UAS, desktops on /ws/agent), ${acd.callers} callers from sipp pressing 0 into queue \`bench\`; ${fmt(acd.wallS, 0)} s; ${acd.ok ? 'no failure' : `**failed**: ${acd.reason}`}.`,
+    '',
+    table(
+      ['Measure', 'p50 / p99 (max, samples)', 'Conditions'],
+      [
+        ['agent `ready` sent → INVITE at the phone', latencyCell(acd.readyToInvite), `${acd.callers} callers waiting, agents ready one every 20 ms`],
+        ['agent `end-wrap-up` sent → INVITE', latencyCell(acd.wrapUpToInvite), `${n} callers waiting, ${n} conversations just ended`],
+        ["server 'caller queued' log → INVITE", latencyCell(acd.enqueueToInvite), `${n} callers arriving at 25/s, ${n} agents ready and idle`],
+      ],
+    ),
+    '',
+    ...(acd.warnLines.length > 0 ? [`${acd.warnLines.length} warn/error server log lines; last: \`${(acd.warnLines.at(-1) ?? '').slice(0, 300)}\``, ''] : []),
+  ];
+}
+
+function render(plan: Plan, rates: RateStep[], levels: LevelStep[], skipped: string[], elapsedS: number, load0: number, acd?: AcdPhaseResult): string {
   const bestRate = [...rates].reverse().find((r) => r.ok);
   const firstFailedRate = rates.find((r) => !r.ok);
   const bestLevel = [...levels].reverse().find((l) => l.ok);
@@ -621,6 +652,7 @@ function render(plan: Plan, rates: RateStep[], levels: LevelStep[], skipped: str
     '',
     table(['calls', 'ramp', 'no failure', 'sipp ok/failed/retrans', 'active / RTP sessions at plateau', 'RSS idle → plateau', 'heap idle → plateau', 'server CPU at plateau', 'RTP lateness p50/p99/max', 'INVITE→200 p50/p99 (sipp)', 'records complete after'], levelRows),
     '',
+    ...acdSection(acd),
     ...(skipped.length > 0 ? [`Skipped to stay within the time budget: ${skipped.join(', ')}.`, ''] : []),
     ...(failures.length > 0 ? ['### sipp errors of failed steps', '', ...failures, ''] : []),
     '### Server findings',
@@ -682,7 +714,12 @@ async function main(): Promise<void> {
     if (!step.ok) break;
   }
 
-  const markdown = render(plan, rates, levels, skipped, elapsed(), load0);
+  // ACD phase (bounded: ~25 s for 10 agents, ~60 s for 50); its own server, after the others.
+  log(`acd: ${plan.acdAgents} agents, ${plan.acdAgents * 2} callers`);
+  const acd = await runAcdPhase({ agents: plan.acdAgents, rtpMin: rtpRange.min, rtpPorts: RTP_PORTS, log });
+  log(`acd: ${acd.reason}`);
+
+  const markdown = render(plan, rates, levels, skipped, elapsed(), load0, acd);
   process.stdout.write(`${markdown}\n`);
   writeResults(RESULTS_FILE, plan.mode, markdown);
   log(`wrote ${path.relative(REPO_ROOT, RESULTS_FILE)} (${plan.mode} section) in ${fmt(elapsed(), 0)} s`);

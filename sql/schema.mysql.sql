@@ -101,7 +101,8 @@ CREATE TABLE `queue_events` (
   `at` datetime(3) NOT NULL,
   PRIMARY KEY (`id`),
   KEY `queue_events_at` (`at`),
-  KEY `queue_events_call_id` (`call_id`)
+  KEY `queue_events_call_id` (`call_id`),
+  KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `sessions` (
@@ -129,6 +130,7 @@ CREATE TABLE `ticket_events` (
   PRIMARY KEY (`id`),
   KEY `unit_id` (`unit_id`),
   KEY `ticket_events_ticket_id_id` (`ticket_id`,`id`),
+  KEY `ticket_events_type_at_ticket_id` (`type`,`at`,`ticket_id`),
   CONSTRAINT `ticket_events_ibfk_1` FOREIGN KEY (`ticket_id`) REFERENCES `tickets` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `ticket_events_ibfk_2` FOREIGN KEY (`unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -161,6 +163,21 @@ CREATE TABLE `tickets` (
   `created_by` int(11) NOT NULL,
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
+  `return_by` datetime(3) DEFAULT NULL,
+  `dispatch_count` int(11) NOT NULL DEFAULT 0,
+  `reopen_count` int(11) NOT NULL DEFAULT 0,
+  `escalation_level` int(11) NOT NULL DEFAULT 0,
+  `extension_status` varchar(16) DEFAULT NULL,
+  `extension_days` int(11) DEFAULT NULL,
+  `extension_reason` text DEFAULT NULL,
+  `extension_granted_days` int(11) NOT NULL DEFAULT 0,
+  `duplicate_of` int(11) DEFAULT NULL,
+  `is_duplicate` tinyint(1) NOT NULL DEFAULT 0,
+  `reply_content` text DEFAULT NULL,
+  `replied_by_name` varchar(50) DEFAULT NULL,
+  `replied_by_phone` varchar(20) DEFAULT NULL,
+  `satisfaction` varchar(16) DEFAULT NULL,
+  `resolution` varchar(16) DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `code` (`code`),
   KEY `category_id` (`category_id`),
@@ -169,6 +186,14 @@ CREATE TABLE `tickets` (
   KEY `tickets_current_unit_id_created_at` (`current_unit_id`,`created_at`),
   KEY `tickets_created_at` (`created_at`),
   KEY `tickets_call_id` (`call_id`),
+  KEY `tickets_duplicate_of_foreign_idx` (`duplicate_of`),
+  KEY `tickets_state_sign_by` (`state`,`sign_by`),
+  KEY `tickets_state_reply_by` (`state`,`reply_by`),
+  KEY `tickets_resident_phone_category_id_created_at` (`resident_phone`,`category_id`,`created_at`),
+  KEY `tickets_state_updated_at` (`state`,`updated_at`),
+  KEY `tickets_reply_by` (`reply_by`),
+  KEY `tickets_created_at_category_id` (`created_at`,`category_id`),
+  CONSTRAINT `tickets_duplicate_of_foreign_idx` FOREIGN KEY (`duplicate_of`) REFERENCES `tickets` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `tickets_ibfk_1` FOREIGN KEY (`category_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `tickets_ibfk_2` FOREIGN KEY (`handling_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `tickets_ibfk_3` FOREIGN KEY (`current_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE

@@ -17,14 +17,18 @@ import { createCategoryRoutes } from './api/categories.routes.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
 import { registerLiveGauges } from './api/live-gauges.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
+import { createReportRoutes } from './api/reports.routes.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
 import { createUnitRoutes } from './api/units.routes.js';
 import { InboundCallSession } from './calls/inbound-call-session.js';
+import { OutboundIvrCall } from './calls/outbound-ivr-call.js';
 import { createIvrRunner } from './calls/ivr-runner.js';
 import { QueueDispatcher } from './calls/queue-dispatcher.js';
 import type { Config } from './config/config.js';
 import { SequelizeCategoryRepository } from './db/category-repository.js';
 import { openDatabase, type Database } from './db/database.js';
+import { createJobLock } from './db/job-lock.js';
+import { SequelizeReportQueries } from './db/report-queries.js';
 import { seedIfEmpty } from './db/seed-loader.js';
 import { SequelizeAcdRecordRepository } from './db/sequelize-acd-record-repository.js';
 import { SequelizeCallRecordRepository } from './db/sequelize-call-record-repository.js';
@@ -32,13 +36,16 @@ import { SequelizeSessionRepository } from './db/sequelize-session-repository.js
 import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
 import { SequelizeTicketRepository } from './db/ticket-repository.js';
 import { SequelizeUnitRepository } from './db/unit-repository.js';
+import { CallingHours, CallSlots } from './dialer/index.js';
 import { IdentityService } from './identity/identity-service.js';
+import { SupervisionJob } from './jobs/supervision.job.js';
 import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
 import { LiveBoard } from './metrics/live-board.js';
+import { ReportService } from './metrics/report-service.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
-import { systemClock } from './shared/clock.js';
+import { offsetClock, systemClock } from './shared/clock.js';
 import { startOfLocalDay } from './shared/local-day.js';
 import { SipTelephony } from './sip/sip-telephony.js';
 import { CategoryService } from './tickets/category-service.js';
@@ -56,6 +63,8 @@ export interface RunningServer {
   readonly dispatcher: QueueDispatcher;
   readonly desktops: AgentDesktopServer;
   readonly board: LiveBoard;
+  readonly supervision: SupervisionJob;
+  readonly supervisionFlows: FlowStore;
   readonly wallboard: WallboardServer;
   readonly web: WebServer;
   readonly db: Database;
@@ -85,7 +94,8 @@ function toAuthUser(user: User): AuthUser {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const clock = systemClock;
+  const clock = offsetClock(systemClock, config.CLOCK_OFFSET_S * 1000);
+  if (config.CLOCK_OFFSET_S !== 0) logger.warn('the clock is shifted (CLOCK_OFFSET_S): for drills and tests only', { offsetS: config.CLOCK_OFFSET_S });
   const db = await openDatabase(config.DATABASE_URL, logger);
   await db.migrate();
   const seeded = await seedIfEmpty(db.sequelize, config.SEED_DIR);
@@ -119,6 +129,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     clock,
     timeZone: config.TZ,
     logger,
+    duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
   });
 
   // Media, IVR and queues.
@@ -201,6 +212,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   await telephony.start();
 
+  const reports = new ReportService({
+    queries: new SequelizeReportQueries(db.sequelize),
+    clock,
+    timeZone: config.TZ,
+    serviceLevelS,
+    options: { serviceLevelSByQueue: Object.fromEntries([...queues.values()].map((q) => [q.name, q.serviceLevelS])) },
+  });
+
   const state = { accepting: true };
   const web = await createHttpServer({
     callRecords: records,
@@ -215,6 +234,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       createTicketRoutes({ tickets }),
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
+      createReportRoutes({ reports }),
     ],
   }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
 
@@ -236,6 +256,34 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     heartbeatMs: config.WS_HEARTBEAT_S * 1000,
     graceMs: config.WS_GRACE_S * 1000,
   });
+  // Automatic supervision calls (督办) to units' liaisons, within calling hours, one process at a time.
+  const supervisionFlows = new FlowStore({
+    readText: (path) => readFile(path, 'utf8'),
+    hasPrompt: (name) => media.hasPrompt(name),
+    watchFile: (path, onChange) => watch(path, onChange),
+    registry: createDefaultNodeRegistry(),
+    clock,
+    logger,
+  });
+  await supervisionFlows.load(config.SUPERVISION_FLOW);
+  supervisionFlows.watch();
+  const outboundSlots = new CallSlots(config.OUTBOUND_MAX_CONCURRENT);
+  const callingHours = CallingHours.parse(config.CALLING_HOURS, { timeZone: config.TZ, isCallingDay: (d) => calendar.isWorkingDay(d) });
+  const supervision = new SupervisionJob({
+    tickets,
+    caller: new OutboundIvrCall({ pbx: telephony, flow: () => supervisionFlows.current, clock, logger, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
+    slots: outboundSlots,
+    clock,
+    logger,
+    lock: createJobLock(db),
+    callingHours,
+    includeYellow: config.SUPERVISION_INCLUDE_YELLOW,
+    maxAttempts: config.SUPERVISION_MAX_ATTEMPTS,
+    retryAfterMs: config.SUPERVISION_RETRY_MIN * 60_000,
+    timeZone: config.TZ,
+  });
+  supervision.start(config.SUPERVISION_CRON);
+
   const verifyToken = async (token: string): Promise<AuthUser | undefined> => {
     const user = await identity.verifyToken(token);
     return user ? toAuthUser(user) : undefined;
@@ -253,11 +301,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queues: [...queues.keys()],
     database: db.description,
   });
-  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, web, db, sessions, state };
+  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, web, db, sessions, state };
 }
 
 export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
   running.state.accepting = false;
+  await running.supervision.stop();
+  running.supervisionFlows.close();
   logger.info('draining', { activeCalls: running.telephony.activeCalls, drainSeconds: config.DRAIN_TIMEOUT_S });
   await running.telephony.drain(config.DRAIN_TIMEOUT_S * 1000);
   // Let ended calls finish writing their records before the database goes away.

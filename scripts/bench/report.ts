@@ -65,6 +65,12 @@ How each figure is obtained:
 - **Memory per call**: (RSS at plateau − RSS idle before the step) / N; same for V8 heap used.
 - **CPU**: \`process_cpu_seconds_total\` delta / wall time over the plateau window, as % of one core;
   sipp's own CPU from /proc for comparison.
+- **ACD → agent INVITE** (\`scripts/bench/acd-phase.ts\`, own server with \`scripts/bench/acd-queues.yaml\`
+  and \`acd-flow.yaml\`, \`LOG_LEVEL=info\`): N agents created with \`POST /api/v1/agents\`, registered with
+  digest by one Node UDP UAS (\`agent-uas.ts\`, answers after 50 ms, hangs up after 1.5 s), desktops on
+  \`/ws/agent\`; 2N sipp callers (\`uac-queue.xml\`) press 0 into the queue. Measured at the UAS:
+  \`ready\` sent → INVITE with 2N waiting; \`end-wrap-up\` sent → INVITE with N waiting; the server's
+  'caller queued' log time → INVITE with N idle agents. Full: N = 50, quick: N = 10.
 
 How to reproduce:
 

@@ -201,8 +201,11 @@ export class Acd {
     const agent = this.roster.get(agentId);
     const now = this.now();
     handling.endedAt = now;
-    this.move(agent, AgentState.WrapUp, null);
     this.recorder.queueEvent('ended', handling.callId, handling.queue, now, { agent, talkMs: now - handling.answeredAt });
+    this.move(agent, AgentState.WrapUp, null);
+    // A listener of the state change may already have moved the agent on (e.g. not-ready because its
+    // desktop is gone): then its wrap-up is over and there is nothing to time.
+    if (this.handling.get(agentId) !== handling || agent.state !== AgentState.WrapUp) return;
     const wrapUpS = this.queueOrThrow(handling.queue).wrapUpS;
     if (wrapUpS === 0) {
       this.endWrapUp(agentId);
@@ -210,7 +213,7 @@ export class Acd {
     }
     handling.wrapUpTimer = this.options.clock.setTimeout(() => {
       handling.wrapUpTimer = undefined;
-      this.endWrapUp(agentId);
+      if (this.handling.get(agentId) === handling && agent.state === AgentState.WrapUp) this.endWrapUp(agentId);
     }, wrapUpS * 1000);
   }
 

@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { TICKET_LIST_MAX_LIMIT, type TicketService } from '../tickets/ticket-service.js';
-import { REQUEST_TYPES, URGENCIES, type Channel, type Ticket, type TicketEvent, type TicketWithEvents } from '../tickets/ticket.js';
+import { LIGHTS, type Light } from '../tickets/ticket-lights.js';
+import { TICKET_LIST_MAX_LIMIT, type LitTicket, type TicketService } from '../tickets/ticket-service.js';
+import { REQUEST_TYPES, URGENCIES, type Channel, type TicketEvent, type TicketWithEvents } from '../tickets/ticket.js';
 import { currentUser, requireRole } from './auth-context.js';
+import { createTicketActionRoutes, ticketConflictHandler } from './ticket-actions.routes.js';
 import { parseInput } from './parse-input.js';
 
 export const TICKETS_DEFAULT_LIMIT = 20;
@@ -17,6 +19,7 @@ function intParam(min: number, max: number) {
 
 const listQuery = z.strictObject({
   phone: z.string({ error: 'must be given once' }).optional(),
+  light: z.enum(LIGHTS as [Light, ...Light[]], { error: `must be one of ${LIGHTS.join(', ')}` }).optional(),
   limit: intParam(1, TICKET_LIST_MAX_LIMIT).default(TICKETS_DEFAULT_LIMIT),
   offset: intParam(0, 2_147_483_647).default(0),
 });
@@ -29,10 +32,13 @@ export interface TicketEventJson extends Omit<TicketEvent, 'at'> {
   readonly at: string;
 }
 
-export interface TicketJson extends Omit<Ticket, 'signBy' | 'replyBy' | 'closedAt' | 'createdAt' | 'updatedAt'> {
+type DateFields = 'signBy' | 'returnBy' | 'replyBy' | 'closedAt' | 'createdAt' | 'updatedAt';
+
+export interface TicketJson extends Omit<LitTicket, DateFields> {
   readonly requestTypeName: string;
   readonly urgencyName: string;
   readonly signBy: string | null;
+  readonly returnBy: string | null;
   readonly replyBy: string | null;
   readonly closedAt: string | null;
   readonly createdAt: string;
@@ -40,7 +46,7 @@ export interface TicketJson extends Omit<Ticket, 'signBy' | 'replyBy' | 'closedA
   readonly events?: TicketEventJson[];
 }
 
-export function toTicketJson(t: Ticket | TicketWithEvents): TicketJson {
+export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): TicketJson {
   const json: TicketJson = {
     id: t.id,
     code: t.code,
@@ -59,8 +65,25 @@ export function toTicketJson(t: Ticket | TicketWithEvents): TicketJson {
     currentUnitId: t.currentUnitId,
     state: t.state,
     signBy: t.signBy?.toISOString() ?? null,
+    returnBy: t.returnBy?.toISOString() ?? null,
     replyBy: t.replyBy?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
+    light: t.light,
+    overdueWorkingDays: t.overdueWorkingDays,
+    dispatchCount: t.dispatchCount,
+    reopenCount: t.reopenCount,
+    escalationLevel: t.escalationLevel,
+    extensionStatus: t.extensionStatus,
+    extensionDays: t.extensionDays,
+    extensionReason: t.extensionReason,
+    extensionGrantedDays: t.extensionGrantedDays,
+    duplicateOf: t.duplicateOf,
+    duplicate: t.duplicate,
+    replyContent: t.replyContent,
+    repliedByName: t.repliedByName,
+    repliedByPhone: t.repliedByPhone,
+    satisfaction: t.satisfaction,
+    resolution: t.resolution,
     version: t.version,
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
@@ -72,7 +95,8 @@ export function toTicketJson(t: Ticket | TicketWithEvents): TicketJson {
 
 /**
  * `/tickets` under /api/v1 (authenticated): intake by agents, supervisors and admins; reading by
- * them and by unit users (their own unit's tickets only).
+ * them and by unit users (their own unit's tickets only), `?light=red|yellow|green` filtering on the
+ * current step's deadline; the lifecycle actions are in ticket-actions.routes.ts.
  */
 export function createTicketRoutes(deps: TicketRoutesDeps): Router {
   const router = Router();
@@ -88,8 +112,8 @@ export function createTicketRoutes(deps: TicketRoutesDeps): Router {
 
   router.get('/tickets', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {
     const user = currentUser(res);
-    const { phone, limit, offset } = parseInput(listQuery, req.query, 'query');
-    const page = await deps.tickets.list({ phone }, user, { limit, offset });
+    const { phone, light, limit, offset } = parseInput(listQuery, req.query, 'query');
+    const page = await deps.tickets.list({ phone, light }, user, { limit, offset });
     res.json({ items: page.items.map(toTicketJson), total: page.total, limit, offset });
   });
 
@@ -99,5 +123,8 @@ export function createTicketRoutes(deps: TicketRoutesDeps): Router {
     res.json(toTicketJson(ticket));
   });
 
+  router.use(createTicketActionRoutes(deps));
+  // Lifecycle refusals (INVALID_TRANSITION, VERSION_CONFLICT …) are 409 whatever the global map says.
+  router.use(ticketConflictHandler);
   return router;
 }

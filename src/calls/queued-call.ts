@@ -81,11 +81,12 @@ export class QueuedCall {
     const onEnded = (): void => {
       if (!this.agentLeg) this.abandon();
     };
-    leg.events.once('ended', onEnded);
     if (leg.state === 'ended') {
-      this.abandon();
-      return done;
+      // Hung up on the way into the queue: never queued, nothing to leave.
+      this.leftQueue = true;
+      return Promise.resolve({ kind: 'abandoned' });
     }
+    leg.events.once('ended', onEnded);
     void deps.records.update(leg.id, { queue: this.queue, queuedAt: new Date(deps.clock.now()) }).catch((err: unknown) => {
       this.log.error('call record write failed', { error: errorText(err) });
     });
@@ -98,6 +99,8 @@ export class QueuedCall {
   /** The ACD moved the caller to another queue (overflow at max wait). */
   moved(queue: string): void {
     this.queue = queue;
+    // The new queue's music from now on (unless an announcement is playing: it resumes music after).
+    if (this.music) this.startMusic();
     void this.deps.records.update(this.leg.id, { queue }).catch((err: unknown) => {
       this.log.error('call record write failed', { error: errorText(err) });
     });
@@ -149,15 +152,19 @@ export class QueuedCall {
         controller.signal,
       );
     } catch (err) {
-      this.dialing = undefined;
-      this.agentId = undefined;
+      // After an offer timeout the ACD may already have offered the caller to another agent:
+      // only clear what still belongs to this attempt.
+      if (this.dialing === controller) {
+        this.dialing = undefined;
+        this.agentId = undefined;
+      }
       const failure = dialFailure(err);
       this.log.info('agent did not answer', { agentId: event.agentId, failure });
       // A withdrawn offer (caller gone) was already settled by the ACD.
       if (!controller.signal.aborted && leg.state !== 'ended') deps.acd.offerFailed(leg.id, event.agentId, failureReason(failure));
       return;
     }
-    this.dialing = undefined;
+    if (this.dialing === controller) this.dialing = undefined;
     if (leg.state === 'ended' || controller.signal.aborted) {
       // The caller hung up while the agent's 200 was on its way.
       await agent.hangup();

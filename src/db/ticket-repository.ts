@@ -1,25 +1,24 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize, type WhereOptions } from 'sequelize';
-import { AppError, toAppError } from '../shared/app-error.js';
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { NotFoundError, toAppError } from '../shared/app-error.js';
 import { formatTicketCode } from '../tickets/ticket-code.js';
-import {
-  CHANNELS,
-  REQUEST_TYPES,
-  URGENCIES,
-  type Channel,
-  type NewTicketEvent,
-  type RequestType,
-  type Ticket,
-  type TicketDraft,
-  type TicketEvent,
-  type TicketEventType,
-  type TicketFilter,
-  type TicketPage,
-  type TicketRepository,
-  type TicketState,
-  type TicketWithEvents,
-  type Urgency,
+import { VersionConflictError } from '../tickets/ticket-errors.js';
+import type {
+  DeadlineRange,
+  DuplicateLink,
+  NewTicketEvent,
+  Ticket,
+  TicketDraft,
+  TicketEvent,
+  TicketEventType,
+  TicketFilter,
+  TicketPage,
+  TicketPatch,
+  TicketRepository,
+  TicketState,
+  TicketWithEvents,
 } from '../tickets/ticket.js';
-import { defineTicketModels, type TicketEventRow, type TicketModels, type TicketRow } from './ticket.model.js';
+import { toEvent, toTicket } from './ticket-row-mapping.js';
+import { defineTicketModels, type TicketModels, type TicketRow } from './ticket.model.js';
 import { ticketTransaction } from './ticket-transaction.js';
 
 /** TicketRepository on `tickets`, `ticket_events` and `ticket_sequences`; returns plain objects. */
@@ -30,7 +29,7 @@ export class SequelizeTicketRepository implements TicketRepository {
     this.m = defineTicketModels(sequelize);
   }
 
-  async create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[]): Promise<TicketWithEvents> {
+  async create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[], link?: DuplicateLink): Promise<TicketWithEvents> {
     try {
       await this.ensureSequenceRow(day);
       return await ticketTransaction(this.sequelize, async (transaction) => {
@@ -44,11 +43,8 @@ export class SequelizeTicketRepository implements TicketRepository {
         });
         const sequence = Number(rows[0]?.last_value);
         const row = await this.m.tickets.create({ ...draft, code: formatTicketCode(day, sequence), version: 1, updatedAt: draft.createdAt }, { transaction });
-        const stored: TicketEvent[] = [];
-        for (const e of events) {
-          const eventRow = await this.m.events.create({ ...e, ticketId: row.id, data: JSON.stringify(e.data) }, { transaction });
-          stored.push(toEvent(eventRow));
-        }
+        const stored = await this.insertEvents(row.id, events, transaction);
+        if (link !== undefined) await this.insertEvents(link.ticketId, [link.event({ id: row.id, code: row.code })], transaction);
         return { ...toTicket(row), events: stored };
       });
     } catch (err) {
@@ -58,22 +54,29 @@ export class SequelizeTicketRepository implements TicketRepository {
 
   async findByCode(code: string): Promise<TicketWithEvents | undefined> {
     try {
-      const row = await this.m.tickets.findOne({ where: { code } });
-      if (row === null) return undefined;
-      const events = await this.m.events.findAll({ where: { ticketId: row.id }, order: [['id', 'ASC']] });
-      return { ...toTicket(row), events: events.map(toEvent) };
+      return await this.withEvents(await this.m.tickets.findOne({ where: { code } }));
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `reading ticket ${code} failed`);
     }
   }
 
+  async findById(id: number): Promise<TicketWithEvents | undefined> {
+    try {
+      return await this.withEvents(await this.m.tickets.findByPk(id));
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `reading ticket ${id} failed`);
+    }
+  }
+
   async list(filter: TicketFilter, page: { limit: number; offset: number }): Promise<TicketPage> {
-    const where: WhereOptions<TicketRow> = {};
-    if (filter.phone !== undefined) where.residentPhone = filter.phone;
-    if (filter.currentUnitId !== undefined) where.currentUnitId = filter.currentUnitId;
+    const and: WhereOptions<TicketRow>[] = [];
+    if (filter.phone !== undefined) and.push({ residentPhone: filter.phone });
+    if (filter.currentUnitId !== undefined) and.push({ currentUnitId: filter.currentUnitId });
+    if (filter.states !== undefined) and.push({ state: { [Op.in]: [...filter.states] } });
+    if (filter.deadline !== undefined) and.push(deadlineWhere(filter.deadline));
     try {
       const { rows, count } = await this.m.tickets.findAndCountAll({
-        where,
+        where: { [Op.and]: and },
         order: [
           ['createdAt', 'DESC'],
           ['id', 'DESC'],
@@ -87,6 +90,97 @@ export class SequelizeTicketRepository implements TicketRepository {
     }
   }
 
+  async update(id: number, expectedVersion: number, patch: TicketPatch, events: readonly NewTicketEvent[]): Promise<TicketWithEvents> {
+    const at = events[0]?.at;
+    if (at === undefined) throw new RangeError('a ticket update needs at least one event');
+    try {
+      return await ticketTransaction(this.sequelize, async (transaction) => {
+        // The version in the WHERE is the lock: of two writers that read the same version, the
+        // second matches no row (MySQL re-reads the row after waiting for the first's lock).
+        const [changed] = await this.m.tickets.update({ ...patch, version: expectedVersion + 1, updatedAt: at }, { where: { id, version: expectedVersion }, transaction });
+        if (changed === 0) {
+          const current = await this.m.tickets.findByPk(id, { transaction });
+          if (current === null) throw new NotFoundError(`no ticket ${id}`);
+          throw new VersionConflictError(current.code, expectedVersion, current.version);
+        }
+        await this.insertEvents(id, events, transaction);
+        const row = await this.m.tickets.findByPk(id, { transaction });
+        const ticket = await this.withEvents(row, transaction);
+        if (ticket === undefined) throw new NotFoundError(`no ticket ${id}`);
+        return ticket;
+      });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `updating ticket ${id} failed`);
+    }
+  }
+
+  async appendEvents(ticketId: number, events: readonly NewTicketEvent[]): Promise<void> {
+    try {
+      await ticketTransaction(this.sequelize, async (transaction) => {
+        if ((await this.m.tickets.count({ where: { id: ticketId }, transaction })) === 0) throw new NotFoundError(`no ticket ${ticketId}`);
+        await this.insertEvents(ticketId, events, transaction);
+      });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `appending events to ticket ${ticketId} failed`);
+    }
+  }
+
+  async events(ticketIds: readonly number[], types: readonly TicketEventType[]): Promise<TicketEvent[]> {
+    if (ticketIds.length === 0 || types.length === 0) return [];
+    try {
+      const rows = await this.m.events.findAll({ where: { ticketId: { [Op.in]: [...ticketIds] }, type: { [Op.in]: [...types] } }, order: [['id', 'ASC']] });
+      return rows.map(toEvent);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'reading ticket events failed');
+    }
+  }
+
+  async latestFrom(phone: string, categoryId: number, since: Date): Promise<Ticket | undefined> {
+    try {
+      const row = await this.m.tickets.findOne({
+        where: { residentPhone: phone, categoryId, createdAt: { [Op.gte]: since } },
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+      });
+      return row === null ? undefined : toTicket(row);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'looking for an earlier ticket failed');
+    }
+  }
+
+  async inStates(states: readonly TicketState[], limit: number): Promise<Ticket[]> {
+    try {
+      const rows = await this.m.tickets.findAll({
+        where: { state: { [Op.in]: [...states] } },
+        order: [
+          ['updatedAt', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit,
+      });
+      return rows.map(toTicket);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'listing tickets by state failed');
+    }
+  }
+
+  private async withEvents(row: TicketRow | null, transaction?: Transaction): Promise<TicketWithEvents | undefined> {
+    if (row === null) return undefined;
+    const events = await this.m.events.findAll({ where: { ticketId: row.id }, order: [['id', 'ASC']], transaction });
+    return { ...toTicket(row), events: events.map(toEvent) };
+  }
+
+  private async insertEvents(ticketId: number, events: readonly NewTicketEvent[], transaction: Transaction): Promise<TicketEvent[]> {
+    const stored: TicketEvent[] = [];
+    for (const e of events) {
+      const eventRow = await this.m.events.create({ ...e, ticketId, data: JSON.stringify(e.data) }, { transaction });
+      stored.push(toEvent(eventRow));
+    }
+    return stored;
+  }
+
   /** The day's counter row exists before the transaction, so the transaction only locks that row (no gap locks). */
   private async ensureSequenceRow(day: string): Promise<void> {
     if ((await this.m.sequences.count({ where: { day } })) > 0) return;
@@ -98,65 +192,20 @@ export class SequelizeTicketRepository implements TicketRepository {
   }
 }
 
-function toTicket(row: TicketRow): Ticket {
-  const r = row.get({ plain: true });
+/**
+ * The current step's deadline in `range`: sign_by while dispatched, reply_by while signed or in
+ * progress. Each branch is a range on (state, sign_by) / (state, reply_by), both indexed (0006).
+ */
+function deadlineWhere(range: DeadlineRange): WhereOptions<TicketRow> {
+  const bounds: Record<symbol, Date | null> = { [Op.ne]: null };
+  if (range.before !== undefined) bounds[Op.lt] = range.before;
+  if (range.notBefore !== undefined) bounds[Op.gte] = range.notBefore;
+  if (range.notAfter !== undefined) bounds[Op.lte] = range.notAfter;
+  if (range.after !== undefined) bounds[Op.gt] = range.after;
   return {
-    id: r.id,
-    code: r.code,
-    requestType: oneOf(Object.keys(REQUEST_TYPES) as RequestType[], r.requestType, 'requestType'),
-    categoryId: r.categoryId,
-    content: r.content,
-    address: r.address,
-    residentName: r.residentName,
-    residentPhone: r.residentPhone,
-    urgency: oneOf(Object.keys(URGENCIES) as Urgency[], r.urgency, 'urgency'),
-    answeredOnCall: r.answeredOnCall,
-    callId: r.callId,
-    handlingUnitId: r.handlingUnitId,
-    currentUnitId: r.currentUnitId,
-    state: oneOf<TicketState>(['created', 'dispatched', 'closed'], r.state, 'state'),
-    signBy: asDateOrNull(r.signBy),
-    replyBy: asDateOrNull(r.replyBy),
-    closedAt: asDateOrNull(r.closedAt),
-    version: r.version,
-    createdBy: r.createdBy,
-    createdAt: asDate(r.createdAt),
-    updatedAt: asDate(r.updatedAt),
+    [Op.or]: [
+      { state: 'dispatched', signBy: bounds },
+      { state: { [Op.in]: ['signed', 'in-progress'] }, replyBy: bounds },
+    ],
   };
-}
-
-function toEvent(row: TicketEventRow): TicketEvent {
-  const r = row.get({ plain: true });
-  let data: unknown;
-  try {
-    data = JSON.parse(r.data);
-  } catch (err) {
-    throw new AppError('DATA_CORRUPT', `ticket event ${r.id} has data that is not JSON`, { cause: err });
-  }
-  return {
-    id: r.id,
-    ticketId: r.ticketId,
-    type: oneOf<TicketEventType>(['created', 'dispatched', 'closed'], r.type, 'event type'),
-    actorUserId: r.actorUserId,
-    actorRole: r.actorRole,
-    channel: oneOf<Channel>(CHANNELS, r.channel, 'channel'),
-    unitId: r.unitId,
-    note: r.note,
-    data: typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
-    at: asDate(r.at),
-  };
-}
-
-function oneOf<T extends string>(allowed: readonly T[], value: string, what: string): T {
-  const found = allowed.find((a) => a === value);
-  if (found !== undefined) return found;
-  throw new AppError('DATA_CORRUPT', `stored ticket has an unknown ${what} "${value}"`);
-}
-
-function asDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(value);
-}
-
-function asDateOrNull(value: Date | string | null): Date | null {
-  return value === null ? null : asDate(value);
 }

@@ -1,6 +1,6 @@
 import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
-/** One row of `tickets` (migrations/0004-create-tickets.ts). */
+/** One row of `tickets` (migrations/0004-create-tickets.ts, 0006-ticket-lifecycle.ts). */
 export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreationAttributes<TicketRow>> {
   id: CreationOptional<number>;
   code: string;
@@ -17,8 +17,23 @@ export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreati
   currentUnitId: number | null;
   state: string;
   signBy: Date | null;
+  returnBy: Date | null;
   replyBy: Date | null;
   closedAt: Date | null;
+  dispatchCount: number;
+  reopenCount: number;
+  escalationLevel: number;
+  extensionStatus: string | null;
+  extensionDays: number | null;
+  extensionReason: string | null;
+  extensionGrantedDays: number;
+  duplicateOf: number | null;
+  duplicate: boolean;
+  replyContent: string | null;
+  repliedByName: string | null;
+  repliedByPhone: string | null;
+  satisfaction: string | null;
+  resolution: string | null;
   version: number;
   createdBy: number;
   createdAt: Date;
@@ -81,8 +96,23 @@ export function defineTicketModels(sequelize: Sequelize): TicketModels {
       currentUnitId: fk('current_unit_id'),
       state: { type: DataTypes.STRING(16), allowNull: false },
       signBy: { type: DataTypes.DATE(3), allowNull: true, field: 'sign_by' },
+      returnBy: { type: DataTypes.DATE(3), allowNull: true, field: 'return_by' },
       replyBy: { type: DataTypes.DATE(3), allowNull: true, field: 'reply_by' },
       closedAt: { type: DataTypes.DATE(3), allowNull: true, field: 'closed_at' },
+      dispatchCount: { type: DataTypes.INTEGER, allowNull: false, field: 'dispatch_count' },
+      reopenCount: { type: DataTypes.INTEGER, allowNull: false, field: 'reopen_count' },
+      escalationLevel: { type: DataTypes.INTEGER, allowNull: false, field: 'escalation_level' },
+      extensionStatus: { type: DataTypes.STRING(16), allowNull: true, field: 'extension_status' },
+      extensionDays: { type: DataTypes.INTEGER, allowNull: true, field: 'extension_days' },
+      extensionReason: { type: DataTypes.TEXT, allowNull: true, field: 'extension_reason' },
+      extensionGrantedDays: { type: DataTypes.INTEGER, allowNull: false, field: 'extension_granted_days' },
+      duplicateOf: fk('duplicate_of'),
+      duplicate: { type: DataTypes.BOOLEAN, allowNull: false, field: 'is_duplicate' },
+      replyContent: { type: DataTypes.TEXT, allowNull: true, field: 'reply_content' },
+      repliedByName: { type: DataTypes.STRING(50), allowNull: true, field: 'replied_by_name' },
+      repliedByPhone: { type: DataTypes.STRING(20), allowNull: true, field: 'replied_by_phone' },
+      satisfaction: { type: DataTypes.STRING(16), allowNull: true },
+      resolution: { type: DataTypes.STRING(16), allowNull: true },
       version: { type: DataTypes.INTEGER, allowNull: false },
       createdBy: { type: DataTypes.INTEGER, allowNull: false, field: 'created_by' },
       // Set by the service from its Clock, not by Sequelize.

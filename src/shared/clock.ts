@@ -17,3 +17,9 @@ export const systemClock: Clock = {
     clearTimeout(timer as unknown as NodeJS.Timeout);
   },
 };
+
+/** A clock `offsetMs` ahead of `base` (timers unchanged): CLOCK_OFFSET_S, for drills and tests. */
+export function offsetClock(base: Clock, offsetMs: number): Clock {
+  if (offsetMs === 0) return base;
+  return { now: () => base.now() + offsetMs, setTimeout: (fn, ms) => base.setTimeout(fn, ms), clearTimeout: (t) => { base.clearTimeout(t); } };
+}

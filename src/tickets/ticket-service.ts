@@ -1,31 +1,27 @@
 import type { Logger } from '../logging/logger.js';
-import { AppError, NotFoundError, ValidationError } from '../shared/app-error.js';
+import { ValidationError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import type { Category, CategoryRepository, HandlingUnit, UnitRepository } from './catalog.js';
 import { phoneField } from './field-schemas.js';
-import { localDay, TICKET_CODE_PATTERN } from './ticket-code.js';
+import type { OverdueOrder, SupervisionAttempt, SupervisionTickets } from './supervision-port.js';
+import { fieldError, findVisible, unitOf } from './ticket-access.js';
+import { TicketActions } from './ticket-actions.js';
+import { localDay } from './ticket-code.js';
+import { DeadlinePolicy, type DeadlineDefaults } from './ticket-deadlines.js';
 import { parseTicketInput, type TicketInput } from './ticket-input.js';
-import type { Channel, NewTicketEvent, TicketActor, TicketDraft, TicketPage, TicketRepository, TicketWithEvents } from './ticket.js';
+import type { TicketAction } from './ticket-lifecycle.js';
+import { deadlineRangeFor, ticketLight, type Light, type TicketLight } from './ticket-lights.js';
+import { TicketSupervision } from './ticket-supervision.js';
+import type { Channel, DuplicateLink, NewTicketEvent, Ticket, TicketActor, TicketDraft, TicketRepository, TicketWithEvents } from './ticket.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
-/**
- * Deadlines used when neither the category nor any ancestor names one (shared/DOMAIN.md: sign
- * within 1 working day, reply within 4; 2 h for emergencies).
- */
-export interface DeadlineDefaults {
-  readonly signDays: number;
-  readonly replyDays: number;
-  /** An emergency (特急) order must be signed and replied within these hours, whatever the category says. */
-  readonly emergencySignHours: number;
-  readonly emergencyReplyHours: number;
-}
-
-export const DEFAULT_DEADLINES: DeadlineDefaults = { signDays: 1, replyDays: 4, emergencySignHours: 1, emergencyReplyHours: 2 };
+export { DEFAULT_DEADLINES, type DeadlineDefaults } from './ticket-deadlines.js';
 
 export const TICKET_LIST_MAX_LIMIT = 200;
-
-const MS_PER_HOUR = 3_600_000;
+/** shared/DOMAIN.md: the same caller about the same category within this window is linked. */
+export const DEFAULT_DUPLICATE_WINDOW_DAYS = 7;
+const MS_PER_DAY = 86_400_000;
 
 export interface TicketServiceDeps {
   readonly tickets: TicketRepository;
@@ -37,6 +33,8 @@ export interface TicketServiceDeps {
   readonly timeZone: string;
   readonly logger: Logger;
   readonly deadlines?: Partial<DeadlineDefaults>;
+  /** Calendar days (counted back from intake) in which a repeat request is linked; default 7. */
+  readonly duplicateWindowDays?: number;
 }
 
 export interface PageRequest {
@@ -44,27 +42,50 @@ export interface PageRequest {
   readonly offset: number;
 }
 
+/** A ticket as read: with its light, computed from the clock at read time. */
+export type LitTicket<T extends Ticket = Ticket> = T & TicketLight;
+
+export interface LitTicketPage {
+  readonly items: readonly LitTicket[];
+  readonly total: number;
+}
+
+export interface TicketListFilter {
+  readonly phone?: string | undefined;
+  readonly light?: Light | undefined;
+}
+
 /**
- * Work-order intake (受理): validates the form, picks the handling unit and the deadlines, and stores
- * the order with its events (受理, then 派单 or, for 直办, 办结) in one transaction.
+ * Work orders: intake (受理) with duplicate linking, reading with lights, the lifecycle actions
+ * (ticket-actions.ts) and the supervision port (ticket-supervision.ts).
  */
-export class TicketService {
-  private readonly deadlines: DeadlineDefaults;
+export class TicketService implements SupervisionTickets {
+  private readonly policy: DeadlinePolicy;
+  private readonly actions: TicketActions;
+  private readonly supervision: TicketSupervision;
+  private readonly duplicateWindowMs: number;
 
   constructor(private readonly deps: TicketServiceDeps) {
-    this.deadlines = { ...DEFAULT_DEADLINES, ...deps.deadlines };
+    this.policy = new DeadlinePolicy(deps.calendar, deps.deadlines);
+    this.actions = new TicketActions({ ...deps, deadlines: this.policy });
+    this.supervision = new TicketSupervision(deps);
+    const days = deps.duplicateWindowDays ?? DEFAULT_DUPLICATE_WINDOW_DAYS;
+    if (!Number.isFinite(days) || days < 0) throw new RangeError(`duplicateWindowDays must be ≥ 0, not ${days}`);
+    this.duplicateWindowMs = days * MS_PER_DAY;
   }
 
-  async create(input: unknown, actor: TicketActor, channel: Channel): Promise<TicketWithEvents> {
+  async create(input: unknown, actor: TicketActor, channel: Channel): Promise<LitTicket<TicketWithEvents>> {
     const form = parseTicketInput(input);
     const lineage = await this.deps.categories.lineage(form.categoryId);
     const category = lineage[0];
-    if (category === undefined) throw fieldError('categoryId', `names no category (${form.categoryId})`);
-    if (!category.active) throw fieldError('categoryId', `names category ${category.code} ${category.name}, which is no longer in use`);
+    if (category === undefined) throw fieldError('ticket', 'categoryId', `names no category (${form.categoryId})`);
+    if (!category.active) throw fieldError('ticket', 'categoryId', `names category ${category.code} ${category.name}, which is no longer in use`);
     const unit = form.answeredOnCall ? null : await this.chooseUnit(form, lineage);
 
     const now = new Date(this.deps.clock.now());
-    const deadlines = unit === null ? { signBy: null, replyBy: null } : this.deadlinesFor(lineage, form.urgency, now);
+    const deadlines = unit === null ? null : this.policy.compute(lineage, form.requestType, form.urgency, now);
+    const earlier = this.duplicateWindowMs > 0 ? await this.deps.tickets.latestFrom(form.residentPhone, category.id, new Date(now.getTime() - this.duplicateWindowMs)) : undefined;
+    const original = earlier === undefined ? null : (earlier.duplicateOf ?? earlier.id);
     const draft: TicketDraft = {
       requestType: form.requestType,
       categoryId: category.id,
@@ -78,9 +99,24 @@ export class TicketService {
       handlingUnitId: unit?.id ?? null,
       currentUnitId: unit?.id ?? null,
       state: form.answeredOnCall ? 'closed' : 'dispatched',
-      signBy: deadlines.signBy,
-      replyBy: deadlines.replyBy,
+      signBy: deadlines?.signBy ?? null,
+      returnBy: deadlines?.returnBy ?? null,
+      replyBy: deadlines?.replyBy ?? null,
       closedAt: form.answeredOnCall ? now : null,
+      dispatchCount: unit === null ? 0 : 1,
+      reopenCount: 0,
+      escalationLevel: 0,
+      extensionStatus: null,
+      extensionDays: null,
+      extensionReason: null,
+      extensionGrantedDays: 0,
+      duplicateOf: original,
+      duplicate: original !== null,
+      replyContent: null,
+      repliedByName: null,
+      repliedByPhone: null,
+      satisfaction: null,
+      resolution: null,
       createdBy: actor.id,
       createdAt: now,
     };
@@ -94,101 +130,101 @@ export class TicketService {
         data: { requestType: form.requestType, categoryId: category.id, urgency: form.urgency, callId: form.callId },
       },
     ];
-    if (unit === null) {
+    let link: DuplicateLink | undefined;
+    if (original !== null) {
+      events.push({ ...base, type: 'linked-duplicate', unitId: null, note: null, data: { duplicateOf: original, role: 'duplicate' } });
+      link = {
+        ticketId: original,
+        event: (created) => ({ ...base, type: 'linked-duplicate', unitId: null, note: null, data: { duplicate: created.id, duplicateCode: created.code, role: 'original' } }),
+      };
+    }
+    if (unit === null || deadlines === null) {
       events.push({ ...base, type: 'closed', unitId: null, note: form.answer, data: { answeredOnCall: true } });
     } else {
-      events.push({
-        ...base,
-        type: 'dispatched',
-        unitId: unit.id,
-        note: null,
-        data: { unitCode: unit.code, signBy: deadlines.signBy?.toISOString() ?? null, replyBy: deadlines.replyBy?.toISOString() ?? null },
-      });
+      const iso = { signBy: deadlines.signBy.toISOString(), returnBy: deadlines.returnBy.toISOString(), replyBy: deadlines.replyBy.toISOString() };
+      events.push({ ...base, type: 'dispatched', unitId: unit.id, note: null, data: { unitCode: unit.code, redispatch: false, ...iso } });
     }
-    const ticket = await this.deps.tickets.create(localDay(now, this.deps.timeZone), draft, events);
+    const ticket = await this.deps.tickets.create(localDay(now, this.deps.timeZone), draft, events, link);
     this.deps.logger.info('ticket created', {
       ticketId: ticket.code,
       state: ticket.state,
       unitId: ticket.currentUnitId,
       agentId: actor.id,
+      duplicateOf: original,
       phone: maskPhone(ticket.residentPhone),
     });
-    return ticket;
+    return this.lit(ticket);
   }
 
-  /** The ticket with its events; NotFoundError when missing or (for a unit user) not its unit's. */
-  async get(code: string, viewer: TicketActor): Promise<TicketWithEvents> {
-    const missing = new NotFoundError(`no ticket ${code}`);
-    if (!TICKET_CODE_PATTERN.test(code)) throw missing;
-    const ticket = await this.deps.tickets.findByCode(code);
-    if (ticket === undefined) throw missing;
-    // A unit sees only what it holds; answering 404 (not 403) does not reveal other units' orders.
-    if (viewer.role === 'unit' && ticket.currentUnitId !== unitOf(viewer)) throw missing;
-    return ticket;
+  /** The ticket with its events and light; NotFoundError when missing or (for a unit user) not its unit's. */
+  async get(code: string, viewer: TicketActor): Promise<LitTicket<TicketWithEvents>> {
+    return this.lit(await findVisible(this.deps.tickets, code, viewer));
+  }
+
+  /**
+   * One lifecycle action (ticket-lifecycle.ts) with its form `input` (which carries `version`).
+   * Throws NotFoundError, ValidationError, AppError FORBIDDEN, InvalidTransitionError, VersionConflictError, ReturnTooLateError.
+   */
+  async act(code: string, action: TicketAction, input: unknown, actor: TicketActor, channel: Channel): Promise<LitTicket<TicketWithEvents>> {
+    return this.lit(await this.actions.perform(code, action, input, actor, channel));
   }
 
   /** The caller's history for the agent's screen-pop, newest first. */
-  async listByPhone(phone: string, viewer: TicketActor, page: PageRequest): Promise<TicketPage> {
+  async listByPhone(phone: string, viewer: TicketActor, page: PageRequest): Promise<LitTicketPage> {
     return this.list({ phone }, viewer, page);
   }
 
-  /** Newest first; a unit user sees only its unit's tickets. */
-  async list(filter: { phone?: string | undefined }, viewer: TicketActor, page: PageRequest): Promise<TicketPage> {
+  /** Newest first; a unit user sees only its unit's tickets; `light` filters on the current step's deadline. */
+  async list(filter: TicketListFilter, viewer: TicketActor, page: PageRequest): Promise<LitTicketPage> {
     checkPage(page);
     let phone: string | undefined;
     if (filter.phone !== undefined) {
       const parsed = phoneField.safeParse(filter.phone);
-      if (!parsed.success) throw fieldError('phone', parsed.error.issues[0]?.message ?? 'is not a phone number');
+      if (!parsed.success) throw fieldError('query', 'phone', parsed.error.issues[0]?.message ?? 'is not a phone number');
       phone = parsed.data;
     }
     const currentUnitId = viewer.role === 'unit' ? unitOf(viewer) : undefined;
-    return this.deps.tickets.list({ phone, currentUnitId }, page);
+    const now = new Date(this.deps.clock.now());
+    const deadline = filter.light === undefined ? undefined : deadlineRangeFor(filter.light, now, this.deps.calendar);
+    const result = await this.deps.tickets.list({ phone, currentUnitId, deadline }, page);
+    return { items: result.items.map((t) => this.lit(t, now)), total: result.total };
+  }
+
+  /** Reviewed orders waiting for the 回访 survey, the longest waiting first. */
+  async surveyCandidates(limit: number): Promise<LitTicket[]> {
+    checkPage({ limit, offset: 0 });
+    return (await this.deps.tickets.inStates(['reviewed'], limit)).map((t) => this.lit(t));
+  }
+
+  overdue(now: Date, includeYellow: boolean): Promise<OverdueOrder[]> {
+    return this.supervision.overdue(now, includeYellow);
+  }
+
+  recordAttempt(attempt: SupervisionAttempt): Promise<void> {
+    return this.supervision.recordAttempt(attempt);
+  }
+
+  escalate(ticketId: number, level: number, reason: string, at: Date): Promise<void> {
+    return this.supervision.escalate(ticketId, level, reason, at);
+  }
+
+  private lit<T extends Ticket>(ticket: T, now = new Date(this.deps.clock.now())): LitTicket<T> {
+    return { ...ticket, ...ticketLight(ticket, now, this.deps.calendar) };
   }
 
   private async chooseUnit(form: TicketInput, lineage: readonly Category[]): Promise<HandlingUnit> {
     if (form.handlingUnitId !== null) {
       const unit = await this.deps.units.get(form.handlingUnitId);
-      if (unit === undefined) throw fieldError('handlingUnitId', `names no handling unit (${form.handlingUnitId})`);
-      if (!unit.active) throw fieldError('handlingUnitId', `names ${unit.name}, which is no longer in use`);
+      if (unit === undefined) throw fieldError('ticket', 'handlingUnitId', `names no handling unit (${form.handlingUnitId})`);
+      if (!unit.active) throw fieldError('ticket', 'handlingUnitId', `names ${unit.name}, which is no longer in use`);
       return unit;
     }
     const defaultUnitId = lineage.find((c) => c.defaultUnitId !== null)?.defaultUnitId ?? null;
     const unit = defaultUnitId === null ? undefined : await this.deps.units.get(defaultUnitId);
-    if (unit === undefined) throw fieldError('handlingUnitId', 'is required: the category names no default handling unit');
-    if (!unit.active) throw fieldError('handlingUnitId', `is required: the category's default unit ${unit.name} is no longer in use`);
+    if (unit === undefined) throw fieldError('ticket', 'handlingUnitId', 'is required: the category names no default handling unit');
+    if (!unit.active) throw fieldError('ticket', 'handlingUnitId', `is required: the category's default unit ${unit.name} is no longer in use`);
     return unit;
   }
-
-  /** Each deadline comes from the nearest category (self, then ancestors) that names one. */
-  private deadlinesFor(lineage: readonly Category[], urgency: TicketInput['urgency'], now: Date): { signBy: Date; replyBy: Date } {
-    const { calendar } = this.deps;
-    const reply = lineage.find((c) => c.replyDays !== null || c.replyHours !== null);
-    const signDays = lineage.find((c) => c.signDays !== null)?.signDays ?? this.deadlines.signDays;
-    let replyBy =
-      reply?.replyHours !== undefined && reply.replyHours !== null
-        ? new Date(now.getTime() + reply.replyHours * MS_PER_HOUR)
-        : calendar.addWorkingDays(now, reply?.replyDays ?? this.deadlines.replyDays);
-    let signBy = calendar.addWorkingDays(now, signDays);
-    if (urgency === 'emergency') {
-      replyBy = earliest(replyBy, new Date(now.getTime() + this.deadlines.emergencyReplyHours * MS_PER_HOUR));
-      signBy = earliest(signBy, new Date(now.getTime() + this.deadlines.emergencySignHours * MS_PER_HOUR));
-    }
-    // Signing after the reply is due makes no sense (e.g. a 24 h reply with a 1-day sign over a weekend).
-    return { signBy: earliest(signBy, replyBy), replyBy };
-  }
-}
-
-function earliest(a: Date, b: Date): Date {
-  return a.getTime() <= b.getTime() ? a : b;
-}
-
-function unitOf(viewer: TicketActor): number {
-  if (viewer.unitId === undefined) throw new AppError('FORBIDDEN', 'this unit account is not linked to a handling unit');
-  return viewer.unitId;
-}
-
-function fieldError(path: string, message: string): ValidationError {
-  return new ValidationError(`invalid ticket: ${path} ${message}`, [{ path, message }]);
 }
 
 function checkPage(page: PageRequest): void {

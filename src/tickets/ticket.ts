@@ -20,13 +20,45 @@ export const URGENCIES = { normal: '一般', urgent: '紧急', emergency: '特�
 export type Urgency = keyof typeof URGENCIES;
 
 /**
- * States of this issue's part of the lifecycle. `created` is transient (the same transaction moves
- * the order on); the later states (signed, in progress, replied …) come with the lifecycle issue.
+ * States of the lifecycle (shared/DOMAIN.md); transitions in ticket-lifecycle.ts.
+ * `created` is transient (the same transaction moves the order on). `surveyed` is kept for orders a
+ * supervisor closes by hand after the survey; a survey result normally closes or reopens at once.
  */
-export type TicketState = 'created' | 'dispatched' | 'closed';
+export const TICKET_STATES = ['created', 'dispatched', 'signed', 'in-progress', 'returned', 'replied', 'reviewed', 'surveyed', 'closed'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
 
-/** Event types written so far: 受理, 派单, 办结. */
-export type TicketEventType = 'created' | 'dispatched' | 'closed';
+/** Every event type of the append-only log (全过程留痕). */
+export const TICKET_EVENT_TYPES = [
+  'created',
+  'dispatched',
+  'signed',
+  'returned',
+  'started',
+  'extension-requested',
+  'extension-approved',
+  'extension-refused',
+  'replied',
+  'review-approved',
+  'review-rejected',
+  'surveyed',
+  'reopened',
+  'closed',
+  'escalated',
+  'supervision-call',
+  'supervision-acknowledged',
+  'linked-duplicate',
+] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+export const SATISFACTIONS = { satisfied: '满意', basically: '基本满意', unsatisfied: '不满意', unreachable: '未评价' } as const;
+export type Satisfaction = keyof typeof SATISFACTIONS;
+export const RESOLUTIONS = { resolved: '已解决', partly: '部分解决', unresolved: '未解决' } as const;
+export type Resolution = keyof typeof RESOLUTIONS;
+
+export type ExtensionStatus = 'pending' | 'approved' | 'refused';
+
+/** The actor of scheduled jobs (supervision calls, survey campaigns). */
+export const SYSTEM_ACTOR: TicketActor = { id: 0, role: 'system' };
 
 /** Where the actor acted from. */
 export type Channel = 'phone' | 'web' | 'api';
@@ -76,8 +108,31 @@ export interface Ticket {
   readonly currentUnitId: number | null;
   readonly state: TicketState;
   readonly signBy: Date | null;
+  /** 退单 is refused after this instant (RETURN_TOO_LATE). */
+  readonly returnBy: Date | null;
   readonly replyBy: Date | null;
   readonly closedAt: Date | null;
+  /** 派单 count, re-dispatches included (重复转办率: orders with dispatchCount > 1). */
+  readonly dispatchCount: number;
+  /** 重办 count: reopened after 不满意 or by a supervisor. */
+  readonly reopenCount: number;
+  /** 0 none … 3 (督办 escalation). */
+  readonly escalationLevel: number;
+  readonly extensionStatus: ExtensionStatus | null;
+  /** Working days asked for by the last extension request. */
+  readonly extensionDays: number | null;
+  readonly extensionReason: string | null;
+  /** Working days granted so far (at most 10 in all). */
+  readonly extensionGrantedDays: number;
+  /** The earlier order this one repeats (same caller, same category, within the window). */
+  readonly duplicateOf: number | null;
+  readonly duplicate: boolean;
+  readonly replyContent: string | null;
+  /** 答复人, 答复电话. */
+  readonly repliedByName: string | null;
+  readonly repliedByPhone: string | null;
+  readonly satisfaction: Satisfaction | null;
+  readonly resolution: Resolution | null;
   /** Optimistic lock: incremented by every write of the row. */
   readonly version: number;
   readonly createdBy: number;
@@ -92,6 +147,49 @@ export interface TicketWithEvents extends Ticket {
 /** What the service hands the repository: a ticket without its code and ids. */
 export type TicketDraft = Omit<Ticket, 'id' | 'code' | 'version' | 'updatedAt'>;
 
+/** The columns a transition may change (the repository bumps version and sets updatedAt). */
+export type TicketPatch = Partial<
+  Pick<
+    Ticket,
+    | 'state'
+    | 'currentUnitId'
+    | 'handlingUnitId'
+    | 'signBy'
+    | 'returnBy'
+    | 'replyBy'
+    | 'closedAt'
+    | 'dispatchCount'
+    | 'reopenCount'
+    | 'escalationLevel'
+    | 'extensionStatus'
+    | 'extensionDays'
+    | 'extensionReason'
+    | 'extensionGrantedDays'
+    | 'replyContent'
+    | 'repliedByName'
+    | 'repliedByPhone'
+    | 'satisfaction'
+    | 'resolution'
+  >
+>;
+
+/**
+ * Bounds on the deadline of the current step: sign_by while dispatched, reply_by while signed or in
+ * progress (orders in other states never match). Each bound is optional.
+ */
+export interface DeadlineRange {
+  readonly before?: Date | undefined;
+  readonly notBefore?: Date | undefined;
+  readonly notAfter?: Date | undefined;
+  readonly after?: Date | undefined;
+}
+
+/** Links a new order to an earlier one: the earlier one gets `event(newTicket)` in the same transaction. */
+export interface DuplicateLink {
+  readonly ticketId: number;
+  readonly event: (created: { readonly id: number; readonly code: string }) => NewTicketEvent;
+}
+
 export interface TicketPage {
   readonly items: readonly Ticket[];
   readonly total: number;
@@ -102,6 +200,9 @@ export interface TicketFilter {
   readonly phone?: string | undefined;
   /** Only tickets currently held by this unit. */
   readonly currentUnitId?: number | undefined;
+  /** Only tickets whose current-step deadline lies in this range (the light filter). */
+  readonly deadline?: DeadlineRange | undefined;
+  readonly states?: readonly TicketState[] | undefined;
 }
 
 export interface TicketRepository {
@@ -109,8 +210,23 @@ export interface TicketRepository {
    * Stores the ticket and its events in one transaction, allocating the next code of `day`
    * (`YYYYMMDD`); nothing is stored when any part fails.
    */
-  create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[]): Promise<TicketWithEvents>;
+  create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[], link?: DuplicateLink): Promise<TicketWithEvents>;
   findByCode(code: string): Promise<TicketWithEvents | undefined>;
+  findById(id: number): Promise<TicketWithEvents | undefined>;
   /** Newest first (created_at, then id). */
   list(filter: TicketFilter, page: { limit: number; offset: number }): Promise<TicketPage>;
+  /**
+   * Applies `patch` and appends `events` in one transaction when the row is still at
+   * `expectedVersion` (the version becomes expectedVersion + 1); otherwise throws VersionConflictError
+   * and writes nothing.
+   */
+  update(id: number, expectedVersion: number, patch: TicketPatch, events: readonly NewTicketEvent[]): Promise<TicketWithEvents>;
+  /** Appends events that change no column of the order (supervision calls); the version stays. */
+  appendEvents(ticketId: number, events: readonly NewTicketEvent[]): Promise<void>;
+  /** Events of these types on these tickets, oldest first. */
+  events(ticketIds: readonly number[], types: readonly TicketEventType[]): Promise<TicketEvent[]>;
+  /** The newest order from `phone` about `categoryId` created at or after `since`. */
+  latestFrom(phone: string, categoryId: number, since: Date): Promise<Ticket | undefined>;
+  /** Oldest first (updated_at, then id): e.g. reviewed orders waiting for the survey. */
+  inStates(states: readonly TicketState[], limit: number): Promise<Ticket[]>;
 }

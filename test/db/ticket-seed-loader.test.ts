@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
 import { SequelizeCategoryRepository } from '../../src/db/category-repository.js';
-import { MIGRATIONS_TABLE } from '../../src/db/database.js';
-import * as m0004 from '../../src/db/migrations/0004-create-tickets.js';
-import { migrationList } from '../../src/db/migrations/migration-list.js';
 import { seedIfEmpty } from '../../src/db/seed-loader.js';
 import { SequelizeUnitRepository } from '../../src/db/unit-repository.js';
 import { ValidationError } from '../../src/shared/app-error.js';
@@ -16,13 +12,9 @@ import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test
 
 const SEED_DIR = fileURLToPath(new URL('../../sql/seed/', import.meta.url));
 
-/** A migrated database including 0004 (whether or not migration-list.ts lists it yet). */
-async function openTicketDatabase(): Promise<TestDatabase> {
-  const testDb = await openTestDatabase({ migrate: false });
-  const migrations = [...migrationList.filter((m) => m.name !== '0004-create-tickets'), { name: '0004-create-tickets', up: m0004.up, down: m0004.down }];
-  const sequelize = testDb.db.sequelize;
-  await new Umzug({ migrations, context: sequelize.getQueryInterface(), storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }), logger: undefined }).up();
-  return testDb;
+/** A database with every migration of migration-list.ts applied. */
+function openTicketDatabase(): Promise<TestDatabase> {
+  return openTestDatabase();
 }
 
 async function count(sequelize: Sequelize, table: string): Promise<number> {

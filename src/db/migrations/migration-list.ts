@@ -5,6 +5,8 @@ import * as m0002 from './0002-create-users.js';
 import * as m0003 from './0003-create-acd-records.js';
 import * as m0004 from './0004-create-tickets.js';
 import * as m0005 from './0005-add-call-agent-columns.js';
+import * as m0006 from './0006-ticket-lifecycle.js';
+import * as m0007 from './0007-report-indexes.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -16,4 +18,6 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0003-create-acd-records', up: m0003.up, down: m0003.down },
   { name: '0004-create-tickets', up: m0004.up, down: m0004.down },
   { name: '0005-add-call-agent-columns', up: m0005.up, down: m0005.down },
+  { name: '0006-ticket-lifecycle', up: m0006.up, down: m0006.down },
+  { name: '0007-report-indexes', up: m0007.up, down: m0007.down },
 ];

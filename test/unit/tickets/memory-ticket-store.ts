@@ -10,7 +10,22 @@ import type {
   UnitRepository,
 } from '../../../src/tickets/catalog.js';
 import { formatTicketCode } from '../../../src/tickets/ticket-code.js';
-import type { NewTicketEvent, TicketDraft, TicketFilter, TicketPage, TicketRepository, TicketWithEvents } from '../../../src/tickets/ticket.js';
+import { VersionConflictError } from '../../../src/tickets/ticket-errors.js';
+import type {
+  DeadlineRange,
+  DuplicateLink,
+  NewTicketEvent,
+  Ticket,
+  TicketDraft,
+  TicketEvent,
+  TicketEventType,
+  TicketFilter,
+  TicketPage,
+  TicketPatch,
+  TicketRepository,
+  TicketState,
+  TicketWithEvents,
+} from '../../../src/tickets/ticket.js';
 
 /** In-memory repositories for unit tests of the ticket domain and its routes. */
 export class MemoryUnits implements UnitRepository {
@@ -76,30 +91,84 @@ export class MemoryTickets implements TicketRepository {
   private readonly sequences = new Map<string, number>();
   private eventId = 0;
 
-  create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[]): Promise<TicketWithEvents> {
+  create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[], link?: DuplicateLink): Promise<TicketWithEvents> {
     const sequence = (this.sequences.get(day) ?? 0) + 1;
     this.sequences.set(day, sequence);
     const id = this.rows.length + 1;
-    const ticket: TicketWithEvents = {
-      ...draft,
-      id,
-      code: formatTicketCode(day, sequence),
-      version: 1,
-      updatedAt: draft.createdAt,
-      events: events.map((e) => ({ ...e, id: ++this.eventId, ticketId: id })),
-    };
+    const code = formatTicketCode(day, sequence);
+    const ticket: TicketWithEvents = { ...draft, id, code, version: 1, updatedAt: draft.createdAt, events: this.stamp(id, events) };
     this.rows.push(ticket);
+    if (link !== undefined) this.push(link.ticketId, [link.event({ id, code })]);
     return Promise.resolve(ticket);
   }
   findByCode(code: string): Promise<TicketWithEvents | undefined> {
     return Promise.resolve(this.rows.find((t) => t.code === code));
   }
+  findById(id: number): Promise<TicketWithEvents | undefined> {
+    return Promise.resolve(this.rows.find((t) => t.id === id));
+  }
   list(filter: TicketFilter, page: { limit: number; offset: number }): Promise<TicketPage> {
     const hits = this.rows
-      .filter((t) => (filter.phone === undefined || t.residentPhone === filter.phone) && (filter.currentUnitId === undefined || t.currentUnitId === filter.currentUnitId))
+      .filter(
+        (t) =>
+          (filter.phone === undefined || t.residentPhone === filter.phone) &&
+          (filter.currentUnitId === undefined || t.currentUnitId === filter.currentUnitId) &&
+          (filter.states === undefined || filter.states.includes(t.state)) &&
+          (filter.deadline === undefined || inRange(t, filter.deadline)),
+      )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
     return Promise.resolve({ items: hits.slice(page.offset, page.offset + page.limit), total: hits.length });
   }
+  update(id: number, expectedVersion: number, patch: TicketPatch, events: readonly NewTicketEvent[]): Promise<TicketWithEvents> {
+    const i = this.rows.findIndex((t) => t.id === id);
+    const old = this.rows[i];
+    if (old === undefined) return Promise.reject(new NotFoundError(`no ticket ${id}`));
+    if (old.version !== expectedVersion) return Promise.reject(new VersionConflictError(old.code, expectedVersion, old.version));
+    const row: TicketWithEvents = { ...old, ...patch, version: old.version + 1, updatedAt: events[0]?.at ?? old.updatedAt, events: [...old.events, ...this.stamp(id, events)] };
+    this.rows[i] = row;
+    return Promise.resolve(row);
+  }
+  appendEvents(ticketId: number, events: readonly NewTicketEvent[]): Promise<void> {
+    if (!this.rows.some((t) => t.id === ticketId)) return Promise.reject(new NotFoundError(`no ticket ${ticketId}`));
+    this.push(ticketId, events);
+    return Promise.resolve();
+  }
+  events(ticketIds: readonly number[], types: readonly TicketEventType[]): Promise<TicketEvent[]> {
+    const all = this.rows.flatMap((t) => t.events).filter((e) => ticketIds.includes(e.ticketId) && types.includes(e.type));
+    return Promise.resolve(all.sort((a, b) => a.id - b.id));
+  }
+  latestFrom(phone: string, categoryId: number, since: Date): Promise<Ticket | undefined> {
+    const hits = this.rows
+      .filter((t) => t.residentPhone === phone && t.categoryId === categoryId && t.createdAt >= since)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+    return Promise.resolve(hits[0]);
+  }
+  inStates(states: readonly TicketState[], limit: number): Promise<Ticket[]> {
+    const hits = this.rows.filter((t) => states.includes(t.state)).sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+    return Promise.resolve(hits.slice(0, limit));
+  }
+
+  private stamp(ticketId: number, events: readonly NewTicketEvent[]): TicketEvent[] {
+    return events.map((e) => ({ ...e, id: ++this.eventId, ticketId }));
+  }
+  private push(ticketId: number, events: readonly NewTicketEvent[]): void {
+    const i = this.rows.findIndex((t) => t.id === ticketId);
+    const old = this.rows[i];
+    if (old !== undefined) this.rows[i] = { ...old, events: [...old.events, ...this.stamp(ticketId, events)] };
+  }
+}
+
+/** The repository's deadline rule (sign_by while dispatched, reply_by while signed / in progress). */
+function inRange(t: Ticket, r: DeadlineRange): boolean {
+  const d = t.state === 'dispatched' ? t.signBy : t.state === 'signed' || t.state === 'in-progress' ? t.replyBy : null;
+  if (d === null) return false;
+  const ms = d.getTime();
+  return (
+    (r.before === undefined || ms < r.before.getTime()) &&
+    (r.notBefore === undefined || ms >= r.notBefore.getTime()) &&
+    (r.notAfter === undefined || ms <= r.notAfter.getTime()) &&
+    (r.after === undefined || ms > r.after.getTime())
+  );
 }
 
 /** A small catalog: 供暖 (class, GNB, reply 4 d) > 室温不达标 (reply 1 d), 噪音 (no unit) > 施工噪音 (24 h), inactive 旧分类. */
