@@ -62,7 +62,7 @@ export const configSchema = z
     SUPERVISION_INCLUDE_YELLOW: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     SUPERVISION_FLOW: z.string().min(1).default('ivr-flows/supervision.yaml'),
     SUPERVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    SUPERVISION_RETRY_MIN: z.coerce.number().min(1).max(1440).default(30),
+    SUPERVISION_RETRY_MIN: z.coerce.number().min(0.05).max(1440).default(30),
     SUPERVISION_RING_TIMEOUT_S: z.coerce.number().int().min(5).max(120).default(30),
     CALLING_HOURS: z
       .string()
