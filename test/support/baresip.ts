@@ -47,6 +47,8 @@ export interface BaresipOptions {
   /** snd_path of sndfile; default `<dir>/recordings`. */
   recordDir?: string;
   account: BaresipAccount;
+  /** More accounts in the same baresip: it answers calls to any of their users (e.g. several residents' numbers). */
+  moreAccounts?: BaresipAccount[];
   /** baresip -t: it quits by itself after this many seconds, default 300 (a guard against leaks). */
   lifetimeS?: number;
 }
@@ -322,7 +324,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     '',
   ].join('\n');
   writeFileSync(path.join(dir, 'config'), config);
-  writeFileSync(path.join(dir, 'accounts'), `${accountLine(options.account)}\n`);
+  writeFileSync(path.join(dir, 'accounts'), [options.account, ...(options.moreAccounts ?? [])].map((a) => `${accountLine(a)}\n`).join(''));
 
   const child = spawn('baresip', ['-f', dir, '-t', String(options.lifetimeS ?? 300)], {
     cwd: dir,
