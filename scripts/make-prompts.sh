@@ -87,6 +87,14 @@ say supervision-press-1 '确认收到请按1。'
 say supervision-thanks '感谢您的确认,再见。'
 say supervision-no-ack '未收到您的确认,我们将稍后再次提醒,再见。'
 
+# Satisfaction callbacks (回访) to residents: ivr-flows/survey.yaml.
+say survey-intro '您好,这里是幺二三四五热线回访。关于您反映的问题,'
+say survey-ask-resolution '问题已解决请按1,部分解决请按2,未解决请按3。'
+say survey-ask-satisfaction '满意请按1,基本满意请按2,不满意请按3。'
+say survey-thanks '感谢您的评价,祝您生活愉快,再见。'
+say survey-redo '感谢您的评价,我们将督促承办单位重新办理,再见。'
+say survey-no-rating '未收到您的评价,我们将稍后再与您联系,再见。'
+
 # Hold music: a slow, soft pentatonic phrase of plucked notes (not speech), 10 s, peak -18 dBFS.
 if want hold-music; then
 notes=(C4 E4 G4 A4 G4 E4 D4 G3 C4 E4 G4 C5 A4 G4 E4 D4 C4 D4 E4 C4)

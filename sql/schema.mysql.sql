@@ -178,6 +178,7 @@ CREATE TABLE `tickets` (
   `replied_by_phone` varchar(20) DEFAULT NULL,
   `satisfaction` varchar(16) DEFAULT NULL,
   `resolution` varchar(16) DEFAULT NULL,
+  `do_not_call` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   UNIQUE KEY `code` (`code`),
   KEY `category_id` (`category_id`),

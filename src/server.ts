@@ -18,10 +18,13 @@ import { createHttpServer, type WebServer } from './api/http-server.js';
 import { registerLiveGauges } from './api/live-gauges.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
 import { createReportRoutes } from './api/reports.routes.js';
+import { createSurveyRoutes } from './api/surveys.routes.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
 import { createUnitRoutes } from './api/units.routes.js';
 import { InboundCallSession } from './calls/inbound-call-session.js';
 import { OutboundIvrCall } from './calls/outbound-ivr-call.js';
+import { PreviewTasks } from './calls/preview-tasks.js';
+import { TaskClaims } from './calls/task-claims.js';
 import { createIvrRunner } from './calls/ivr-runner.js';
 import { QueueDispatcher } from './calls/queue-dispatcher.js';
 import type { Config } from './config/config.js';
@@ -39,6 +42,7 @@ import { SequelizeUnitRepository } from './db/unit-repository.js';
 import { CallingHours, CallSlots } from './dialer/index.js';
 import { IdentityService } from './identity/identity-service.js';
 import { SupervisionJob } from './jobs/supervision.job.js';
+import { SurveyJob } from './jobs/survey.job.js';
 import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
@@ -65,6 +69,8 @@ export interface RunningServer {
   readonly board: LiveBoard;
   readonly supervision: SupervisionJob;
   readonly supervisionFlows: FlowStore;
+  readonly survey: SurveyJob;
+  readonly surveyFlows: FlowStore;
   readonly wallboard: WallboardServer;
   readonly web: WebServer;
   readonly db: Database;
@@ -220,6 +226,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     options: { serviceLevelSByQueue: Object.fromEntries([...queues.values()].map((q) => [q.name, q.serviceLevelS])) },
   });
 
+  const taskClaims = new TaskClaims();
+  const preview = new PreviewTasks({
+    tickets,
+    callbacks: acdRecords,
+    acd,
+    claims: taskClaims,
+    pbx: telephony,
+    clock,
+    logger,
+    recordingsDir: config.RECORDINGS_DIR,
+    ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
+    records,
+  });
+
   const state = { accepting: true };
   const web = await createHttpServer({
     callRecords: records,
@@ -235,6 +255,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
+      createSurveyRoutes({ tickets, preview, skillsOf: async (u) => (await identity.getUser(u.id)).skills }),
     ],
   }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
 
@@ -251,6 +272,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items,
     openCallbacks: () => acdRecords.listOpenCallbackRequests(50),
     hangupAgentCall: (agentId) => dispatcher.hangupAgentCall(agentId),
+    preview,
     clock,
     logger,
     heartbeatMs: config.WS_HEARTBEAT_S * 1000,
@@ -284,6 +306,32 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   supervision.start(config.SUPERVISION_CRON);
 
+  // Satisfaction callbacks (回访) by IVR; callback agents take the same orders by preview dialing.
+  const surveyFlows = new FlowStore({
+    readText: (path) => readFile(path, 'utf8'),
+    hasPrompt: (name) => media.hasPrompt(name),
+    watchFile: (path, onChange) => watch(path, onChange),
+    registry: createDefaultNodeRegistry(),
+    clock,
+    logger,
+  });
+  await surveyFlows.load(config.SURVEY_FLOW);
+  surveyFlows.watch();
+  const survey = new SurveyJob({
+    tickets,
+    caller: new OutboundIvrCall({ pbx: telephony, flow: () => surveyFlows.current, clock, logger, ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000, fromDisplayName: '12345热线回访' }),
+    slots: outboundSlots,
+    clock,
+    logger,
+    lock: createJobLock(db),
+    callingHours,
+    maxAttempts: config.SURVEY_MAX_ATTEMPTS,
+    retryAfterMs: config.SURVEY_RETRY_MIN * 60_000,
+    timeZone: config.TZ,
+    claims: taskClaims,
+  });
+  survey.start(config.SURVEY_CRON);
+
   const verifyToken = async (token: string): Promise<AuthUser | undefined> => {
     const user = await identity.verifyToken(token);
     return user ? toAuthUser(user) : undefined;
@@ -301,13 +349,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queues: [...queues.keys()],
     database: db.description,
   });
-  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, web, db, sessions, state };
+  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, survey, surveyFlows, web, db, sessions, state };
 }
 
 export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
   running.state.accepting = false;
   await running.supervision.stop();
   running.supervisionFlows.close();
+  await running.survey.stop();
+  running.surveyFlows.close();
   logger.info('draining', { activeCalls: running.telephony.activeCalls, drainSeconds: config.DRAIN_TIMEOUT_S });
   await running.telephony.drain(config.DRAIN_TIMEOUT_S * 1000);
   // Let ended calls finish writing their records before the database goes away.

@@ -57,6 +57,7 @@ export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): Ticket
     address: t.address,
     residentName: t.residentName,
     residentPhone: t.residentPhone,
+    doNotCall: t.doNotCall,
     urgency: t.urgency,
     urgencyName: URGENCIES[t.urgency],
     answeredOnCall: t.answeredOnCall,

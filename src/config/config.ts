@@ -64,6 +64,11 @@ export const configSchema = z
     SUPERVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SUPERVISION_RETRY_MIN: z.coerce.number().min(0.05).max(1440).default(30),
     SUPERVISION_RING_TIMEOUT_S: z.coerce.number().int().min(5).max(120).default(30),
+    SURVEY_CRON: z.string().min(9).default('*/10 * * * *'),
+    SURVEY_FLOW: z.string().min(1).default('ivr-flows/survey.yaml'),
+    SURVEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SURVEY_RETRY_MIN: z.coerce.number().min(0.05).max(1440).default(60),
+    SURVEY_RING_TIMEOUT_S: z.coerce.number().int().min(5).max(120).default(30),
     CALLING_HOURS: z
       .string()
       .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'must look like 09:00-12:00,13:30-18:00')

@@ -150,10 +150,10 @@ export class SequelizeTicketRepository implements TicketRepository {
     }
   }
 
-  async inStates(states: readonly TicketState[], limit: number): Promise<Ticket[]> {
+  async inStates(states: readonly TicketState[], limit: number, options: { readonly excludeDoNotCall?: boolean } = {}): Promise<Ticket[]> {
     try {
       const rows = await this.m.tickets.findAll({
-        where: { state: { [Op.in]: [...states] } },
+        where: { state: { [Op.in]: [...states] }, ...(options.excludeDoNotCall === true ? { doNotCall: false } : {}) },
         order: [
           ['updatedAt', 'ASC'],
           ['id', 'ASC'],

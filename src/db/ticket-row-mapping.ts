@@ -31,6 +31,7 @@ export function toTicket(row: TicketRow): Ticket {
     address: r.address,
     residentName: r.residentName,
     residentPhone: r.residentPhone,
+    doNotCall: r.doNotCall,
     urgency: oneOf(Object.keys(URGENCIES) as Urgency[], r.urgency, 'urgency'),
     answeredOnCall: r.answeredOnCall,
     callId: r.callId,

@@ -1,6 +1,6 @@
 import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
-/** One row of `tickets` (migrations/0004-create-tickets.ts, 0006-ticket-lifecycle.ts). */
+/** One row of `tickets` (migrations/0004-create-tickets.ts, 0006-ticket-lifecycle.ts, 0008-do-not-call.ts). */
 export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreationAttributes<TicketRow>> {
   id: CreationOptional<number>;
   code: string;
@@ -10,6 +10,7 @@ export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreati
   address: string | null;
   residentName: string | null;
   residentPhone: string;
+  doNotCall: boolean;
   urgency: string;
   answeredOnCall: boolean;
   callId: string | null;
@@ -89,6 +90,7 @@ export function defineTicketModels(sequelize: Sequelize): TicketModels {
       address: { type: DataTypes.STRING(500), allowNull: true },
       residentName: { type: DataTypes.STRING(50), allowNull: true, field: 'resident_name' },
       residentPhone: { type: DataTypes.STRING(20), allowNull: false, field: 'resident_phone' },
+      doNotCall: { type: DataTypes.BOOLEAN, allowNull: false, field: 'do_not_call' },
       urgency: { type: DataTypes.STRING(16), allowNull: false },
       answeredOnCall: { type: DataTypes.BOOLEAN, allowNull: false, field: 'answered_on_call' },
       callId: { type: DataTypes.STRING(255).BINARY, allowNull: true, field: 'call_id' },

@@ -20,6 +20,8 @@ const ticketInputSchema = z.strictObject(
     /** Optional; 匿名 is a valid answer. */
     residentName: optionalText(50),
     residentPhone: phoneField,
+    /** 勿扰: the resident does not want to be called back (no 回访 call). Absent: false. */
+    doNotCall: booleanField.optional(),
     urgency: urgency.default('normal'),
     /** 直办: answered on the call; then `answer` is required and the order closes at once. */
     answeredOnCall: booleanField.default(false),

@@ -5,6 +5,8 @@ import { maskPhone } from '../shared/mask.js';
 import type { Category, CategoryRepository, HandlingUnit, UnitRepository } from './catalog.js';
 import { phoneField } from './field-schemas.js';
 import type { OverdueOrder, SupervisionAttempt, SupervisionTickets } from './supervision-port.js';
+import { SurveyCallLog } from './survey-call-log.js';
+import type { SurveyCallAttempt, SurveyCallHistory, SurveyTickets } from './survey-port.js';
 import { fieldError, findVisible, unitOf } from './ticket-access.js';
 import { TicketActions } from './ticket-actions.js';
 import { localDay } from './ticket-code.js';
@@ -59,16 +61,18 @@ export interface TicketListFilter {
  * Work orders: intake (受理) with duplicate linking, reading with lights, the lifecycle actions
  * (ticket-actions.ts) and the supervision port (ticket-supervision.ts).
  */
-export class TicketService implements SupervisionTickets {
+export class TicketService implements SupervisionTickets, SurveyTickets {
   private readonly policy: DeadlinePolicy;
   private readonly actions: TicketActions;
   private readonly supervision: TicketSupervision;
+  private readonly surveyCallLog: SurveyCallLog;
   private readonly duplicateWindowMs: number;
 
   constructor(private readonly deps: TicketServiceDeps) {
     this.policy = new DeadlinePolicy(deps.calendar, deps.deadlines);
     this.actions = new TicketActions({ ...deps, deadlines: this.policy });
     this.supervision = new TicketSupervision(deps);
+    this.surveyCallLog = new SurveyCallLog(deps.tickets);
     const days = deps.duplicateWindowDays ?? DEFAULT_DUPLICATE_WINDOW_DAYS;
     if (!Number.isFinite(days) || days < 0) throw new RangeError(`duplicateWindowDays must be ≥ 0, not ${days}`);
     this.duplicateWindowMs = days * MS_PER_DAY;
@@ -93,6 +97,7 @@ export class TicketService implements SupervisionTickets {
       address: form.address,
       residentName: form.residentName,
       residentPhone: form.residentPhone,
+      doNotCall: form.doNotCall ?? false,
       urgency: form.urgency,
       answeredOnCall: form.answeredOnCall,
       callId: form.callId,
@@ -190,10 +195,20 @@ export class TicketService implements SupervisionTickets {
     return { items: result.items.map((t) => this.lit(t, now)), total: result.total };
   }
 
-  /** Reviewed orders waiting for the 回访 survey, the longest waiting first. */
+  /** Reviewed orders waiting for the 回访 survey, the longest waiting first; never a do-not-call order. */
   async surveyCandidates(limit: number): Promise<LitTicket[]> {
     checkPage({ limit, offset: 0 });
-    return (await this.deps.tickets.inStates(['reviewed'], limit)).map((t) => this.lit(t));
+    const rows = await this.deps.tickets.inStates(['reviewed'], limit, { excludeDoNotCall: true });
+    return rows.filter((t) => !t.doNotCall).map((t) => this.lit(t));
+  }
+
+  /** Survey call attempts of this survey round per order (survey-port.ts). */
+  surveyCalls(tickets: readonly Pick<Ticket, 'id' | 'reopenCount'>[]): Promise<Map<number, SurveyCallHistory>> {
+    return this.surveyCallLog.history(tickets);
+  }
+
+  recordSurveyCall(attempt: SurveyCallAttempt): Promise<void> {
+    return this.surveyCallLog.record(attempt);
   }
 
   overdue(now: Date, includeYellow: boolean): Promise<OverdueOrder[]> {

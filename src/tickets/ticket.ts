@@ -47,6 +47,8 @@ export const TICKET_EVENT_TYPES = [
   'supervision-call',
   'supervision-acknowledged',
   'linked-duplicate',
+  /** One 回访 call attempt (automated or preview), with its result: see survey-port.ts. */
+  'survey-call',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
@@ -98,6 +100,8 @@ export interface Ticket {
   readonly residentName: string | null;
   /** Stored in full; masked only in logs. */
   readonly residentPhone: string;
+  /** 勿扰: the resident asked not to be called back; no survey call (IVR or agent) is placed. */
+  readonly doNotCall: boolean;
   readonly urgency: Urgency;
   /** 直办: answered on the call and closed at once. */
   readonly answeredOnCall: boolean;
@@ -227,6 +231,9 @@ export interface TicketRepository {
   events(ticketIds: readonly number[], types: readonly TicketEventType[]): Promise<TicketEvent[]>;
   /** The newest order from `phone` about `categoryId` created at or after `since`. */
   latestFrom(phone: string, categoryId: number, since: Date): Promise<Ticket | undefined>;
-  /** Oldest first (updated_at, then id): e.g. reviewed orders waiting for the survey. */
-  inStates(states: readonly TicketState[], limit: number): Promise<Ticket[]>;
+  /**
+   * Oldest first (updated_at, then id): e.g. reviewed orders waiting for the survey.
+   * `excludeDoNotCall` leaves out orders whose resident asked not to be called.
+   */
+  inStates(states: readonly TicketState[], limit: number, options?: { readonly excludeDoNotCall?: boolean }): Promise<Ticket[]>;
 }

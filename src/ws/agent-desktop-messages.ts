@@ -1,3 +1,4 @@
+import type { PreviewTask } from '../calls/preview-tasks.js';
 import { z } from 'zod';
 
 /** What an agent's desktop may send over /ws/agent. Anything else gets an `error` frame. */
@@ -8,6 +9,10 @@ export const desktopCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('logout') }),
   z.strictObject({ type: z.literal('ping') }),
+  // Preview dialing (callback staff): take the next task, dial it, or give it back unfinished.
+  z.strictObject({ type: z.literal('next-task') }),
+  z.strictObject({ type: z.literal('dial'), taskId: z.string().trim().min(1, 'name the task (taskId of the task frame)').max(64) }),
+  z.strictObject({ type: z.literal('release-task'), taskId: z.string().trim().min(1, 'name the task (taskId of the task frame)').max(64) }),
 ]);
 
 export type DesktopCommand = z.infer<typeof desktopCommand>;
@@ -26,8 +31,14 @@ export type DesktopPush =
       history: readonly unknown[];
     }
   | { type: 'offer-withdrawn'; callId: string; reason: string }
-  | { type: 'connected'; callId: string }
-  | { type: 'ended'; callId: string }
+  | { type: 'connected'; callId: string; taskId?: string }
+  /** A queue call ended, or a preview call (`taskId`, `result`: talked, agent-unreached, resident-unreached; callId null when never connected). */
+  | { type: 'ended'; callId: string | null; taskId?: string; result?: string; failure?: string }
+  /** Preview dialing: the task to read before dialling (`ticket` for a survey, `callback` for a queue callback). */
+  | ({ type: 'task' } & PreviewTask)
+  | { type: 'no-task' }
+  /** Preview dialing: the agent's phone rings first, then the resident's. */
+  | { type: 'dialing'; taskId: string; who: 'agent' | 'resident' }
   | { type: 'callbacks'; items: readonly unknown[] }
   | { type: 'ack'; for: DesktopCommand['type'] }
   | { type: 'pong' }

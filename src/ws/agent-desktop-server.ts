@@ -3,6 +3,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AgentStateEvent, AcdEvents } from '../acd/acd-events.js';
 import { AgentState, type AgentSnapshot } from '../acd/agent.js';
 import type { AuthUser } from '../api/auth-context.js';
+import type { PreviewCallEnd } from '../calls/preview-call.js';
+import type { PreviewTasks } from '../calls/preview-tasks.js';
 import type { Logger } from '../logging/logger.js';
 import { AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
@@ -20,6 +22,9 @@ export interface DesktopAcd {
   agent(agentId: string): AgentSnapshot | undefined;
 }
 
+/** Preview dialing as the desktop drives it (calls/preview-tasks.ts). */
+export type DesktopPreview = Pick<PreviewTasks, 'observer' | 'next' | 'dial' | 'release' | 'hangup' | 'holds' | 'abandon'>;
+
 export interface AgentDesktopDeps {
   readonly acd: DesktopAcd;
   /** The signed-in user of a token, or undefined when it is unknown or expired. */
@@ -31,6 +36,8 @@ export interface AgentDesktopDeps {
   /** Open callback requests shown on every desktop. */
   readonly openCallbacks: () => Promise<readonly unknown[]>;
   readonly hangupAgentCall: (agentId: string) => Promise<boolean>;
+  /** Preview dialing for callback staff (next-task, dial, release-task). Absent: those commands are refused. */
+  readonly preview?: DesktopPreview;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly heartbeatMs: number;
@@ -50,7 +57,9 @@ interface Desk {
 /**
  * `/ws/agent`: the agent desktop. Authenticated by the login token (`?token=` or
  * `Authorization: Bearer`). Pushes state changes, offers with the caller's history, connected/ended;
- * takes ready / not-ready / end-wrap-up / hang-up / logout. Heartbeats find dead sockets; a desk
+ * takes ready / not-ready / end-wrap-up / hang-up / logout. Callback staff (skill `callback`) also
+ * take preview tasks: `next-task` → `task` (or `no-task`), `dial` → `dialing`, `connected`, `ended`
+ * (calls/preview-tasks.ts); `ready` or `release-task` give an unfinished task back. Heartbeats find dead sockets; a desk
  * with no socket left goes not-ready after `graceMs`, or when its current call ends.
  */
 export class AgentDesktopServer {
@@ -89,6 +98,28 @@ export class AgentDesktopServer {
     deps.acd.observer.on('agent-state', onState).on('offer', onOffer).on('offer-withdrawn', onWithdrawn);
     this.offAcd.push(() => {
       deps.acd.observer.off('agent-state', onState).off('offer', onOffer).off('offer-withdrawn', onWithdrawn);
+    });
+    if (deps.preview !== undefined) this.followPreview(deps.preview);
+  }
+
+  /** Preview call progress goes to the agent's desktop as `dialing`, `connected`, `ended`. */
+  private followPreview(preview: DesktopPreview): void {
+    const onDialing = (agentId: string, taskId: string, who: 'agent' | 'resident'): void => {
+      this.push(agentId, { type: 'dialing', taskId, who });
+    };
+    const onConnected = (agentId: string, taskId: string, callId: string): void => {
+      this.push(agentId, { type: 'connected', callId, taskId });
+    };
+    const onPreviewEnded = (agentId: string, taskId: string, end: PreviewCallEnd): void => {
+      const frame: DesktopPush =
+        end.kind === 'talked'
+          ? { type: 'ended', callId: end.callId, taskId, result: end.kind }
+          : { type: 'ended', callId: null, taskId, result: end.kind, failure: end.failure };
+      this.push(agentId, frame);
+    };
+    preview.observer.on('dialing', onDialing).on('connected', onConnected).on('ended', onPreviewEnded);
+    this.offAcd.push(() => {
+      preview.observer.off('dialing', onDialing).off('connected', onConnected).off('ended', onPreviewEnded);
     });
   }
 
@@ -188,7 +219,9 @@ export class AgentDesktopServer {
     const state = acd.agent(desk.agentId)?.state ?? AgentState.LoggedOut;
     switch (command.type) {
       case 'ready':
-        if (state === AgentState.LoggedOut) acd.login({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
+        // Ready while holding a preview task gives the task back (release sets the agent ready).
+        if (this.deps.preview?.holds(desk.agentId) === true) await this.deps.preview.release(desk.agentId);
+        else if (state === AgentState.LoggedOut) acd.login({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
         else acd.setReady(desk.agentId);
         return;
       case 'not-ready':
@@ -198,6 +231,7 @@ export class AgentDesktopServer {
         acd.endWrapUp(desk.agentId);
         return;
       case 'hangup':
+        if (await this.deps.preview?.hangup(desk.agentId)) return;
         if (!(await this.deps.hangupAgentCall(desk.agentId))) throw new AppError('NO_CALL', 'there is no call to hang up');
         return;
       case 'logout':
@@ -205,7 +239,23 @@ export class AgentDesktopServer {
         return;
       case 'ping':
         return;
+      case 'next-task': {
+        const task = await this.previewOrThrow().next({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
+        this.send(desk, task === undefined ? { type: 'no-task' } : { type: 'task', ...task });
+        return;
+      }
+      case 'dial':
+        await this.previewOrThrow().dial(desk.agentId, command.taskId);
+        return;
+      case 'release-task':
+        await this.previewOrThrow().release(desk.agentId, command.taskId);
+        return;
     }
+  }
+
+  private previewOrThrow(): DesktopPreview {
+    if (this.deps.preview === undefined) throw new AppError('NO_PREVIEW', 'preview dialing is not enabled on this server');
+    return this.deps.preview;
   }
 
   private onClose(desk: Desk, ws: WebSocket): void {
@@ -221,6 +271,8 @@ export class AgentDesktopServer {
   /** The desk stayed away past the grace period: not-ready now, or once its call is over. */
   private goneAway(desk: Desk): void {
     if (desk.sockets.size > 0) return;
+    // A preview task nobody is reading goes back to the pool (a call in progress keeps it).
+    this.deps.preview?.abandon(desk.agentId);
     const state = this.deps.acd.agent(desk.agentId)?.state;
     if (state === AgentState.Ready || state === AgentState.WrapUp) {
       this.deps.acd.setNotReady(desk.agentId, 'desktop-disconnected');

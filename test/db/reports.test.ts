@@ -5,14 +5,10 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { QueryInterface } from 'sequelize';
 import sinon from 'sinon';
-import { SequelizeStorage, Umzug } from 'umzug';
 import type { QueueEvent, QueueEventType } from '../../src/acd/acd-record-repository.js';
 import { apiErrorHandler, notFoundHandler } from '../../src/api/api-error-handler.js';
 import type { AuthUser, Role } from '../../src/api/auth-context.js';
 import { createReportRoutes } from '../../src/api/reports.routes.js';
-import { MIGRATIONS_TABLE } from '../../src/db/database.js';
-import * as m0007 from '../../src/db/migrations/0007-report-indexes.js';
-import { migrationList } from '../../src/db/migrations/migration-list.js';
 import { reportSqlFiles, SequelizeReportQueries } from '../../src/db/report-queries.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { queueMetrics } from '../../src/metrics/queue-metrics.js';
@@ -29,12 +25,6 @@ const D = (hhmm: string): Date => new Date(`2026-11-20T${hhmm}:00.000Z`);
 const at = (iso: string): Date => new Date(iso);
 const NOW = at('2026-11-21T02:00:00.000Z');
 const CALLS_T0 = D('01:00').getTime();
-
-/** Listed migrations plus 0007 (until migration-list.ts lists it). */
-async function migrate(testDb: TestDatabase): Promise<void> {
-  const migrations = [...migrationList.filter((m) => m.name !== '0007-report-indexes'), { name: '0007-report-indexes', up: m0007.up, down: m0007.down }];
-  await new Umzug<QueryInterface>({ migrations, context: testDb.db.sequelize.getQueryInterface(), storage: new SequelizeStorage({ sequelize: testDb.db.sequelize, tableName: MIGRATIONS_TABLE }), logger: undefined }).up();
-}
 
 function qe(callId: string, event: QueueEventType, atS: number, waitS: number | null = null, queue = 'general', base = CALLS_T0): QueueEvent {
   return { callId, queue, event, agentId: null, extension: null, waitMs: waitS === null ? null : waitS * 1000, talkMs: null, at: new Date(base + atS * 1000) };
@@ -155,8 +145,7 @@ describe(`reports over a hand-built day on ${testDbKind()}`, () => {
   const service = (options: ReportOptions = {}): ReportService => new ReportService({ queries, clock, timeZone: 'Asia/Shanghai', serviceLevelS: 15, options });
 
   before(async () => {
-    testDb = await openTestDatabase({ migrate: false });
-    await migrate(testDb);
+    testDb = await openTestDatabase();
     await insertDataSet(testDb.db.sequelize.getQueryInterface());
     queries = new SequelizeReportQueries(testDb.db.sequelize);
     const app = express();

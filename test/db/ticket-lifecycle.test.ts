@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import sinon from 'sinon';
-import { SequelizeStorage, Umzug } from 'umzug';
 import { fileURLToPath } from 'node:url';
 import { SequelizeCategoryRepository } from '../../src/db/category-repository.js';
-import { MIGRATIONS_TABLE } from '../../src/db/database.js';
-import * as m0004 from '../../src/db/migrations/0004-create-tickets.js';
-import * as m0006 from '../../src/db/migrations/0006-ticket-lifecycle.js';
-import { migrationList } from '../../src/db/migrations/migration-list.js';
 import { seedIfEmpty } from '../../src/db/seed-loader.js';
 import { SequelizeTicketRepository } from '../../src/db/ticket-repository.js';
 import { SequelizeUnitRepository } from '../../src/db/unit-repository.js';
@@ -21,20 +16,6 @@ import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test
 
 const SEED_DIR = fileURLToPath(new URL('../../sql/seed/', import.meta.url));
 const DAY = 86_400_000;
-
-/** A migrated database including 0004 and 0006 (whether or not migration-list.ts lists them yet). */
-async function openTicketDatabase(): Promise<TestDatabase> {
-  const testDb = await openTestDatabase({ migrate: false });
-  const mine = new Set(['0004-create-tickets', '0006-ticket-lifecycle']);
-  const migrations = [
-    ...migrationList.filter((m) => !mine.has(m.name)),
-    { name: '0004-create-tickets', up: m0004.up, down: m0004.down },
-    { name: '0006-ticket-lifecycle', up: m0006.up, down: m0006.down },
-  ].sort((a, b) => a.name.localeCompare(b.name));
-  const sequelize = testDb.db.sequelize;
-  await new Umzug({ migrations, context: sequelize.getQueryInterface(), storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }), logger: undefined }).up();
-  return testDb;
-}
 
 async function settle(promises: Promise<unknown>[]): Promise<{ ok: number; codes: string[] }> {
   const results = await Promise.allSettled(promises);
@@ -56,7 +37,7 @@ describe(`ticket lifecycle on ${testDbKind()}`, () => {
   const supervisor = { id: 8, role: 'supervisor' };
 
   beforeEach(async () => {
-    testDb = await openTicketDatabase();
+    testDb = await openTestDatabase();
     sequelize = testDb.db.sequelize;
     await seedIfEmpty(sequelize, SEED_DIR);
     const units = new SequelizeUnitRepository(sequelize);

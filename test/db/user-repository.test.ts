@@ -1,10 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { QueryTypes, type QueryInterface } from 'sequelize';
-import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
-import { MIGRATIONS_TABLE } from '../../src/db/database.js';
-import * as m0002 from '../../src/db/migrations/0002-create-users.js';
-import { migrationList } from '../../src/db/migrations/migration-list.js';
+import { QueryTypes } from 'sequelize';
 import { SequelizeSessionRepository } from '../../src/db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from '../../src/db/sequelize-user-repository.js';
 import { DuplicateUserError } from '../../src/identity/identity-errors.js';
@@ -14,26 +10,6 @@ import { computeSipHa1 } from '../../src/identity/sip-ha1.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test-database.js';
-
-/** The project's migrations, with 0002-create-users added (in name order) until migration-list.ts lists it. */
-const migrations: RunnableMigration<QueryInterface>[] = (
-  migrationList.some((m) => m.name === '0002-create-users')
-    ? [...migrationList]
-    : [...migrationList, { name: '0002-create-users', up: m0002.up, down: m0002.down }]
-).sort((a, b) => a.name.localeCompare(b.name));
-
-async function openMigrated(): Promise<TestDatabase> {
-  const testDb = await openTestDatabase({ migrate: false });
-  const sequelize = testDb.db.sequelize;
-  const umzug = new Umzug<QueryInterface>({
-    migrations,
-    context: sequelize.getQueryInterface(),
-    storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }),
-    logger: undefined,
-  });
-  await umzug.up();
-  return testDb;
-}
 
 function agent(username: string, extension: string, overrides: Partial<NewUserRecord> = {}): NewUserRecord {
   return {
@@ -66,7 +42,7 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
   let repo: SequelizeUserRepository;
 
   beforeEach(async () => {
-    testDb = await openMigrated();
+    testDb = await openTestDatabase();
     repo = new SequelizeUserRepository(testDb.db.sequelize);
   });
 

@@ -7,6 +7,7 @@ import * as m0004 from './0004-create-tickets.js';
 import * as m0005 from './0005-add-call-agent-columns.js';
 import * as m0006 from './0006-ticket-lifecycle.js';
 import * as m0007 from './0007-report-indexes.js';
+import * as m0008 from './0008-do-not-call.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -20,4 +21,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0005-add-call-agent-columns', up: m0005.up, down: m0005.down },
   { name: '0006-ticket-lifecycle', up: m0006.up, down: m0006.down },
   { name: '0007-report-indexes', up: m0007.up, down: m0007.down },
+  { name: '0008-do-not-call', up: m0008.up, down: m0008.down },
 ];
