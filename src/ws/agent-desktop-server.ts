@@ -145,21 +145,37 @@ export class AgentDesktopServer {
     this.wss.close();
   }
 
+  /**
+   * Frames a desktop sends while its token is still being checked are kept and handled, in order,
+   * once the desk is known (ws drops messages that arrive with no listener).
+   */
   private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    let resolveDesk: (desk: Desk | undefined) => void = () => undefined;
+    const deskReady = new Promise<Desk | undefined>((resolve) => {
+      resolveDesk = resolve;
+    });
+    ws.on('message', (data: RawData) => {
+      void deskReady.then((desk) => (desk ? this.onMessage(desk, ws, data) : undefined));
+    });
+    const desk = await this.authenticate(ws, req);
+    resolveDesk(desk);
+  }
+
+  private async authenticate(ws: WebSocket, req: IncomingMessage): Promise<Desk | undefined> {
     const token = tokenOf(req);
     const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
     if (!user) {
       ws.close(4401, token === undefined ? 'missing token' : 'token expired or unknown');
-      return;
+      return undefined;
     }
     if (user.role !== 'agent') {
       ws.close(4403, `role ${user.role} has no agent desktop`);
-      return;
+      return undefined;
     }
     const profile = await this.deps.agentProfile(user);
     if (!profile) {
       ws.close(4403, 'this user has no extension');
-      return;
+      return undefined;
     }
     const agentId = String(user.id);
     let desk = this.desks.get(agentId);
@@ -175,9 +191,6 @@ export class AgentDesktopServer {
     this.alive.add(ws);
     const owner = desk;
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data: RawData) => {
-      void this.onMessage(owner, ws, data);
-    });
     ws.on('close', () => {
       this.onClose(owner, ws);
     });
@@ -188,6 +201,7 @@ export class AgentDesktopServer {
     this.send(desk, { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null }, ws);
     this.send(desk, { type: 'callbacks', items: await this.deps.openCallbacks() }, ws);
     this.log.info('desktop connected', { agentId });
+    return desk;
   }
 
   private async onMessage(desk: Desk, ws: WebSocket, data: RawData): Promise<void> {
