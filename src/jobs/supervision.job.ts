@@ -1,10 +1,10 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import { CallSlots, maskTarget, OutboundDialer, reachedNode, type AttemptReport, type CallingHours, type CallOutcome, type OutboundCaller, type OutboundTask, type TaskReport } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
-import { ConfigError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import type { OverdueOrder, SupervisionCallResult, SupervisionTickets } from '../tickets/supervision-port.js';
 import type { JobLock } from './job-lock.js';
+import { scheduleSweep, withJobLock } from './sweep-schedule.js';
 import { escalationLevelFor, escalationReason } from './supervision-escalation.js';
 
 /** Name of the database lock, so only one process of a cluster places supervision calls. */
@@ -94,19 +94,7 @@ export class SupervisionJob {
   /** Runs `runOnce()` on the cron expression (node-cron syntax, read in `timeZone`); a run never overlaps the previous one. */
   start(expression: string): void {
     if (this.task !== undefined) return;
-    if (!cron.validate(expression)) throw new ConfigError(`SUPERVISION_CRON: "${expression}" is not a cron expression`);
-    this.task = cron.schedule(
-      expression,
-      async () => {
-        try {
-          const summary = await this.runOnce();
-          if (summary.ran && summary.considered > 0) this.log.info('supervision sweep', { ...summary });
-        } catch (err) {
-          this.log.error('supervision sweep failed', { error: err instanceof Error ? err.message : String(err) });
-        }
-      },
-      { name: 'supervision-calls', timezone: this.deps.timeZone, noOverlap: true },
-    );
+    this.task = scheduleSweep({ name: 'supervision', configKey: 'SUPERVISION_CRON', expression, timeZone: this.deps.timeZone, logger: this.log, run: () => this.runOnce() });
     this.log.info('supervision calls scheduled', { cron: expression, timeZone: this.deps.timeZone, callingHours: this.deps.callingHours.toString() });
   }
 
@@ -119,17 +107,8 @@ export class SupervisionJob {
     await this.current?.catch(() => undefined);
   }
 
-  private async lockedRun(): Promise<SupervisionSummary> {
-    const handle = await this.deps.lock.tryAcquire(SUPERVISION_LOCK);
-    if (handle === undefined) {
-      this.log.info('supervision sweep skipped: another process holds the lock');
-      return summaryOf(false, emptyCounts());
-    }
-    try {
-      return await this.sweep();
-    } finally {
-      await handle.release();
-    }
+  private lockedRun(): Promise<SupervisionSummary> {
+    return withJobLock(this.deps.lock, SUPERVISION_LOCK, this.log, () => summaryOf(false, emptyCounts()), () => this.sweep());
   }
 
   private async sweep(): Promise<SupervisionSummary> {

@@ -1,12 +1,12 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import { surveyTaskKey, type TaskClaims } from '../calls/task-claims.js';
 import { CallSlots, maskTarget, OutboundDialer, type AttemptReport, type CallingHours, type OutboundCaller, type OutboundTask, type TaskReport } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
-import { ConfigError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import type { SurveyCallHistory, SurveyTickets } from '../tickets/survey-port.js';
 import { SYSTEM_ACTOR, type Satisfaction, type Ticket } from '../tickets/ticket.js';
 import type { JobLock } from './job-lock.js';
+import { scheduleSweep, withJobLock } from './sweep-schedule.js';
 import { surveyAnswerOf, type SurveyAnswer } from './survey-result.js';
 
 /** Name of the database lock, so only one process of a cluster places survey calls. */
@@ -114,19 +114,7 @@ export class SurveyJob {
   /** Runs `runOnce()` on the cron expression (read in `timeZone`); a run never overlaps the previous one. */
   start(expression: string): void {
     if (this.task !== undefined) return;
-    if (!cron.validate(expression)) throw new ConfigError(`SURVEY_CRON: "${expression}" is not a cron expression`);
-    this.task = cron.schedule(
-      expression,
-      async () => {
-        try {
-          const summary = await this.runOnce();
-          if (summary.ran && summary.considered > 0) this.log.info('survey sweep', { ...summary });
-        } catch (err) {
-          this.log.error('survey sweep failed', { error: errorText(err) });
-        }
-      },
-      { name: 'survey-calls', timezone: this.deps.timeZone, noOverlap: true },
-    );
+    this.task = scheduleSweep({ name: 'survey', configKey: 'SURVEY_CRON', expression, timeZone: this.deps.timeZone, logger: this.log, run: () => this.runOnce() });
     this.log.info('survey calls scheduled', { cron: expression, timeZone: this.deps.timeZone, callingHours: this.deps.callingHours.toString() });
   }
 
@@ -139,17 +127,8 @@ export class SurveyJob {
     await this.current?.catch(() => undefined);
   }
 
-  private async lockedRun(): Promise<SurveySummary> {
-    const handle = await this.deps.lock.tryAcquire(SURVEY_LOCK);
-    if (handle === undefined) {
-      this.log.info('survey sweep skipped: another process holds the lock');
-      return summaryOf(false, emptyCounts());
-    }
-    try {
-      return await this.sweep();
-    } finally {
-      await handle.release();
-    }
+  private lockedRun(): Promise<SurveySummary> {
+    return withJobLock(this.deps.lock, SURVEY_LOCK, this.log, () => summaryOf(false, emptyCounts()), () => this.sweep());
   }
 
   private async sweep(): Promise<SurveySummary> {
