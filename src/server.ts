@@ -241,6 +241,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
 
   const state = { accepting: true };
+  // The desktops are made after the web server they attach to; routes reach them through this.
+  const desktopsRef: { current: AgentDesktopServer | undefined } = { current: undefined };
   const web = await createHttpServer({
     callRecords: records,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
@@ -255,11 +257,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
-      createSurveyRoutes({ tickets, preview, skillsOf: async (u) => (await identity.getUser(u.id)).skills }),
+      createSurveyRoutes({
+        tickets,
+        preview,
+        skillsOf: async (u) => (await identity.getUser(u.id)).skills,
+        onCallbackDone: () => {
+          void desktopsRef.current?.broadcastCallbacks();
+        },
+      }),
     ],
   }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
 
-  const desktops = new AgentDesktopServer(web.server, {
+  const desktops = (desktopsRef.current = new AgentDesktopServer(web.server, {
     acd,
     verifyToken: async (token) => {
       const user = await identity.verifyToken(token);
@@ -277,7 +286,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     heartbeatMs: config.WS_HEARTBEAT_S * 1000,
     graceMs: config.WS_GRACE_S * 1000,
-  });
+  }));
   // Automatic supervision calls (督办) to units' liaisons, within calling hours, one process at a time.
   const supervisionFlows = new FlowStore({
     readText: (path) => readFile(path, 'utf8'),

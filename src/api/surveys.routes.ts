@@ -12,6 +12,8 @@ export interface SurveyRoutesDeps {
   readonly preview: Pick<PreviewTasks, 'surveyRecorded' | 'callbackDone'>;
   /** Skills of an agent user (callback staff have `callback`). */
   readonly skillsOf: (user: AuthUser) => Promise<readonly string[]>;
+  /** Told after a callback request is done, e.g. to refresh the open list on every desktop. */
+  readonly onCallbackDone?: () => void;
 }
 
 const codeParams = z.object({ code: z.string() });
@@ -48,6 +50,7 @@ export function createSurveyRoutes(deps: SurveyRoutesDeps): Router {
     await callbackStaff(user);
     const { id } = parseInput(idParams, req.params, 'path');
     await deps.preview.callbackDone(id, user);
+    deps.onCallbackDone?.();
     res.json({ id, status: 'done' });
   });
 
