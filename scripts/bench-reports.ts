@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-reports.ts --url mysql://root@127.0.0.1:3306/hotline_bench_gen [--runs 3] [--tz Asia/Shanghai]`
+ * `npx tsx scripts/bench-reports.ts --url mysql://root@127.0.0.1:3306/hotline_bench_gen [--runs 3] [--tz Asia/Shanghai] [--out docs/bench-reports.md]`
  *
  * Times the hotline reports (ReportService: summary, units, categories, and their CSV) on a database
  * filled by scripts/generate-data.ts, for the last 1, 7 (周通报), 30 (月排名) and 90 days of its
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QueryTypes } from 'sequelize';
 import { openDatabase, type Database } from '../src/db/database.js';
-import { reportSqlFiles, SequelizeReportQueries } from '../src/db/report-queries.js';
+import { queueScanWindow, reportSqlFiles, SequelizeReportQueries } from '../src/db/report-queries.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { startOfLocalDay } from '../src/metrics/report-period.js';
 import { ReportService } from '../src/metrics/report-service.js';
@@ -23,7 +23,7 @@ import { systemClock, type Clock } from '../src/shared/clock.js';
 import { describePlan, explainRowOf, isFullScan, type ExplainRow } from './generate/explain.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(REPO_ROOT, 'docs', 'bench-reports.md');
+const DEFAULT_OUT = path.join(REPO_ROOT, 'docs', 'bench-reports.md');
 const PERIOD_DAYS = [1, 7, 30, 90] as const;
 const DAY_MS = 86_400_000;
 /** A run slower than this is not repeated (keeps the whole benchmark bounded). */
@@ -127,9 +127,10 @@ async function timeSql(db: Database, endMs: number): Promise<SqlTiming[]> {
   const out: SqlTiming[] = [];
   const last = new Map<string, { days: number; ms: number }>();
   for (const days of PERIOD_DAYS) {
+    const period = { from: new Date(endMs - days * DAY_MS), to: new Date(endMs) };
     const replacements: Row = {
-      from: new Date(endMs - days * DAY_MS),
-      to: new Date(endMs),
+      ...period,
+      ...queueScanWindow(period),
       now: new Date(endMs),
       slMs: 15_000,
       minAbandonMs: 0,
@@ -180,7 +181,8 @@ async function dataSizes(db: Database): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, runs: { type: 'string', default: '3' }, tz: { type: 'string', default: 'Asia/Shanghai' } } });
+  const { values } = parseArgs({ options: { url: { type: 'string' }, runs: { type: 'string', default: '3' }, tz: { type: 'string', default: 'Asia/Shanghai' }, out: { type: 'string', default: DEFAULT_OUT } } });
+  const out = path.resolve(values.out);
   const url = values.url ?? process.env.DATABASE_URL;
   if (url === undefined || !/^(mysql|mariadb):\/\//.test(url)) throw new Error('--url mysql://user@host:port/<database> is required');
   const runs = Math.max(1, Math.min(10, Number(values.runs)));
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     const totalS = (performance.now() - started) / 1000;
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const findings = existsSync(OUT) ? /<!-- findings:start -->([\s\S]*?)<!-- findings:end -->/.exec(readFileSync(OUT, 'utf8'))?.[1] : undefined;
+    const findings = existsSync(out) ? /<!-- findings:start -->([\s\S]*?)<!-- findings:end -->/.exec(readFileSync(out, 'utf8'))?.[1] : undefined;
     const md: string[] = [
       '# Reports benchmark',
       '',
@@ -270,8 +272,8 @@ async function main(): Promise<void> {
       'The generator needs `local_infile=ON` on the server (LOAD DATA LOCAL INFILE, streamed from memory).',
       '',
     ];
-    writeFileSync(OUT, md.join('\n'));
-    console.log(`wrote ${OUT}`);
+    writeFileSync(out, md.join('\n'));
+    console.log(`wrote ${out}`);
   } finally {
     await db.close();
   }

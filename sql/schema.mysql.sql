@@ -102,7 +102,8 @@ CREATE TABLE `queue_events` (
   PRIMARY KEY (`id`),
   KEY `queue_events_at` (`at`),
   KEY `queue_events_call_id` (`call_id`),
-  KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`)
+  KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`),
+  KEY `queue_events_at_call_id_event_wait_ms_queue` (`at`,`call_id`,`event`,`wait_ms`,`queue`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `sessions` (
@@ -131,6 +132,7 @@ CREATE TABLE `ticket_events` (
   KEY `unit_id` (`unit_id`),
   KEY `ticket_events_ticket_id_id` (`ticket_id`,`id`),
   KEY `ticket_events_type_at_ticket_id` (`type`,`at`,`ticket_id`),
+  KEY `ticket_events_ticket_id_type_id_at_unit_id` (`ticket_id`,`type`,`id`,`at`,`unit_id`),
   CONSTRAINT `ticket_events_ibfk_1` FOREIGN KEY (`ticket_id`) REFERENCES `tickets` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `ticket_events_ibfk_2` FOREIGN KEY (`unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -194,6 +196,7 @@ CREATE TABLE `tickets` (
   KEY `tickets_state_updated_at` (`state`,`updated_at`),
   KEY `tickets_reply_by` (`reply_by`),
   KEY `tickets_created_at_category_id` (`created_at`,`category_id`),
+  KEY `tickets_reply_by_current_unit_id` (`reply_by`,`current_unit_id`),
   CONSTRAINT `tickets_duplicate_of_foreign_idx` FOREIGN KEY (`duplicate_of`) REFERENCES `tickets` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `tickets_ibfk_1` FOREIGN KEY (`category_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
   CONSTRAINT `tickets_ibfk_2` FOREIGN KEY (`handling_unit_id`) REFERENCES `handling_units` (`id`) ON UPDATE CASCADE,

@@ -11,8 +11,8 @@ FROM (
     SUM(CASE WHEN e.type = 'reopened' THEN 1 ELSE 0 END) AS reopened_n,
     SUM(CASE WHEN e.type = 'linked-duplicate' THEN 1 ELSE 0 END) AS duplicate_n
   FROM ticket_events e
-  WHERE e.ticket_id IN (SELECT c.ticket_id FROM ticket_events c WHERE c.type = 'closed' AND c.at >= :from AND c.at < :to)
+  WHERE e.type IN ('closed', 'reopened', 'returned', 'linked-duplicate')
+    AND e.ticket_id IN (SELECT c.ticket_id FROM ticket_events c WHERE c.type = 'closed' AND c.at >= :from AND c.at < :to)
   GROUP BY e.ticket_id
 ) f
-JOIN tickets t ON t.id = f.ticket_id
 WHERE f.last_closed_at >= :from AND f.last_closed_at < :to AND (f.last_closed_id IS NOT NULL AND (f.last_reopened_id IS NULL OR f.last_reopened_id < f.last_closed_id));

@@ -10,13 +10,14 @@ SELECT COUNT(*) AS offered,
   SUM(CASE WHEN c.answer_wait_ms IS NOT NULL AND c.wrap_up_ended_at IS NOT NULL THEN TIMESTAMPDIFF(MICROSECOND, c.answered_at, c.wrap_up_ended_at) DIV 1000 ELSE 0 END) AS handle_sum_ms
 FROM (
   SELECT q.call_id,
+    MIN(CASE WHEN q.event = 'entered' THEN q.at END) AS entered_at,
     MIN(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS answer_wait_ms,
     MAX(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= :slMs THEN 1 ELSE 0 END) AS within_sl,
     MIN(CASE WHEN q.event = 'answered' THEN q.at END) AS answered_at,
     MAX(CASE WHEN q.event = 'abandoned' THEN COALESCE(q.wait_ms, 0) END) AS abandon_wait_ms,
     MAX(CASE WHEN q.event = 'wrap-up-ended' THEN q.at END) AS wrap_up_ended_at
   FROM queue_events q
-  WHERE q.call_id IN (SELECT e.call_id FROM queue_events e WHERE e.event = 'entered' AND e.at >= :from AND e.at < :to)
+  WHERE q.at >= :scanFrom AND q.at < :scanTo
   GROUP BY q.call_id
-  HAVING MIN(CASE WHEN q.event = 'entered' THEN q.at END) >= :from
-) c;
+) c
+WHERE c.entered_at >= :from AND c.entered_at < :to;

@@ -25,7 +25,25 @@ function serviceLevelCase(queues: readonly string[]): string {
   return `CASE q.queue ${queues.map((_, i) => `WHEN :slQueue${i} THEN :slQueueMs${i}`).join(' ')} ELSE :slMs END`;
 }
 
-/** 15秒接通率, 接通率, 放弃率, ASA, AHT: calls whose first `entered` row is in the period, all their rows. */
+/**
+ * How far a call's queue events lie from its first `entered` row, at most: the wait (120 s at most),
+ * the talk, then the wrap-up. The calls of a period are read as one range of queue_events by time,
+ * [from − span, to + span): every event of a call entered in the period falls in it, and so does any
+ * earlier `entered` row of a call (which then has its first entry before `from` and is left out).
+ */
+export const CALL_SPAN_MS = 3_600_000;
+
+/** `:scanFrom` and `:scanTo` of queueCountsSql for a period. */
+export function queueScanWindow(period: ReportPeriod): { scanFrom: Date; scanTo: Date } {
+  return { scanFrom: new Date(period.from.getTime() - CALL_SPAN_MS), scanTo: new Date(period.to.getTime() + CALL_SPAN_MS) };
+}
+
+/**
+ * 15秒接通率, 接通率, 放弃率, ASA, AHT: calls whose first `entered` row is in the period, all their rows.
+ * One range scan of the covering index queue_events (at, call_id, event, wait_ms, queue) (0009) over the
+ * period widened by CALL_SPAN_MS on both sides, grouped per call; the first `entered` of each call then
+ * decides whether it is in the period.
+ */
 export function queueCountsSql(dialect: ReportDialect, queues: readonly string[] = []): string {
   const handledCase = 'c.answer_wait_ms IS NOT NULL AND c.wrap_up_ended_at IS NOT NULL';
   return `SELECT COUNT(*) AS offered,
@@ -38,16 +56,17 @@ export function queueCountsSql(dialect: ReportDialect, queues: readonly string[]
   SUM(CASE WHEN ${handledCase} THEN ${msBetween(dialect, 'c.answered_at', 'c.wrap_up_ended_at')} ELSE 0 END) AS handle_sum_ms
 FROM (
   SELECT q.call_id,
+    MIN(CASE WHEN q.event = 'entered' THEN q.at END) AS entered_at,
     MIN(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS answer_wait_ms,
     MAX(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= ${serviceLevelCase(queues)} THEN 1 ELSE 0 END) AS within_sl,
     MIN(CASE WHEN q.event = 'answered' THEN q.at END) AS answered_at,
     MAX(CASE WHEN q.event = 'abandoned' THEN COALESCE(q.wait_ms, 0) END) AS abandon_wait_ms,
     MAX(CASE WHEN q.event = 'wrap-up-ended' THEN q.at END) AS wrap_up_ended_at
   FROM queue_events q
-  WHERE q.call_id IN (SELECT e.call_id FROM queue_events e WHERE e.event = 'entered' AND e.at >= :from AND e.at < :to)
+  WHERE q.at >= :scanFrom AND q.at < :scanTo
   GROUP BY q.call_id
-  HAVING MIN(CASE WHEN q.event = 'entered' THEN q.at END) >= :from
-) c`;
+) c
+WHERE c.entered_at >= :from AND c.entered_at < :to`;
 }
 
 /** `byUnit`: a row per unit (the column named), else one row. */
@@ -77,10 +96,10 @@ FROM (
     SUM(CASE WHEN e.type = 'reopened' THEN 1 ELSE 0 END) AS reopened_n,
     SUM(CASE WHEN e.type = 'linked-duplicate' THEN 1 ELSE 0 END) AS duplicate_n
   FROM ticket_events e
-  WHERE e.ticket_id IN (SELECT c.ticket_id FROM ticket_events c WHERE c.type = 'closed' AND c.at >= :from AND c.at < :to)
+  WHERE e.type IN ('closed', 'reopened', 'returned', 'linked-duplicate')
+    AND e.ticket_id IN (SELECT c.ticket_id FROM ticket_events c WHERE c.type = 'closed' AND c.at >= :from AND c.at < :to)
   GROUP BY e.ticket_id
-) f
-JOIN tickets t ON t.id = f.ticket_id
+) f${g.groupBy === '' ? '' : '\nJOIN tickets t ON t.id = f.ticket_id'}
 WHERE f.last_closed_at >= :from AND f.last_closed_at < :to AND ${CLOSED_NOW}${g.groupBy}`;
 }
 
@@ -184,7 +203,7 @@ export class SequelizeReportQueries implements ReportQueries {
 
   async queueCounts(period: ReportPeriod, options: QueueCountOptions): Promise<QueueCounts> {
     const queues = Object.keys(options.serviceLevelMsByQueue);
-    const replacements: Record<string, unknown> = { ...period, slMs: options.serviceLevelMs, minAbandonMs: options.excludeAbandonsUnderMs };
+    const replacements: Record<string, unknown> = { ...period, ...queueScanWindow(period), slMs: options.serviceLevelMs, minAbandonMs: options.excludeAbandonsUnderMs };
     queues.forEach((q, i) => {
       replacements[`slQueue${i}`] = q;
       replacements[`slQueueMs${i}`] = options.serviceLevelMsByQueue[q];
@@ -286,7 +305,8 @@ function surveyCounts(row: Row | undefined): { rated: number; satisfied: number;
 
 /**
  * sql/reports/*.sql: each query as MySQL/MariaDB runs it, with what it computes. Parameters are named
- * (`:from`, `:to` the period [from, to) in UTC; `:now`; `:slMs` the service-level threshold in ms;
+ * (`:from`, `:to` the period [from, to) in UTC; `:scanFrom`, `:scanTo` the period widened by
+ * CALL_SPAN_MS (one hour) on both sides; `:now`; `:slMs` the service-level threshold in ms;
  * `:minAbandonMs`; `:satisfied` … the LIKE patterns '%"satisfaction":"satisfied"%' etc.).
  */
 export function reportSqlFiles(): Record<string, string> {
