@@ -103,7 +103,8 @@ CREATE TABLE `queue_events` (
   KEY `queue_events_at` (`at`),
   KEY `queue_events_call_id` (`call_id`),
   KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`),
-  KEY `queue_events_at_call_id_event_wait_ms_queue` (`at`,`call_id`,`event`,`wait_ms`,`queue`)
+  KEY `queue_events_at_call_id_event_wait_ms_queue` (`at`,`call_id`,`event`,`wait_ms`,`queue`),
+  KEY `queue_events_call_id_event_at_wait_ms` (`call_id`,`event`,`at`,`wait_ms`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `sessions` (

@@ -1,23 +1,21 @@
 -- 接通率, 15秒接通率, 放弃率, ASA, AHT: calls whose first `entered` queue event is in the period.
 -- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
-SELECT COUNT(*) AS offered,
-  SUM(CASE WHEN c.answer_wait_ms IS NULL THEN 0 ELSE 1 END) AS answered,
-  SUM(c.within_sl) AS answered_within_sl,
-  SUM(CASE WHEN c.abandon_wait_ms IS NULL THEN 0 ELSE 1 END) AS abandoned,
-  SUM(CASE WHEN c.abandon_wait_ms < :minAbandonMs THEN 1 ELSE 0 END) AS short_abandons,
-  SUM(c.answer_wait_ms) AS wait_sum_ms,
-  SUM(CASE WHEN c.answer_wait_ms IS NOT NULL AND c.wrap_up_ended_at IS NOT NULL THEN 1 ELSE 0 END) AS handled,
-  SUM(CASE WHEN c.answer_wait_ms IS NOT NULL AND c.wrap_up_ended_at IS NOT NULL THEN TIMESTAMPDIFF(MICROSECOND, c.answered_at, c.wrap_up_ended_at) DIV 1000 ELSE 0 END) AS handle_sum_ms
+SELECT m.offered, m.answered, m.answered_within_sl, m.abandoned, m.short_abandons, m.wait_sum_ms, h.handled, h.handle_sum_ms
 FROM (
-  SELECT q.call_id,
-    MIN(CASE WHEN q.event = 'entered' THEN q.at END) AS entered_at,
-    MIN(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS answer_wait_ms,
-    MAX(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= :slMs THEN 1 ELSE 0 END) AS within_sl,
-    MIN(CASE WHEN q.event = 'answered' THEN q.at END) AS answered_at,
-    MAX(CASE WHEN q.event = 'abandoned' THEN COALESCE(q.wait_ms, 0) END) AS abandon_wait_ms,
-    MAX(CASE WHEN q.event = 'wrap-up-ended' THEN q.at END) AS wrap_up_ended_at
+  SELECT SUM(CASE WHEN q.event = 'entered' THEN 1 WHEN q.event = 'overflow' THEN -1 ELSE 0 END) AS offered,
+    SUM(CASE WHEN q.event = 'answered' THEN 1 ELSE 0 END) AS answered,
+    SUM(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= :slMs THEN 1 ELSE 0 END) AS answered_within_sl,
+    SUM(CASE WHEN q.event = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
+    SUM(CASE WHEN q.event = 'abandoned' AND COALESCE(q.wait_ms, 0) < :minAbandonMs THEN 1 ELSE 0 END) AS short_abandons,
+    SUM(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS wait_sum_ms
   FROM queue_events q
-  WHERE q.at >= :scanFrom AND q.at < :scanTo
-  GROUP BY q.call_id
-) c
-WHERE c.entered_at >= :from AND c.entered_at < :to;
+  WHERE q.at >= :from AND q.at < :scanTo AND q.event IN ('entered', 'overflow', 'answered', 'abandoned')
+    AND q.at - INTERVAL COALESCE(q.wait_ms, 0) * 1000 MICROSECOND >= :from AND q.at - INTERVAL COALESCE(q.wait_ms, 0) * 1000 MICROSECOND < :to
+) m
+CROSS JOIN (
+  SELECT COUNT(*) AS handled, SUM(TIMESTAMPDIFF(MICROSECOND, a.at, w.at) DIV 1000) AS handle_sum_ms
+  FROM queue_events w
+  JOIN queue_events a ON a.call_id = w.call_id AND a.event = 'answered' AND a.at >= :from AND a.at < :scanTo
+  WHERE w.event = 'wrap-up-ended' AND w.at >= :from AND w.at < :scanTo
+    AND a.at - INTERVAL COALESCE(a.wait_ms, 0) * 1000 MICROSECOND >= :from AND a.at - INTERVAL COALESCE(a.wait_ms, 0) * 1000 MICROSECOND < :to
+) h;

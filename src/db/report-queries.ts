@@ -27,46 +27,59 @@ function serviceLevelCase(queues: readonly string[]): string {
 
 /**
  * How far a call's queue events lie from its first `entered` row, at most: the wait (120 s at most),
- * the talk, then the wrap-up. The calls of a period are read as one range of queue_events by time,
- * [from − span, to + span): every event of a call entered in the period falls in it, and so does any
- * earlier `entered` row of a call (which then has its first entry before `from` and is left out).
+ * the talk, then the wrap-up. The rows of the calls entered in the period lie in [from, to + span).
  */
 export const CALL_SPAN_MS = 3_600_000;
 
-/** `:scanFrom` and `:scanTo` of queueCountsSql for a period. */
+/** `:scanFrom` and `:scanTo` of queueCountsSql for a period (the SQL reads `:scanTo`). */
 export function queueScanWindow(period: ReportPeriod): { scanFrom: Date; scanTo: Date } {
   return { scanFrom: new Date(period.from.getTime() - CALL_SPAN_MS), scanTo: new Date(period.to.getTime() + CALL_SPAN_MS) };
 }
 
 /**
- * 15秒接通率, 接通率, 放弃率, ASA, AHT: calls whose first `entered` row is in the period, all their rows.
- * One range scan of the covering index queue_events (at, call_id, event, wait_ms, queue) (0009) over the
- * period widened by CALL_SPAN_MS on both sides, grouped per call; the first `entered` of each call then
- * decides whether it is in the period.
+ * Whether the row of `alias` belongs to a call first entered in the period. `entered`, `overflow`,
+ * `answered` and `abandoned` rows carry wait_ms from the call's FIRST entry (acd.ts; a first `entered`
+ * row 0 or NULL), so `at − wait_ms` is that entry's time, without grouping the rows per call.
+ */
+function firstEntryInPeriod(dialect: ReportDialect, alias: string): string {
+  if (dialect === 'mysql') {
+    const entry = `${alias}.at - INTERVAL COALESCE(${alias}.wait_ms, 0) * 1000 MICROSECOND`;
+    return `${entry} >= :from AND ${entry} < :to`;
+  }
+  const epochMs = (x: string): string => `CAST(ROUND((julianday(${x}) - 2440587.5) * 86400000) AS INTEGER)`;
+  const entry = `${epochMs(`${alias}.at`)} - COALESCE(${alias}.wait_ms, 0)`;
+  return `${entry} >= ${epochMs(':from')} AND ${entry} < ${epochMs(':to')}`;
+}
+
+/**
+ * 15秒接通率, 接通率, 放弃率, ASA, AHT: calls whose first `entered` row is in the period, without a GROUP BY
+ * per call (docs/bench-reports.md). Counted from the rows themselves, each kept when its call's first
+ * entry (`at − wait_ms`) is in the period: offered = `entered` rows − `overflow` rows (an overflow is
+ * followed by one more `entered` row of the call), answered / abandoned = their rows (one per call),
+ * one range scan of the covering index (at, call_id, event, wait_ms, queue) (0009) over [from, to + span).
+ * AHT pairs each such `answered` row with its call's `wrap-up-ended` row: a range of the index
+ * (event, at, call_id) (0007) and an index-only lookup in (call_id, event, at, wait_ms) (0010).
  */
 export function queueCountsSql(dialect: ReportDialect, queues: readonly string[] = []): string {
-  const handledCase = 'c.answer_wait_ms IS NOT NULL AND c.wrap_up_ended_at IS NOT NULL';
-  return `SELECT COUNT(*) AS offered,
-  SUM(CASE WHEN c.answer_wait_ms IS NULL THEN 0 ELSE 1 END) AS answered,
-  SUM(c.within_sl) AS answered_within_sl,
-  SUM(CASE WHEN c.abandon_wait_ms IS NULL THEN 0 ELSE 1 END) AS abandoned,
-  SUM(CASE WHEN c.abandon_wait_ms < :minAbandonMs THEN 1 ELSE 0 END) AS short_abandons,
-  SUM(c.answer_wait_ms) AS wait_sum_ms,
-  SUM(CASE WHEN ${handledCase} THEN 1 ELSE 0 END) AS handled,
-  SUM(CASE WHEN ${handledCase} THEN ${msBetween(dialect, 'c.answered_at', 'c.wrap_up_ended_at')} ELSE 0 END) AS handle_sum_ms
+  return `SELECT m.offered, m.answered, m.answered_within_sl, m.abandoned, m.short_abandons, m.wait_sum_ms, h.handled, h.handle_sum_ms
 FROM (
-  SELECT q.call_id,
-    MIN(CASE WHEN q.event = 'entered' THEN q.at END) AS entered_at,
-    MIN(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS answer_wait_ms,
-    MAX(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= ${serviceLevelCase(queues)} THEN 1 ELSE 0 END) AS within_sl,
-    MIN(CASE WHEN q.event = 'answered' THEN q.at END) AS answered_at,
-    MAX(CASE WHEN q.event = 'abandoned' THEN COALESCE(q.wait_ms, 0) END) AS abandon_wait_ms,
-    MAX(CASE WHEN q.event = 'wrap-up-ended' THEN q.at END) AS wrap_up_ended_at
+  SELECT SUM(CASE WHEN q.event = 'entered' THEN 1 WHEN q.event = 'overflow' THEN -1 ELSE 0 END) AS offered,
+    SUM(CASE WHEN q.event = 'answered' THEN 1 ELSE 0 END) AS answered,
+    SUM(CASE WHEN q.event = 'answered' AND COALESCE(q.wait_ms, 0) <= ${serviceLevelCase(queues)} THEN 1 ELSE 0 END) AS answered_within_sl,
+    SUM(CASE WHEN q.event = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
+    SUM(CASE WHEN q.event = 'abandoned' AND COALESCE(q.wait_ms, 0) < :minAbandonMs THEN 1 ELSE 0 END) AS short_abandons,
+    SUM(CASE WHEN q.event = 'answered' THEN COALESCE(q.wait_ms, 0) END) AS wait_sum_ms
   FROM queue_events q
-  WHERE q.at >= :scanFrom AND q.at < :scanTo
-  GROUP BY q.call_id
-) c
-WHERE c.entered_at >= :from AND c.entered_at < :to`;
+  WHERE q.at >= :from AND q.at < :scanTo AND q.event IN ('entered', 'overflow', 'answered', 'abandoned')
+    AND ${firstEntryInPeriod(dialect, 'q')}
+) m
+CROSS JOIN (
+  SELECT COUNT(*) AS handled, SUM(${msBetween(dialect, 'a.at', 'w.at')}) AS handle_sum_ms
+  FROM queue_events w
+  JOIN queue_events a ON a.call_id = w.call_id AND a.event = 'answered' AND a.at >= :from AND a.at < :scanTo
+  WHERE w.event = 'wrap-up-ended' AND w.at >= :from AND w.at < :scanTo
+    AND ${firstEntryInPeriod(dialect, 'a')}
+) h`;
 }
 
 /** `byUnit`: a row per unit (the column named), else one row. */

@@ -9,6 +9,7 @@ import * as m0006 from './0006-ticket-lifecycle.js';
 import * as m0007 from './0007-report-indexes.js';
 import * as m0008 from './0008-do-not-call.js';
 import * as m0009 from './0009-report-speed.js';
+import * as m0010 from './0010-queue-counts-speed.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -24,4 +25,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0007-report-indexes', up: m0007.up, down: m0007.down },
   { name: '0008-do-not-call', up: m0008.up, down: m0008.down },
   { name: '0009-report-speed', up: m0009.up, down: m0009.down },
+  { name: '0010-queue-counts-speed', up: m0010.up, down: m0010.down },
 ];
