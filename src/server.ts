@@ -302,7 +302,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const callingHours = CallingHours.parse(config.CALLING_HOURS, { timeZone: config.TZ, isCallingDay: (d) => calendar.isWorkingDay(d) });
   const supervision = new SupervisionJob({
     tickets,
-    caller: new OutboundIvrCall({ pbx: telephony, flow: () => supervisionFlows.current, clock, logger, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
+    caller: new OutboundIvrCall({ pbx: telephony, flow: () => supervisionFlows.current, clock, logger, records, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
     slots: outboundSlots,
     clock,
     logger,
@@ -328,7 +328,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   surveyFlows.watch();
   const survey = new SurveyJob({
     tickets,
-    caller: new OutboundIvrCall({ pbx: telephony, flow: () => surveyFlows.current, clock, logger, ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000, fromDisplayName: '12345热线回访' }),
+    caller: new OutboundIvrCall({ pbx: telephony, flow: () => surveyFlows.current, clock, logger, records, ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000, fromDisplayName: '12345热线回访' }),
     slots: outboundSlots,
     clock,
     logger,

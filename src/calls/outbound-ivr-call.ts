@@ -1,7 +1,8 @@
 import type { CallOutcome, OutboundCaller, OutboundTask } from '../dialer/index.js';
 import { maskTarget } from '../dialer/index.js';
-import { Flow, IvrSession } from '../ivr/index.js';
+import { Flow, IvrSession, type IvrResult } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { CallRecordRepository } from '../metrics/call-records.js';
 import type { Clock } from '../shared/clock.js';
 import { DialError, type CallLeg, type TelephonyPbx } from '../telephony/call-leg.js';
 import { LegIvrChannel } from './leg-ivr-channel.js';
@@ -18,6 +19,11 @@ export interface OutboundIvrCallOptions {
   readonly fromUser?: string;
   /** Display name of our From. Default `12345热线督办`. */
   readonly fromDisplayName?: string;
+  /**
+   * Where answered calls are recorded (direction `outbound`, with the keys and IVR path of the run).
+   * Attempts that were never answered have no call record; the order's events hold them.
+   */
+  readonly records?: CallRecordRepository;
 }
 
 export const DEFAULT_FROM_USER = '12345';
@@ -56,29 +62,46 @@ export class OutboundIvrCall implements OutboundCaller {
     }
 
     const callLog = log.child({ callId: leg.id });
+    const fromUser = this.options.fromUser ?? DEFAULT_FROM_USER;
+    await this.writeRecord(callLog, async (records) => {
+      await records.create({ callId: leg.id, direction: 'outbound', from: fromUser, to: leg.to, startedAt: new Date(leg.startedAt) });
+      await records.update(leg.id, { answeredAt: new Date(leg.answeredAt ?? clock.now()) });
+    });
     // Closing the dialer (shutdown) ends a call in progress; the IVR run then ends as caller-hangup.
     const onAbort = (): void => {
       void leg.hangup('shutdown');
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    let result: IvrResult | undefined;
     try {
       if (signal.aborted) onAbort();
       const session = new IvrSession({ flow, channel: new LegIvrChannel(leg), clock, logger: callLog, variables: task.variables });
-      const result = await session.run();
-      return {
-        kind: 'answered',
-        callId: leg.id,
-        ivrPath: result.path,
-        digits: result.digits,
-        variables: result.variables,
-        ivrOutcome: result.outcome,
-      };
+      result = await session.run();
     } finally {
       signal.removeEventListener('abort', onAbort);
       await leg.hangup().catch((err: unknown) => {
         callLog.warn('outbound hang-up failed', { error: err instanceof Error ? err.message : String(err) });
       });
+      const run = result;
+      await this.writeRecord(callLog, (records) =>
+        records.update(leg.id, {
+          endedAt: new Date(leg.endedAt ?? clock.now()),
+          endReason: leg.end?.reason ?? 'hangup',
+          hungUpBy: leg.end?.by === 'remote' ? 'callee' : 'system',
+          ...(run === undefined ? {} : { digits: run.digits, ivrPath: run.path.join(',') }),
+        }),
+      );
     }
+    return { kind: 'answered', callId: leg.id, ivrPath: result.path, digits: result.digits, variables: result.variables, ivrOutcome: result.outcome };
+  }
+
+  /** Runs a record write; a failed write is logged, never fails the call. */
+  private async writeRecord(log: Logger, write: (records: CallRecordRepository) => Promise<void>): Promise<void> {
+    const records = this.options.records;
+    if (records === undefined) return;
+    await write(records).catch((err: unknown) => {
+      log.error('call record write failed', { error: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   /** The flow to run, started at `task.entry` when the task names one. */

@@ -88,6 +88,13 @@ describe(`satisfaction callbacks, end to end (${testDbKind()})`, function () {
       expect(closed).to.include({ satisfaction: 'satisfied', resolution: 'resolved' });
       const reopened = await waitFor(admin, codes[UNSATISFIED] ?? '', (t) => t.events.some((e) => e.type === 'reopened'));
       expect(reopened).to.include({ state: 'dispatched', reopenCount: 1 });
+      // Each answered survey call is a call record: outbound, to the resident, with the keys pressed.
+      for (const [phone, pressed] of [[SATISFIED, '11'], [UNSATISFIED, '13']] as const) {
+        const record = await server.waitForCall((c) => c.direction === 'outbound' && c.to === phone && c.endedAt !== null, 10_000);
+        expect(record).to.include({ from: '12345', digits: pressed });
+        expect(record.answeredAt).to.be.a('string');
+        expect(record.ivrPath.split(',').length).to.be.greaterThan(2);
+      }
 
       await sleep(6000);
       const skipped = await getTicket(admin, codes[DO_NOT_CALL] ?? '');

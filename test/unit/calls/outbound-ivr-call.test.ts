@@ -7,6 +7,7 @@ import { resultOf } from '../../../src/jobs/supervision.job.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { DialError, type CallLeg, type DialFailure, type DialRequest, type PlayOutcome } from '../../../src/telephony/call-leg.js';
 import { FakeCallLeg } from '../../support/fake-call-leg.js';
+import { MemoryCallRecords } from '../../support/memory-call-records.js';
 import { fakeClock } from '../ivr/ivr-test-kit.js';
 import { loadSupervisionFlow } from '../jobs/supervision-test-kit.js';
 
@@ -19,6 +20,7 @@ class LiaisonLeg extends FakeCallLeg {
   ) {
     super(id, '12345', '13800138000', 0);
     this.state = 'answered';
+    this.answeredAt = 12;
   }
 
   override play(prompts: readonly string[]): Promise<PlayOutcome> {
@@ -50,9 +52,15 @@ describe('OutboundIvrCall', () => {
     sinon.restore();
   });
 
-  async function call(pbx: ScriptedPbx, task: OutboundTask = TASK, signal = new AbortController().signal, currentFlow: () => Flow | undefined = () => flow) {
+  async function call(
+    pbx: ScriptedPbx,
+    task: OutboundTask = TASK,
+    signal = new AbortController().signal,
+    currentFlow: () => Flow | undefined = () => flow,
+    records?: MemoryCallRecords,
+  ) {
     const { clock, timers } = fakeClock();
-    const caller = new OutboundIvrCall({ pbx, flow: currentFlow, clock, logger: silentLogger(), ringTimeoutMs: 30_000 });
+    const caller = new OutboundIvrCall({ pbx, flow: currentFlow, clock, logger: silentLogger(), ringTimeoutMs: 30_000, ...(records ? { records } : {}) });
     const done = caller.call(task, signal);
     await timers.tickAsync(60_000);
     const outcome = await done;
@@ -79,6 +87,37 @@ describe('OutboundIvrCall', () => {
     ]);
     expect(leg.state).to.equal('ended');
     expect(leg.end).to.deep.include({ by: 'local' });
+  });
+
+  it('when the call is answered, it is recorded as an outbound call with the keys and the IVR path of the run', async () => {
+    const records = new MemoryCallRecords();
+    const leg = new LiaisonLeg('call-rec', '1');
+    const outcome = await call(new ScriptedPbx(leg), TASK, new AbortController().signal, () => flow, records);
+    expect(outcome.kind).to.equal('answered');
+    const row = await records.get('call-rec');
+    expect(row).to.deep.include({
+      direction: 'outbound',
+      from: '12345',
+      to: '13800138000',
+      startedAt: new Date(leg.startedAt),
+      answeredAt: new Date(12),
+      endReason: 'hangup',
+      hungUpBy: 'system',
+      digits: '1',
+      ivrPath: 'intro,code,overdue,days,days-suffix,press-1,acknowledged',
+    });
+    expect(row?.endedAt).to.be.instanceOf(Date);
+  });
+
+  it('when the dial fails or the record store fails, the outcome is the same and no record is left half made', async () => {
+    const records = new MemoryCallRecords();
+    expect(await call(new ScriptedPbx('busy'), TASK, new AbortController().signal, () => flow, records)).to.deep.equal({ kind: 'failed', failure: 'busy' });
+    expect(records.rows.size).to.equal(0);
+    const broken = new MemoryCallRecords();
+    sinon.stub(broken, 'create').rejects(new Error('database gone'));
+    const outcome = await call(new ScriptedPbx(new LiaisonLeg('call-db', '1')), TASK, new AbortController().signal, () => flow, broken);
+    expect(outcome).to.deep.include({ kind: 'answered', digits: '1' });
+    expect(broken.rows.size).to.equal(0);
   });
 
   it('when the liaison presses nothing, it asks twice, says it will call again and reports not acknowledged', async () => {
