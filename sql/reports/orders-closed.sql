@@ -1,5 +1,5 @@
 -- 办结量, 一次办结: last `closed` event in the period and not reopened since.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
 SELECT COUNT(*) AS closed,
   SUM(CASE WHEN f.returned_n = 0 AND f.reopened_n = 0 AND f.duplicate_n = 0 THEN 1 ELSE 0 END) AS closed_first_time
 FROM (

@@ -1,5 +1,5 @@
 -- 回访: the last survey of each order in the period: 满意, 基本满意, 不满意, 已解决.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
 SELECT SUM(CASE WHEN s.data LIKE :satisfied THEN 1 ELSE 0 END) AS satisfied,
   SUM(CASE WHEN s.data LIKE :basically THEN 1 ELSE 0 END) AS basically,
   SUM(CASE WHEN s.data LIKE :unsatisfied THEN 1 ELSE 0 END) AS unsatisfied,

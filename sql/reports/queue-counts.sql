@@ -1,5 +1,5 @@
 -- 接通率, 15秒接通率, 放弃率, ASA, AHT: calls whose first `entered` queue event is in the period.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
 SELECT m.offered, m.answered, m.answered_within_sl, m.abandoned, m.short_abandons, m.wait_sum_ms, h.handled, h.handle_sum_ms
 FROM (
   SELECT SUM(CASE WHEN q.event = 'entered' THEN 1 WHEN q.event = 'overflow' THEN -1 ELSE 0 END) AS offered,

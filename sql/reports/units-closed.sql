@@ -1,6 +1,6 @@
 -- Per unit holding the order: 办结量, 一次办结.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
-SELECT t.current_unit_id AS unit_id, COUNT(*) AS closed,
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
+SELECT (SELECT t.current_unit_id FROM tickets t WHERE t.id = f.ticket_id) AS unit_id, COUNT(*) AS closed,
   SUM(CASE WHEN f.returned_n = 0 AND f.reopened_n = 0 AND f.duplicate_n = 0 THEN 1 ELSE 0 END) AS closed_first_time
 FROM (
   SELECT e.ticket_id,
@@ -15,6 +15,5 @@ FROM (
     AND e.ticket_id IN (SELECT c.ticket_id FROM ticket_events c WHERE c.type = 'closed' AND c.at >= :from AND c.at < :to)
   GROUP BY e.ticket_id
 ) f
-JOIN tickets t ON t.id = f.ticket_id
 WHERE f.last_closed_at >= :from AND f.last_closed_at < :to AND (f.last_closed_id IS NOT NULL AND (f.last_reopened_id IS NULL OR f.last_reopened_id < f.last_closed_id))
-GROUP BY t.current_unit_id;
+GROUP BY unit_id;

@@ -1,5 +1,5 @@
 -- Per unit dispatched to: 收到工单, 按时签收.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
 SELECT f.unit_id AS unit_id, COUNT(*) AS dispatched,
   SUM(CASE WHEN f.dispatched_n > 1 THEN 1 ELSE 0 END) AS redispatched,
   SUM(CASE WHEN f.last_signed_at IS NOT NULL AND f.last_signed_at <= t.sign_by THEN 1 ELSE 0 END) AS responded_on_time

@@ -1,5 +1,5 @@
 -- Per unit holding the order: 应办结, 办结, 按期办结.
--- Generated from src/db/report-queries.ts (test/db/reports.test.ts fails when this file drifts).
+-- Generated from src/db/report-queries.ts (npm run sql; test/db/reports.test.ts fails when this file drifts).
 SELECT t.current_unit_id AS unit_id, COUNT(*) AS due,
   SUM(CASE WHEN (f.last_closed_id IS NOT NULL AND (f.last_reopened_id IS NULL OR f.last_reopened_id < f.last_closed_id)) THEN 1 ELSE 0 END) AS due_closed,
   SUM(CASE WHEN (f.last_closed_id IS NOT NULL AND (f.last_reopened_id IS NULL OR f.last_reopened_id < f.last_closed_id)) AND f.last_closed_at <= t.reply_by THEN 1 ELSE 0 END) AS closed_on_time
