@@ -107,6 +107,21 @@ CREATE TABLE `queue_events` (
   KEY `queue_events_call_id_event_at_wait_ms` (`call_id`,`event`,`at`,`wait_ms`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `report_call_days` (
+  `params` varchar(255) NOT NULL,
+  `day_start_ms` bigint(20) NOT NULL,
+  `offered` bigint(20) NOT NULL,
+  `answered` bigint(20) NOT NULL,
+  `answered_within_sl` bigint(20) NOT NULL,
+  `abandoned` bigint(20) NOT NULL,
+  `short_abandons` bigint(20) NOT NULL,
+  `wait_sum_ms` bigint(20) NOT NULL,
+  `handled` bigint(20) NOT NULL,
+  `handle_sum_ms` bigint(20) NOT NULL,
+  `computed_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`params`,`day_start_ms`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `sessions` (
   `token_hash` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   `user_id` int(11) NOT NULL,

@@ -219,7 +219,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await telephony.start();
 
   const reports = new ReportService({
-    queries: new SequelizeReportQueries(db.sequelize),
+    queries: new SequelizeReportQueries(db.sequelize, { clock }),
     clock,
     timeZone: config.TZ,
     serviceLevelS,

@@ -3,6 +3,10 @@ import type { OrderCounts } from '../metrics/order-metrics.js';
 import type { QueueCounts } from '../metrics/queue-metrics.js';
 import type { CategoryCount, CategoryRef, QueueCountOptions, ReportPeriod, ReportQueries, UnitOrderCounts, UnitRef } from '../metrics/report-queries.js';
 import { toAppError } from '../shared/app-error.js';
+import type { Clock } from '../shared/clock.js';
+import { addCounts, CALL_SPAN_MS, CallDayCache, countParams, DAY_MS, NO_CALLS, settledDays } from './call-day-cache.js';
+
+export { CALL_SPAN_MS } from './call-day-cache.js';
 
 /**
  * The report queries (metrics/report-queries.ts) as aggregate SQL: each report is a handful of
@@ -24,12 +28,6 @@ function serviceLevelCase(queues: readonly string[]): string {
   if (queues.length === 0) return ':slMs';
   return `CASE q.queue ${queues.map((_, i) => `WHEN :slQueue${i} THEN :slQueueMs${i}`).join(' ')} ELSE :slMs END`;
 }
-
-/**
- * How far a call's queue events lie from its first `entered` row, at most: the wait (120 s at most),
- * the talk, then the wrap-up. The rows of the calls entered in the period lie in [from, to + span).
- */
-export const CALL_SPAN_MS = 3_600_000;
 
 /** `:scanFrom` and `:scanTo` of queueCountsSql for a period (the SQL reads `:scanTo`). */
 export function queueScanWindow(period: ReportPeriod): { scanFrom: Date; scanTo: Date } {
@@ -205,9 +203,20 @@ function n(row: Row | undefined, column: string): number {
 /** Sequelize implementation of the reports' port. */
 export class SequelizeReportQueries implements ReportQueries {
   private readonly dialect: ReportDialect;
+  /** The call counts of settled days (migration 0011); unused without a clock. */
+  readonly callDays: CallDayCache;
 
-  constructor(private readonly sequelize: Sequelize) {
+  /**
+   * With `clock`, the call part of a report sums the stored counts of its settled days and counts only
+   * the rest from the queue events (a day it counts is stored for the next report). Without, every
+   * report counts from the events.
+   */
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly options: { readonly clock?: Clock } = {},
+  ) {
     this.dialect = sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
+    this.callDays = new CallDayCache(sequelize, this.dialect);
   }
 
   private async rows(sql: string, replacements: Record<string, unknown>): Promise<Row[]> {
@@ -219,6 +228,26 @@ export class SequelizeReportQueries implements ReportQueries {
   }
 
   async queueCounts(period: ReportPeriod, options: QueueCountOptions): Promise<QueueCounts> {
+    const clock = this.options.clock;
+    if (clock === undefined) return this.countCalls(period, options);
+    const now = clock.now();
+    const { days, rest } = settledDays(period, now);
+    const params = countParams(options);
+    const stored = await this.callDays.read(params, days);
+    let total = rest === undefined ? NO_CALLS : await this.countCalls(rest, options);
+    for (const day of days) {
+      let counts = stored.get(day);
+      if (counts === undefined) {
+        counts = await this.countCalls({ from: new Date(day), to: new Date(day + DAY_MS) }, options);
+        await this.callDays.store(params, day, counts, new Date(now));
+      }
+      total = addCounts(total, counts);
+    }
+    return total;
+  }
+
+  /** The call counts of the period from the queue events (queueCountsSql). */
+  private async countCalls(period: ReportPeriod, options: QueueCountOptions): Promise<QueueCounts> {
     const queues = Object.keys(options.serviceLevelMsByQueue);
     const replacements: Record<string, unknown> = { ...period, ...queueScanWindow(period), slMs: options.serviceLevelMs, minAbandonMs: options.excludeAbandonsUnderMs };
     queues.forEach((q, i) => {

@@ -3,7 +3,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import type { QueryInterface } from 'sequelize';
+import { QueryTypes, type QueryInterface } from 'sequelize';
 import sinon from 'sinon';
 import type { QueueEvent, QueueEventType } from '../../src/acd/acd-record-repository.js';
 import { apiErrorHandler, notFoundHandler } from '../../src/api/api-error-handler.js';
@@ -147,7 +147,8 @@ describe(`reports over a hand-built day on ${testDbKind()}`, () => {
   before(async () => {
     testDb = await openTestDatabase();
     await insertDataSet(testDb.db.sequelize.getQueryInterface());
-    queries = new SequelizeReportQueries(testDb.db.sequelize);
+    // With the clock: the day is settled at NOW, so every report below goes through report_call_days.
+    queries = new SequelizeReportQueries(testDb.db.sequelize, { clock });
     const app = express();
     app.set('query parser', 'simple');
     const api = express.Router();
@@ -295,6 +296,48 @@ describe(`reports over a hand-built day on ${testDbKind()}`, () => {
     expect(summary.orders.received).to.equal(0);
     expect(summary.orders.closureRate).to.equal(null);
     expect(summary.orders.satisfactionRate).to.equal(null);
+  });
+
+  describe('the call counts of settled days (report_call_days)', () => {
+    const DAY = { from: '2026-11-20', to: '2026-11-21' };
+    const DAY_START_MS = Date.parse('2026-11-19T16:00:00Z');
+    const stored = (): Promise<Record<string, unknown>[]> =>
+      testDb.db.sequelize.query<Record<string, unknown>>('SELECT * FROM report_call_days ORDER BY day_start_ms, params', { type: QueryTypes.SELECT });
+    afterEach(async () => {
+      await queries.callDays.clear();
+    });
+
+    it('when a settled day is reported, its counts are stored once per thresholds and the next report reads them', async () => {
+      await queries.callDays.clear();
+      await service().summary(DAY);
+      await service().summary(DAY);
+      await service({ excludeAbandonsUnderS: 5 }).summary(DAY);
+      const rows = await stored();
+      expect(rows.map((r) => [Number(r.day_start_ms), r.params, Number(r.offered), Number(r.short_abandons)])).to.deep.equal([
+        [DAY_START_MS, 'sl=15000;abandon=0;q=', 11, 0],
+        [DAY_START_MS, 'sl=15000;abandon=5000;q=', 11, 2],
+      ]);
+      // The stored row, not the events, is what the next report reads.
+      await testDb.db.sequelize.query("UPDATE report_call_days SET offered = 22 WHERE params = 'sl=15000;abandon=0;q='");
+      expect((await service().summary(DAY)).calls.offered).to.equal(22);
+    });
+
+    it('when the period spans two days, each settled day is stored and the totals are the same as counted from the events', async () => {
+      const period = { from: '2026-11-19', to: '2026-11-21' };
+      const fromEvents = new SequelizeReportQueries(testDb.db.sequelize);
+      const expected = await new ReportService({ queries: fromEvents, clock, timeZone: 'Asia/Shanghai', serviceLevelS: 15 }).summary(period);
+      expect(expected.calls.offered).to.equal(12); // c10 entered on the 19th
+      expect((await service().summary(period)).calls).to.deep.equal(expected.calls);
+      expect((await stored()).map((r) => Number(r.day_start_ms))).to.deep.equal([DAY_START_MS - 86_400_000, DAY_START_MS]);
+    });
+
+    it('when the day is not settled yet (its last calls may still be in wrap-up), it is counted from the events and not stored', async () => {
+      const early: Clock = { ...clock, now: () => Date.parse('2026-11-20T16:30:00Z') };
+      const live = new SequelizeReportQueries(testDb.db.sequelize, { clock: early });
+      const summary = await new ReportService({ queries: live, clock: early, timeZone: 'Asia/Shanghai', serviceLevelS: 15 }).summary(DAY);
+      expectNumbers(summary.calls as unknown as Record<string, unknown>, CALLS);
+      expect(await stored()).to.deep.equal([]);
+    });
   });
 
   it('when an agent asks for a report, it is refused with 403', async () => {
