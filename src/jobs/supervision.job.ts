@@ -1,10 +1,9 @@
-import type { ScheduledTask } from 'node-cron';
-import { CallSlots, maskTarget, OutboundDialer, reachedNode, type AttemptReport, type CallingHours, type CallOutcome, type OutboundCaller, type OutboundTask, type TaskReport } from '../dialer/index.js';
+import { maskTarget, reachedNode, type AttemptReport, type CallingHours, type CallOutcome, type CallSlots, type OutboundCaller, type OutboundTask } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { OverdueOrder, SupervisionCallResult, SupervisionTickets } from '../tickets/supervision-port.js';
+import { CallingSweep } from './calling-sweep.js';
 import type { JobLock } from './job-lock.js';
-import { scheduleSweep, withJobLock } from './sweep-schedule.js';
 import { escalationLevelFor, escalationReason } from './supervision-escalation.js';
 
 /** Name of the database lock, so only one process of a cluster places supervision calls. */
@@ -64,51 +63,33 @@ interface Planned {
  * runs (the count lives on the order); only one process of a cluster runs it (JobLock).
  */
 export class SupervisionJob {
-  private readonly dialer: OutboundDialer;
+  private readonly calls: CallingSweep<SupervisionSummary>;
   private readonly log: Logger;
-  private task: ScheduledTask | undefined;
-  private current: Promise<SupervisionSummary> | undefined;
 
   constructor(private readonly deps: SupervisionJobDeps) {
-    this.log = deps.logger.child({ job: 'supervision' });
-    this.dialer = new OutboundDialer({
+    this.calls = new CallingSweep(deps, {
       name: 'supervision',
-      caller: deps.caller,
-      slots: deps.slots ?? new CallSlots(1),
-      clock: deps.clock,
-      logger: deps.logger,
-      callingHours: deps.callingHours,
+      configKey: 'SUPERVISION_CRON',
+      lockName: SUPERVISION_LOCK,
+      notRun: () => summaryOf(false, emptyCounts()),
+      sweep: () => this.sweep(),
     });
+    this.log = this.calls.log;
   }
 
   /** One sweep; resolves with what it did. Skips (ran: false) when another process holds the lock. */
   runOnce(): Promise<SupervisionSummary> {
-    const run = this.lockedRun();
-    this.current = run;
-    void run.finally(() => {
-      if (this.current === run) this.current = undefined;
-    }).catch(() => undefined);
-    return run;
+    return this.calls.runOnce();
   }
 
   /** Runs `runOnce()` on the cron expression (node-cron syntax, read in `timeZone`); a run never overlaps the previous one. */
   start(expression: string): void {
-    if (this.task !== undefined) return;
-    this.task = scheduleSweep({ name: 'supervision', configKey: 'SUPERVISION_CRON', expression, timeZone: this.deps.timeZone, logger: this.log, run: () => this.runOnce() });
-    this.log.info('supervision calls scheduled', { cron: expression, timeZone: this.deps.timeZone, callingHours: this.deps.callingHours.toString() });
+    this.calls.start(expression);
   }
 
   /** Stops the schedule, ends calls in progress and waits for the sweep to finish. Safe to call twice. */
-  async stop(): Promise<void> {
-    const task = this.task;
-    this.task = undefined;
-    if (task !== undefined) await task.destroy();
-    this.dialer.close();
-    await this.current?.catch(() => undefined);
-  }
-
-  private lockedRun(): Promise<SupervisionSummary> {
-    return withJobLock(this.deps.lock, SUPERVISION_LOCK, this.log, () => summaryOf(false, emptyCounts()), () => this.sweep());
+  stop(): Promise<void> {
+    return this.calls.stop();
   }
 
   private async sweep(): Promise<SupervisionSummary> {
@@ -133,36 +114,11 @@ export class SupervisionJob {
       }
       planned.push({ order, task: taskFor(order, target) });
     }
-    if (planned.length === 0 || this.dialer.closed) {
-      counts.skipped.cancelled += this.dialer.closed ? planned.length : 0;
-      return summaryOf(true, counts);
-    }
-
-    const byTask = new Map(planned.map((p) => [p.task.id, p.order]));
-    const writes: Promise<void>[] = [];
-    const onAttempt = (report: AttemptReport): void => {
-      const order = byTask.get(report.task.id);
-      if (order === undefined) return;
-      counts.called++;
+    await this.calls.dial(planned, counts, (p, report) => {
       const result = resultOf(report.outcome);
       if (result === 'acknowledged') counts.acknowledged++;
-      writes.push(this.record(order, report, result));
-    };
-    const onTask = (report: TaskReport): void => {
-      if (!byTask.has(report.task.id) || report.attempts.length > 0) return;
-      if (report.status === 'outside-hours') counts.skipped.outsideHours++;
-      else if (report.status === 'cancelled') counts.skipped.cancelled++;
-    };
-    this.dialer.observer.on('attempt', onAttempt).on('task', onTask);
-    try {
-      await this.dialer.run(
-        planned.map((p) => p.task),
-        { whenClosed: 'skip' },
-      );
-    } finally {
-      this.dialer.observer.off('attempt', onAttempt).off('task', onTask);
-      await Promise.all(writes);
-    }
+      return this.record(p.order, report, result);
+    });
     return summaryOf(true, counts);
   }
 

@@ -1,12 +1,11 @@
-import type { ScheduledTask } from 'node-cron';
 import { surveyTaskKey, type TaskClaims } from '../calls/task-claims.js';
-import { CallSlots, maskTarget, OutboundDialer, type AttemptReport, type CallingHours, type OutboundCaller, type OutboundTask, type TaskReport } from '../dialer/index.js';
+import { maskTarget, type AttemptReport, type CallingHours, type CallSlots, type OutboundCaller, type OutboundTask } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { SurveyCallHistory, SurveyTickets } from '../tickets/survey-port.js';
 import { SYSTEM_ACTOR, type Satisfaction, type Ticket } from '../tickets/ticket.js';
+import { CallingSweep } from './calling-sweep.js';
 import type { JobLock } from './job-lock.js';
-import { scheduleSweep, withJobLock } from './sweep-schedule.js';
 import { surveyAnswerOf, type SurveyAnswer } from './survey-result.js';
 
 /** Name of the database lock, so only one process of a cluster places survey calls. */
@@ -81,54 +80,34 @@ interface Counts {
  * (未评价). Do-not-call orders are never called. One process of a cluster runs it (JobLock).
  */
 export class SurveyJob {
-  private readonly dialer: OutboundDialer;
+  private readonly calls: CallingSweep<SurveySummary>;
   private readonly log: Logger;
-  private task: ScheduledTask | undefined;
-  private current: Promise<SurveySummary> | undefined;
 
   constructor(private readonly deps: SurveyJobDeps) {
     if (!Number.isInteger(deps.maxAttempts) || deps.maxAttempts < 1) throw new RangeError(`survey maxAttempts must be a whole number ≥ 1, not ${deps.maxAttempts}`);
-    this.log = deps.logger.child({ job: 'survey' });
-    this.dialer = new OutboundDialer({
+    this.calls = new CallingSweep(deps, {
       name: 'survey',
-      caller: deps.caller,
-      slots: deps.slots ?? new CallSlots(1),
-      clock: deps.clock,
-      logger: deps.logger,
-      callingHours: deps.callingHours,
+      configKey: 'SURVEY_CRON',
+      lockName: SURVEY_LOCK,
+      notRun: () => summaryOf(false, emptyCounts()),
+      sweep: () => this.sweep(),
     });
+    this.log = this.calls.log;
   }
 
   /** One sweep; resolves with what it did. Skips (ran: false) when another process holds the lock. */
   runOnce(): Promise<SurveySummary> {
-    const run = this.lockedRun();
-    this.current = run;
-    void run
-      .finally(() => {
-        if (this.current === run) this.current = undefined;
-      })
-      .catch(() => undefined);
-    return run;
+    return this.calls.runOnce();
   }
 
   /** Runs `runOnce()` on the cron expression (read in `timeZone`); a run never overlaps the previous one. */
   start(expression: string): void {
-    if (this.task !== undefined) return;
-    this.task = scheduleSweep({ name: 'survey', configKey: 'SURVEY_CRON', expression, timeZone: this.deps.timeZone, logger: this.log, run: () => this.runOnce() });
-    this.log.info('survey calls scheduled', { cron: expression, timeZone: this.deps.timeZone, callingHours: this.deps.callingHours.toString() });
+    this.calls.start(expression);
   }
 
   /** Stops the schedule, ends calls in progress and waits for the sweep to finish. Safe to call twice. */
-  async stop(): Promise<void> {
-    const task = this.task;
-    this.task = undefined;
-    if (task !== undefined) await task.destroy();
-    this.dialer.close();
-    await this.current?.catch(() => undefined);
-  }
-
-  private lockedRun(): Promise<SurveySummary> {
-    return withJobLock(this.deps.lock, SURVEY_LOCK, this.log, () => summaryOf(false, emptyCounts()), () => this.sweep());
+  stop(): Promise<void> {
+    return this.calls.stop();
   }
 
   private async sweep(): Promise<SurveySummary> {
@@ -153,37 +132,15 @@ export class SurveyJob {
       }
       planned.push({ order, history, task: { id: `survey-${order.code}`, target: this.targetFor(order.residentPhone), variables: {}, maxAttempts: 1 } });
     }
-    if (planned.length === 0) return summaryOf(true, counts);
-    if (this.dialer.closed) {
-      counts.skipped.cancelled += planned.length;
-      return summaryOf(true, counts);
-    }
-    for (const p of planned) claims?.tryClaim(surveyTaskKey(p.order.code), SURVEY_JOB_OWNER);
-
-    const byTask = new Map(planned.map((p) => [p.task.id, p]));
-    const writes: Promise<void>[] = [];
-    const onAttempt = (report: AttemptReport): void => {
-      const p = byTask.get(report.task.id);
-      if (p === undefined) return;
-      counts.called++;
-      writes.push(this.settle(p, report, counts));
-    };
-    const onTask = (report: TaskReport): void => {
-      if (!byTask.has(report.task.id) || report.attempts.length > 0) return;
-      if (report.status === 'outside-hours') counts.skipped.outsideHours++;
-      else if (report.status === 'cancelled') counts.skipped.cancelled++;
-    };
-    this.dialer.observer.on('attempt', onAttempt).on('task', onTask);
-    try {
-      await this.dialer.run(
-        planned.map((p) => p.task),
-        { whenClosed: 'skip' },
-      );
-    } finally {
-      this.dialer.observer.off('attempt', onAttempt).off('task', onTask);
-      await Promise.all(writes);
-      for (const p of planned) claims?.release(surveyTaskKey(p.order.code), SURVEY_JOB_OWNER);
-    }
+    // Claimed only while the job dials them, so an agent's preview dialing leaves them alone meanwhile.
+    await this.calls.dial(planned, counts, (p, report) => this.settle(p, report, counts), {
+      before: () => {
+        for (const p of planned) claims?.tryClaim(surveyTaskKey(p.order.code), SURVEY_JOB_OWNER);
+      },
+      after: () => {
+        for (const p of planned) claims?.release(surveyTaskKey(p.order.code), SURVEY_JOB_OWNER);
+      },
+    });
     return summaryOf(true, counts);
   }
 
