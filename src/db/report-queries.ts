@@ -6,8 +6,6 @@ import { toAppError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import { addCounts, CALL_SPAN_MS, CallDayCache, countParams, DAY_MS, NO_CALLS, settledDays } from './call-day-cache.js';
 
-export { CALL_SPAN_MS } from './call-day-cache.js';
-
 /**
  * The report queries (metrics/report-queries.ts) as aggregate SQL: each report is a handful of
  * GROUP BY / CASE queries whose result is a row per report (or per unit, per category), never the rows

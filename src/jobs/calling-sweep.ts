@@ -5,15 +5,18 @@ import type { Clock } from '../shared/clock.js';
 import type { JobLock } from './job-lock.js';
 import { scheduleSweep, withJobLock, type SweepSummary } from './sweep-schedule.js';
 
-/** What a calling job hands over from its own deps (SupervisionJobDeps and SurveyJobDeps fit). */
+/** What a calling job hands over from its own deps (SupervisionJobDeps and SurveyJobDeps extend it). */
 export interface CallingSweepDeps {
+  /** Places one call and runs the job's flow on it (calls/outbound-ivr-call.ts). */
   readonly caller: OutboundCaller;
-  /** Default: one call at a time. */
+  /** The process-wide outbound semaphore (OUTBOUND_MAX_CONCURRENT), shared by the jobs. Default: one call at a time. */
   readonly slots?: CallSlots;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lock: JobLock;
+  /** CALLING_HOURS: outside them no call is placed and no attempt is counted. */
   readonly callingHours: CallingHours;
+  /** TZ: the zone the cron expression is read in. */
   readonly timeZone: string;
 }
 

@@ -1,9 +1,7 @@
-import { maskTarget, reachedNode, type AttemptReport, type CallingHours, type CallOutcome, type CallSlots, type OutboundCaller, type OutboundTask } from '../dialer/index.js';
+import { maskTarget, reachedNode, type AttemptReport, type CallOutcome, type OutboundTask } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { Clock } from '../shared/clock.js';
 import type { OverdueOrder, SupervisionCallResult, SupervisionTickets } from '../tickets/supervision-port.js';
-import { CallingSweep } from './calling-sweep.js';
-import type { JobLock } from './job-lock.js';
+import { CallingSweep, type CallingSweepDeps } from './calling-sweep.js';
 import { escalationLevelFor, escalationReason } from './supervision-escalation.js';
 
 /** Name of the database lock, so only one process of a cluster places supervision calls. */
@@ -13,25 +11,14 @@ export const SUPERVISION_LOCK = 'hotline12345.supervision-calls';
 export const ACKNOWLEDGED_NODE = 'acknowledged';
 export const DUE_SOON_ENTRY = 'due-soon-intro';
 
-export interface SupervisionJobDeps {
+export interface SupervisionJobDeps extends CallingSweepDeps {
   readonly tickets: SupervisionTickets;
-  /** Places one call and runs the supervision flow on it (calls/outbound-ivr-call.ts). */
-  readonly caller: OutboundCaller;
-  /** The process-wide outbound semaphore (OUTBOUND_MAX_CONCURRENT). Default: one call at a time. */
-  readonly slots?: CallSlots;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly lock: JobLock;
-  /** CALLING_HOURS: outside them no call is placed and no attempt is counted. */
-  readonly callingHours: CallingHours;
   /** SUPERVISION_INCLUDE_YELLOW: also remind about orders due within one working day. */
   readonly includeYellow: boolean;
   /** SUPERVISION_MAX_ATTEMPTS: calls per step and deadline, whatever their result. */
   readonly maxAttempts: number;
   /** SUPERVISION_RETRY_MIN in ms: gap after the last attempt before the next one. */
   readonly retryAfterMs: number;
-  /** TZ: the zone the cron expression is read in. */
-  readonly timeZone: string;
 }
 
 export type SkipReason = 'acknowledged' | 'maxAttempts' | 'retryGap' | 'noTarget' | 'outsideHours' | 'cancelled';

@@ -1,11 +1,9 @@
 import { surveyTaskKey, type TaskClaims } from '../calls/task-claims.js';
-import { maskTarget, type AttemptReport, type CallingHours, type CallSlots, type OutboundCaller, type OutboundTask } from '../dialer/index.js';
+import { maskTarget, type AttemptReport, type OutboundTask } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { Clock } from '../shared/clock.js';
 import type { SurveyCallHistory, SurveyTickets } from '../tickets/survey-port.js';
 import { SYSTEM_ACTOR, type Satisfaction, type Ticket } from '../tickets/ticket.js';
-import { CallingSweep } from './calling-sweep.js';
-import type { JobLock } from './job-lock.js';
+import { CallingSweep, type CallingSweepDeps } from './calling-sweep.js';
 import { surveyAnswerOf, type SurveyAnswer } from './survey-result.js';
 
 /** Name of the database lock, so only one process of a cluster places survey calls. */
@@ -15,23 +13,12 @@ export const SURVEY_JOB_OWNER = 'survey-job';
 /** Orders looked at per sweep (the next sweep takes the rest). */
 export const DEFAULT_SURVEY_BATCH = 50;
 
-export interface SurveyJobDeps {
+export interface SurveyJobDeps extends CallingSweepDeps {
   readonly tickets: SurveyTickets;
-  /** Places one call and runs ivr-flows/survey.yaml on it (calls/outbound-ivr-call.ts). */
-  readonly caller: OutboundCaller;
-  /** The process-wide outbound semaphore (OUTBOUND_MAX_CONCURRENT), shared with supervision. Default: one call at a time. */
-  readonly slots?: CallSlots;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly lock: JobLock;
-  /** CALLING_HOURS: outside them no call is placed and no attempt is counted. */
-  readonly callingHours: CallingHours;
   /** SURVEY_MAX_ATTEMPTS: calls per order and survey round, whatever their result; then 未评价. */
   readonly maxAttempts: number;
   /** SURVEY_RETRY_MIN in ms: gap after the last attempt before the next one. */
   readonly retryAfterMs: number;
-  /** TZ: the zone the cron expression is read in. */
-  readonly timeZone: string;
   /** Orders per sweep. Default 50. */
   readonly batchSize?: number;
   /** Dial target of a resident's number. Default `tel:<phone>` (through the trunk); tests route to a local UA. */
