@@ -22,6 +22,7 @@ import { createSurveyRoutes } from './api/surveys.routes.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
 import { createUnitRoutes } from './api/units.routes.js';
 import { InboundCallSession } from './calls/inbound-call-session.js';
+import { DialPlanPbx } from './calls/dial-plan-pbx.js';
 import { OutboundIvrCall } from './calls/outbound-ivr-call.js';
 import { PreviewTasks } from './calls/preview-tasks.js';
 import { TaskClaims } from './calls/task-claims.js';
@@ -39,7 +40,7 @@ import { SequelizeSessionRepository } from './db/sequelize-session-repository.js
 import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
 import { SequelizeTicketRepository } from './db/ticket-repository.js';
 import { SequelizeUnitRepository } from './db/unit-repository.js';
-import { CallingHours, CallSlots } from './dialer/index.js';
+import { CallingHours, CallSlots, DialPlan } from './dialer/index.js';
 import { IdentityService } from './identity/identity-service.js';
 import { SupervisionJob } from './jobs/supervision.job.js';
 import { SurveyJob } from './jobs/survey.job.js';
@@ -101,6 +102,8 @@ function toAuthUser(user: User): AuthUser {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const clock = offsetClock(systemClock, config.CLOCK_OFFSET_S * 1000);
+  // Parsed before anything opens: a bad DIAL_PLAN_ALLOW/DENY refuses to start, naming the key.
+  const dialPlan = DialPlan.parse(config.DIAL_PLAN_ALLOW, config.DIAL_PLAN_DENY);
   if (config.CLOCK_OFFSET_S !== 0) logger.warn('the clock is shifted (CLOCK_OFFSET_S): for drills and tests only', { offsetS: config.CLOCK_OFFSET_S });
   const db = await openDatabase(config.DATABASE_URL, logger);
   await db.migrate();
@@ -227,12 +230,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
 
   const taskClaims = new TaskClaims();
+  // Every campaign's call to a number goes through the dial plan (issue 9): refused numbers never reach the trunk.
+  const outboundPbx = new DialPlanPbx(telephony, dialPlan, logger);
   const preview = new PreviewTasks({
     tickets,
     callbacks: acdRecords,
     acd,
     claims: taskClaims,
-    pbx: telephony,
+    pbx: outboundPbx,
+    dialPlan,
     clock,
     logger,
     recordingsDir: config.RECORDINGS_DIR,
@@ -302,7 +308,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const callingHours = CallingHours.parse(config.CALLING_HOURS, { timeZone: config.TZ, isCallingDay: (d) => calendar.isWorkingDay(d) });
   const supervision = new SupervisionJob({
     tickets,
-    caller: new OutboundIvrCall({ pbx: telephony, flow: () => supervisionFlows.current, clock, logger, records, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
+    caller: new OutboundIvrCall({ pbx: outboundPbx, flow: () => supervisionFlows.current, clock, logger, records, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
     slots: outboundSlots,
     clock,
     logger,
@@ -328,7 +334,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   surveyFlows.watch();
   const survey = new SurveyJob({
     tickets,
-    caller: new OutboundIvrCall({ pbx: telephony, flow: () => surveyFlows.current, clock, logger, records, ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000, fromDisplayName: '12345热线回访' }),
+    caller: new OutboundIvrCall({ pbx: outboundPbx, flow: () => surveyFlows.current, clock, logger, records, ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000, fromDisplayName: '12345热线回访' }),
     slots: outboundSlots,
     clock,
     logger,

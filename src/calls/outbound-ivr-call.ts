@@ -1,5 +1,5 @@
 import type { CallOutcome, OutboundCaller, OutboundTask } from '../dialer/index.js';
-import { maskTarget } from '../dialer/index.js';
+import { DialPlanError, maskTarget } from '../dialer/index.js';
 import { Flow, IvrSession, type IvrResult } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordRepository } from '../metrics/call-records.js';
@@ -57,6 +57,8 @@ export class OutboundIvrCall implements OutboundCaller {
       );
     } catch (err) {
       if (err instanceof DialError) return { kind: 'failed', failure: err.failure };
+      // Nothing was sent: the attempt is stored with the dial plan's reason (DialPlanPbx).
+      if (err instanceof DialPlanError) return { kind: 'failed', failure: 'refused-by-dial-plan', reason: err.reason };
       log.error('outbound dial failed', { target: maskTarget(task.target), error: err instanceof Error ? err.message : String(err) });
       return { kind: 'failed', failure: 'failed' };
     }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { maskTarget } from '../dialer/index.js';
+import { DialPlanError, maskTarget, type CallFailure } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordRepository } from '../metrics/call-records.js';
 import type { Clock } from '../shared/clock.js';
@@ -36,7 +36,8 @@ export interface PreviewCallRequest {
 export type PreviewCallEnd =
   | { readonly kind: 'talked'; readonly callId: string; readonly endedBy: 'agent' | 'resident'; readonly talkMs: number; readonly recordingPath: string | undefined }
   | { readonly kind: 'agent-unreached'; readonly failure: DialFailure }
-  | { readonly kind: 'resident-unreached'; readonly failure: DialFailure };
+  /** `refused-by-dial-plan`: the resident's number may not be dialled (nothing was sent to the trunk). */
+  | { readonly kind: 'resident-unreached'; readonly failure: CallFailure };
 
 export interface PreviewCallEvents extends Record<string, unknown[]> {
   /** A phone is ringing: first the agent's, then the resident's. */
@@ -90,6 +91,7 @@ export class PreviewCall {
       headers: { 'X-Hotline-Task': request.taskId },
     });
     if (agent instanceof DialError) return { kind: 'agent-unreached', failure: agent.failure };
+    if (agent instanceof DialPlanError) return { kind: 'agent-unreached', failure: 'failed' };
 
     // The agent hanging up while the resident's phone rings cancels that call.
     const onAgentGone = (): void => {
@@ -100,6 +102,7 @@ export class PreviewCall {
     this.log.info('preview call: dialling the resident', { target: maskTarget(request.target) });
     const resident = await this.dial('resident', { target: request.target, fromUser: deps.fromUser ?? '12345', timeoutMs: deps.ringTimeoutMs });
     agent.events.off('ended', onAgentGone);
+    if (resident instanceof DialPlanError) return { kind: 'resident-unreached', failure: 'refused-by-dial-plan' };
     if (resident instanceof DialError) return { kind: 'resident-unreached', failure: resident.failure };
     if (agent.state === 'ended' || this.abort.signal.aborted) {
       return { kind: 'resident-unreached', failure: 'cancelled' };
@@ -150,8 +153,8 @@ export class PreviewCall {
     return { kind: 'talked', callId: resident.id, endedBy, talkMs: now - answeredAt, recordingPath: bridge.recordingPath };
   }
 
-  /** The answered leg, or the DialError that says why not (aborted: `cancelled`). */
-  private async dial(who: 'agent' | 'resident', request: Parameters<TelephonyPbx['dial']>[0]): Promise<CallLeg | DialError> {
+  /** The answered leg, or the DialError (or DialPlanError) that says why not (aborted: `cancelled`). */
+  private async dial(who: 'agent' | 'resident', request: Parameters<TelephonyPbx['dial']>[0]): Promise<CallLeg | DialError | DialPlanError> {
     if (this.abort.signal.aborted) return new DialError('cancelled', `preview call to the ${who} cancelled`);
     try {
       const leg = await this.deps.pbx.dial(request, this.abort.signal);
@@ -162,6 +165,10 @@ export class PreviewCall {
       }
       return leg;
     } catch (err) {
+      if (err instanceof DialPlanError) {
+        this.log.warn('preview call: refused by the dial plan', { who, reason: err.reason });
+        return err;
+      }
       const error = err instanceof DialError ? err : new DialError('failed', `preview call to the ${who} failed`, { cause: err });
       this.log.info('preview call: not answered', { who, failure: error.failure });
       return error;

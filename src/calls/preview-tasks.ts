@@ -1,5 +1,6 @@
 import type { CallbackRequest } from '../acd/acd-record-repository.js';
 import { AgentState, type AgentSnapshot } from '../acd/agent.js';
+import { DialPlanError, REFUSED_BY_DIAL_PLAN, type DialPlan } from '../dialer/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordRepository } from '../metrics/call-records.js';
 import { AppError, InvalidStateError, NotFoundError } from '../shared/app-error.js';
@@ -70,6 +71,13 @@ export interface PreviewTasksDeps {
   readonly targetFor?: (phone: string) => string;
   /** Candidates looked at per request. Default 50. */
   readonly batchSize?: number;
+  /**
+   * Checked when the agent clicks dial, before their phone rings: a refused number is not called,
+   * the refusal is stored (a callback request ends `failed`, a survey order gets a
+   * `refused-by-dial-plan` attempt) and the click fails with REFUSED_BY_DIAL_PLAN and the reason.
+   * `pbx` should be a DialPlanPbx too, so nothing can reach the trunk by another path.
+   */
+  readonly dialPlan?: DialPlan;
 }
 
 export interface PreviewTasksEvents extends Record<string, unknown[]> {
@@ -131,6 +139,8 @@ export class PreviewTasks {
   async dial(agentId: string, taskId: string): Promise<void> {
     const held = this.heldOrThrow(agentId, taskId);
     if (held.call !== undefined) throw new InvalidStateError(`task ${taskId} is already being dialled`);
+    const verdict = this.deps.dialPlan?.checkTarget(held.target);
+    if (verdict !== undefined && !verdict.allowed) throw await this.refuse(agentId, held, new DialPlanError(verdict.refusal, verdict.reason));
     const call = new PreviewCall(
       { taskId, agentId, agentExtension: held.agent.extension, target: held.target, displayName: held.task.kind === 'survey' ? `回访 ${held.task.ticket?.code ?? ''}` : '回电' },
       { pbx: this.deps.pbx, clock: this.deps.clock, logger: this.deps.logger, recordingsDir: this.deps.recordingsDir, ringTimeoutMs: this.deps.ringTimeoutMs, ...(this.deps.records === undefined ? {} : { records: this.deps.records }) },
@@ -215,11 +225,28 @@ export class PreviewTasks {
     if (snap?.state === AgentState.NotReady && snap.reason === PREVIEW_REASON) this.deps.acd.setReady(agentId);
   }
 
-  private async recordAttempt(held: Held, end: PreviewCallEnd): Promise<void> {
+  /**
+   * The number may not be dialled: the refusal is stored as the task's result, the task is
+   * finished (the agent is ready again) and the error to show the agent is returned.
+   */
+  private async refuse(agentId: string, held: Held, error: DialPlanError): Promise<DialPlanError> {
+    const { task } = held;
+    this.deps.logger.warn('preview call refused by the dial plan', { agentId, task: task.taskId, refusal: error.refusal, reason: error.reason });
+    try {
+      if (task.callback !== null) await this.deps.callbacks.setCallbackStatus(task.callback.id, 'failed', agentId);
+      else await this.recordAttempt(held, { kind: 'resident-unreached', failure: REFUSED_BY_DIAL_PLAN }, error.reason);
+    } finally {
+      this.finish(agentId, held);
+    }
+    return error;
+  }
+
+  private async recordAttempt(held: Held, end: PreviewCallEnd, reason?: string): Promise<void> {
     const ticket = held.task.ticket;
     if (ticket === null || end.kind === 'agent-unreached') return;
     held.attempts++;
-    const result: SurveyCallResult = end.kind === 'talked' ? 'connected' : end.failure === 'busy' ? 'busy' : end.failure === 'no-answer' ? 'no-answer' : 'failed';
+    const result: SurveyCallResult =
+      end.kind === 'talked' ? 'connected' : end.failure === 'busy' || end.failure === 'no-answer' || end.failure === REFUSED_BY_DIAL_PLAN ? end.failure : 'failed';
     try {
       const order = await this.deps.tickets.surveyCandidates(this.deps.batchSize ?? 50).then((all) => all.find((t) => t.code === ticket.code));
       if (order === undefined) return;
@@ -233,6 +260,7 @@ export class PreviewTasks {
         resolution: null,
         target: held.target,
         callId: end.kind === 'talked' ? end.callId : null,
+        ...(reason === undefined ? {} : { reason }),
         by: 'agent',
         actor: { id: Number(held.agent.agentId), role: 'agent' },
         at: new Date(this.deps.clock.now()),

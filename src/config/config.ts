@@ -74,6 +74,9 @@ export const configSchema = z
       .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'must look like 09:00-12:00,13:30-18:00')
       .default('09:00-12:00,13:30-18:00'),
     OUTBOUND_MAX_CONCURRENT: z.coerce.number().int().min(1).max(500).default(10),
+    // Dial-plan patterns (dialer/dial-plan.ts parses them at start and names the key of a bad one); unset: its defaults.
+    DIAL_PLAN_ALLOW: z.string().max(2000).optional(),
+    DIAL_PLAN_DENY: z.string().max(2000).optional(),
     CLOCK_OFFSET_S: z.coerce.number().default(0),
     WS_HEARTBEAT_S: z.coerce.number().min(1).max(300).default(15),
     WS_GRACE_S: z.coerce.number().min(0).max(3600).default(30),

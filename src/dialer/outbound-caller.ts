@@ -16,8 +16,11 @@ export interface OutboundTask {
   readonly retryAfterMs?: number;
 }
 
-/** Why a call did not reach the IVR: the DialError failures (`failed` also covers errors and a missing flow). */
-export type CallFailure = DialFailure;
+/**
+ * Why a call did not reach the IVR: the DialError failures (`failed` also covers errors and a
+ * missing flow), or `refused-by-dial-plan` when the number may not be dialled (nothing was sent).
+ */
+export type CallFailure = DialFailure | 'refused-by-dial-plan';
 
 /** How one attempt ended. */
 export type CallOutcome =
@@ -33,7 +36,13 @@ export type CallOutcome =
       /** `hangup`, `caller-hangup`, `failed`… as the IVR run ended. */
       readonly ivrOutcome: string;
     }
-  | { readonly kind: 'failed'; readonly failure: CallFailure; readonly callId?: string };
+  | {
+      readonly kind: 'failed';
+      readonly failure: CallFailure;
+      readonly callId?: string;
+      /** Why, in one sentence, when there is more to say than `failure` (the dial plan's reason). */
+      readonly reason?: string;
+    };
 
 /**
  * The port the dialer places calls through; calls/ implements it with the PBX and the IVR.

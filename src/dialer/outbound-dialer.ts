@@ -54,10 +54,10 @@ export interface OutboundDialerEvents extends Record<string, unknown[]> {
   task: [report: TaskReport];
 }
 
-/** Default retry rule: answered calls are final; so are numbers that do not exist, refusals and our own cancel. */
+/** Default retry rule: answered calls are final; so are numbers that do not exist or may not be dialled, refusals and our own cancel. */
 export function defaultShouldRetry(outcome: CallOutcome): boolean {
   if (outcome.kind === 'answered') return false;
-  return outcome.failure !== 'not-found' && outcome.failure !== 'declined' && outcome.failure !== 'cancelled';
+  return outcome.failure !== 'not-found' && outcome.failure !== 'declined' && outcome.failure !== 'cancelled' && outcome.failure !== 'refused-by-dial-plan';
 }
 
 /**
@@ -193,5 +193,5 @@ export function maskTarget(target: string): string {
 function describe(outcome: CallOutcome): Record<string, unknown> {
   return outcome.kind === 'answered'
     ? { result: 'answered', callId: outcome.callId, ivrOutcome: outcome.ivrOutcome, path: outcome.ivrPath }
-    : { result: outcome.failure, callId: outcome.callId };
+    : { result: outcome.failure, callId: outcome.callId, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
 }

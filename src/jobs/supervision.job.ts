@@ -143,6 +143,7 @@ export class SupervisionJob {
         result,
         target: report.task.target,
         callId,
+        ...(report.outcome.kind === 'failed' && report.outcome.reason !== undefined ? { reason: report.outcome.reason } : {}),
         at: report.endedAt,
       });
       this.log.info('supervision call', { ticketId: order.ticketId, step: order.step, attempt, result, callId, target: maskTarget(report.task.target) });
@@ -165,6 +166,7 @@ export function resultOf(outcome: CallOutcome): SupervisionCallResult {
   if (outcome.kind === 'answered') return reachedNode(outcome, ACKNOWLEDGED_NODE) ? 'acknowledged' : 'not-acknowledged';
   if (outcome.failure === 'busy') return 'busy';
   if (outcome.failure === 'no-answer') return 'no-answer';
+  if (outcome.failure === 'refused-by-dial-plan') return 'refused-by-dial-plan';
   return 'failed';
 }
 

@@ -19,7 +19,8 @@ export interface SurveyAnswer {
 /** What one survey call attempt amounts to: a rating (from the path), no rating, or why it was not answered. */
 export function surveyAnswerOf(outcome: CallOutcome): SurveyAnswer {
   if (outcome.kind === 'failed') {
-    const result: SurveyCallResult = outcome.failure === 'busy' ? 'busy' : outcome.failure === 'no-answer' ? 'no-answer' : 'failed';
+    const result: SurveyCallResult =
+      outcome.failure === 'busy' || outcome.failure === 'no-answer' || outcome.failure === 'refused-by-dial-plan' ? outcome.failure : 'failed';
     return { result, satisfaction: null, resolution: null };
   }
   // The last one reached counts, should an edited flow ever let the resident answer twice.

@@ -169,6 +169,7 @@ export class SurveyJob {
         resolution: answer.resolution,
         target: report.task.target,
         callId,
+        ...(report.outcome.kind === 'failed' && report.outcome.reason !== undefined ? { reason: report.outcome.reason } : {}),
         by: 'ivr',
         at: report.endedAt,
       });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePhoneNumber } from '../shared/phone-number.js';
 
 /**
  * Field schemas shared by the ticket, unit and category forms and the seed files, with refusals
@@ -43,10 +44,24 @@ export function wholeNumber(min: number, max: number): z.ZodType<number> {
 export const idField = wholeNumber(1, 2_147_483_647);
 
 /** A phone number as dialled: 5 to 20 digits, nothing else (stored in full). */
+export const PHONE_FIELD_MESSAGE = 'must be a phone number of 5 to 20 digits (spaces, dashes and a leading +86 or 0086 are allowed)';
+
+/**
+ * A phone number, stored in its one comparable form (shared/phone-number.ts): `+86 138-1234-5678`
+ * becomes `13812345678`, `010-12345678` becomes `01012345678`, another country's number keeps E.164
+ * (`+19005550199`), so a caller's number finds the orders whatever form either was written in.
+ */
 export const phoneField = z
   .string({ error: typeError('text of digits') })
-  .trim()
-  .regex(/^\d{5,20}$/, 'must be 5 to 20 digits, without spaces or signs');
+  .max(64, PHONE_FIELD_MESSAGE)
+  .transform((value, ctx) => {
+    const parsed = parsePhoneNumber(value);
+    if (parsed === undefined || (parsed.kind === 'national' && !/^\d{5,20}$/.test(parsed.value)) || (parsed.kind === 'international' && parsed.value.length < 6)) {
+      ctx.addIssue({ code: 'custom', message: PHONE_FIELD_MESSAGE });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
 
 /** A code: letters, digits, `-`, `_` or `.`, 1-32 characters. */
 export const codeField = z

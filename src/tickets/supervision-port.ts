@@ -32,7 +32,7 @@ export interface OverdueOrder {
 }
 
 /** Result of one supervision call attempt, as stored on the order's event log. */
-export type SupervisionCallResult = 'acknowledged' | 'not-acknowledged' | 'busy' | 'no-answer' | 'failed' | 'outside-hours';
+export type SupervisionCallResult = 'acknowledged' | 'not-acknowledged' | 'busy' | 'no-answer' | 'failed' | 'outside-hours' | 'refused-by-dial-plan';
 
 export interface SupervisionAttempt {
   readonly ticketId: number;
@@ -44,6 +44,8 @@ export interface SupervisionAttempt {
   /** Where the call went (masked in logs, stored in full). */
   readonly target: string;
   readonly callId: string | null;
+  /** Why, when the result needs one (the dial plan's reason): stored as the event's note. */
+  readonly reason?: string;
   readonly at: Date;
 }
 

@@ -30,7 +30,7 @@ export class SurveyCallLog {
       actorRole: actor.role,
       channel: 'phone',
       unitId: null,
-      note: null,
+      note: attempt.reason ?? null,
       at: attempt.at,
       data: {
         round: attempt.round,

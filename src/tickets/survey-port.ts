@@ -10,9 +10,10 @@ import type { Channel, Resolution, Satisfaction, Ticket, TicketActor } from './t
  * - `rated`: the IVR run reached a satisfaction node (the order is then closed or reopened by `act`);
  * - `no-rating`: answered, but the resident hung up or pressed nothing usable;
  * - `connected`: a callback agent talked with the resident (the agent records the rating);
- * - `busy`, `no-answer`, `failed`: not answered.
+ * - `busy`, `no-answer`, `failed`: not answered;
+ * - `refused-by-dial-plan`: not called, the number may not be dialled (the reason is the event's note).
  */
-export type SurveyCallResult = 'rated' | 'no-rating' | 'connected' | 'busy' | 'no-answer' | 'failed';
+export type SurveyCallResult = 'rated' | 'no-rating' | 'connected' | 'busy' | 'no-answer' | 'failed' | 'refused-by-dial-plan';
 
 export interface SurveyCallAttempt {
   readonly ticketId: number;
@@ -26,6 +27,8 @@ export interface SurveyCallAttempt {
   /** Where the call went (stored in full, masked in logs). */
   readonly target: string;
   readonly callId: string | null;
+  /** Why, when the result needs one (the dial plan's reason): stored as the event's note. */
+  readonly reason?: string;
   /** `ivr` (the campaign) or `agent` (preview dialing). */
   readonly by: 'ivr' | 'agent';
   /** Default SYSTEM_ACTOR. */

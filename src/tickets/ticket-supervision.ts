@@ -76,7 +76,7 @@ export class TicketSupervision implements SupervisionTickets {
       callId: attempt.callId,
     };
     const base = { actorUserId: SYSTEM_ACTOR.id, actorRole: SYSTEM_ACTOR.role, channel: 'phone' as const, unitId: ticket?.currentUnitId ?? null, at: attempt.at };
-    const events: NewTicketEvent[] = [{ ...base, type: 'supervision-call', note: null, data }];
+    const events: NewTicketEvent[] = [{ ...base, type: 'supervision-call', note: attempt.reason ?? null, data }];
     if (attempt.result === 'acknowledged') events.push({ ...base, type: 'supervision-acknowledged', note: null, data });
     await this.deps.tickets.appendEvents(attempt.ticketId, events);
   }

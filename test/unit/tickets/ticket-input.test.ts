@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PHONE_FIELD_MESSAGE } from '../../../src/tickets/field-schemas.js';
 import { ValidationError } from '../../../src/shared/app-error.js';
 import { parseTicketInput } from '../../../src/tickets/ticket-input.js';
 
@@ -43,7 +44,7 @@ describe('parseTicketInput', () => {
       categoryId: 'x',
       content: '太吵',
       residentName: 5,
-      residentPhone: '138-1234',
+      residentPhone: '138-1',
       urgency: 'asap',
       answeredOnCall: 'yes',
       handlingUnitId: 0,
@@ -53,7 +54,7 @@ describe('parseTicketInput', () => {
       categoryId: 'must be a number',
       content: 'must be at least 10 characters',
       residentName: 'must be text',
-      residentPhone: 'must be 5 to 20 digits, without spaces or signs',
+      residentPhone: PHONE_FIELD_MESSAGE,
       urgency: 'must be one of normal (一般), urgent (紧急), emergency (特急)',
       answeredOnCall: 'must be true or false',
       handlingUnitId: 'must be at least 1',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PHONE_FIELD_MESSAGE } from '../../../src/tickets/field-schemas.js';
 import sinon from 'sinon';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { NotFoundError, ValidationError, type AppError } from '../../../src/shared/app-error.js';
@@ -130,6 +131,6 @@ describe('TicketService', () => {
     expect(page.items.map((t) => t.code)).to.deep.equal([second.code, first.code]);
     expect(page.total).to.equal(2);
     const err = await refusal(service.listByPhone('abc', agent, { limit: 10, offset: 0 }));
-    expect(err.issues).to.deep.equal([{ path: 'phone', message: 'must be 5 to 20 digits, without spaces or signs' }]);
+    expect(err.issues).to.deep.equal([{ path: 'phone', message: PHONE_FIELD_MESSAGE }]);
   });
 });
