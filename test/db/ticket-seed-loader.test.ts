@@ -90,7 +90,7 @@ describe(`seedIfEmpty on ${testDbKind()}`, () => {
   it('when entries have bad fields, it names the file, each entry and each field', async () => {
     writeFileSync(
       join(dir, 'units.yaml'),
-      'units:\n  - { code: SWJ, name: 区水务局, kind: bureau, liaisonName: 李强, liaisonPhone: "010-65", liaisonSipUri: "sip:8102@water.example" }\n  - { code: GNB, name: 区供暖办, kind: 街道 }\n',
+      'units:\n  - { code: SWJ, name: 区水务局, kind: bureau, liaisonName: 李强, liaisonPhone: "010-6", liaisonSipUri: "sip:8102@water.example" }\n  - { code: GNB, name: 区供暖办, kind: 街道 }\n',
     );
     const err = await refusal(seedIfEmpty(sequelize, dir));
     expect(err.issues).to.deep.equal([
