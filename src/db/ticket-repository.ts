@@ -1,5 +1,6 @@
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { NotFoundError, toAppError } from '../shared/app-error.js';
+import { storedPhoneForms } from '../shared/phone-number.js';
 import { formatTicketCode } from '../tickets/ticket-code.js';
 import { VersionConflictError } from '../tickets/ticket-errors.js';
 import type {
@@ -70,7 +71,8 @@ export class SequelizeTicketRepository implements TicketRepository {
 
   async list(filter: TicketFilter, page: { limit: number; offset: number }): Promise<TicketPage> {
     const and: WhereOptions<TicketRow>[] = [];
-    if (filter.phone !== undefined) and.push({ residentPhone: filter.phone });
+    // Rows stored before numbers were normalised may hold `86…`/`0086…`/`+86…` forms: match them too.
+    if (filter.phone !== undefined) and.push({ residentPhone: { [Op.in]: storedPhoneForms(filter.phone) } });
     if (filter.currentUnitId !== undefined) and.push({ currentUnitId: filter.currentUnitId });
     if (filter.states !== undefined) and.push({ state: { [Op.in]: [...filter.states] } });
     if (filter.deadline !== undefined) and.push(deadlineWhere(filter.deadline));
@@ -138,7 +140,7 @@ export class SequelizeTicketRepository implements TicketRepository {
   async latestFrom(phone: string, categoryId: number, since: Date): Promise<Ticket | undefined> {
     try {
       const row = await this.m.tickets.findOne({
-        where: { residentPhone: phone, categoryId, createdAt: { [Op.gte]: since } },
+        where: { residentPhone: { [Op.in]: storedPhoneForms(phone) }, categoryId, createdAt: { [Op.gte]: since } },
         order: [
           ['createdAt', 'DESC'],
           ['id', 'DESC'],

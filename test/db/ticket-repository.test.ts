@@ -169,4 +169,19 @@ describe(`ticket intake on ${testDbKind()}`, () => {
     expect(all.total).to.equal(3);
     expect(all.items.map((t) => t.code)).to.deep.equal(['20261122-000003', '20261122-000002']);
   });
+
+  it('when a +8613812345678 caller asks, the screen-pop history finds the orders stored under 13812345678, also rows stored before numbers were normalised', async () => {
+    const plain = await service.create(form(), agent, 'phone');
+    now += 1000;
+    const written = await service.create(form({ residentPhone: '+86 138-1234-5678' }), agent, 'phone');
+    expect(written.residentPhone).to.equal('13812345678');
+    now += 1000;
+    const legacy = await service.create(form(), agent, 'phone');
+    // A row as the old code stored it: the country code written as digits.
+    await sequelize.query('UPDATE tickets SET resident_phone = ? WHERE id = ?', { replacements: ['8613812345678', legacy.id] });
+    for (const caller of ['+8613812345678', '008613812345678', '13812345678']) {
+      const page = await service.listByPhone(caller, agent, { limit: 10, offset: 0 });
+      expect(page.items.map((t) => t.code), caller).to.deep.equal([legacy.code, written.code, plain.code]);
+    }
+  });
 });
