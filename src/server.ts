@@ -251,6 +251,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const desktopsRef: { current: AgentDesktopServer | undefined } = { current: undefined };
   const web = await createHttpServer({
     callRecords: records,
+    recordingsDir: config.RECORDINGS_DIR,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
     health: async () => ({ sip: state.accepting, database: await db.ping() }),
     metrics: registry,

@@ -1,10 +1,12 @@
-import { resolve as resolvePath } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { requireRole } from './auth-context.js';
 import { NotFoundError } from '../shared/app-error.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CallRecord, CallRecordRepository } from '../metrics/call-records.js';
 import { parseInput } from './parse-input.js';
+import { callIdParams } from './path-params.js';
 
 export const CALLS_DEFAULT_LIMIT = 50;
 export const CALLS_MAX_LIMIT = 500;
@@ -67,8 +69,11 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
   };
 }
 
-/** `/calls` under /api/v1: call detail records, newest first. */
-export function createCallsRouter(callRecords: CallRecordRepository): Router {
+/**
+ * `/calls` under /api/v1: call detail records, newest first. Recordings are served only from inside
+ * `recordingsDir` (RECORDINGS_DIR), whatever path a record holds; without it none is served.
+ */
+export function createCallsRouter(callRecords: CallRecordRepository, recordingsDir?: string): Router {
   const router = Router();
   router.get('/calls', requireRole('supervisor', 'admin'), async (req, res) => {
     const { limit, offset } = parseInput(listQuery, req.query, 'query');
@@ -77,18 +82,36 @@ export function createCallsRouter(callRecords: CallRecordRepository): Router {
   });
   // The conversation recording (stereo WAV: left caller, right agent): supervisors and admins only.
   router.get('/calls/:callId/recording', requireRole('supervisor', 'admin'), async (req, res) => {
-    const callId = String(req.params.callId);
+    const { callId } = parseInput(callIdParams, req.params, 'path');
     const call = await callRecords.get(callId);
     if (!call) throw new NotFoundError(`no call ${callId}`);
     if (call.recordingPath === null) throw new NotFoundError(`call ${call.callId} has no recording`);
+    const file = await insideFolder(recordingsDir, call.recordingPath);
+    if (file === undefined) throw new NotFoundError(`recording of call ${call.callId} is not in the recordings folder`);
     res.type('audio/wav');
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(call.callId)}.wav"`);
     await new Promise<void>((resolve, reject) => {
-      res.sendFile(resolvePath(call.recordingPath ?? ''), (err) => {
+      res.sendFile(file, (err) => {
         if (err) reject(new NotFoundError(`recording of call ${call.callId} is missing on disk`, { cause: err }));
         else resolve();
       });
     });
   });
   return router;
+}
+
+/**
+ * The real path of `file` when it lies inside `folder` (symbolic links resolved on both sides, so a
+ * link cannot lead out), else undefined: a record's path is data, never trusted to stay inside.
+ */
+async function insideFolder(folder: string | undefined, file: string): Promise<string | undefined> {
+  if (folder === undefined || file.includes('\0')) return undefined;
+  try {
+    const [root, real] = await Promise.all([realpath(resolvePath(folder)), realpath(resolvePath(file))]);
+    const rel = relative(root, real);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? real : undefined;
+  } catch {
+    // Missing on disk (or unreadable): answered as a missing recording.
+    return undefined;
+  }
 }

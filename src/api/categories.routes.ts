@@ -1,5 +1,5 @@
+import { idParams } from './path-params.js';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { CategoryService } from '../tickets/category-service.js';
 import { ROLES, requireRole } from './auth-context.js';
 import { parseInput } from './parse-input.js';
@@ -8,7 +8,7 @@ export interface CategoryRoutesDeps {
   readonly categories: CategoryService;
 }
 
-export const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/, 'must be a whole number ≥ 1').transform(Number) });
+export { idParams } from './path-params.js';
 
 /** `/categories` under /api/v1: the tree for every signed-in user; creating and editing for admins. */
 export function createCategoryRoutes(deps: CategoryRoutesDeps): Router {

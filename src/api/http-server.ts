@@ -11,6 +11,8 @@ import { createMetricsRouter } from './metrics.routes.js';
 
 export interface HttpServerDeps {
   readonly callRecords: CallRecordRepository;
+  /** RECORDINGS_DIR: the only folder recordings are served from. */
+  readonly recordingsDir?: string;
   readonly health: HealthCheck;
   readonly metrics: Registry;
   readonly logger: Logger;
@@ -57,7 +59,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const apiV1 = express.Router();
   for (const routes of deps.publicApiRoutes ?? []) apiV1.use(routes);
   for (const middleware of deps.apiMiddleware ?? []) apiV1.use(middleware);
-  apiV1.use(createCallsRouter(deps.callRecords));
+  apiV1.use(createCallsRouter(deps.callRecords, deps.recordingsDir));
   for (const routes of deps.apiRoutes ?? []) apiV1.use(routes);
   app.use('/api/v1', apiV1);
 

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { CALLBACK_SKILL, type PreviewTasks } from '../calls/preview-tasks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { currentUser, ForbiddenError, requireRole, type AuthUser } from './auth-context.js';
 import { parseInput } from './parse-input.js';
+import { codeParams, idParams } from './path-params.js';
 import { ticketConflictHandler } from './ticket-actions.routes.js';
 import { toTicketJson } from './tickets.routes.js';
 
@@ -16,8 +16,6 @@ export interface SurveyRoutesDeps {
   readonly onCallbackDone?: () => void;
 }
 
-const codeParams = z.object({ code: z.string() });
-const idParams = z.object({ id: z.string().regex(/^\d{1,10}$/, 'must be a whole number').transform(Number) });
 
 /**
  * Results of preview dialing (回访组), for agents with the `callback` skill, supervisors and admins:

@@ -1,11 +1,11 @@
 import { Router, type ErrorRequestHandler } from 'express';
-import { z } from 'zod';
 import { TicketConflictError } from '../tickets/ticket-errors.js';
 import { rolesFor, TICKET_ACTION_NAMES } from '../tickets/ticket-lifecycle.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { ApiErrorBody } from './api-error-handler.js';
 import { currentUser, requireRole, ROLES } from './auth-context.js';
 import { parseInput } from './parse-input.js';
+import { codeParams } from './path-params.js';
 import { toTicketJson } from './tickets.routes.js';
 
 /**
@@ -19,7 +19,7 @@ export function createTicketActionRoutes(deps: { readonly tickets: TicketService
   for (const action of TICKET_ACTION_NAMES) {
     const roles = ROLES.filter((r) => rolesFor(action).includes(r));
     router.post(`/tickets/:code/actions/${action}`, requireRole(...roles), async (req, res) => {
-      const { code } = parseInput(z.object({ code: z.string() }), req.params, 'path');
+      const { code } = parseInput(codeParams, req.params, 'path');
       const body: unknown = req.body ?? {};
       const ticket = await deps.tickets.act(code, action, body, currentUser(res), 'web');
       res.json(toTicketJson(ticket));

@@ -6,6 +6,7 @@ import { REQUEST_TYPES, URGENCIES, type Channel, type TicketEvent, type TicketWi
 import { currentUser, requireRole } from './auth-context.js';
 import { createTicketActionRoutes, ticketConflictHandler } from './ticket-actions.routes.js';
 import { parseInput } from './parse-input.js';
+import { codeParams } from './path-params.js';
 
 export const TICKETS_DEFAULT_LIMIT = 20;
 
@@ -119,7 +120,7 @@ export function createTicketRoutes(deps: TicketRoutesDeps): Router {
   });
 
   router.get('/tickets/:code', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {
-    const { code } = parseInput(z.object({ code: z.string() }), req.params, 'path');
+    const { code } = parseInput(codeParams, req.params, 'path');
     const ticket = await deps.tickets.get(code, currentUser(res));
     res.json(toTicketJson(ticket));
   });

@@ -12,10 +12,13 @@ import { signedInAs } from '../../support/signed-in-as.js';
 describe('call list and recording access by role', () => {
   let server: WebServer | undefined;
 
+  const recordings = mkdtempSync(join(tmpdir(), 'rec-'));
+
   async function start(role: Role): Promise<{ base: string; repo: MemoryCallRecords }> {
     const repo = new MemoryCallRecords();
     server = await createHttpServer({
       callRecords: repo,
+      recordingsDir: recordings,
       health: () => Promise.resolve({ sip: true, database: true }),
       metrics: new Registry(),
       logger: silentLogger(),
@@ -38,7 +41,7 @@ describe('call list and recording access by role', () => {
 
   it('when a supervisor downloads a recording, it gets the WAV; without one it is 404', async () => {
     const { base, repo } = await start('supervisor');
-    const file = join(mkdtempSync(join(tmpdir(), 'rec-')), 'c1.wav');
+    const file = join(recordings, 'c1.wav');
     writeFileSync(file, Buffer.from('RIFF----WAVEfmt '));
     await repo.create({ callId: 'c1', direction: 'inbound', from: '13800138000', to: '12345', startedAt: new Date() });
     await repo.update('c1', { recordingPath: file });
