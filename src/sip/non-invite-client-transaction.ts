@@ -160,7 +160,8 @@ export class NonInviteClientTransaction {
 
   private transmit(): void {
     this.deps.send(this.request, this.target).catch((err: unknown) => {
-      this.fail(err instanceof Error ? err : new SipError('SIP_SEND_FAILED', String(err)));
+      // The transports reject with SipError already; anything else is wrapped so `result` keeps its promise.
+      this.fail(err instanceof SipError ? err : new SipError('SIP_SEND_FAILED', err instanceof Error ? err.message : String(err), { cause: err }));
     });
   }
 
