@@ -86,11 +86,20 @@ describe('InviteOkRetransmitter, every state × event (RFC 3261 §13.3.1.4)', ()
   });
 
   it('when start() runs after stop(), the call is never timed out for a missing ACK', () => {
-    const h = into('idle');
+    const h = harness();
     h.r.stop();
     h.r.start();
     h.clock.runAll();
     expect(h.onTimeout.called).to.equal(false);
     expect(h.resentAt).to.deep.equal([]);
+  });
+
+  it('when start() runs twice, the 2xx is resent once per interval, not twice', () => {
+    const h = harness();
+    h.r.start();
+    h.r.start();
+    h.clock.runAll();
+    expect(h.resentAt).to.have.length(10);
+    expect(h.onTimeout.calledOnce).to.equal(true);
   });
 });
