@@ -100,6 +100,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.clientTransactions = new ClientTransactionLayer({
       clock: this.clock,
       timers: this.timers,
+      logger: this.logger,
       send: (message, target) => this.transport.send(message, target),
     });
     const transport = this.transport;
