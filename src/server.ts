@@ -144,6 +144,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     publicAddress: config.publicAddress,
     portMin: config.RTP_PORT_MIN,
     portMax: config.RTP_PORT_MAX,
+    relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
     promptsDir: config.PROMPTS_DIR,
     logger,
   });

@@ -19,6 +19,7 @@ export const configSchema = z
     SIP_PUBLIC_ADDRESS: ipLiteral.optional(),
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(20999),
+    RTP_RELATCH_SILENCE_MS: z.coerce.number().int().min(200).max(60000).default(2000),
     HTTP_LISTEN: ipLiteral.default('0.0.0.0'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z

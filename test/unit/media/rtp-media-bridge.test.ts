@@ -31,8 +31,10 @@ describe('RtpMediaEngine.bridge', () => {
     const phoneB = await peer();
     const a = await engine.createSession('caller');
     a.answerOffer(offerCodec(phoneA.port, 0, 101));
+    a.confirmRemote(); // the ACK
     const b = await engine.createSession('agent');
     b.answerOffer(offerCodec(phoneB.port, 8, agentEventPt === 'none' ? undefined : agentEventPt));
+    b.confirmRemote(); // the ACK
     return { phoneA, phoneB, a, b };
   }
 
