@@ -30,6 +30,7 @@ import { QueueDispatcher } from './calls/queue-dispatcher.js';
 import type { Config } from './config/config.js';
 import { SequelizeCategoryRepository } from './db/category-repository.js';
 import { openDatabase, type Database } from './db/database.js';
+import { SequelizeAuthThrottleStore } from './db/sequelize-auth-throttle-store.js';
 import { createJobLock } from './db/job-lock.js';
 import { SequelizeReportQueries } from './db/report-queries.js';
 import { seedIfEmpty } from './db/seed-loader.js';
@@ -110,6 +111,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Identity and work orders.
   const records = new SequelizeCallRecordRepository(db.sequelize);
   const users = new SequelizeUserRepository(db.sequelize);
+  // Login and REGISTER guessing counters, in the database so every process counts together.
+  const authThrottles = new SequelizeAuthThrottleStore(db.sequelize);
   const identity = new IdentityService({
     users,
     sessions: new SequelizeSessionRepository(db.sequelize),
@@ -117,6 +120,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sipRealm: config.SIP_REALM,
     tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
     logger,
+    throttle: { store: authThrottles },
   });
   await ensureFirstAdmin(identity, config, logger);
   const calendar = parseCalendar(await readFile(config.CALENDAR_FILE, 'utf8'), config.CALENDAR_FILE, config.TZ);
