@@ -176,6 +176,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     answerDelayMs: config.SIP_ANSWER_DELAY_MS,
     credentials: users,
     realm: config.SIP_REALM,
+    authThrottles,
     maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
