@@ -91,7 +91,7 @@ async function ensureFirstAdmin(identity: IdentityService, config: Config, logge
   const password = randomBytes(12).toString('base64url');
   if (!(await identity.ensureAdmin(config.ADMIN_USER, password))) return;
   const file = join(dirname(config.RECORDINGS_DIR), 'admin-password.txt');
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${config.ADMIN_USER}\n${password}\n`, { mode: 0o600 });
   logger.warn('first admin created with a generated password: set ADMIN_PASSWORD or change it', { username: config.ADMIN_USER, passwordFile: file });
 }
