@@ -21,6 +21,8 @@ describe(`no phone number in full in the log, end to end (${testDbKind()})`, fun
   const CALLBACK_CALLER = '13722223333';
   const RESIDENT = '13655556666';
   const LIAISON = '01065559999';
+  /** The hotline's full number as a carrier delivers it (the dialled number, To). */
+  const DIALLED = '01088812345';
 
   before(async () => {
     database = await testDatabaseUrl();
@@ -36,10 +38,10 @@ describe(`no phone number in full in the log, end to end (${testDbKind()})`, fun
   });
 
   it('when calls, a callback request and an order with residents\' numbers went through, the log shows them only masked', async () => {
-    // A call that hangs up in the IVR.
+    // A call to the full hotline number that hangs up in the IVR.
     const caller = await startBaresip({ account: { user: CALLER, register: false, answerMode: 'auto' } });
     try {
-      await caller.dial(`sip:12345@127.0.0.1:${server.sipPort}`);
+      await caller.dial(`sip:${DIALLED}@127.0.0.1:${server.sipPort}`);
       await caller.waitForEvent('CALL_ESTABLISHED', 10_000);
       await sleep(500);
       await caller.hangup();
@@ -81,9 +83,9 @@ describe(`no phone number in full in the log, end to end (${testDbKind()})`, fun
     const { code } = created.body as { code: string };
 
     const log = server.logs();
-    expect(log, 'the calls were logged').to.include('139****2222').and.include('137****3333');
+    expect(log, 'the calls were logged').to.include('139****2222').and.include('137****3333').and.include('010****2345');
     expect(log, 'a callback request was stored').to.match(/callback/i);
-    for (const number of [CALLER, CALLBACK_CALLER, RESIDENT, LIAISON]) {
+    for (const number of [CALLER, CALLBACK_CALLER, RESIDENT, LIAISON, DIALLED]) {
       const line = log.split('\n').find((l) => l.includes(number));
       expect(line, `a log line shows ${number} in full`).to.equal(undefined);
     }
