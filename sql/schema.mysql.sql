@@ -16,6 +16,16 @@ CREATE TABLE `agent_state_events` (
   KEY `agent_state_events_agent_at` (`agent_id`,`at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `auth_throttles` (
+  `throttle_key` varchar(191) NOT NULL,
+  `failures` int(11) NOT NULL DEFAULT 0,
+  `first_at` bigint(20) NOT NULL,
+  `blocked_until` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`throttle_key`),
+  KEY `auth_throttles_updated_at` (`updated_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `callback_requests` (
   `id` int(11) NOT NULL AUTO_INCREMENT,
   `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,

@@ -14,6 +14,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // Every file and folder this process creates (SQLite db, -wal/-shm, recordings, admin password)
+  // is readable by its owner only: they hold residents' details, HA1s and voices (issue 9, item 7).
+  process.umask(0o077);
   let config: Config;
   try {
     config = loadConfig();

@@ -30,6 +30,7 @@ import { QueueDispatcher } from './calls/queue-dispatcher.js';
 import type { Config } from './config/config.js';
 import { SequelizeCategoryRepository } from './db/category-repository.js';
 import { openDatabase, type Database } from './db/database.js';
+import { SequelizeAuthThrottleStore } from './db/sequelize-auth-throttle-store.js';
 import { createJobLock } from './db/job-lock.js';
 import { SequelizeReportQueries } from './db/report-queries.js';
 import { seedIfEmpty } from './db/seed-loader.js';
@@ -90,7 +91,7 @@ async function ensureFirstAdmin(identity: IdentityService, config: Config, logge
   const password = randomBytes(12).toString('base64url');
   if (!(await identity.ensureAdmin(config.ADMIN_USER, password))) return;
   const file = join(dirname(config.RECORDINGS_DIR), 'admin-password.txt');
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${config.ADMIN_USER}\n${password}\n`, { mode: 0o600 });
   logger.warn('first admin created with a generated password: set ADMIN_PASSWORD or change it', { username: config.ADMIN_USER, passwordFile: file });
 }
@@ -110,6 +111,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Identity and work orders.
   const records = new SequelizeCallRecordRepository(db.sequelize);
   const users = new SequelizeUserRepository(db.sequelize);
+  // Login and REGISTER guessing counters, in the database so every process counts together.
+  const authThrottles = new SequelizeAuthThrottleStore(db.sequelize);
   const identity = new IdentityService({
     users,
     sessions: new SequelizeSessionRepository(db.sequelize),
@@ -117,6 +120,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sipRealm: config.SIP_REALM,
     tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
     logger,
+    throttle: { store: authThrottles },
   });
   await ensureFirstAdmin(identity, config, logger);
   const calendar = parseCalendar(await readFile(config.CALENDAR_FILE, 'utf8'), config.CALENDAR_FILE, config.TZ);
@@ -173,6 +177,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     answerDelayMs: config.SIP_ANSWER_DELAY_MS,
     credentials: users,
     realm: config.SIP_REALM,
+    authThrottles,
     maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),

@@ -74,22 +74,23 @@ export class IdentityService {
 
   /**
    * The user whose password this is. Unknown user, wrong password and inactive user all fail with
-   * LOGIN_FAILED after the same scrypt work; 5 failures of one username in 5 minutes lock it for
-   * 5 minutes (LOGIN_LOCKED), even for the right password.
+   * LOGIN_FAILED after the same scrypt work. Failures slow further tries (LOGIN_LOCKED with the wait,
+   * see login-throttle.ts) per account + address, per address and per account, never locking the
+   * account's owner out of an address they logged in from before.
    */
-  async authenticate(username: string, password: string): Promise<User> {
-    const lockedFor = this.throttle.lockedFor(username);
+  async authenticate(username: string, password: string, address = 'unknown'): Promise<User> {
+    const lockedFor = await this.throttle.admit(username, address);
     if (lockedFor > 0) throw new LoginLockedError(lockedFor);
     const valid = usernameSchema.safeParse(username).success;
     const stored = valid ? await this.deps.users.findByUsername(username) : undefined;
     const matches = await verifyPassword(password, stored?.passwordHash ?? (await this.getDummyHash()));
     if (!stored || !matches || !stored.active) {
-      // Names that cannot exist are not tracked: they could only fill the throttle's memory.
-      if (valid) this.throttle.recordFailure(username);
-      this.deps.logger.warn('login failed', { username: valid ? username : undefined });
+      // Names that cannot exist are counted per address only: they could only fill the table.
+      await this.throttle.recordFailure(valid ? username : '', address);
+      this.deps.logger.warn('login failed', { username: valid ? username : undefined, address });
       throw new LoginFailedError();
     }
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username, address);
     return toPublicUser(stored);
   }
 
@@ -103,8 +104,8 @@ export class IdentityService {
   }
 
   /** authenticate + issueToken. */
-  async login(username: string, password: string): Promise<LoginResult> {
-    const user = await this.authenticate(username, password);
+  async login(username: string, password: string, address?: string): Promise<LoginResult> {
+    const user = await this.authenticate(username, password, address);
     const issued = await this.issueToken(user);
     this.deps.logger.info('login', { userId: user.id, username: user.username, role: user.role });
     return { ...issued, user };
