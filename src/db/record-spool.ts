@@ -192,6 +192,8 @@ export class RecordSpool<Op> {
       await this.fh.write(text);
       await this.fh.sync();
       this.fileBytes += Buffer.byteLength(text);
+      // While the database is down a caller waits only for the file: its write is safe there.
+      if (this.databaseDown) for (const entry of batch) entry.release();
     } finally {
       // Even when the file failed, the writes are still tried against the database (only less durably).
       this.pending.push(...batch);
@@ -243,8 +245,8 @@ export class RecordSpool<Op> {
           }
           continue;
         }
-        // The caller is released: the write is in the spool and will be retried.
-        entry.release();
+        // The callers are released: their writes are in the spool file and will be retried.
+        for (const waiting of this.pending) waiting.release();
         if (isUnstorable(failure)) {
           this.drop(entry, failure);
           continue;
