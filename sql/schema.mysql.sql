@@ -11,7 +11,9 @@ CREATE TABLE `agent_state_events` (
   `to_state` varchar(16) NOT NULL,
   `reason` varchar(64) DEFAULT NULL,
   `at` datetime(3) NOT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
   PRIMARY KEY (`id`),
+  UNIQUE KEY `agent_state_events_record_key` (`record_key`),
   KEY `agent_state_events_at` (`at`),
   KEY `agent_state_events_agent_at` (`agent_id`,`at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -59,8 +61,13 @@ CREATE TABLE `calls` (
   `agent_extension` varchar(32) DEFAULT NULL,
   `agent_answered_at` datetime(3) DEFAULT NULL,
   `recording_path` varchar(1000) DEFAULT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
+  `node_id` varchar(64) DEFAULT NULL,
+  `truncated` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`call_id`),
-  KEY `calls_started_at` (`started_at`)
+  UNIQUE KEY `calls_record_key` (`record_key`),
+  KEY `calls_started_at` (`started_at`),
+  KEY `calls_node_id_ended_at_started_at` (`node_id`,`ended_at`,`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `categories` (
@@ -109,7 +116,9 @@ CREATE TABLE `queue_events` (
   `wait_ms` int(11) DEFAULT NULL,
   `talk_ms` int(11) DEFAULT NULL,
   `at` datetime(3) NOT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
   PRIMARY KEY (`id`),
+  UNIQUE KEY `queue_events_record_key` (`record_key`),
   KEY `queue_events_at` (`at`),
   KEY `queue_events_call_id` (`call_id`),
   KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`),

@@ -17,6 +17,7 @@ import { createCategoryRoutes } from './api/categories.routes.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
 import { registerLiveGauges } from './api/live-gauges.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
+import { registerRecordSpoolGauges } from './api/record-spool-gauges.js';
 import { createReportRoutes } from './api/reports.routes.js';
 import { createSurveyRoutes } from './api/surveys.routes.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
@@ -34,8 +35,7 @@ import { SequelizeAuthThrottleStore } from './db/sequelize-auth-throttle-store.j
 import { createJobLock } from './db/job-lock.js';
 import { SequelizeReportQueries } from './db/report-queries.js';
 import { seedIfEmpty } from './db/seed-loader.js';
-import { SequelizeAcdRecordRepository } from './db/sequelize-acd-record-repository.js';
-import { SequelizeCallRecordRepository } from './db/sequelize-call-record-repository.js';
+import { openDurableRecords, type DurableRecords } from './db/durable-records.js';
 import { SequelizeSessionRepository } from './db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
 import { SequelizeTicketRepository } from './db/ticket-repository.js';
@@ -75,6 +75,7 @@ export interface RunningServer {
   readonly wallboard: WallboardServer;
   readonly web: WebServer;
   readonly db: Database;
+  readonly durableRecords: DurableRecords;
   readonly sessions: Set<Promise<void>>;
   readonly state: { accepting: boolean };
 }
@@ -109,7 +110,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (seeded.seeded) logger.info('seed data loaded', { units: seeded.units, categories: seeded.categories, from: config.SEED_DIR });
 
   // Identity and work orders.
-  const records = new SequelizeCallRecordRepository(db.sequelize);
+  // Call and queue records go through a durable spool: a crash or a database outage loses none.
+  const durableRecords = await openDurableRecords(db, {
+    dir: config.RECORD_SPOOL_DIR,
+    maxBytes: config.RECORD_SPOOL_MAX_MB * 1_048_576,
+    nodeId: config.NODE_ID,
+    clock,
+    logger,
+  });
+  const records = durableRecords.calls;
   const users = new SequelizeUserRepository(db.sequelize);
   // Login and REGISTER guessing counters, in the database so every process counts together.
   const authThrottles = new SequelizeAuthThrottleStore(db.sequelize);
@@ -163,7 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   await flows.load(config.IVR_FLOW);
   flows.watch();
-  const acdRecords = new SequelizeAcdRecordRepository(db.sequelize);
+  const acdRecords = durableRecords.acd;
   const acd = new Acd({ clock, logger, records: acdRecords, queues });
 
   // Signalling.
@@ -200,6 +209,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const registry = new Registry();
   const telemetry = new CallTelemetry(registry);
   registerMediaGauges(registry, media);
+  registerRecordSpoolGauges(registry, durableRecords.spool);
   const serviceLevelS = Math.min(...[...queues.values()].map((q) => q.serviceLevelS));
   const board = new LiveBoard(
     {
@@ -252,7 +262,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const web = await createHttpServer({
     callRecords: records,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
-    health: async () => ({ sip: state.accepting, database: await db.ping() }),
+    health: async () => ({ sip: state.accepting, database: await db.ping(), recordBacklog: durableRecords.spool.backlog }),
     metrics: registry,
     logger,
     publicApiRoutes: [createAuthRoutes(identity)],
@@ -364,7 +374,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queues: [...queues.keys()],
     database: db.description,
   });
-  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, survey, surveyFlows, web, db, sessions, state };
+  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, survey, surveyFlows, web, db, durableRecords, sessions, state };
 }
 
 export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
@@ -387,6 +397,8 @@ export async function stopServer(running: RunningServer, config: Config, logger:
   await running.web.close();
   await running.telephony.close();
   await running.media.close();
+  // Give the spool a moment to hand its backlog to the database; what is left is replayed at next start.
+  await running.durableRecords.spool.close(5_000);
   await running.db.close();
   logger.info('stopped');
 }
