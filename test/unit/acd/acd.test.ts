@@ -294,7 +294,7 @@ describe('Acd', () => {
         .to.be.instanceOf(InvalidStateError)
         .with.property('message', 'agent a1 is ready: not in wrap-up');
       kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
-      expect(caught(() => { kit.acd.logout('a1'); })).to.have.property('message', 'agent a1 is offered: cannot log out now');
+      expect(caught(() => { kit.acd.setReady('a1'); })).to.have.property('message', 'agent a1 is offered: a call is ringing on its phone');
       kit.acd.offerAnswered('c1', 'a1');
       expect(caught(() => { kit.acd.logout('a1'); })).to.have.property('message', 'agent a1 is busy: cannot log out now');
       expect(caught(() => { kit.acd.setReady('a1'); })).to.have.property('message', 'agent a1 is busy: cannot go to ready');
