@@ -139,7 +139,7 @@ export class QueuedCall {
 
   /** The agent's desktop asked to hang up: true when there was a conversation to end (not while ringing). */
   async hangupAgent(): Promise<boolean> {
-    if (this.agentLeg === undefined) return false;
+    if (this.agentLeg === undefined || this.agentLeg.state === 'ended') return false;
     await this.agentLeg.hangup();
     return true;
   }
