@@ -5,6 +5,7 @@
  */
 import { loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
+import { installProcessGuard } from './logging/process-guard.js';
 import { startServer, stopServer, type RunningServer } from './server.js';
 import { AppError } from './shared/app-error.js';
 
@@ -45,6 +46,15 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Last line of defence: an escaped error is logged and the calls go on; a burst drains and exits 1.
+  installProcessGuard({
+    logger,
+    onBroken: () => {
+      if (stopping) return;
+      stopping = true;
+      void stopServer(running, config, logger).finally(() => process.exit(1));
+    },
+  });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', () => {

@@ -290,6 +290,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const user = await identity.verifyToken(token);
       return user ? toAuthUser(user) : undefined;
     },
+    sessions: identity,
     agentProfile: async (user) => {
       const full = await identity.getUser(user.id);
       return full.extension === null ? undefined : { extension: full.extension, skills: full.skills };
@@ -361,7 +362,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const user = await identity.verifyToken(token);
     return user ? toAuthUser(user) : undefined;
   };
-  const wallboard = new WallboardServer(web.server, { board, verifyToken, logger });
+  const wallboard = new WallboardServer(web.server, { board, verifyToken, logger, sessions: identity, clock, recheckMs: config.WS_HEARTBEAT_S * 1000 });
   dispatcher.events.on('callback', () => {
     // The ACD writes the request in order with its other rows: wait for it, then tell every desktop.
     void acd.flush().then(() => desktops.broadcastCallbacks());
