@@ -18,10 +18,18 @@ const layers = {
 const all = Object.values(layers).flat();
 /** @param {string[]} dirs */
 const forbid = (dirs) => dirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}`], message: `this layer must not import ${d}/ (see shared/ARCHITECTURE.md)` }));
-/** @param {string[]} from @param {string[]} banned */
-const rule = (from, banned) => ({
+/**
+ * Framework and adapter packages: the domain, the call glue and the telephony port talk to them only
+ * through the interfaces they declare, so none of these may be imported there.
+ */
+const adapterPackages = ['express', 'ws', 'sequelize', 'sip', 'mysql2', 'sqlite3', 'drachtio-srf', 'prom-client', 'node-cron', 'sdp-transform', 'umzug'];
+/** @param {string[]} packages */
+const forbidPackages = (packages) =>
+  packages.length === 0 ? [] : [{ group: packages.flatMap((p) => [p, `${p}/*`]), message: 'frameworks and adapters stay out of this layer: declare a port and implement it in an adapter (see shared/ARCHITECTURE.md)' }];
+/** @param {string[]} from @param {string[]} banned @param {string[]} [bannedPackages] */
+const rule = (from, banned, bannedPackages = []) => ({
   files: from.map((d) => `src/${d}/**/*.ts`),
-  rules: { 'no-restricted-imports': ['error', { patterns: forbid(banned) }] },
+  rules: { 'no-restricted-imports': ['error', { patterns: [...forbid(banned), ...forbidPackages(bannedPackages)] }] },
 });
 
 export default tseslint.config(
@@ -35,12 +43,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  rule(layers.leaves, all.filter((d) => !layers.leaves.includes(d))),
+  rule(layers.leaves, all.filter((d) => !layers.leaves.includes(d)), adapterPackages),
   rule(layers.engines, [...layers.domain, ...layers.adapters, ...layers.glue, ...layers.entries]),
-  rule(layers.ports, [...layers.engines, ...layers.domain, ...layers.adapters, ...layers.glue, ...layers.entries]),
-  rule(layers.domain, [...layers.engines, ...layers.adapters, ...layers.glue, ...layers.entries]),
+  rule(layers.ports, [...layers.engines, ...layers.domain, ...layers.adapters, ...layers.glue, ...layers.entries], adapterPackages),
+  rule(layers.domain, [...layers.engines, ...layers.adapters, ...layers.glue, ...layers.entries], adapterPackages),
   rule(layers.adapters, [...layers.engines, ...layers.ports, ...layers.glue, ...layers.entries]),
-  rule(layers.glue, [...layers.engines, ...layers.adapters, ...layers.entries]),
+  rule(layers.glue, [...layers.engines, ...layers.adapters, ...layers.entries], adapterPackages),
   rule(layers.entries, [...layers.engines, ...layers.adapters]),
   {
     files: ['src/**/*.ts'],

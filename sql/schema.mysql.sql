@@ -11,9 +11,21 @@ CREATE TABLE `agent_state_events` (
   `to_state` varchar(16) NOT NULL,
   `reason` varchar(64) DEFAULT NULL,
   `at` datetime(3) NOT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
   PRIMARY KEY (`id`),
+  UNIQUE KEY `agent_state_events_record_key` (`record_key`),
   KEY `agent_state_events_at` (`at`),
   KEY `agent_state_events_agent_at` (`agent_id`,`at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `auth_throttles` (
+  `throttle_key` varchar(191) NOT NULL,
+  `failures` int(11) NOT NULL DEFAULT 0,
+  `first_at` bigint(20) NOT NULL,
+  `blocked_until` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`throttle_key`),
+  KEY `auth_throttles_updated_at` (`updated_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `callback_requests` (
@@ -49,8 +61,13 @@ CREATE TABLE `calls` (
   `agent_extension` varchar(32) DEFAULT NULL,
   `agent_answered_at` datetime(3) DEFAULT NULL,
   `recording_path` varchar(1000) DEFAULT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
+  `node_id` varchar(64) DEFAULT NULL,
+  `truncated` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`call_id`),
-  KEY `calls_started_at` (`started_at`)
+  UNIQUE KEY `calls_record_key` (`record_key`),
+  KEY `calls_started_at` (`started_at`),
+  KEY `calls_node_id_ended_at_started_at` (`node_id`,`ended_at`,`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `categories` (
@@ -99,7 +116,9 @@ CREATE TABLE `queue_events` (
   `wait_ms` int(11) DEFAULT NULL,
   `talk_ms` int(11) DEFAULT NULL,
   `at` datetime(3) NOT NULL,
+  `record_key` varchar(64) DEFAULT NULL,
   PRIMARY KEY (`id`),
+  UNIQUE KEY `queue_events_record_key` (`record_key`),
   KEY `queue_events_at` (`at`),
   KEY `queue_events_call_id` (`call_id`),
   KEY `queue_events_event_at_call_id` (`event`,`at`,`call_id`),

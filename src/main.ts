@@ -5,6 +5,7 @@
  */
 import { loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
+import { installProcessGuard } from './logging/process-guard.js';
 import { startServer, stopServer, type RunningServer } from './server.js';
 import { AppError } from './shared/app-error.js';
 
@@ -14,6 +15,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // Every file and folder this process creates (SQLite db, -wal/-shm, recordings, admin password)
+  // is readable by its owner only: they hold residents' details, HA1s and voices (issue 9, item 7).
+  process.umask(0o077);
   let config: Config;
   try {
     config = loadConfig();
@@ -42,6 +46,15 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Last line of defence: an escaped error is logged and the calls go on; a burst drains and exits 1.
+  installProcessGuard({
+    logger,
+    onBroken: () => {
+      if (stopping) return;
+      stopping = true;
+      void stopServer(running, config, logger).finally(() => process.exit(1));
+    },
+  });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', () => {

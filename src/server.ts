@@ -17,6 +17,7 @@ import { createCategoryRoutes } from './api/categories.routes.js';
 import { createHttpServer, type WebServer } from './api/http-server.js';
 import { registerLiveGauges } from './api/live-gauges.js';
 import { registerMediaGauges } from './api/media-telemetry.js';
+import { registerRecordSpoolGauges } from './api/record-spool-gauges.js';
 import { createReportRoutes } from './api/reports.routes.js';
 import { createSurveyRoutes } from './api/surveys.routes.js';
 import { createTicketRoutes } from './api/tickets.routes.js';
@@ -31,11 +32,11 @@ import { QueueDispatcher } from './calls/queue-dispatcher.js';
 import type { Config } from './config/config.js';
 import { SequelizeCategoryRepository } from './db/category-repository.js';
 import { openDatabase, type Database } from './db/database.js';
+import { SequelizeAuthThrottleStore } from './db/sequelize-auth-throttle-store.js';
 import { createJobLock } from './db/job-lock.js';
 import { SequelizeReportQueries } from './db/report-queries.js';
 import { seedIfEmpty } from './db/seed-loader.js';
-import { SequelizeAcdRecordRepository } from './db/sequelize-acd-record-repository.js';
-import { SequelizeCallRecordRepository } from './db/sequelize-call-record-repository.js';
+import { openDurableRecords, type DurableRecords } from './db/durable-records.js';
 import { SequelizeSessionRepository } from './db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from './db/sequelize-user-repository.js';
 import { SequelizeTicketRepository } from './db/ticket-repository.js';
@@ -75,6 +76,7 @@ export interface RunningServer {
   readonly wallboard: WallboardServer;
   readonly web: WebServer;
   readonly db: Database;
+  readonly durableRecords: DurableRecords;
   readonly sessions: Set<Promise<void>>;
   readonly state: { accepting: boolean };
 }
@@ -91,7 +93,7 @@ async function ensureFirstAdmin(identity: IdentityService, config: Config, logge
   const password = randomBytes(12).toString('base64url');
   if (!(await identity.ensureAdmin(config.ADMIN_USER, password))) return;
   const file = join(dirname(config.RECORDINGS_DIR), 'admin-password.txt');
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${config.ADMIN_USER}\n${password}\n`, { mode: 0o600 });
   logger.warn('first admin created with a generated password: set ADMIN_PASSWORD or change it', { username: config.ADMIN_USER, passwordFile: file });
 }
@@ -111,8 +113,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (seeded.seeded) logger.info('seed data loaded', { units: seeded.units, categories: seeded.categories, from: config.SEED_DIR });
 
   // Identity and work orders.
-  const records = new SequelizeCallRecordRepository(db.sequelize);
+  // Call and queue records go through a durable spool: a crash or a database outage loses none.
+  const durableRecords = await openDurableRecords(db, {
+    dir: config.RECORD_SPOOL_DIR,
+    maxBytes: config.RECORD_SPOOL_MAX_MB * 1_048_576,
+    nodeId: config.NODE_ID,
+    clock,
+    logger,
+  });
+  const records = durableRecords.calls;
   const users = new SequelizeUserRepository(db.sequelize);
+  // Login and REGISTER guessing counters, in the database so every process counts together.
+  const authThrottles = new SequelizeAuthThrottleStore(db.sequelize);
   const identity = new IdentityService({
     users,
     sessions: new SequelizeSessionRepository(db.sequelize),
@@ -120,6 +132,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sipRealm: config.SIP_REALM,
     tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
     logger,
+    throttle: { store: authThrottles },
   });
   await ensureFirstAdmin(identity, config, logger);
   const calendar = parseCalendar(await readFile(config.CALENDAR_FILE, 'utf8'), config.CALENDAR_FILE, config.TZ);
@@ -147,6 +160,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     publicAddress: config.publicAddress,
     portMin: config.RTP_PORT_MIN,
     portMax: config.RTP_PORT_MAX,
+    relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
     promptsDir: config.PROMPTS_DIR,
     logger,
   });
@@ -161,7 +175,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   await flows.load(config.IVR_FLOW);
   flows.watch();
-  const acdRecords = new SequelizeAcdRecordRepository(db.sequelize);
+  const acdRecords = durableRecords.acd;
   const acd = new Acd({ clock, logger, records: acdRecords, queues });
 
   // Signalling.
@@ -175,6 +189,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     answerDelayMs: config.SIP_ANSWER_DELAY_MS,
     credentials: users,
     realm: config.SIP_REALM,
+    authThrottles,
     maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
@@ -197,6 +212,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const registry = new Registry();
   const telemetry = new CallTelemetry(registry);
   registerMediaGauges(registry, media);
+  registerRecordSpoolGauges(registry, durableRecords.spool);
   const serviceLevelS = Math.min(...[...queues.values()].map((q) => q.serviceLevelS));
   const board = new LiveBoard(
     {
@@ -253,7 +269,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     callRecords: records,
     recordingsDir: config.RECORDINGS_DIR,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
-    health: async () => ({ sip: state.accepting, database: await db.ping() }),
+    health: async () => ({ sip: state.accepting, database: await db.ping(), recordBacklog: durableRecords.spool.backlog }),
     metrics: registry,
     logger,
     publicApiRoutes: [createAuthRoutes(identity)],
@@ -281,6 +297,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const user = await identity.verifyToken(token);
       return user ? toAuthUser(user) : undefined;
     },
+    sessions: identity,
     agentProfile: async (user) => {
       const full = await identity.getUser(user.id);
       return full.extension === null ? undefined : { extension: full.extension, skills: full.skills };
@@ -352,7 +369,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const user = await identity.verifyToken(token);
     return user ? toAuthUser(user) : undefined;
   };
-  const wallboard = new WallboardServer(web.server, { board, verifyToken, logger });
+  const wallboard = new WallboardServer(web.server, { board, verifyToken, logger, sessions: identity, clock, recheckMs: config.WS_HEARTBEAT_S * 1000 });
   dispatcher.events.on('callback', () => {
     // The ACD writes the request in order with its other rows: wait for it, then tell every desktop.
     void acd.flush().then(() => desktops.broadcastCallbacks());
@@ -365,7 +382,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queues: [...queues.keys()],
     database: db.description,
   });
-  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, survey, surveyFlows, web, db, sessions, state };
+  return { telephony, media, flows, acd, dispatcher, desktops, board, wallboard, supervision, supervisionFlows, survey, surveyFlows, web, db, durableRecords, sessions, state };
 }
 
 export async function stopServer(running: RunningServer, config: Config, logger: Logger): Promise<void> {
@@ -388,6 +405,8 @@ export async function stopServer(running: RunningServer, config: Config, logger:
   await running.web.close();
   await running.telephony.close();
   await running.media.close();
+  // Give the spool a moment to hand its backlog to the database; what is left is replayed at next start.
+  await running.durableRecords.spool.close(5_000);
   await running.db.close();
   logger.info('stopped');
 }

@@ -12,12 +12,15 @@ export interface OfferEvent {
   readonly waitedMs: number;
 }
 
-/** Stop ringing the agent: the caller left, or the offer was not resolved in ringTimeoutS + 10 s. */
+/**
+ * Stop ringing the agent: the caller left, the offer was not resolved in ringTimeoutS + 10 s, or the
+ * agent went not-ready / logged out while it rang (the caller is then offered to the next agent).
+ */
 export interface OfferWithdrawnEvent {
   readonly callId: string;
   readonly agentId: string;
   readonly extension: string;
-  readonly reason: 'abandoned' | 'callback' | 'offer-timeout';
+  readonly reason: 'abandoned' | 'callback' | 'offer-timeout' | 'agent-not-ready' | 'agent-logged-out';
 }
 
 /**

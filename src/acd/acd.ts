@@ -43,7 +43,7 @@ interface Handling {
  * Every agent state change and queue event is written through `records` (in order, not awaited).
  */
 export class Acd {
-  readonly observer = new TypedEmitter<AcdEvents>();
+  readonly observer: TypedEmitter<AcdEvents>;
   private readonly roster = new AgentRoster();
   private readonly callers = new QueuedCallers();
   private readonly handling = new Map<string, Handling>();
@@ -55,6 +55,12 @@ export class Acd {
   private closed = false;
 
   constructor(private readonly options: AcdOptions) {
+    // A failing listener (wallboard, desktop, glue) is logged; the ACD's own state change stands.
+    this.observer = new TypedEmitter<AcdEvents>({
+      onListenerError: (event, err) => {
+        options.logger.error('acd event listener failed', { event, error: errorText(err), stack: err instanceof Error ? err.stack : undefined });
+      },
+    });
     this.recorder = new AcdRecorder(options.records, options.logger);
     this.handleTimes = new HandleTimes((options.defaultHandleS ?? 180) * 1000);
   }
@@ -67,26 +73,39 @@ export class Acd {
     return agent.snapshot();
   }
 
-  /** Refused (InvalidStateError naming the state) while a call rings or is being handled. */
+  /**
+   * From ready, not-ready or wrap-up; while a call rings the offer is withdrawn first (the caller goes
+   * back to the head of its queue, the phone stops ringing). Refused (InvalidStateError naming the
+   * state) during a conversation or when already logged out.
+   */
   logout(agentId: string): void {
     const agent = this.roster.get(agentId);
-    if (agent.state === AgentState.Offered || agent.state === AgentState.Busy || agent.state === AgentState.LoggedOut) {
+    if (agent.state === AgentState.Busy || agent.state === AgentState.LoggedOut) {
       throw new InvalidStateError(`agent ${agentId} is ${agent.state}: cannot log out now`);
     }
-    this.finishWrapUp(agent, AgentState.LoggedOut, null);
+    this.leaveState(agent, AgentState.LoggedOut, null, 'agent-logged-out');
   }
 
+  /**
+   * From not-ready, or from wrap-up (ends it). Refused while a call rings: the agent is already
+   * taking that call, and a second offer would orphan the first.
+   */
   setReady(agentId: string): void {
     const agent = this.roster.get(agentId);
-    this.move(agent, AgentState.Ready, null);
+    if (agent.state === AgentState.Offered) throw new InvalidStateError(`agent ${agentId} is ${agent.state}: a call is ringing on its phone`);
+    if (agent.state === AgentState.Ready) throw new InvalidStateError(`agent ${agentId} is ${agent.state}: already ready`);
+    this.finishWrapUp(agent, AgentState.Ready, null);
     this.route();
   }
 
-  /** From ready, or from wrap-up (ends it). */
+  /**
+   * From ready, or from wrap-up (ends it), or while a call rings (the offer is withdrawn: the caller
+   * goes back to the head of its queue and the phone gets a CANCEL). Refused during a conversation.
+   */
   setNotReady(agentId: string, reason: string): void {
     const agent = this.roster.get(agentId);
     if (agent.state === AgentState.NotReady) throw new InvalidStateError(`agent ${agentId} is ${agent.state}: already not ready`);
-    this.finishWrapUp(agent, AgentState.NotReady, reason);
+    this.leaveState(agent, AgentState.NotReady, reason, 'agent-not-ready');
   }
 
   endWrapUp(agentId: string): void {
@@ -211,7 +230,7 @@ export class Acd {
       this.endWrapUp(agentId);
       return;
     }
-    handling.wrapUpTimer = this.options.clock.setTimeout(() => {
+    handling.wrapUpTimer = this.setTimer('wrap-up', () => {
       handling.wrapUpTimer = undefined;
       if (this.handling.get(agentId) === handling && agent.state === AgentState.WrapUp) this.endWrapUp(agentId);
     }, wrapUpS * 1000);
@@ -269,8 +288,9 @@ export class Acd {
     const waitedMs = now - caller.enteredAt;
     this.record('offered', caller, { agent, waitMs: waitedMs });
     const guardS = queue.ringTimeoutS + (this.options.offerGuardS ?? 10);
-    caller.offerGuardTimer = this.options.clock.setTimeout(() => {
+    caller.offerGuardTimer = this.setTimer('offer-guard', () => {
       caller.offerGuardTimer = undefined;
+      if (!this.callers.holds(caller) || caller.state !== CallerState.Offered || caller.agentId !== agent.agentId) return;
       this.options.logger.warn('offer not resolved in time; failing it as RONA', { callId: caller.callId, agentId: agent.agentId, afterS: guardS });
       this.emitWithdrawn(caller, agent, 'offer-timeout');
       this.failOffer(caller, agent, 'no-answer');
@@ -289,11 +309,50 @@ export class Acd {
     this.route();
   }
 
+  /** The caller left while an agent's phone rang: the agent is ready again and keeps its place. */
   private withdrawOffer(caller: QueuedCaller, reason: OfferWithdrawnEvent['reason']): void {
     const agent = this.roster.get(caller.agentId ?? '');
     caller.clearOfferGuard(this.options.clock);
     this.move(agent, AgentState.Ready, null, { keepIdleSince: true });
     this.emitWithdrawn(caller, agent, reason);
+  }
+
+  /**
+   * The agent leaves its state by its own action (not-ready, logout). While a call rings on its
+   * phone, the offer is taken back first: the caller waits again with its first entry time (so at
+   * the head of its queue), the glue cancels the ringing phone on `offer-withdrawn`, and routing
+   * offers the caller to the next agent once the agent has left.
+   */
+  private leaveState(agent: Agent, to: AgentState.NotReady | AgentState.LoggedOut, reason: string | null, why: 'agent-not-ready' | 'agent-logged-out'): void {
+    const caller = agent.state === AgentState.Offered ? this.offeredTo(agent) : undefined;
+    if (caller !== undefined) {
+      caller.clearOfferGuard(this.options.clock);
+      caller.transition(CallerState.Waiting);
+      caller.agentId = null;
+      caller.offeredAt = null;
+      this.emitWithdrawn(caller, agent, why);
+    }
+    this.finishWrapUp(agent, to, reason);
+    if (caller === undefined) return;
+    this.options.logger.info('offer withdrawn by the agent; caller back at the head of the queue', { callId: caller.callId, agentId: agent.agentId, reason: why });
+    if (caller.maxWaitDue) this.onMaxWait(caller);
+    this.route();
+  }
+
+  /** The caller ringing `agent`, if any. */
+  private offeredTo(agent: Agent): QueuedCaller | undefined {
+    return this.callers.all().find((c) => c.state === CallerState.Offered && c.agentId === agent.agentId);
+  }
+
+  /** A timer whose callback cannot end the process: a failure is logged with the timer's name. */
+  private setTimer(name: string, fn: () => void, ms: number): Timer {
+    return this.options.clock.setTimeout(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.options.logger.error('acd timer failed', { timer: name, error: errorText(err), stack: err instanceof Error ? err.stack : undefined });
+      }
+    }, ms);
   }
 
   private emitWithdrawn(caller: QueuedCaller, agent: Agent, reason: OfferWithdrawnEvent['reason']): void {
@@ -305,7 +364,7 @@ export class Acd {
     caller.queueEnteredAt = this.now();
     caller.maxWaitDue = false;
     caller.maxWaitDone = false;
-    caller.maxWaitTimer = this.options.clock.setTimeout(() => {
+    caller.maxWaitTimer = this.setTimer('max-wait', () => {
       caller.maxWaitTimer = undefined;
       if (caller.state === CallerState.Offered) caller.maxWaitDue = true;
       else this.onMaxWait(caller);
@@ -314,7 +373,7 @@ export class Acd {
   }
 
   private scheduleAnnounce(caller: QueuedCaller, queue: QueueDefinition): void {
-    caller.announceTimer = this.options.clock.setTimeout(() => {
+    caller.announceTimer = this.setTimer('announce', () => {
       this.scheduleAnnounce(caller, queue);
       if (caller.state !== CallerState.Waiting) return;
       const position = this.position(caller.callId);
@@ -376,7 +435,7 @@ export class Acd {
   private offerOrThrow(callId: string, agentId: string): { caller: QueuedCaller; agent: Agent } {
     const caller = this.callers.get(callId);
     const agent = this.roster.get(agentId);
-    if (caller.state !== CallerState.Offered || caller.agentId !== agentId) {
+    if (caller.state !== CallerState.Offered || caller.agentId !== agentId || agent.state !== AgentState.Offered) {
       throw new InvalidStateError(`call ${callId} is ${caller.state}${caller.agentId === null ? '' : ` with agent ${caller.agentId}`}: not offered to agent ${agentId}`);
     }
     return { caller, agent };
@@ -395,4 +454,8 @@ export class Acd {
   private now(): number {
     return this.options.clock.now();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

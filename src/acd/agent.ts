@@ -7,13 +7,18 @@ import { InvalidStateError } from '../shared/app-error.js';
  *                 login                 offer                answered             callEnded
  *   logged-out ─────────► ready ───────────────► offered ─────────────► busy ─────────────► wrap-up
  *        ▲                 ▲ │ ▲                  │  │                                     │  │
- *        │        setReady │ │ │ withdrawn        │  │ no answer → not-ready('RONA')       │  │
+ *        │        setReady │ │ │ caller left      │  │ no answer → not-ready('RONA')       │  │
  *        │                 │ ▼ └──────────────────┘  │ busy/unavailable/failed             │  │
- *        │   logout     not-ready(reason) ◄──────────┘   → not-ready('unreachable')         │  │
- *        ├──────────────── │ ▲ ◄──────────────── setNotReady ──────────────────────────────┘  │
+ *        │   logout     not-ready(reason) ◄──────────┤   → not-ready('unreachable')         │  │
+ *        ├──────────────── │ ▲                       │ setNotReady: offer withdrawn         │  │
+ *        │                 │ │ ◄──────────────── setNotReady ──────────────────────────────┘  │
  *        │                 │ └──── ready ◄──── wrapUpS elapsed / endWrapUp ────────────────────┘
- *        └── logout from ready, not-ready, wrap-up (never from offered or busy)
+ *        └── logout from ready, not-ready, wrap-up, and from offered (the offer is withdrawn first);
+ *            never from busy
  * ```
+ * While offered, the caller is tied to the agent: every move out of offered either resolves the
+ * offer (answered, failed) or withdraws it (caller left; agent not-ready or logged out), so no offer
+ * outlives its agent's state. setReady while offered is refused by the ACD.
  */
 export enum AgentState {
   LoggedOut = 'logged-out',
@@ -32,7 +37,7 @@ const LEGAL: Readonly<Record<AgentState, readonly AgentState[]>> = {
   [AgentState.LoggedOut]: [AgentState.Ready],
   [AgentState.Ready]: [AgentState.NotReady, AgentState.Offered, AgentState.LoggedOut],
   [AgentState.NotReady]: [AgentState.Ready, AgentState.LoggedOut],
-  [AgentState.Offered]: [AgentState.Busy, AgentState.NotReady, AgentState.Ready],
+  [AgentState.Offered]: [AgentState.Busy, AgentState.NotReady, AgentState.Ready, AgentState.LoggedOut],
   [AgentState.Busy]: [AgentState.WrapUp],
   [AgentState.WrapUp]: [AgentState.Ready, AgentState.NotReady, AgentState.LoggedOut],
 };

@@ -53,7 +53,7 @@ export function createAuthRoutes(service: IdentityService): Router {
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseInput(loginBody, req.body, 'body');
     try {
-      const { token, expiresAt, user } = await service.login(username, password);
+      const { token, expiresAt, user } = await service.login(username, password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
       res.set('Cache-Control', 'no-store').json({ token, expiresAt: expiresAt.toISOString(), user: toSessionUserJson(user) });
     } catch (err) {
       if (err instanceof LoginFailedError) {

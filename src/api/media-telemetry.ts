@@ -1,14 +1,18 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What the media engine reports about itself (implemented by media/RtpMediaEngine). */
 export interface MediaStatsSource {
   readonly activeSessions: number;
+  /** RTP packets dropped since start because they came from another source than the call's latched one. */
+  readonly foreignPacketsDropped: number;
   pacingStats(): { p50Ms: number; p99Ms: number; maxMs: number; packets: number };
 }
 
 /**
  * Gauges read from the media engine at scrape time: RTP streams open, and how late the shared
  * 20 ms clock sends packets (actual − ideal send time), which is what a caller hears as jitter.
+ * A counter of forged/stray RTP packets dropped by the source latch (a rise means someone is
+ * spraying the RTP port range: an eavesdropping or key-injection attempt).
  */
 export function registerMediaGauges(registry: Registry, media: MediaStatsSource): void {
   new Gauge({
@@ -29,6 +33,17 @@ export function registerMediaGauges(registry: Registry, media: MediaStatsSource)
       pacing.set({ quantile: '0.5' }, s.p50Ms / 1000);
       pacing.set({ quantile: '0.99' }, s.p99Ms / 1000);
       pacing.set({ quantile: '1' }, s.maxMs / 1000);
+    },
+  });
+  let foreignSeen = 0;
+  new Counter({
+    name: 'hotline_rtp_foreign_packets_dropped_total',
+    help: 'RTP packets dropped because they came from another source or SSRC than the call latched',
+    registers: [registry],
+    collect() {
+      const now = media.foreignPacketsDropped;
+      if (now > foreignSeen) this.inc(now - foreignSeen);
+      foreignSeen = now;
     },
   });
   new Gauge({

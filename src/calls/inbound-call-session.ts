@@ -61,7 +61,7 @@ export class InboundCallSession {
       if (leg.end) resolve(leg.end);
       else leg.events.once('ended', resolve);
     });
-    this.log.info('inbound call', { from: maskPhone(leg.from), to: leg.to });
+    this.log.info('inbound call', { from: maskPhone(leg.from), to: maskPhone(leg.to) });
     this.write(() => deps.records.create({ callId: leg.id, direction: 'inbound', from: leg.from, to: leg.to, startedAt: new Date(leg.startedAt) }));
     deps.telemetry.callStarted('inbound');
 

@@ -25,6 +25,9 @@ export class QueueDispatcher {
 
   constructor(private readonly deps: QueueDispatcherDeps) {
     this.log = deps.logger.child({ component: 'queue-dispatcher' });
+    this.events.reportListenerErrorsTo((event, err) => {
+      this.log.error('queue dispatcher listener failed', { event, error: err instanceof Error ? err.message : String(err) });
+    });
     const on = <K extends keyof AcdEvents & string>(event: K, listener: (...args: AcdEvents[K]) => void): void => {
       deps.acd.observer.on(event, listener);
       this.unsubscribe.push(() => deps.acd.observer.off(event, listener));
@@ -36,7 +39,7 @@ export class QueueDispatcher {
     });
     on('offer-withdrawn', (e) => {
       this.with(e.callId, (c) => {
-        c.withdraw();
+        c.withdraw(e.agentId);
       });
     });
     on('max-wait', (e) => {
@@ -72,10 +75,8 @@ export class QueueDispatcher {
   /** Hangs up the conversation an agent is in (the desktop's hang-up button). False when there is none. */
   async hangupAgentCall(agentId: string): Promise<boolean> {
     for (const call of this.calls.values()) {
-      if (call.currentAgentId === agentId) {
-        await call.hangupAgent();
-        return true;
-      }
+      // While the agent's phone only rings there is no conversation to end: false (an error frame).
+      if (call.currentAgentId === agentId && (await call.hangupAgent())) return true;
     }
     return false;
   }

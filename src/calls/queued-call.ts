@@ -120,17 +120,28 @@ export class QueuedCall {
 
   /** The ACD picked an agent: ring their phone; report the result back to the ACD. */
   offer(event: OfferEvent): void {
-    void this.dialAgent(event);
+    // Runs detached from the ACD's event: whatever fails in it is this call's problem, logged here,
+    // never an unhandled rejection that ends the process.
+    this.dialAgent(event).catch((err: unknown) => {
+      this.log.error('offer to agent failed', { agentId: event.agentId, error: errorText(err), stack: err instanceof Error ? err.stack : undefined });
+    });
   }
 
-  /** The ACD withdrew the offer (caller left, or the offer timed out): stop ringing the agent. */
-  withdraw(): void {
+  /**
+   * The ACD withdrew the offer (caller left, offer timed out, agent went not-ready or logged out):
+   * stop ringing the agent (the abort sends the CANCEL, RFC 3261 §9.1). With `agentId`, only that
+   * agent's ringing is stopped: the ACD may already be offering the caller to the next one.
+   */
+  withdraw(agentId?: string): void {
+    if (agentId !== undefined && this.agentId !== agentId) return;
     this.dialing?.abort();
   }
 
-  /** The agent's desktop asked to hang up. */
-  async hangupAgent(): Promise<void> {
-    await this.agentLeg?.hangup();
+  /** The agent's desktop asked to hang up: true when there was a conversation to end (not while ringing). */
+  async hangupAgent(): Promise<boolean> {
+    if (this.agentLeg === undefined || this.agentLeg.state === 'ended') return false;
+    await this.agentLeg.hangup();
+    return true;
   }
 
   private async dialAgent(event: OfferEvent): Promise<void> {
@@ -160,8 +171,14 @@ export class QueuedCall {
       }
       const failure = dialFailure(err);
       this.log.info('agent did not answer', { agentId: event.agentId, failure });
-      // A withdrawn offer (caller gone) was already settled by the ACD.
-      if (!controller.signal.aborted && leg.state !== 'ended') deps.acd.offerFailed(leg.id, event.agentId, failureReason(failure));
+      // A withdrawn offer (caller gone, agent not-ready) was already settled by the ACD.
+      if (controller.signal.aborted || leg.state === 'ended') return;
+      try {
+        deps.acd.offerFailed(leg.id, event.agentId, failureReason(failure));
+      } catch (refusal) {
+        // The ACD no longer ties this caller to this agent (it moved on while the failure was on its way).
+        this.log.warn('offer failure not taken by the ACD', { agentId: event.agentId, failure, error: errorText(refusal) });
+      }
       return;
     }
     if (this.dialing === controller) this.dialing = undefined;
@@ -170,8 +187,16 @@ export class QueuedCall {
       await agent.hangup();
       return;
     }
+    try {
+      deps.acd.offerAnswered(leg.id, event.agentId);
+    } catch (refusal) {
+      // The offer is no longer this agent's (withdrawn while the 200 was on its way): release the phone.
+      this.log.warn('agent answered an offer the ACD no longer holds; hanging up the agent', { agentId: event.agentId, error: errorText(refusal) });
+      if (this.agentId === event.agentId && this.dialing === undefined) this.agentId = undefined;
+      await agent.hangup();
+      return;
+    }
     this.agentLeg = agent;
-    deps.acd.offerAnswered(leg.id, event.agentId);
     this.stopMusic();
     await this.talk(agent, event);
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from '../shared/app-error.js';
@@ -19,6 +20,7 @@ export const configSchema = z
     SIP_PUBLIC_ADDRESS: ipLiteral.optional(),
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(20999),
+    RTP_RELATCH_SILENCE_MS: z.coerce.number().int().min(200).max(60000).default(2000),
     HTTP_LISTEN: ipLiteral.default('0.0.0.0'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z
@@ -80,6 +82,12 @@ export const configSchema = z
     CLOCK_OFFSET_S: z.coerce.number().default(0),
     WS_HEARTBEAT_S: z.coerce.number().min(1).max(300).default(15),
     WS_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -')
+      .default(hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'node'),
+    RECORD_SPOOL_DIR: z.string().min(1).default('data/spool'),
+    RECORD_SPOOL_MAX_MB: z.coerce.number().min(1).max(10_240).default(64),
   })
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
 

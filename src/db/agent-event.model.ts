@@ -9,6 +9,8 @@ export interface AgentEventRow extends Model<InferAttributes<AgentEventRow>, Inf
   toState: string;
   reason: string | null;
   at: Date;
+  /** Set when written through the record spool (migrations/0012): a replayed write is applied once. */
+  recordKey: CreationOptional<string | null>;
 }
 
 export type AgentEventModel = ModelStatic<AgentEventRow>;
@@ -24,6 +26,7 @@ export function defineAgentEventModel(sequelize: Sequelize): AgentEventModel {
       toState: { type: DataTypes.STRING(16), allowNull: false, field: 'to_state' },
       reason: { type: DataTypes.STRING(64), allowNull: true },
       at: { type: DataTypes.DATE(3), allowNull: false },
+      recordKey: { type: DataTypes.STRING(64), allowNull: true, field: 'record_key' },
     },
     { tableName: 'agent_state_events', timestamps: false },
   );

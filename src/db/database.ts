@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QueryTypes, Sequelize, type QueryInterface, type Options } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
@@ -86,7 +86,11 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
   const target = parseDatabaseUrl(url);
   const storage = target.options.storage;
   if (target.dialect === 'sqlite' && storage !== undefined && storage !== ':memory:') {
-    mkdirSync(dirname(storage), { recursive: true });
+    mkdirSync(dirname(storage), { recursive: true, mode: 0o700 });
+    // Residents' details and HA1s: owner-only whatever the umask. SQLite gives its -wal and -shm
+    // files the mode of the database file, so setting it before the first open covers them too.
+    closeSync(openSync(storage, 'a', 0o600));
+    chmodSync(storage, 0o600);
   }
   const sequelize = new Sequelize(target.options);
   try {

@@ -11,6 +11,8 @@ export interface QueueEventRow extends Model<InferAttributes<QueueEventRow>, Inf
   waitMs: number | null;
   talkMs: number | null;
   at: Date;
+  /** Set when written through the record spool (migrations/0012): a replayed write is applied once. */
+  recordKey: CreationOptional<string | null>;
 }
 
 export type QueueEventModel = ModelStatic<QueueEventRow>;
@@ -28,6 +30,7 @@ export function defineQueueEventModel(sequelize: Sequelize): QueueEventModel {
       waitMs: { type: DataTypes.INTEGER, allowNull: true, field: 'wait_ms' },
       talkMs: { type: DataTypes.INTEGER, allowNull: true, field: 'talk_ms' },
       at: { type: DataTypes.DATE(3), allowNull: false },
+      recordKey: { type: DataTypes.STRING(64), allowNull: true, field: 'record_key' },
     },
     { tableName: 'queue_events', timestamps: false },
   );

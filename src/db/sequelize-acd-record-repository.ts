@@ -1,4 +1,4 @@
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, type Sequelize, type WhereOptions } from 'sequelize';
 import {
   CALLBACK_STATUSES,
   QUEUE_EVENT_TYPES,
@@ -50,6 +50,24 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
     );
   }
 
+  /**
+   * Stores a queue event under `key` once (the record spool replays writes): a second write with the
+   * same key is a no-op. Over-long strings are cut to their column, so a hostile Call-ID loses no event.
+   */
+  async addQueueEventOnce(key: string, e: QueueEvent): Promise<void> {
+    const fitted = { ...e, callId: fit(e.callId, 'callId'), queue: fit(e.queue, 'queue'), agentId: fitOrNull(e.agentId, 'agentId'), extension: fitOrNull(e.extension, 'extension') };
+    check('queue event', {}, { at: e.at }, { waitMs: e.waitMs, talkMs: e.talkMs });
+    if (!QUEUE_EVENT_TYPES.includes(e.event)) throw new ValidationError(`queue event: unknown event "${e.event}"`, [{ path: 'event', message: 'unknown event' }]);
+    await guard(`storing queue event ${e.event} of call ${fitted.callId}`, () => once(() => this.queueEvents.create({ ...fitted, recordKey: key }), async () => (await this.queueEvents.count({ where: { recordKey: key } })) > 0));
+  }
+
+  /** Stores an agent state change under `key` once (see addQueueEventOnce). */
+  async addAgentStateEventOnce(key: string, e: AgentStateRecord): Promise<void> {
+    const fitted = { ...e, agentId: fit(e.agentId, 'agentId'), extension: fit(e.extension, 'extension'), reason: fitOrNull(e.reason, 'reason') };
+    check('agent state event', {}, { at: e.at }, {});
+    await guard(`storing a state change of agent ${fitted.agentId}`, () => once(() => this.agentEvents.create({ ...fitted, recordKey: key }), async () => (await this.agentEvents.count({ where: { recordKey: key } })) > 0));
+  }
+
   async listQueueEvents(period: Period, queue?: string): Promise<QueueEvent[]> {
     check('period', {}, { from: period.from, to: period.to }, {});
     const where: WhereOptions<QueueEventRow> = { at: { [Op.gte]: period.from, [Op.lt]: period.to }, ...(queue === undefined ? {} : { queue }) };
@@ -90,6 +108,24 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
       if (affected === 0 && (await this.callbacks.count({ where: { id } })) === 0) throw new NotFoundError(`callback request ${id} not found`);
     });
   }
+}
+
+/** Runs `insert`; a unique-key clash with a row already `stored` under the same key is a replay, not an error. */
+async function once(insert: () => Promise<unknown>, stored: () => Promise<boolean>): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    if (err instanceof UniqueConstraintError && (await stored())) return;
+    throw err;
+  }
+}
+
+function fit(value: string, column: keyof typeof ACD_COLUMN_LIMITS): string {
+  return value.slice(0, ACD_COLUMN_LIMITS[column]);
+}
+
+function fitOrNull(value: string | null, column: keyof typeof ACD_COLUMN_LIMITS): string | null {
+  return value === null ? null : fit(value, column);
 }
 
 async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
-import { UniqueConstraintError, type Sequelize } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
 import type {
   CallDirection,
   CallRecord,
@@ -10,66 +11,124 @@ import type {
 } from '../metrics/call-records.js';
 import { AppError, NotFoundError, ValidationError, toAppError } from '../shared/app-error.js';
 import { CALL_COLUMN_LIMITS, defineCallModel, type CallModel, type CallRow } from './call.model.js';
+import { CallRecordKeys } from './call-record-keys.js';
 
-/** CallRecordRepository on the `calls` table; returns plain objects, never model instances. */
+/** The end reason of a call its process died during (closed at the next start). */
+export const CRASHED_END_REASON = 'crashed';
+
+/**
+ * CallRecordRepository on the `calls` table; returns plain objects, never model instances.
+ * The `apply*` methods are idempotent (keyed by a record key) so the record spool can replay them.
+ */
 export class SequelizeCallRecordRepository implements CallRecordRepository {
   private readonly calls: CallModel;
+  private readonly keys = new CallRecordKeys();
 
-  constructor(sequelize: Sequelize) {
+  constructor(
+    sequelize: Sequelize,
+    private readonly nodeId: string | null = null,
+  ) {
     this.calls = defineCallModel(sequelize);
   }
 
   async create(record: NewCallRecord): Promise<void> {
-    checkLengths({ callId: record.callId, from: record.from, to: record.to });
-    checkDate('startedAt', record.startedAt);
-    try {
-      await this.calls.create({
-        callId: record.callId,
-        direction: record.direction,
-        fromNumber: record.from,
-        toNumber: record.to,
-        startedAt: record.startedAt,
-      });
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) {
-        throw new AppError('DUPLICATE', `call ${record.callId} is already stored`, { cause: err });
-      }
-      throw toAppError(err, 'DATABASE_ERROR', `storing call ${record.callId} failed`);
-    }
+    const key = randomUUID();
+    this.keys.remember(record.callId, key);
+    await this.applyCreate(key, record, this.nodeId);
   }
 
   async update(callId: string, patch: CallRecordPatch): Promise<void> {
-    checkLengths({
-      endReason: patch.endReason,
-      digits: patch.digits,
-      ivrPath: patch.ivrPath,
-      queue: patch.queue ?? undefined,
-      agentExtension: patch.agentExtension ?? undefined,
-      recordingPath: patch.recordingPath ?? undefined,
-    });
+    await this.applyUpdate(this.keys.keyOf(callId), callId, patch);
+  }
+
+  /**
+   * Stores a new call under `key` unless a row with that key exists (a replayed write). Over-long
+   * values are cut and flagged; a Call-ID already stored gets the suffix `#<key>` (RFC 3261 §8.1.1.4
+   * wants Call-IDs unique, but a careless or hostile UA may reuse one: its call must still be recorded).
+   */
+  async applyCreate(key: string, record: NewCallRecord, nodeId: string | null): Promise<void> {
+    checkDate('startedAt', record.startedAt);
+    const callId = cut(record.callId, CALL_COLUMN_LIMITS.callId);
+    const from = cut(record.from, CALL_COLUMN_LIMITS.from);
+    const to = cut(record.to, CALL_COLUMN_LIMITS.to);
+    const row = {
+      callId: callId.value,
+      direction: record.direction,
+      fromNumber: from.value,
+      toNumber: to.value,
+      startedAt: record.startedAt,
+      recordKey: key,
+      nodeId,
+      truncated: callId.cut || from.cut || to.cut,
+    };
+    try {
+      try {
+        await this.calls.create(row);
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintError)) throw err;
+        if (await this.hasKey(key)) return;
+        const suffix = `#${key}`;
+        await this.calls.create({ ...row, callId: `${cut(record.callId, CALL_COLUMN_LIMITS.callId - suffix.length).value}${suffix}` });
+      }
+    } catch (err) {
+      if (err instanceof UniqueConstraintError && (await this.hasKey(key))) return;
+      throw toAppError(err, 'DATABASE_ERROR', `storing call ${callId.value} failed`);
+    }
+  }
+
+  /** Updates the call stored under `key` (or, without a key, the row stored under `callId`). */
+  async applyUpdate(key: string | undefined, callId: string, patch: CallRecordPatch): Promise<void> {
     if (patch.answeredAt) checkDate('answeredAt', patch.answeredAt);
     if (patch.endedAt) checkDate('endedAt', patch.endedAt);
     const values: Partial<InferredValues> = {};
+    const flags = { truncated: false };
+    const text = (value: string, max: number): string => {
+      const c = cut(value, max);
+      flags.truncated ||= c.cut;
+      return c.value;
+    };
+    const nullableText = (value: string | null, max: number): string | null => (value === null ? null : text(value, max));
     if (patch.answeredAt !== undefined) values.answeredAt = patch.answeredAt;
     if (patch.endedAt !== undefined) values.endedAt = patch.endedAt;
-    if (patch.endReason !== undefined) values.endReason = patch.endReason;
+    if (patch.endReason !== undefined) values.endReason = nullableText(patch.endReason, CALL_COLUMN_LIMITS.endReason);
     if (patch.hungUpBy !== undefined) values.hungUpBy = patch.hungUpBy;
-    if (patch.digits !== undefined) values.digits = patch.digits;
-    if (patch.ivrPath !== undefined) values.ivrPath = patch.ivrPath;
-    if (patch.queue !== undefined) values.queue = patch.queue;
+    if (patch.digits !== undefined) values.digits = text(patch.digits, CALL_COLUMN_LIMITS.digits);
+    if (patch.ivrPath !== undefined) values.ivrPath = text(patch.ivrPath, CALL_COLUMN_LIMITS.ivrPath);
+    if (patch.queue !== undefined) values.queue = nullableText(patch.queue, CALL_COLUMN_LIMITS.queue);
     if (patch.queuedAt !== undefined) values.queuedAt = patch.queuedAt;
     if (patch.agentId !== undefined) values.agentId = patch.agentId;
-    if (patch.agentExtension !== undefined) values.agentExtension = patch.agentExtension;
+    if (patch.agentExtension !== undefined) values.agentExtension = nullableText(patch.agentExtension, CALL_COLUMN_LIMITS.agentExtension);
     if (patch.agentAnsweredAt !== undefined) values.agentAnsweredAt = patch.agentAnsweredAt;
-    if (patch.recordingPath !== undefined) values.recordingPath = patch.recordingPath;
+    if (patch.recordingPath !== undefined) values.recordingPath = nullableText(patch.recordingPath, CALL_COLUMN_LIMITS.recordingPath);
+    if (flags.truncated) values.truncated = true;
+    const where = key === undefined ? { callId } : { recordKey: key };
     try {
       // MySQL counts changed rows, not matched ones, so 0 may still mean "exists": ask again before refusing.
-      const [affected] = await this.calls.update(values, { where: { callId } });
+      const [affected] = await this.calls.update(values, { where });
       if (affected > 0) return;
-      const exists = (await this.calls.count({ where: { callId } })) > 0;
+      const exists = (await this.calls.count({ where })) > 0;
       if (!exists) throw new NotFoundError(`call ${callId} not found`);
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `updating call ${callId} failed`);
+    }
+  }
+
+  /**
+   * Closes the calls `nodeId`'s previous run left open (started before `before`, the start of this
+   * run): endReason `crashed`, hungUpBy `system`, endedAt `endedAt` (never before the call started).
+   * Returns how many were closed. Idempotent: a closed call is not touched again.
+   */
+  async closeCrashed(nodeId: string, before: Date, endedAt: Date): Promise<number> {
+    const closed = { endReason: CRASHED_END_REASON, hungUpBy: 'system' } as const;
+    const open = { nodeId, endedAt: { [Op.is]: null } };
+    try {
+      const [count] = await this.calls.update({ ...closed, endedAt }, { where: { ...open, startedAt: { [Op.lt]: before, [Op.lte]: endedAt } } });
+      // Calls that started after the last sign of life of the previous run end when they started.
+      const late = await this.calls.findAll({ where: { ...open, startedAt: { [Op.lt]: before, [Op.gt]: endedAt } } });
+      for (const row of late) await row.update({ ...closed, endedAt: asDate(row.startedAt) });
+      return count + late.length;
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'closing the calls of the previous run failed');
     }
   }
 
@@ -103,11 +162,27 @@ export class SequelizeCallRecordRepository implements CallRecordRepository {
       throw toAppError(err, 'DATABASE_ERROR', 'listing calls failed');
     }
   }
+
+  private async hasKey(key: string): Promise<boolean> {
+    return (await this.calls.count({ where: { recordKey: key } })) > 0;
+  }
 }
 
 type InferredValues = Pick<
   CallRow,
-  'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath' | 'queue' | 'queuedAt' | 'agentId' | 'agentExtension' | 'agentAnsweredAt' | 'recordingPath'
+  | 'answeredAt'
+  | 'endedAt'
+  | 'endReason'
+  | 'hungUpBy'
+  | 'digits'
+  | 'ivrPath'
+  | 'queue'
+  | 'queuedAt'
+  | 'agentId'
+  | 'agentExtension'
+  | 'agentAnsweredAt'
+  | 'recordingPath'
+  | 'truncated'
 >;
 
 function toRecord(row: CallRow): CallRecord {
@@ -130,7 +205,18 @@ function toRecord(row: CallRow): CallRecord {
     agentExtension: r.agentExtension,
     agentAnsweredAt: r.agentAnsweredAt === null ? null : asDate(r.agentAnsweredAt),
     recordingPath: r.recordingPath,
+    // SQLite and MySQL both hand back 0/1 for a BOOLEAN read through a plain query.
+    truncated: Boolean(r.truncated),
   };
+}
+
+/** The first `max` characters of `value` (whole code points: a cut never splits a surrogate pair). */
+function cut(value: string, max: number): { value: string; cut: boolean } {
+  if (value.length <= max) return { value, cut: false };
+  let end = max;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return { value: value.slice(0, end), cut: true };
 }
 
 function asDate(value: Date | string): Date {
@@ -145,18 +231,6 @@ function asDirection(value: string): CallDirection {
 function asHungUpBy(value: string | null): HungUpBy | null {
   if (value === null || value === 'caller' || value === 'callee' || value === 'system') return value;
   throw new AppError('DATA_CORRUPT', `stored call has an unknown hungUpBy "${value}"`);
-}
-
-/** Refuses over-long values the same way on SQLite (which would store them) and MySQL (which would fail). */
-function checkLengths(values: Partial<Record<keyof typeof CALL_COLUMN_LIMITS, string | null | undefined>>): void {
-  const issues: { path: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    const max = CALL_COLUMN_LIMITS[key as keyof typeof CALL_COLUMN_LIMITS];
-    if (typeof value === 'string' && value.length > max) issues.push({ path: key, message: `longer than ${max} characters` });
-  }
-  if (issues.length > 0) {
-    throw new ValidationError(`call record: ${issues.map((i) => `${i.path} ${i.message}`).join(', ')}`, issues);
-  }
 }
 
 function checkDate(path: string, value: Date): void {

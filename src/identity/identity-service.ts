@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import { NotFoundError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
+import { TypedEmitter } from '../shared/typed-emitter.js';
 import { DuplicateUserError, LoginFailedError, LoginLockedError } from './identity-errors.js';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
@@ -33,6 +34,19 @@ export interface LoginResult extends IssuedToken {
   readonly user: User;
 }
 
+/** A session is over: sockets opened with it must close now (ws/session-sockets.ts). */
+export interface SessionEndedEvent {
+  /** The session's token hash. */
+  readonly tokenHash: string;
+  readonly userId: number;
+  /** `logout`: POST /auth/logout; `expired`: found past its expiry. */
+  readonly reason: 'logout' | 'expired';
+}
+
+export interface IdentityEvents extends Record<string, unknown[]> {
+  'session-ended': [event: SessionEndedEvent];
+}
+
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** SHA-256 of a bearer token, lowercase hex: what the sessions table keys on. */
@@ -44,10 +58,17 @@ export function hashToken(token: string): string {
  * Users, passwords, SIP credentials and bearer tokens. Never logs a password, token or hash.
  */
 export class IdentityService {
+  /** `session-ended` on logout and on a token found expired: the WebSocket servers close its sockets (4401). */
+  readonly observer: TypedEmitter<IdentityEvents>;
   private readonly throttle: LoginThrottle;
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly deps: IdentityServiceDeps) {
+    this.observer = new TypedEmitter<IdentityEvents>({
+      onListenerError: (event, err) => {
+        deps.logger.error('identity event listener failed', { event, error: err instanceof Error ? err.message : String(err) });
+      },
+    });
     this.throttle = new LoginThrottle(deps.clock, deps.throttle);
   }
 
@@ -74,22 +95,23 @@ export class IdentityService {
 
   /**
    * The user whose password this is. Unknown user, wrong password and inactive user all fail with
-   * LOGIN_FAILED after the same scrypt work; 5 failures of one username in 5 minutes lock it for
-   * 5 minutes (LOGIN_LOCKED), even for the right password.
+   * LOGIN_FAILED after the same scrypt work. Failures slow further tries (LOGIN_LOCKED with the wait,
+   * see login-throttle.ts) per account + address, per address and per account, never locking the
+   * account's owner out of an address they logged in from before.
    */
-  async authenticate(username: string, password: string): Promise<User> {
-    const lockedFor = this.throttle.lockedFor(username);
+  async authenticate(username: string, password: string, address = 'unknown'): Promise<User> {
+    const lockedFor = await this.throttle.admit(username, address);
     if (lockedFor > 0) throw new LoginLockedError(lockedFor);
     const valid = usernameSchema.safeParse(username).success;
     const stored = valid ? await this.deps.users.findByUsername(username) : undefined;
     const matches = await verifyPassword(password, stored?.passwordHash ?? (await this.getDummyHash()));
     if (!stored || !matches || !stored.active) {
-      // Names that cannot exist are not tracked: they could only fill the throttle's memory.
-      if (valid) this.throttle.recordFailure(username);
-      this.deps.logger.warn('login failed', { username: valid ? username : undefined });
+      // Names that cannot exist are counted per address only: they could only fill the table.
+      await this.throttle.recordFailure(valid ? username : '', address);
+      this.deps.logger.warn('login failed', { username: valid ? username : undefined, address });
       throw new LoginFailedError();
     }
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username, address);
     return toPublicUser(stored);
   }
 
@@ -103,8 +125,8 @@ export class IdentityService {
   }
 
   /** authenticate + issueToken. */
-  async login(username: string, password: string): Promise<LoginResult> {
-    const user = await this.authenticate(username, password);
+  async login(username: string, password: string, address?: string): Promise<LoginResult> {
+    const user = await this.authenticate(username, password, address);
     const issued = await this.issueToken(user);
     this.deps.logger.info('login', { userId: user.id, username: user.username, role: user.role });
     return { ...issued, user };
@@ -118,6 +140,7 @@ export class IdentityService {
     if (!session) return undefined;
     if (session.expiresAt.getTime() <= this.deps.clock.now()) {
       await this.deps.sessions.delete(tokenHash);
+      this.observer.emit('session-ended', { tokenHash, userId: session.userId, reason: 'expired' });
       return undefined;
     }
     const user = await this.deps.users.findById(session.userId);
@@ -125,10 +148,25 @@ export class IdentityService {
     return toPublicUser(user);
   }
 
-  /** Ends the session of this token (logout); nothing happens when it is unknown. */
+  /** When the session of this token expires; undefined when it is unknown (or already ended). */
+  async sessionExpiry(token: string): Promise<Date | undefined> {
+    if (!TOKEN_PATTERN.test(token)) return undefined;
+    return (await this.deps.sessions.findByTokenHash(hashToken(token)))?.expiresAt;
+  }
+
+  /**
+   * Ends the session of this token (logout) and tells `observer` (`session-ended`), so that sockets
+   * opened with it close at once; nothing happens when it is unknown.
+   */
   async revokeToken(token: string): Promise<void> {
     if (!TOKEN_PATTERN.test(token)) return;
-    await this.deps.sessions.delete(hashToken(token));
+    const tokenHash = hashToken(token);
+    const session = await this.deps.sessions.findByTokenHash(tokenHash);
+    await this.deps.sessions.delete(tokenHash);
+    if (session !== undefined) {
+      this.deps.logger.info('logout', { userId: session.userId });
+      this.observer.emit('session-ended', { tokenHash, userId: session.userId, reason: 'logout' });
+    }
   }
 
   /** Removes expired sessions (for a periodic job); returns how many. */

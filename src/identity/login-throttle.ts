@@ -1,73 +1,36 @@
+import { AuthThrottle, MemoryThrottleStore, type ThrottleRule, type ThrottleStore } from '../shared/auth-throttle.js';
 import type { Clock } from '../shared/clock.js';
 
-export interface LoginThrottleOptions {
-  /** Failures within `windowMs` that lock the username. Default 5. */
-  readonly maxFailures?: number;
-  /** Default 5 minutes. */
-  readonly windowMs?: number;
-  /** How long a lock lasts. Default 5 minutes. */
-  readonly lockMs?: number;
-  /** Usernames tracked at most; beyond it, the oldest entries go (a flood of made-up names must not grow memory). */
-  readonly maxTracked?: number;
-}
+export type { ThrottleStore } from '../shared/auth-throttle.js';
 
-interface Entry {
-  failures: number[];
-  lockedUntil: number;
-}
+const MINUTE = 60_000;
 
 /**
- * Counts failed logins per username, in memory (one process serves a district; a restart forgets).
- * Unknown usernames are counted too, so a lock says nothing about whether the user exists.
+ * Login limits (HTTP and SIP share the shape, not the counters):
+ * - one account from one address: 5 free failures in 15 min, then 1 s, 2 s, 4 s … up to 15 min
+ *   between attempts (a growing delay, never a lock of the name);
+ * - one address over all accounts: 20 free, then the same growth (spraying many names);
+ * - one account from all addresses: 10 free, then 1 s … 60 s between attempts, except from
+ *   addresses the account logged in from in the last 30 days. About one guess a minute per account
+ *   for a botnet, while the owner at their usual desk is not slowed.
  */
-export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxFailures: number;
-  private readonly windowMs: number;
-  private readonly lockMs: number;
-  private readonly maxTracked: number;
+export const LOGIN_RULES: readonly ThrottleRule[] = [
+  { scope: 'account-address', free: 5, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE },
+  { scope: 'address', free: 20, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE },
+  { scope: 'account', free: 10, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: MINUTE },
+];
 
-  constructor(
-    private readonly clock: Clock,
-    options: LoginThrottleOptions = {},
-  ) {
-    this.maxFailures = options.maxFailures ?? 5;
-    this.windowMs = options.windowMs ?? 5 * 60_000;
-    this.lockMs = options.lockMs ?? 5 * 60_000;
-    this.maxTracked = options.maxTracked ?? 10_000;
-  }
+export const LOGIN_TRUST_MS = 30 * 24 * 60 * MINUTE;
 
-  /** Milliseconds until `username` may try again, or 0 when it is not locked. */
-  lockedFor(username: string): number {
-    const entry = this.entries.get(username);
-    if (!entry) return 0;
-    return Math.max(0, entry.lockedUntil - this.clock.now());
-  }
+export interface LoginThrottleOptions {
+  /** Where the counters live; default: this process's memory (tests, tools). */
+  readonly store?: ThrottleStore;
+  readonly rules?: readonly ThrottleRule[];
+}
 
-  recordFailure(username: string): void {
-    const now = this.clock.now();
-    const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0 };
-    entry.failures = entry.failures.filter((t) => now - t < this.windowMs);
-    entry.failures.push(now);
-    if (entry.failures.length >= this.maxFailures) {
-      entry.lockedUntil = now + this.lockMs;
-      entry.failures = [];
-    }
-    // Re-inserting keeps the Map in least-recently-failed order for the eviction below.
-    this.entries.delete(username);
-    this.entries.set(username, entry);
-    this.evict();
-  }
-
-  recordSuccess(username: string): void {
-    this.entries.delete(username);
-  }
-
-  /** Drops the least recently failed usernames beyond `maxTracked`. */
-  private evict(): void {
-    for (const name of this.entries.keys()) {
-      if (this.entries.size <= this.maxTracked) return;
-      this.entries.delete(name);
-    }
+/** The HTTP login throttle: `AuthThrottle` with the rules above under the key prefix `http`. */
+export class LoginThrottle extends AuthThrottle {
+  constructor(clock: Clock, options: LoginThrottleOptions = {}) {
+    super(options.store ?? new MemoryThrottleStore(), clock, { kind: 'http', rules: options.rules ?? LOGIN_RULES, trustMs: LOGIN_TRUST_MS });
   }
 }

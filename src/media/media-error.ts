@@ -4,6 +4,8 @@ import { AppError } from '../shared/app-error.js';
 export type MediaErrorCode =
   | 'SDP_INVALID'
   | 'SDP_NO_COMMON_CODEC'
+  /** The SDP names an address or port we will not send to (a host name, multicast, a port below 1024): 488. */
+  | 'SDP_ADDRESS_REFUSED'
   | 'RTP_PORTS_EXHAUSTED'
   | 'PROMPT_NOT_FOUND'
   | 'PROMPT_INVALID'

@@ -37,14 +37,25 @@ export interface RtpSession {
   /**
    * Answers a remote SDP offer: picks the first codec of the offer we support (PCMU, PCMA), takes the
    * telephone-event payload type from the offer, returns our SDP answer.
-   * Throws MediaError with code `SDP_NO_COMMON_CODEC` (→ 488) or `SDP_INVALID` (→ 400/488).
+   * Throws MediaError with code `SDP_NO_COMMON_CODEC` (→ 488) or `SDP_INVALID` (→ 400/488), and
+   * `SDP_ADDRESS_REFUSED` (→ 488) for a c= that is not an IP literal, multicast, or a port below 1024.
+   * Nothing is sent to the remote of the first offer until confirmRemote().
    * Also used for re-INVITE offers: a=sendonly/inactive puts the stream on hold (we stop sending).
    */
   answerOffer(offerSdp: string): string;
   /** Our SDP offer (INVITE without SDP, outbound calls): PCMU, PCMA, telephone-event/8000. */
   createOffer(): string;
-  /** Applies the remote answer to createOffer(). Throws MediaError like answerOffer. */
+  /**
+   * Applies the remote answer to createOffer(). Throws MediaError like answerOffer.
+   * Media may be sent at once: the answer came from the party we offered to.
+   */
   acceptAnswer(answerSdp: string): void;
+  /**
+   * The signalling confirmed the remote of an answerOffer() (the ACK of our 2xx, RFC 3261 §13.3.1.4):
+   * only now is media sent to it. Until then the SDP may be a forged INVITE's, naming a third party.
+   * Optional extension of the contract (an engine without it sends as soon as it knows where).
+   */
+  confirmRemote?(): void;
   /**
    * Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted.
    * With `options.loop` the list restarts until stopped/aborted. While the session is bridged it

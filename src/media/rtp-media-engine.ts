@@ -26,6 +26,11 @@ export interface RtpMediaEngineOptions {
    * (default true): keeps NAT bindings open and is what softphones expect.
    */
   comfortSilence?: boolean;
+  /**
+   * A latched RTP source is replaced by another (same SSRC) or a new SSRC is taken only after this
+   * long without packets from it (default 2000 ms); see RtpSourceLatch.
+   */
+  relatchSilenceMs?: number;
 }
 
 /**
@@ -47,6 +52,7 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
   private readonly bridges = new Set<RtpMediaBridge>();
   private readonly logger: Logger;
   private closed = false;
+  private foreignDropped = 0;
 
   constructor(private readonly options: RtpMediaEngineOptions) {
     this.logger = options.logger.child({ module: 'media' });
@@ -86,6 +92,10 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
       logger: this.logger,
       mediaTimeoutMs: this.options.mediaTimeoutMs ?? 0,
       comfortSilence: this.options.comfortSilence ?? true,
+      relatchSilenceMs: this.options.relatchSilenceMs ?? 2000,
+      onForeignPacket: () => {
+        this.foreignDropped++;
+      },
       onClose: (s) => {
         this.sessions.delete(s);
         this.ports.release(s.localPort);
@@ -127,6 +137,11 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
 
   get activeSessions(): number {
     return this.sessions.size;
+  }
+
+  /** RTP packets dropped since start because they came from another source than a call's latched one. */
+  get foreignPacketsDropped(): number {
+    return this.foreignDropped;
   }
 
   /** Per-packet send deviation (actual − ideal time) over every session since start or the last reset. */

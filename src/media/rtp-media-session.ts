@@ -9,11 +9,15 @@ import { MediaError } from './media-error.js';
 import type { AudioListener, PlaybackOutcome, PlayOptions, RtpSession, RtpSessionEvents } from './media-types.js';
 import { FRAME_BYTES, Playback, silenceByte } from './playback.js';
 import type { Prompt, PromptLibrary } from './prompt-library.js';
+import { maskAddress } from './mask-address.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
+import { RtpSourceLatch } from './rtp-source-latch.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia } from './sdp-negotiator.js';
 import { TimestampMapper, tsDiff } from './timestamp-mapper.js';
 
 const DIGIT = /^[0-9*#A-D]$/;
+/** A flood of forged packets gives one log line a minute per call, not one per packet. */
+const FOREIGN_LOG_INTERVAL_MS = 60_000;
 
 export interface RtpMediaSessionOptions {
   callId: string;
@@ -27,6 +31,10 @@ export interface RtpMediaSessionOptions {
   mediaTimeoutMs: number;
   /** Send silence frames while no prompt plays (keeps NAT bindings and softphone jitter buffers alive). */
   comfortSilence: boolean;
+  /** A latched source is replaced only after it has been silent this long (see RtpSourceLatch). */
+  relatchSilenceMs: number;
+  /** Called for each packet dropped because it came from a source other than the latched one. */
+  onForeignPacket?: () => void;
   /** Called once by close(): the engine releases the port. */
   onClose: (session: RtpMediaSession) => void;
 }
@@ -54,7 +62,12 @@ export interface RelaySink {
  * (TimestampMapper); timestamps never go back when the bridge starts or stops.
  *
  * Symmetric RTP (RFC 4961) for NAT: we send to the SDP address until an RTP packet of the negotiated
- * payload types arrives, then to that packet's source, re-latching whenever the source changes.
+ * payload types arrives, then to that packet's source. Once latched, packets (audio and key presses)
+ * from any other source or SSRC are dropped and counted (RtpSourceLatch has the rules).
+ *
+ * Nothing is sent after answerOffer() until the signalling confirms the remote (confirmRemote(): the
+ * ACK of our 2xx): the SDP of an unacknowledged INVITE may name a third party, and one forged INVITE
+ * would otherwise aim 32 s of packets at it. Our own offer answered (acceptAnswer()) needs no wait.
  */
 export class RtpMediaSession implements RtpSession, ClockSubscriber {
   readonly events = new TypedEmitter<RtpSessionEvents>();
@@ -69,7 +82,12 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private readonly tsBase = randomInt(0, 2 ** 32);
   private readonly tickBase: number;
   private media: NegotiatedMedia | undefined;
-  private latched: { address: string; port: number } | undefined;
+  private readonly latch: RtpSourceLatch;
+  /** The signalling confirmed the remote (ACK, or the answer to our offer): media may be sent. */
+  private confirmed = false;
+  private foreignDropped = 0;
+  private foreignLoggedAt: number | undefined;
+  private foreignSinceLog = 0;
   private playback: Playback | undefined;
   private markerNext = true;
   private sentLastTick = false;
@@ -87,6 +105,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     this.localPort = opts.localPort;
     this.logger = opts.logger.child({ callId: opts.callId, rtpPort: opts.localPort });
     this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort);
+    this.latch = new RtpSourceLatch(opts.relatchSilenceMs);
     this.dtmf = new DtmfReceiver((digit) => this.events.emit('dtmf', digit, 'rfc4733'));
     this.tickBase = opts.clock.currentTick();
     opts.socket.on('message', this.onMessage);
@@ -113,7 +132,17 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   /** Where packets go now: the latched source, else the SDP address; undefined before negotiation. */
   get remote(): { address: string; port: number } | undefined {
-    return this.latched ?? this.media?.remote;
+    return this.latch.latched ?? this.media?.remote;
+  }
+
+  /** Packets dropped because they came from another source or SSRC than the latched one. */
+  get foreignPacketsDropped(): number {
+    return this.foreignDropped;
+  }
+
+  /** Whether media may be sent (the remote is confirmed); see confirmRemote(). */
+  get remoteConfirmed(): boolean {
+    return this.confirmed;
   }
 
   /** Our current direction; 'inactive' before negotiation. */
@@ -136,6 +165,14 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   acceptAnswer(answerSdp: string): void {
     this.assertOpen();
     this.apply(this.negotiator.acceptAnswer(answerSdp));
+    // The answer to our own offer: the party we called (or who ACKed our 2xx with it) gave it.
+    this.confirmed = true;
+  }
+
+  confirmRemote(): void {
+    if (this.closed || this.confirmed) return;
+    this.confirmed = true;
+    this.markerNext = true;
   }
 
   play(prompts: readonly string[], signal?: AbortSignal, options: PlayOptions = {}): Promise<PlaybackOutcome> {
@@ -286,6 +323,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   }
 
   private canSend(): boolean {
+    if (!this.confirmed) return false;
     const m = this.media;
     if (m?.remote === undefined || m.remote.port === 0) return false;
     if (m.direction !== 'sendrecv' && m.direction !== 'sendonly') return false;
@@ -293,8 +331,8 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   }
 
   private apply(media: NegotiatedMedia): void {
-    const before = this.media?.remote;
-    if (before?.address !== media.remote?.address || before?.port !== media.remote?.port) this.latched = undefined;
+    // Every offer/answer (a re-INVITE included) starts a new latch on the new SDP address.
+    this.latch.reset(media.remote);
     this.media = media;
     this.lastRtpAt = performance.now();
     this.timedOut = false;
@@ -319,12 +357,16 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     if (packet === undefined) return;
     const isDtmf = m.dtmfPayloadType !== undefined && packet.payloadType === m.dtmfPayloadType;
     if (!isDtmf && packet.payloadType !== m.payloadType) return;
-    const l = this.latched;
-    if (l?.address !== rinfo.address || l.port !== rinfo.port) {
-      this.latched = { address: rinfo.address, port: rinfo.port };
-      this.logger.debug('RTP source latched', { address: rinfo.address, port: rinfo.port });
-    }
     const now = performance.now();
+    const before = this.latch.latched;
+    if (this.latch.judge(rinfo, packet.ssrc, now) === 'foreign') {
+      this.foreignPacket(rinfo, now);
+      return;
+    }
+    const after = this.latch.latched;
+    if (before?.address !== after?.address || before?.port !== after?.port) {
+      this.logger.debug('RTP source latched', { address: maskAddress(rinfo.address), port: rinfo.port });
+    }
     this.lastRtpAt = now;
     this.timedOut = false;
     if (isDtmf) {
@@ -335,6 +377,22 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       this.relay?.audio(packet, m.codec, now);
     }
   };
+
+  /** Counts a dropped foreign packet; logs the first one, then at most one summary line a minute. */
+  private foreignPacket(from: RemoteInfo, now: number): void {
+    this.foreignDropped++;
+    this.foreignSinceLog++;
+    this.opts.onForeignPacket?.();
+    if (this.foreignLoggedAt !== undefined && now - this.foreignLoggedAt < FOREIGN_LOG_INTERVAL_MS) return;
+    this.logger.warn('RTP from a foreign source dropped', {
+      address: maskAddress(from.address),
+      port: from.port,
+      dropped: this.foreignSinceLog,
+      droppedTotal: this.foreignDropped,
+    });
+    this.foreignLoggedAt = now;
+    this.foreignSinceLog = 0;
+  }
 
   private readonly onSocketError = (err: Error): void => {
     // ICMP port unreachable and the like surface here; they must never crash the process.

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { z } from 'zod';
 import { MediaError } from './media-error.js';
@@ -109,6 +110,34 @@ function isNullAddress(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::';
 }
 
+/** IPv4 dotted quad → its four numbers (also inside an IPv4-mapped IPv6 address); undefined otherwise. */
+function ipv4Octets(ip: string): number[] | undefined {
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(ip);
+  return v4 === null ? undefined : v4.slice(1).map(Number);
+}
+
+/**
+ * Why we refuse to send media to this c=/m= address, or undefined when it is acceptable. The SDP names
+ * where a server sends 50 packets a second, so it is a way to aim the server at a third party:
+ * - only IP literals (RFC 4566 §5.7 allows a FQDN, but resolving it means a DNS lookup chosen by an
+ *   unauthenticated caller, and a name can point anywhere; our socket.send would have resolved it);
+ * - no multicast (RFC 4566 §5.7 multicast c= lines: one INVITE would make us send to a group),
+ *   broadcast or reserved (240/4) addresses;
+ * - no port below 1024 (DNS, NTP, SSDP and the like are the reflection targets; RTP uses dynamic
+ *   ports, RFC 3550 §11). Port 0 rejects the stream (RFC 3264 §5.1) and is handled before this.
+ * 0.0.0.0 and :: are allowed: they put the call on hold (RFC 3264 §8.4) and we send nothing there.
+ */
+function refuseRemote(ip: string, port: number): string | undefined {
+  if (isIP(ip) === 0) return `connection address "${ip.slice(0, 64)}" is not an IP address literal`;
+  if (isNullAddress(ip)) return undefined;
+  const octets = ipv4Octets(ip);
+  const first = octets?.[0];
+  if (first !== undefined && first >= 224) return `connection address ${ip} is multicast, broadcast or reserved`;
+  if (octets === undefined && /^ff/i.test(ip)) return `connection address ${ip} is multicast`;
+  if (port < 1024) return `media port ${port} is below 1024`;
+  return undefined;
+}
+
 /**
  * SDP offer/answer (RFC 3264) for one G.711 audio stream, built with sdp-transform.
  * Keeps the o= line of our side: one session id, a version incremented on every SDP we produce (§8).
@@ -148,13 +177,15 @@ export class SdpNegotiator {
       const remoteDirection = m.direction ?? offer.direction ?? 'sendrecv';
       return this.audioLine(chosen.codec, chosen.pt, dtmf, MIRROR[remoteDirection]);
     });
-    const sdp = this.write(lines);
     if (chosen === undefined) {
+      const sdp = this.write(lines);
       return { sdp, media: { codec: undefined, payloadType: 0, dtmfPayloadType: undefined, remote: undefined, direction: 'inactive', held: true } };
     }
     const m = offer.media[chosen.index];
     if (m === undefined) throw new MediaError('SDP_INVALID', 'SDP offer: m-line vanished');
-    return { sdp, media: this.negotiated(offer, m, chosen.codec, chosen.pt, 'SDP offer') };
+    // Judged before our SDP is written: a refused offer leaves the o= version as it was (§8).
+    const media = this.negotiated(offer, m, chosen.codec, chosen.pt, 'SDP offer');
+    return { sdp: this.write(lines), media };
   }
 
   /** Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. */
@@ -184,6 +215,8 @@ export class SdpNegotiator {
   private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string): NegotiatedMedia {
     const ip = (m.connection ?? sdp.connection)?.ip;
     if (ip === undefined) throw new MediaError('SDP_INVALID', `${what}: no c= line for the audio stream`);
+    const refused = refuseRemote(ip, m.port);
+    if (refused !== undefined) throw new MediaError('SDP_ADDRESS_REFUSED', `${what}: ${refused}`);
     const remoteDirection = m.direction ?? sdp.direction ?? 'sendrecv';
     const nullAddress = isNullAddress(ip);
     return {

@@ -46,9 +46,10 @@ export class WavFileWriter {
     private readonly sampleRate: number,
     private readonly logger: Logger,
   ) {
-    this.opened = mkdir(dirname(path), { recursive: true }).then(
+    // Recordings are residents' voices: owner-only folder and file (issue 9, item 7).
+    this.opened = mkdir(dirname(path), { recursive: true, mode: 0o700 }).then(
       () => {
-        const stream = createWriteStream(path);
+        const stream = createWriteStream(path, { mode: 0o600 });
         stream.on('error', (err) => {
           this.fail(err);
         });

@@ -33,6 +33,8 @@ export interface CallRecord {
   readonly agentAnsweredAt: Date | null;
   /** Stereo WAV (left caller, right agent) of the conversation. */
   readonly recordingPath: string | null;
+  /** A field was longer than its column (e.g. a 500-character Call-ID) and was cut to fit. */
+  readonly truncated: boolean;
 }
 
 export type NewCallRecord = Pick<CallRecord, 'callId' | 'direction' | 'from' | 'to' | 'startedAt'>;
@@ -50,9 +52,13 @@ export interface CallRecordPage {
 }
 
 export interface CallRecordRepository {
-  /** Stores a new call; a second create with the same callId is refused (AppError code `DUPLICATE`). */
+  /**
+   * Stores a new call. Never refuses a call for its values: over-long fields are cut and the record
+   * flagged `truncated`, and a Call-ID already stored (reused by a second call) gets a row of its own
+   * whose callId carries a `#<key>` suffix (later updates of that Call-ID go to the newest call).
+   */
   create(record: NewCallRecord): Promise<void>;
-  /** Updates fields of a stored call; NotFoundError when there is none. */
+  /** Updates fields of a stored call (the newest with that Call-ID); NotFoundError when there is none. */
   update(callId: string, patch: CallRecordPatch): Promise<void>;
   get(callId: string): Promise<CallRecord | undefined>;
   /** Newest first (startedAt descending, then callId). */
@@ -73,4 +79,5 @@ export const EMPTY_CALL_FIELDS: Omit<CallRecord, keyof NewCallRecord> = Object.f
   agentExtension: null,
   agentAnsweredAt: null,
   recordingPath: null,
+  truncated: false,
 });

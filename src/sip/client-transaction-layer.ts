@@ -1,4 +1,5 @@
 import type { SipOutgoingMessage } from 'sip';
+import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
@@ -19,6 +20,7 @@ export class ClientTransactionLayer {
     private readonly deps: {
       readonly clock: Clock;
       readonly timers: SipTimers;
+      readonly logger: Logger;
       readonly send: (message: SipOutgoingMessage, target: Endpoint) => Promise<void>;
     },
   ) {}

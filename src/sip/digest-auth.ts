@@ -3,8 +3,9 @@ import type { SipAuthHeader } from 'sip';
 
 /**
  * HTTP Digest for SIP (RFC 3261 §22.4, RFC 2617 §3.2): MD5, with `qop=auth` or without qop.
- * The server side signs its nonces (HMAC with a per-process secret and the issue time), so a nonce
- * needs no storage and a stale one is told apart from a forged one (`stale=true`, RFC 2617 §3.2.1).
+ * The server side signs its nonces (HMAC with a per-process secret, the issue time and the client's
+ * address), so a stale one is told apart from a forged one (`stale=true`, RFC 2617 §3.2.1); the nonce
+ * count per nonce is tracked to refuse replays.
  */
 export const md5 = (s: string): string => createHash('md5').update(s, 'latin1').digest('hex');
 
@@ -40,7 +41,14 @@ const quote = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
 export type NonceCheck = 'valid' | 'stale' | 'invalid';
 
-/** Issues and checks signed nonces: `<issued ms, hex>.<HMAC-SHA256(secret, issued:realm)>`. */
+/**
+ * Issues and checks signed nonces: `<issued ms, hex>.<HMAC-SHA256(secret, issued:realm:address)>`.
+ * The HMAC binds the nonce to the source address it was sent to, so credentials captured from one
+ * address and replayed from another fail the check and get a fresh challenge (RFC 7616 §5.5 suggests
+ * the client's IP address in the nonce for this). The secret is per process: a nonce is only ever
+ * valid at the process that issued it, which is why its use count can live in that process's memory
+ * (`NonceCounter`) and still be exact when several processes serve one registrar.
+ */
 export class NonceSigner {
   private readonly secret = randomBytes(32);
 
@@ -49,28 +57,69 @@ export class NonceSigner {
     private readonly lifetimeMs: number,
   ) {}
 
-  issue(now: number): string {
+  issue(now: number, address: string): string {
     const issued = now.toString(16);
-    return `${issued}.${this.sign(issued)}`;
+    return `${issued}.${this.sign(issued, address)}`;
   }
 
-  check(nonce: string, now: number): NonceCheck {
-    const [issued, mac] = nonce.split('.');
-    if (issued === undefined || mac === undefined || !/^[0-9a-f]{1,13}$/.test(issued)) return 'invalid';
-    const expected = Buffer.from(this.sign(issued), 'hex');
+  check(nonce: string, now: number, address: string): NonceCheck {
+    const [issued, mac, extra] = nonce.split('.');
+    if (issued === undefined || mac === undefined || extra !== undefined || !/^[0-9a-f]{1,13}$/.test(issued) || !/^[0-9a-f]{64}$/.test(mac)) return 'invalid';
+    const expected = Buffer.from(this.sign(issued, address), 'hex');
     const given = Buffer.from(mac, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     const age = now - Number.parseInt(issued, 16);
     return age >= 0 && age <= this.lifetimeMs ? 'valid' : 'stale';
   }
 
-  /** WWW-Authenticate value of a 401 (§22.4, §20.44). */
-  challenge(now: number, stale: boolean): string {
-    return `Digest realm=${quote(this.realm)}, nonce=${quote(this.issue(now))}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
+  /** WWW-Authenticate value of a 401 (§22.4, §20.44) for a request from `address`. */
+  challenge(now: number, address: string, stale: boolean): string {
+    return `Digest realm=${quote(this.realm)}, nonce=${quote(this.issue(now, address))}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
   }
 
-  private sign(issued: string): string {
-    return createHmac('sha256', this.secret).update(`${issued}:${this.realm}`).digest('hex');
+  private sign(issued: string, address: string): string {
+    return createHmac('sha256', this.secret).update(`${issued}:${this.realm}:${address}`).digest('hex');
+  }
+}
+
+/** Issue time (ms) written in a nonce from NonceSigner; NaN for anything else. */
+export const nonceIssuedAt = (nonce: string): number => Number.parseInt(nonce.split('.')[0] ?? '', 16);
+
+/**
+ * The highest `nc` accepted per nonce (RFC 7616 §3.4.5 / RFC 2617 §3.2.2: the server tracks the
+ * nonce count to detect replays). A request must bring a higher nc than any before it on the same
+ * nonce; a nonce without qop (RFC 2069 form) has no nc and is good for one request. Entries go when
+ * their nonce expires; beyond `maxNonces` the oldest are dropped and every nonce issued up to the
+ * newest dropped one is refused, so forgetting never reopens a replay.
+ */
+export class NonceCounter {
+  private readonly highest = new Map<string, { nc: number; issuedAt: number }>();
+  private floor = -Infinity;
+
+  constructor(
+    private readonly lifetimeMs: number,
+    private readonly maxNonces = 100_000,
+  ) {}
+
+  /** True (and remembered) when `nc` is above every nc seen on this nonce. */
+  advance(nonce: string, nc: number, now: number): boolean {
+    const issuedAt = nonceIssuedAt(nonce);
+    if (!Number.isFinite(nc) || nc < 1 || !Number.isFinite(issuedAt) || issuedAt <= this.floor) return false;
+    const seen = this.highest.get(nonce);
+    if (seen !== undefined && nc <= seen.nc) return false;
+    this.highest.set(nonce, { nc, issuedAt });
+    if (seen === undefined) this.prune(now);
+    return true;
+  }
+
+  private prune(now: number): void {
+    // Map order is insertion order: oldest nonces first.
+    for (const [nonce, entry] of this.highest) {
+      const expired = now - entry.issuedAt > this.lifetimeMs;
+      if (!expired && this.highest.size <= this.maxNonces) return;
+      this.highest.delete(nonce);
+      if (!expired) this.floor = Math.max(this.floor, entry.issuedAt);
+    }
   }
 }
 

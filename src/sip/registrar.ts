@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import { parseUri, stringifyUri, type SipNameAddr } from 'sip';
 import type { Logger } from '../logging/logger.js';
+import { AuthThrottle, MemoryThrottleStore, type ThrottleRule, type ThrottleStore } from '../shared/auth-throttle.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 import type { RegistrationEvents, SipCredentialStore } from '../telephony/call-leg.js';
-import { NonceSigner, digestParams, digestResponse, type DigestParams } from './digest-auth.js';
+import { NonceCounter, NonceSigner, digestParams, digestResponse, type DigestParams } from './digest-auth.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { headerString, newTag, paramString, userOf, type SipRequest } from './sip-message.js';
 import type { Endpoint } from './sip-types.js';
@@ -31,34 +32,48 @@ export interface RegistrarOptions {
   readonly minExpiresS: number;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where guessing counters live (the database, shared by processes); default: memory. */
+  readonly throttleStore?: ThrottleStore;
 }
 
 const NONCE_LIFETIME_MS = 5 * 60_000;
 const DEFAULT_EXPIRES_S = 3600;
-/** Failed attempts per source IP + username before it is refused without checking (brute force guard). */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 60_000;
-const BLOCK_MS = 60_000;
-const MAX_TRACKED_SOURCES = 10_000;
+const MINUTE = 60_000;
 
-interface Failures {
-  count: number;
-  windowStart: number;
-  blockedUntil: number;
-}
+/**
+ * Digest guessing limits (the same shape as HTTP login, counted apart under `sip:`): one extension
+ * from one address 5 free failures in 15 min, then 1 s, 2 s, … up to 15 min between attempts; one
+ * address 20 free over all extensions; one extension from all addresses 10 free, then at most one
+ * try a minute, except from addresses it registered from in the last 30 days (its own desk phone).
+ */
+export const REGISTER_RULES: readonly ThrottleRule[] = [
+  { scope: 'account-address', free: 5, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE },
+  { scope: 'address', free: 20, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE },
+  { scope: 'account', free: 10, windowMs: 15 * MINUTE, baseDelayMs: 1000, maxDelayMs: MINUTE },
+];
 
 /**
  * The registrar (RFC 3261 §10.3) with digest authentication (§22): one binding per extension, kept
  * in memory, expired on the injected clock. Emits `registration` on `events`.
+ *
+ * Replay protection: nonces are bound to the address they were sent to and live 5 minutes (then
+ * `stale=true`); the nonce count must grow on every use of a nonce. Credentials captured on the
+ * wire therefore register nothing from another address, nor twice from the same one.
  */
 export class Registrar {
   readonly events = new TypedEmitter<RegistrationEvents>();
   private readonly bindings = new Map<string, { binding: Binding; timer: Timer }>();
-  private readonly failures = new Map<string, Failures>();
   private readonly nonces: NonceSigner;
+  private readonly counts = new NonceCounter(NONCE_LIFETIME_MS);
+  private readonly throttle: AuthThrottle;
 
   constructor(private readonly options: RegistrarOptions) {
     this.nonces = new NonceSigner(options.realm, NONCE_LIFETIME_MS);
+    this.throttle = new AuthThrottle(options.throttleStore ?? new MemoryThrottleStore(), options.clock, {
+      kind: 'sip',
+      rules: REGISTER_RULES,
+      trustMs: 30 * 24 * 60 * MINUTE,
+    });
   }
 
   isRegistered(extension: string): boolean {
@@ -73,7 +88,6 @@ export class Registrar {
   close(): void {
     for (const { timer } of this.bindings.values()) this.options.clock.clearTimeout(timer);
     this.bindings.clear();
-    this.failures.clear();
     this.events.removeAllListeners();
   }
 
@@ -93,39 +107,46 @@ export class Registrar {
   private async authenticate(req: SipRequest, tx: ServerTransaction): Promise<string | null> {
     const { clock, realm, logger } = this.options;
     const now = clock.now();
+    const source = req.source.address;
     const challenge = (stale: boolean): null => {
-      tx.respond(401, 'Unauthorized', { toTag: newTag(), headers: { 'www-authenticate': this.nonces.challenge(now, stale) } });
+      tx.respond(401, 'Unauthorized', { toTag: newTag(), headers: { 'www-authenticate': this.nonces.challenge(clock.now(), source, stale) } });
       return null;
     };
     const headers = req.message.headers.authorization ?? [];
     const auth = headers.map(digestParams).find((p): p is DigestParams => p !== undefined && p.realm === realm);
     if (!auth) return challenge(false);
     const user = auth.username ?? '';
-    const key = `${req.source.address}|${user}`;
-    if (this.blocked(key, now)) {
-      logger.warn('sip: REGISTER refused, too many failures', { user: maskPhone(user), source: req.source.address });
-      return this.forbid(tx);
-    }
     const nonce = auth.nonce ?? '';
-    const check = this.nonces.check(nonce, now);
+    // A nonce issued to another address (a replay, or a phone that moved) is answered with a
+    // fresh challenge for this address: no password was tried, so it is not a failure.
+    const check = this.nonces.check(nonce, now, source);
     if (check === 'stale') return challenge(true);
-    if (check === 'invalid') {
-      this.fail(key, now, user, req, 'bad nonce');
-      return challenge(false);
-    }
+    if (check === 'invalid') return challenge(false);
     const qop = auth.qop;
     if ((qop !== undefined && qop !== 'auth') || (qop === 'auth' && (auth.nc === undefined || auth.cnonce === undefined)) || auth.uri === undefined) {
-      this.fail(key, now, user, req, 'malformed credentials');
+      await this.fail(user, req, 'malformed credentials');
+      return this.forbid(tx);
+    }
+    const waitMs = await this.throttle.admit(user, source);
+    if (waitMs > 0) {
+      logger.warn('sip: REGISTER refused, too many failures', { user: maskPhone(user), source, retryInS: Math.ceil(waitMs / 1000) });
       return this.forbid(tx);
     }
     const ha1 = user === '' ? undefined : await this.options.credentials.findHa1(user, realm);
     const expected = ha1 === undefined ? undefined : digestResponse({ ha1, method: 'REGISTER', uri: auth.uri, nonce, qop, nc: auth.nc, cnonce: auth.cnonce });
     // §10.3 step 3+6: the credentials must be right and their user must own the AOR (the To user).
     if (expected === undefined || expected !== auth.response?.toLowerCase() || user !== userOf(req.to.uri)) {
-      this.fail(key, clock.now(), user, req, ha1 === undefined ? 'unknown user' : 'wrong credentials');
+      await this.fail(user, req, ha1 === undefined ? 'unknown user' : 'wrong credentials');
       return this.forbid(tx);
     }
-    this.failures.delete(key);
+    // RFC 7616 §3.4.5: the same nonce count twice is a replay. The credentials were right, so a
+    // phone that resent them gets stale=true and answers the new nonce without asking anyone.
+    const nc = qop === 'auth' ? Number.parseInt(auth.nc ?? '', 16) : 1;
+    if (!this.counts.advance(nonce, nc, clock.now())) {
+      logger.warn('sip: REGISTER nonce count reused', { user: maskPhone(user), source });
+      return challenge(true);
+    }
+    await this.throttle.recordSuccess(user, source);
     return user;
   }
 
@@ -134,30 +155,9 @@ export class Registrar {
     return null;
   }
 
-  private blocked(key: string, now: number): boolean {
-    const entry = this.failures.get(key);
-    return entry !== undefined && entry.blockedUntil > now;
-  }
-
-  private fail(key: string, now: number, user: string, req: SipRequest, why: string): void {
-    let entry = this.failures.get(key);
-    if (!entry || now - entry.windowStart > FAILURE_WINDOW_MS) {
-      if (this.failures.size >= MAX_TRACKED_SOURCES) this.pruneFailures(now);
-      entry = { count: 0, windowStart: now, blockedUntil: 0 };
-      this.failures.set(key, entry);
-    }
-    entry.count += 1;
+  private async fail(user: string, req: SipRequest, why: string): Promise<void> {
     this.options.logger.info('sip: REGISTER authentication failed', { user: maskPhone(user), source: req.source.address, why });
-    if (entry.count >= MAX_FAILURES) {
-      entry.blockedUntil = now + BLOCK_MS;
-      this.options.logger.warn('sip: REGISTER rate-limited', { user: maskPhone(user), source: req.source.address, forS: BLOCK_MS / 1000 });
-    }
-  }
-
-  private pruneFailures(now: number): void {
-    for (const [key, entry] of this.failures) {
-      if (entry.blockedUntil <= now && now - entry.windowStart > FAILURE_WINDOW_MS) this.failures.delete(key);
-    }
+    await this.throttle.recordFailure(user, req.source.address);
   }
 
   /** §10.3 steps 5-8: add, refresh or remove the binding, then 200 listing the current one. */

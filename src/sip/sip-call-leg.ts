@@ -136,6 +136,9 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   }
 
   protected override initialAcknowledged(): void {
+    // The ACK proves the caller receives our signalling at its address: only now may media flow to
+    // its SDP address (a forged INVITE naming a third party never gets here).
+    this.rtpSession?.confirmRemote?.();
     this.byeAfterAck?.();
     if (this.state === 'answered') {
       this.ackWaiter?.resolve();

@@ -9,6 +9,7 @@ import type {
 } from '../telephony/call-leg.js';
 import { ClientTransactionLayer } from './client-transaction-layer.js';
 import { OutboundDialer } from './outbound-dialer.js';
+import type { ThrottleStore } from '../shared/auth-throttle.js';
 import { Registrar } from './registrar.js';
 import { bridgeLegs } from './sip-bridge.js';
 import { SipOutboundCallLeg, type OutboundLegHost } from './sip-outbound-call-leg.js';
@@ -43,6 +44,8 @@ export interface SipTelephonyOptions {
   readonly credentials?: SipCredentialStore;
   /** Digest realm of the registrar (default: publicAddress). */
   readonly realm?: string;
+  /** REGISTER guessing counters (the database's auth_throttles, shared by processes); default: memory. */
+  readonly authThrottles?: ThrottleStore;
   /** Longest registration granted; longer requests are shortened (default 3600 s). */
   readonly maxRegisterExpiresS?: number;
   /** Shorter registrations get 423 Interval Too Brief with Min-Expires (default 60 s). */
@@ -100,6 +103,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.clientTransactions = new ClientTransactionLayer({
       clock: this.clock,
       timers: this.timers,
+      logger: this.logger,
       send: (message, target) => this.transport.send(message, target),
     });
     const transport = this.transport;
@@ -126,6 +130,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
           minExpiresS: options.minRegisterExpiresS ?? 60,
           clock: this.clock,
           logger: this.logger,
+          ...(options.authThrottles === undefined ? {} : { throttleStore: options.authThrottles }),
         })
       : undefined;
     this.registrations = this.registrar?.events ?? new TypedEmitter<RegistrationEvents>();

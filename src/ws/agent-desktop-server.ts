@@ -10,6 +10,7 @@ import { AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 import { desktopCommand, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
+import { SessionSockets, type SessionWatch } from './session-sockets.js';
 
 /** The ACD as the desktop drives it. */
 export interface DesktopAcd {
@@ -29,6 +30,8 @@ export interface AgentDesktopDeps {
   readonly acd: DesktopAcd;
   /** The signed-in user of a token, or undefined when it is unknown or expired. */
   readonly verifyToken: (token: string) => Promise<AuthUser | undefined>;
+  /** Session ends (logout, expiry) close the desktops opened with that token at once (4401). */
+  readonly sessions?: SessionWatch;
   /** Extension and skills of an agent user. */
   readonly agentProfile: (user: AuthUser) => Promise<{ extension: string; skills: readonly string[] } | undefined>;
   /** The caller's earlier work orders for the screen-pop, newest first. */
@@ -69,6 +72,7 @@ export class AgentDesktopServer {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly offAcd: (() => void)[] = [];
+  private readonly sessionSockets: SessionSockets;
   private closed = false;
 
   constructor(
@@ -79,13 +83,27 @@ export class AgentDesktopServer {
     server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws/agent') return;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        void this.accept(ws, req);
+        this.accept(ws, req).catch((err: unknown) => {
+          // e.g. the database did not answer the profile look-up: this desktop only, never the process.
+          this.log.error('desktop connection failed', { error: errorText(err) });
+          ws.close(1011, 'server error');
+        });
       });
     });
     this.heartbeat = setInterval(() => {
       this.beat();
     }, deps.heartbeatMs);
     this.heartbeat.unref();
+    this.sessionSockets = new SessionSockets({
+      verifyToken: deps.verifyToken,
+      sessions: deps.sessions,
+      clock: deps.clock,
+      logger: this.log,
+      recheckMs: deps.heartbeatMs,
+      onRevoked: (ws) => {
+        this.onRevoked(ws);
+      },
+    });
     const onState = (e: AgentStateEvent): void => {
       this.onAgentState(e);
     };
@@ -125,7 +143,11 @@ export class AgentDesktopServer {
 
   /** Tells every desktop the open callback requests (after one is added or taken). */
   async broadcastCallbacks(): Promise<void> {
-    const items = await this.deps.openCallbacks();
+    const items = await this.deps.openCallbacks().catch((err: unknown) => {
+      this.log.error('open callbacks look-up failed', { error: errorText(err) });
+      return undefined;
+    });
+    if (items === undefined) return;
     for (const desk of this.desks.values()) this.send(desk, { type: 'callbacks', items });
   }
 
@@ -137,6 +159,7 @@ export class AgentDesktopServer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    this.sessionSockets.close();
     for (const off of this.offAcd.splice(0)) off();
     for (const desk of this.desks.values()) {
       if (desk.grace) this.deps.clock.clearTimeout(desk.grace);
@@ -155,7 +178,11 @@ export class AgentDesktopServer {
       resolveDesk = resolve;
     });
     ws.on('message', (data: RawData) => {
-      void deskReady.then((desk) => (desk ? this.onMessage(desk, ws, data) : undefined));
+      deskReady
+        .then((desk) => (desk ? this.onMessage(desk, ws, data) : undefined))
+        .catch((err: unknown) => {
+          this.log.error('desktop command failed', { error: errorText(err) });
+        });
     });
     const desk = await this.authenticate(ws, req);
     resolveDesk(desk);
@@ -164,7 +191,7 @@ export class AgentDesktopServer {
   private async authenticate(ws: WebSocket, req: IncomingMessage): Promise<Desk | undefined> {
     const token = tokenOf(req);
     const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
-    if (!user) {
+    if (!user || token === undefined) {
       ws.close(4401, token === undefined ? 'missing token' : 'token expired or unknown');
       return undefined;
     }
@@ -189,6 +216,7 @@ export class AgentDesktopServer {
     }
     desk.sockets.add(ws);
     this.alive.add(ws);
+    this.sessionSockets.track(ws, token, user);
     const owner = desk;
     ws.on('pong', () => this.alive.add(ws));
     ws.on('close', () => {
@@ -205,6 +233,8 @@ export class AgentDesktopServer {
   }
 
   private async onMessage(desk: Desk, ws: WebSocket, data: RawData): Promise<void> {
+    // Closing (its session ended, or the server drains): frames still in flight are not commands.
+    if (ws.readyState !== ws.OPEN || !desk.sockets.has(ws)) return;
     let command: DesktopCommand;
     try {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
@@ -273,23 +303,47 @@ export class AgentDesktopServer {
   }
 
   private onClose(desk: Desk, ws: WebSocket): void {
-    desk.sockets.delete(ws);
+    // Already taken off the desk when its session ended (onRevoked).
+    if (!desk.sockets.delete(ws)) return;
     if (desk.sockets.size > 0 || this.closed) return;
     this.log.info('desktop disconnected', { agentId: desk.agentId, graceMs: this.deps.graceMs });
     desk.grace = this.deps.clock.setTimeout(() => {
       desk.grace = undefined;
-      this.goneAway(desk);
+      this.goneAway(desk, 'desktop-disconnected');
     }, this.deps.graceMs);
   }
 
-  /** The desk stayed away past the grace period: not-ready now, or once its call is over. */
-  private goneAway(desk: Desk): void {
+  /**
+   * The socket's session ended (logout, expiry): the desk no longer has it. With no socket left,
+   * nobody may act for the agent: not-ready now (no grace), so it is offered nothing more.
+   */
+  private onRevoked(ws: WebSocket): void {
+    for (const desk of this.desks.values()) {
+      if (!desk.sockets.delete(ws)) continue;
+      if (desk.sockets.size > 0 || this.closed) return;
+      if (desk.grace) this.deps.clock.clearTimeout(desk.grace);
+      desk.grace = undefined;
+      this.goneAway(desk, 'signed-out');
+      return;
+    }
+  }
+
+  /**
+   * The desk is gone (past the grace period, or signed out): not-ready now, or once its call is
+   * over. A call still ringing is withdrawn: the caller goes to the next agent. Runs from timers and
+   * ACD events, so a refusal is logged here, never thrown.
+   */
+  private goneAway(desk: Desk, reason: 'desktop-disconnected' | 'signed-out'): void {
     if (desk.sockets.size > 0) return;
-    // A preview task nobody is reading goes back to the pool (a call in progress keeps it).
-    this.deps.preview?.abandon(desk.agentId);
-    const state = this.deps.acd.agent(desk.agentId)?.state;
-    if (state === AgentState.Ready || state === AgentState.WrapUp) {
-      this.deps.acd.setNotReady(desk.agentId, 'desktop-disconnected');
+    try {
+      // A preview task nobody is reading goes back to the pool (a call in progress keeps it).
+      this.deps.preview?.abandon(desk.agentId);
+      const state = this.deps.acd.agent(desk.agentId)?.state;
+      if (state === AgentState.Ready || state === AgentState.WrapUp || state === AgentState.Offered) {
+        this.deps.acd.setNotReady(desk.agentId, reason);
+      }
+    } catch (err) {
+      this.log.error('could not put a gone desktop not-ready', { agentId: desk.agentId, error: errorText(err) });
     }
   }
 
@@ -300,7 +354,7 @@ export class AgentDesktopServer {
     if (e.to === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'connected', callId });
     if (e.from === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'ended', callId });
     // A desk that went away during a call goes not-ready as soon as the call is over.
-    if (desk && desk.sockets.size === 0 && desk.grace === undefined && (e.to === AgentState.WrapUp || e.to === AgentState.Ready)) this.goneAway(desk);
+    if (desk && desk.sockets.size === 0 && desk.grace === undefined && (e.to === AgentState.WrapUp || e.to === AgentState.Ready)) this.goneAway(desk, 'desktop-disconnected');
   }
 
   private async onOffer(agentId: string, callId: string, queue: string, callerNumber: string, waitedMs: number): Promise<void> {
@@ -337,6 +391,10 @@ export class AgentDesktopServer {
       }
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function tokenOf(req: IncomingMessage): string | undefined {

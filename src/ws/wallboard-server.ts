@@ -3,12 +3,19 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthUser } from '../api/auth-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { LiveBoardEvents, LiveBoardSnapshot } from '../metrics/live-board.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
+import { SessionSockets, type SessionWatch } from './session-sockets.js';
 
 export interface WallboardDeps {
   readonly board: { readonly snapshot: LiveBoardSnapshot; readonly observer: TypedEmitter<LiveBoardEvents> };
   readonly verifyToken: (token: string) => Promise<AuthUser | undefined>;
   readonly logger: Logger;
+  /** Session ends (logout, expiry) close the wallboards opened with that token at once (4401). */
+  readonly sessions?: SessionWatch;
+  /** How often open sockets' tokens are verified again (default 15 s). */
+  readonly recheckMs?: number;
+  readonly clock?: Clock;
 }
 
 /**
@@ -18,6 +25,7 @@ export interface WallboardDeps {
  */
 export class WallboardServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private readonly sessionSockets: SessionSockets;
   private readonly onUpdate = (snapshot: LiveBoardSnapshot): void => {
     const text = JSON.stringify({ type: 'board', ...snapshot });
     for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
@@ -34,9 +42,17 @@ export class WallboardServer {
       });
     });
     deps.board.observer.on('update', this.onUpdate);
+    this.sessionSockets = new SessionSockets({
+      verifyToken: deps.verifyToken,
+      sessions: deps.sessions,
+      clock: deps.clock ?? systemClock,
+      logger: deps.logger,
+      recheckMs: deps.recheckMs ?? 15_000,
+    });
   }
 
   close(): void {
+    this.sessionSockets.close();
     this.deps.board.observer.off('update', this.onUpdate);
     for (const ws of this.wss.clients) ws.close(1001, 'server shutting down');
     this.wss.close();
@@ -47,7 +63,7 @@ export class WallboardServer {
     const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const token: string | undefined = url.searchParams.get('token') ?? header?.[1];
     const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
-    if (!user) {
+    if (!user || token === undefined) {
       ws.close(4401, token ? 'token expired or unknown' : 'missing token');
       return;
     }
@@ -61,6 +77,7 @@ export class WallboardServer {
     ws.on('error', (err) => {
       this.deps.logger.warn('wallboard socket error', { error: err.message });
     });
+    this.sessionSockets.track(ws, token, user);
     ws.send(JSON.stringify({ type: 'board', ...this.deps.board.snapshot }));
   }
 }

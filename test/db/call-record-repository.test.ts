@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { QueryTypes } from 'sequelize';
 import { SequelizeCallRecordRepository } from '../../src/db/sequelize-call-record-repository.js';
 import type { NewCallRecord } from '../../src/metrics/call-records.js';
-import { AppError, NotFoundError, ValidationError } from '../../src/shared/app-error.js';
+import { NotFoundError, ValidationError } from '../../src/shared/app-error.js';
 import { openTestDatabase, testDbKind, type TestDatabase } from '../support/test-database.js';
 
 function newCall(callId: string, startedAt: Date, overrides: Partial<NewCallRecord> = {}): NewCallRecord {
@@ -55,6 +55,7 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
       agentExtension: null,
       agentAnsweredAt: null,
       recordingPath: null,
+      truncated: false,
     });
   });
 
@@ -102,11 +103,72 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
     expect((await repo.get('c3'))?.digits).to.equal('1');
   });
 
-  it('when a call id is created twice, it refuses the second with DUPLICATE and keeps the first', async () => {
+  it('when a Call-ID is reused by a second call, both calls have a row and the second call gets its own updates', async () => {
     await repo.create(newCall('dup', new Date('2024-05-01T08:00:00.000Z')));
-    const err = await rejection(repo.create(newCall('dup', new Date('2024-05-02T08:00:00.000Z'), { from: '13900000000' })));
-    expect(err).to.be.instanceOf(AppError).with.property('code', 'DUPLICATE');
-    expect((await repo.get('dup'))?.from).to.equal('13812345678');
+    await repo.update('dup', { endedAt: new Date('2024-05-01T08:01:00.000Z'), endReason: 'hangup' });
+    await repo.create(newCall('dup', new Date('2024-05-02T08:00:00.000Z'), { from: '13900000000' }));
+    await repo.update('dup', { answeredAt: new Date('2024-05-02T08:00:01.000Z') });
+    const { items } = await repo.list({ limit: 10, offset: 0 });
+    expect(items).to.have.length(2);
+    const [second, first] = items;
+    expect(first).to.include({ callId: 'dup', from: '13812345678', endReason: 'hangup', answeredAt: null });
+    expect(second?.callId).to.match(/^dup#[0-9a-f-]{36}$/);
+    expect(second).to.include({ from: '13900000000', endReason: null });
+    expect(second?.answeredAt?.toISOString()).to.equal('2024-05-02T08:00:01.000Z');
+  });
+
+  it('when a Call-ID, From and To are 500 characters long, the call still has a row, cut to the columns and flagged truncated', async () => {
+    const callId = `${'c'.repeat(490)}@host.cn`;
+    await repo.create(newCall(callId, new Date('2024-05-01T08:00:00.000Z'), { from: '1'.repeat(500), to: '2'.repeat(500) }));
+    await repo.update(callId, { answeredAt: new Date('2024-05-01T08:00:01.000Z'), endedAt: new Date('2024-05-01T08:00:09.000Z'), endReason: 'hangup' });
+    const { items } = await repo.list({ limit: 10, offset: 0 });
+    expect(items).to.have.length(1);
+    const got = items[0];
+    expect(got?.callId).to.equal(callId.slice(0, 255));
+    expect(got?.from).to.equal('1'.repeat(255));
+    expect(got?.to).to.equal('2'.repeat(255));
+    expect(got).to.include({ truncated: true, endReason: 'hangup' });
+    expect(got?.answeredAt?.toISOString()).to.equal('2024-05-01T08:00:01.000Z');
+  });
+
+  it('when two 500-character Call-IDs differ only after the column width, both calls have a row', async () => {
+    const prefix = 'x'.repeat(300);
+    await repo.create(newCall(`${prefix}-one`, new Date('2024-05-01T08:00:00.000Z')));
+    await repo.create(newCall(`${prefix}-two`, new Date('2024-05-01T08:00:01.000Z')));
+    await repo.update(`${prefix}-two`, { endReason: 'hangup' });
+    const { items } = await repo.list({ limit: 10, offset: 0 });
+    expect(items.map((c) => c.endReason)).to.deep.equal(['hangup', null]);
+  });
+
+  it('when the same create and update are applied twice under one record key (a spool replay), the call has one row with the update', async () => {
+    const call = newCall('replayed', new Date('2024-05-01T08:00:00.000Z'));
+    for (let i = 0; i < 2; i += 1) {
+      await repo.applyCreate('key-1', call, 'node-a');
+      await repo.applyUpdate('key-1', 'replayed', { digits: '12' });
+    }
+    const { items, total } = await repo.list({ limit: 10, offset: 0 });
+    expect(total).to.equal(1);
+    expect(items[0]).to.include({ callId: 'replayed', digits: '12' });
+  });
+
+  it('when a node restarts, it closes as crashed only its own calls left open before the restart', async () => {
+    const crash = new Date('2024-05-01T08:10:00.000Z');
+    const restart = new Date('2024-05-01T08:12:00.000Z');
+    await repo.applyCreate('k1', newCall('open-mine', new Date('2024-05-01T08:05:00.000Z')), 'node-a');
+    await repo.applyCreate('k2', newCall('ended-mine', new Date('2024-05-01T08:05:00.000Z')), 'node-a');
+    await repo.applyUpdate('k2', 'ended-mine', { endedAt: new Date('2024-05-01T08:06:00.000Z'), endReason: 'hangup', hungUpBy: 'caller' });
+    await repo.applyCreate('k3', newCall('open-other-node', new Date('2024-05-01T08:05:00.000Z')), 'node-b');
+    await repo.applyCreate('k4', newCall('after-last-heartbeat', new Date('2024-05-01T08:10:05.000Z')), 'node-a');
+    await repo.applyCreate('k5', newCall('this-run', new Date('2024-05-01T08:12:01.000Z')), 'node-a');
+    expect(await repo.closeCrashed('node-a', restart, crash)).to.equal(2);
+    expect(await repo.closeCrashed('node-a', restart, crash)).to.equal(0);
+    const byId = new Map((await repo.list({ limit: 10, offset: 0 })).items.map((c) => [c.callId, c]));
+    expect(byId.get('open-mine')).to.include({ endReason: 'crashed', hungUpBy: 'system' });
+    expect(byId.get('open-mine')?.endedAt?.toISOString()).to.equal(crash.toISOString());
+    expect(byId.get('after-last-heartbeat')?.endedAt?.toISOString()).to.equal('2024-05-01T08:10:05.000Z');
+    expect(byId.get('ended-mine')).to.include({ endReason: 'hangup', hungUpBy: 'caller' });
+    expect(byId.get('open-other-node')).to.include({ endReason: null, endedAt: null });
+    expect(byId.get('this-run')).to.include({ endReason: null, endedAt: null });
   });
 
   it('when call ids differ only in letter case, it stores both (RFC 3261 Call-IDs are case-sensitive)', async () => {
@@ -159,10 +221,15 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
     expect(got).to.include({ from: '"张三" 13812345678', to: '12345转1', digits, ivrPath, endReason: '用户挂机' });
   });
 
-  it('when a value is longer than its column, it refuses it naming the field on every dialect', async () => {
+  it('when an update is longer than its column, it stores it cut to the column and flags the call truncated on every dialect', async () => {
     await repo.create(newCall('long', new Date('2024-05-01T08:00:00.000Z')));
-    const err = await rejection(repo.update('long', { digits: '1'.repeat(256) }));
+    await repo.update('long', { digits: '1'.repeat(256) });
+    expect(await repo.get('long')).to.include({ digits: '1'.repeat(255), truncated: true });
+  });
+
+  it('when a date is not a valid date, it refuses it naming the field', async () => {
+    const err = await rejection(repo.create(newCall('bad-date', new Date('nope'))));
     expect(err).to.be.instanceOf(ValidationError);
-    expect((err as ValidationError).issues).to.deep.equal([{ path: 'digits', message: 'longer than 255 characters' }]);
+    expect((err as ValidationError).issues).to.deep.equal([{ path: 'startedAt', message: 'not a valid date' }]);
   });
 });

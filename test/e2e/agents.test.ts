@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { ApiClient, DesktopClient, type DesktopFrame } from '../support/api-client.js';
 import { startBaresip, makeToneWav, type Baresip } from '../support/baresip.js';
 import { ADMIN, startServer, type CallRecordJson, type ServerHandle } from '../support/server-process.js';
@@ -208,6 +209,81 @@ describe(`agents answer the queue, end to end (${testDbKind()})`, function () {
     }
   });
 
+  it('when an agent presses not-ready while the call rings on its phone, the server stays up, the phone gets CANCEL and the caller goes to the next ready agent', async () => {
+    // Issue 9 #1: this crashed the process (at once when the phone then answered, 35 s later when it stayed silent).
+    for (const rig of rigs) {
+      const lastState = [...rig.desk.frames].reverse().find((f) => f.type === 'state');
+      if (lastState?.state === 'ready' || lastState?.state === 'wrap-up') await notReady(rig);
+    }
+    const ringing = await agent('8006', 'manual', 500);
+    await ready(ringing);
+    await sleep(200);
+    await ready(a1); // auto-answer, became ready later: second in line
+    const phoneSince = ringing.phone.mark();
+    const deskSince = ringing.desk.mark();
+    const caller = await startBaresip({ account: { user: '13800138006', register: false, answerMode: 'auto' } });
+    try {
+      await caller.dial(`sip:12345@127.0.0.1:${server.sipPort}`);
+      await caller.waitForEvent('CALL_ESTABLISHED', 10_000);
+      await sleep(800);
+      await caller.sendDtmf('0');
+      await ringing.desk.waitFor((f) => f.type === 'offer', 10_000, deskSince);
+      await ringing.phone.waitForEvent('CALL_INCOMING', 10_000, phoneSince);
+
+      const logMark = server.logs().length;
+      ringing.desk.send({ type: 'not-ready', reason: '休息' });
+      await ringing.desk.waitFor((f) => f.type === 'ack' && f.for === 'not-ready', 5000, deskSince);
+      const withdrawn = await ringing.desk.waitFor((f) => f.type === 'offer-withdrawn', 5000, deskSince);
+      expect(withdrawn).to.include({ reason: 'agent-not-ready' });
+      // The ringing phone is cancelled (CANCEL → 487), not left to ring out.
+      await ringing.phone.waitForEvent('CALL_CLOSED', 5000, phoneSince);
+      await waitFor(() => server.logs().slice(logMark).includes('sip: CANCEL answered'), 5000);
+      expect(server.logs().slice(logMark), 'cancelled by the not-ready, not by the ring timeout').not.to.include('no answer in time');
+
+      // The caller is offered to the next ready agent, who answers.
+      await a1.desk.waitFor((f) => f.type === 'offer' && f.callerNumber === '13800138006', 10_000);
+      await a1.desk.waitFor((f) => f.type === 'connected', 10_000);
+      await sleep(1000);
+      await caller.hangup();
+      const call = await finished((c) => c.from === '13800138006');
+      expect(call).to.include({ queue: 'general', agentExtension: '8001' });
+      // Still up, and nothing escaped to the last line of defence.
+      expect((await new ApiClient(server.baseUrl).get('/healthz')).status).to.equal(200);
+      expect(server.logs()).not.to.match(/uncaught exception|unhandled promise rejection|acd timer failed|listener failed/);
+    } finally {
+      await caller.stop();
+    }
+    await notReady(a1);
+  });
+
+  it('when an agent logs out through the API, its open desktop socket is closed with 4401 at once and cannot say ready any more', async () => {
+    // Issue 9 #8: the socket of a logged-out token kept taking `ready` and was offered calls.
+    const created = await admin.post('/api/v1/agents', { username: 'agent8007', password: 'pass-8007', displayName: '话务员8007', extension: '8007', skills: ['general'] });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const api = await ApiClient.login(server.baseUrl, 'agent8007', 'pass-8007');
+    const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/ws/agent?token=${encodeURIComponent(api.bearer)}`);
+    const frames: { type: string; [k: string]: unknown }[] = [];
+    ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as { type: string }));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      ws.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    await waitFor(() => frames.some((f) => f.type === 'hello'), 5000);
+    ws.send(JSON.stringify({ type: 'ready' }));
+    await waitFor(() => frames.some((f) => f.type === 'state' && f.state === 'ready'), 5000);
+
+    const logout = await api.post('/api/v1/auth/logout', {});
+    expect(logout.status).to.equal(204);
+    const close = await Promise.race([closed, sleep(2000).then(() => undefined)]);
+    expect(close, 'socket closed within 2 s of the logout').to.deep.equal({ code: 4401, reason: 'signed out' });
+    // The agent is offered nothing more, and the token opens no new desktop.
+    const userId = String((created.body as { id: number }).id);
+    await waitFor(() => stateLines(server.logs()).some((l) => l.agentId === userId && l.from === 'ready' && l.to === 'not-ready' && l.reason === 'signed-out'), 5000);
+    const again = await DesktopClient.refused(server.baseUrl, api.bearer);
+    expect(again.code).to.equal(4401);
+  });
+
   it('when a softphone registers with a wrong password, it is refused', async () => {
     const intruder = await startBaresip({ account: { user: '8001', password: 'wrong-password', registrar: `127.0.0.1:${server.sipPort}`, register: true, answerMode: 'auto' } });
     try {
@@ -239,6 +315,14 @@ function firstLeaf(tree: unknown): number {
     return firstLeaf(node.children);
   }
   throw new Error('no category in the tree');
+}
+
+/** The server's `agent state` log lines. */
+function stateLines(logs: string): { agentId?: string; from?: string; to?: string; reason?: string | null }[] {
+  return logs
+    .split('\n')
+    .filter((l) => l.includes('"message":"agent state"'))
+    .map((l) => JSON.parse(l) as { agentId?: string; from?: string; to?: string; reason?: string | null });
 }
 
 /** Read through a function so the compiler does not narrow a flag that a callback sets. */

@@ -11,6 +11,8 @@ import * as m0008 from './0008-do-not-call.js';
 import * as m0009 from './0009-report-speed.js';
 import * as m0010 from './0010-queue-counts-speed.js';
 import * as m0011 from './0011-report-call-days.js';
+import * as m0012 from './0012-record-durability.js';
+import * as m0013 from './0013-auth-throttles.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -28,4 +30,6 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0009-report-speed', up: m0009.up, down: m0009.down },
   { name: '0010-queue-counts-speed', up: m0010.up, down: m0010.down },
   { name: '0011-report-call-days', up: m0011.up, down: m0011.down },
+  { name: '0012-record-durability', up: m0012.up, down: m0012.down },
+  { name: '0013-auth-throttles', up: m0013.up, down: m0013.down },
 ];

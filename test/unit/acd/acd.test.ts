@@ -157,6 +157,32 @@ describe('Acd', () => {
       expect(kit.records.eventsOf('c1')).to.deep.equal(['entered', 'offered:a1', 'abandoned']);
     });
 
+    it('when the agent goes not-ready while its phone rings, the offer is withdrawn and the caller, back at the head, goes to the next agent', () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.timers.tick(1000);
+      kit.acd.enqueue({ callId: 'c2', queue: 'general', callerNumber: '2' });
+      kit.acd.setNotReady('a1', '休息');
+      expect(kit.ofType('offer-withdrawn')).to.deep.equal([{ callId: 'c1', agentId: 'a1', extension: '8001', reason: 'agent-not-ready' }]);
+      expect(kit.acd.agent('a1')).to.include({ state: AgentState.NotReady, reason: '休息', currentCallId: null });
+      expect(kit.acd.waiting('general')).to.deep.equal(['c1', 'c2']);
+      // The phone's late answer or failure is refused, not a crash; the offer guard finds nothing to fail.
+      expect(caught(() => { kit.acd.offerAnswered('c1', 'a1'); })).to.be.instanceOf(InvalidStateError);
+      expect(caught(() => { kit.acd.offerFailed('c1', 'a1', 'busy'); })).to.be.instanceOf(InvalidStateError);
+      kit.timers.tick(60_000);
+      login(kit, 'a2');
+      expect(kit.ofType('offer').map((o) => `${o.callId}→${o.agentId}`)).to.deep.equal(['c1→a1', 'c1→a2']);
+    });
+
+    it('when the agent logs out while its phone rings, the offer is withdrawn and the agent is logged out', () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.logout('a1');
+      expect(kit.ofType('offer-withdrawn').map((e) => e.reason)).to.deep.equal(['agent-logged-out']);
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+      expect(kit.acd.waiting('general')).to.deep.equal(['c1']);
+    });
+
     it('when someone ahead leaves, the positions of those behind move up', () => {
       for (const id of ['c1', 'c2', 'c3']) kit.acd.enqueue({ callId: id, queue: 'general', callerNumber: id });
       expect(['c1', 'c2', 'c3'].map((id) => kit.acd.position(id))).to.deep.equal([1, 2, 3]);
@@ -294,7 +320,7 @@ describe('Acd', () => {
         .to.be.instanceOf(InvalidStateError)
         .with.property('message', 'agent a1 is ready: not in wrap-up');
       kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
-      expect(caught(() => { kit.acd.logout('a1'); })).to.have.property('message', 'agent a1 is offered: cannot log out now');
+      expect(caught(() => { kit.acd.setReady('a1'); })).to.have.property('message', 'agent a1 is offered: a call is ringing on its phone');
       kit.acd.offerAnswered('c1', 'a1');
       expect(caught(() => { kit.acd.logout('a1'); })).to.have.property('message', 'agent a1 is busy: cannot log out now');
       expect(caught(() => { kit.acd.setReady('a1'); })).to.have.property('message', 'agent a1 is busy: cannot go to ready');

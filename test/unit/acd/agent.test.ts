@@ -25,7 +25,7 @@ describe('Agent', () => {
   const illegal: [AgentState[], AgentState, string][] = [
     [[], AgentState.Busy, 'agent 1001 is logged-out: cannot go to busy'],
     [[AgentState.Ready], AgentState.Busy, 'agent 1001 is ready: cannot go to busy'],
-    [[AgentState.Ready, AgentState.Offered], AgentState.LoggedOut, 'agent 1001 is offered: cannot go to logged-out'],
+    [[AgentState.Ready, AgentState.Offered], AgentState.WrapUp, 'agent 1001 is offered: cannot go to wrap-up'],
     [[AgentState.Ready, AgentState.Offered, AgentState.Busy], AgentState.Ready, 'agent 1001 is busy: cannot go to ready'],
     [[AgentState.Ready, AgentState.NotReady], AgentState.Offered, 'agent 1001 is not-ready (RONA): cannot go to offered'],
   ];

@@ -99,22 +99,50 @@ describe('IdentityService', () => {
       expect(await rejection(service.authenticate('wang', 'right-pass'))).to.include({ code: 'LOGIN_FAILED' });
     });
 
-    it('when 5 logins fail within 5 minutes, the username is locked for 5 minutes even for the right password', async () => {
+    it('when 5 logins fail from one address, further tries from it wait 1 s, then 2 s, … but the name is never locked', async () => {
       for (let i = 0; i < 5; i++) {
-        expect(await rejection(service.authenticate('wang', 'wrong-pass'))).to.include({ code: 'LOGIN_FAILED' });
-        clock.advance(30_000);
+        expect(await rejection(service.authenticate('wang', 'wrong-pass', '10.0.0.9'))).to.include({ code: 'LOGIN_FAILED' });
       }
-      const locked = await rejection(service.authenticate('wang', 'right-pass'));
+      // The 6th try goes ahead; the one after it waits 1 s, the next 2 s.
+      expect(await rejection(service.authenticate('wang', 'wrong-pass', '10.0.0.9'))).to.include({ code: 'LOGIN_FAILED' });
+      const locked = await rejection(service.authenticate('wang', 'right-pass', '10.0.0.9'));
       expect(locked).to.be.instanceOf(LoginLockedError).and.include({ code: 'LOGIN_LOCKED' });
-      expect((locked as LoginLockedError).retryAfterMs).to.equal(5 * 60_000 - 30_000);
-      clock.advance(5 * 60_000);
-      expect(await service.authenticate('wang', 'right-pass')).to.include({ username: 'wang' });
+      expect((locked as LoginLockedError).retryAfterMs).to.equal(1000);
+      clock.advance(1000);
+      expect(await rejection(service.authenticate('wang', 'wrong-pass', '10.0.0.9'))).to.include({ code: 'LOGIN_FAILED' });
+      expect(((await rejection(service.authenticate('wang', 'right-pass', '10.0.0.9'))) as LoginLockedError).retryAfterMs).to.equal(2000);
+      clock.advance(2000);
+      expect(await service.authenticate('wang', 'right-pass', '10.0.0.9')).to.include({ username: 'wang' });
     });
 
-    it('when failures are spread over more than 5 minutes, it does not lock', async () => {
+    it('when someone guesses from one address, the owner logs in at once from another', async () => {
+      for (let i = 0; i < 9; i++) await rejection(service.authenticate('wang', 'wrong-pass', '10.6.6.6'));
+      expect(await service.authenticate('wang', 'right-pass', '10.0.0.9')).to.include({ username: 'wang' });
+    });
+
+    it('when guesses come from 40 addresses against one account, they are slowed to about one a minute while the owner logs in from their usual address', async () => {
+      await service.authenticate('wang', 'right-pass', '10.0.0.9');
+      let tried = 0;
+      let refused = 0;
+      // Ten minutes of guessing: every address tries every second.
+      for (let second = 0; second < 600; second++) {
+        for (let a = 0; a < 40; a++) {
+          const err = await rejection(service.authenticate('wang', `guess-${second}-${a}`, `10.1.0.${a}`));
+          if (err instanceof LoginLockedError) refused++;
+          else tried++;
+        }
+        clock.advance(1000);
+      }
+      // 10 free, then 1+2+4+8+16+32 s, then one a minute: at most ~25 passwords checked, 24,000 asked.
+      expect(tried).to.be.at.most(25);
+      expect(refused).to.equal(40 * 600 - tried);
+      expect(await service.authenticate('wang', 'right-pass', '10.0.0.9')).to.include({ username: 'wang' });
+    }).timeout(60_000);
+
+    it('when failures are spread over more than 15 minutes, they are not slowed', async () => {
       for (let i = 0; i < 8; i++) {
         await rejection(service.authenticate('wang', 'wrong-pass'));
-        clock.advance(80_000);
+        clock.advance(5 * 60_000);
       }
       expect(await service.authenticate('wang', 'right-pass')).to.include({ username: 'wang' });
     });

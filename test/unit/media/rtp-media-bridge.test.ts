@@ -31,8 +31,10 @@ describe('RtpMediaEngine.bridge', () => {
     const phoneB = await peer();
     const a = await engine.createSession('caller');
     a.answerOffer(offerCodec(phoneA.port, 0, 101));
+    a.confirmRemote(); // the ACK
     const b = await engine.createSession('agent');
     b.answerOffer(offerCodec(phoneB.port, 8, agentEventPt === 'none' ? undefined : agentEventPt));
+    b.confirmRemote(); // the ACK
     return { phoneA, phoneB, a, b };
   }
 
@@ -82,8 +84,11 @@ describe('RtpMediaEngine.bridge', () => {
     // The other way: PCMA from B's phone reaches A's phone as PCMU.
     const alaw = encodeAlaw(tone(600, 160));
     phoneB.send(b.localPort, { payloadType: 8, payload: alaw });
+    // Waits for the relayed packet (bounded) instead of a fixed 30 ms: a loaded machine may take longer.
+    const relayedToA = (): RtpPacket[] => phoneA.received.map((r) => r.packet).filter((p) => !isSilence(p));
+    for (let waited = 0; relayedToA().length === 0 && waited < 2000; waited += 10) await sleep(10);
     await sleep(30);
-    const toA = phoneA.received.map((r) => r.packet).filter((p) => !isSilence(p));
+    const toA = relayedToA();
     expect(toA).to.have.length(1);
     expect(toA[0]?.payloadType).to.equal(0);
     expect(toA[0]?.payload.equals(mapBytes(alaw, ALAW_TO_ULAW))).to.equal(true);

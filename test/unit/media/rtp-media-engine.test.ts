@@ -46,6 +46,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-1');
     session.answerOffer(offerTo(phone.port));
+    session.confirmRemote(); // the ACK
     engine.resetPacingStats();
     const started = performance.now();
     expect(await session.play(['tone-1s'])).to.equal('completed');
@@ -78,6 +79,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-pcma');
     session.answerOffer(offerTo(phone.port, '8 101'));
+    session.confirmRemote(); // the ACK
     expect(session.codec).to.equal('PCMA');
     expect(await session.play(['beep'])).to.equal('completed'); // 400 samples → 3 frames
     await sleep(30);
@@ -93,6 +95,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-silence');
     session.answerOffer(offerTo(phone.port));
+    session.confirmRemote(); // the ACK
     await sleep(210);
     expect(phone.received.length).to.be.within(8, 12);
     expect(phone.received.every((r) => r.packet.payload.every((b) => b === 0xff))).to.equal(true);
@@ -104,6 +107,7 @@ describe('RtpMediaEngine', () => {
     const natPeer = await peer();
     const session = await engine.createSession('call-nat');
     session.answerOffer(offerTo(sdpPeer.port));
+    session.confirmRemote(); // the ACK
     await sleep(60);
     expect(sdpPeer.received.length).to.be.greaterThan(0);
     natPeer.send(session.localPort, { payload: Buffer.alloc(160, 0xff) });
@@ -121,6 +125,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-dtmf');
     session.answerOffer(offerTo(phone.port));
+    session.confirmRemote(); // the ACK
     const digits: [string, string][] = [];
     session.events.on('dtmf', (d, source) => digits.push([d, source]));
     for (const [end, duration] of [[false, 160], [false, 800], [true, 1280], [true, 1280], [true, 1280]] as const) {
@@ -137,6 +142,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-audio');
     session.answerOffer(offerTo(phone.port, '8'));
+    session.confirmRemote(); // the ACK
     const heard: string[] = [];
     session.onAudio = (payload, codec) => heard.push(`${codec}:${payload.toString('hex')}`);
     phone.send(session.localPort, { payloadType: 8, payload: Buffer.from([1, 2, 3]) });
@@ -152,6 +158,7 @@ describe('RtpMediaEngine', () => {
     const timeout = sinon.spy();
     session.events.on('timeout', timeout);
     session.answerOffer(offerTo(phone.port, '0 101', 'sendonly'));
+    session.confirmRemote(); // the ACK
     expect(session.direction).to.equal('recvonly');
     expect(await session.play(['beep'])).to.equal('completed');
     await sleep(100);
@@ -166,6 +173,7 @@ describe('RtpMediaEngine', () => {
     const timeout = sinon.spy();
     session.events.on('timeout', timeout);
     session.answerOffer(offerTo(phone.port));
+    session.confirmRemote(); // the ACK
     await sleep(40);
     expect(timeout.called).to.equal(false);
     await sleep(160);
@@ -191,6 +199,7 @@ describe('RtpMediaEngine', () => {
     const phone = await peer();
     const session = await engine.createSession('call-hold-music');
     session.answerOffer(offerTo(phone.port));
+    session.confirmRemote(); // the ACK
     const controller = new AbortController();
     let outcome: string | undefined;
     const playing = session.play(['beep'], controller.signal, { loop: true }).then((o) => (outcome = o));

@@ -64,8 +64,10 @@ describe('StereoRecorder (bridge recording)', () => {
     const phoneB = await peer();
     const a = await engine.createSession('caller');
     a.answerOffer(offerCodec(phoneA.port, 0, 101));
+    a.confirmRemote(); // the ACK
     const b = await engine.createSession('agent');
     b.answerOffer(offerCodec(phoneB.port, 8, 101));
+    b.confirmRemote(); // the ACK
     return { phoneA, phoneB, a, b };
   }
 

@@ -15,9 +15,10 @@ export class UdpPeer {
     });
   }
 
-  static async open(): Promise<UdpPeer> {
+  /** `address` other than 127.0.0.1 (e.g. 127.0.0.2) stands for another host on Linux loopback. */
+  static async open(address = '127.0.0.1'): Promise<UdpPeer> {
     const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
+    socket.bind(0, address);
     await once(socket, 'listening');
     return new UdpPeer(socket, socket.address().port);
   }

@@ -16,9 +16,10 @@ export class RawSipClient {
     private readonly tcp: TcpSocket | undefined,
   ) {}
 
-  static async udp(serverPort: number): Promise<RawSipClient> {
+  /** `bindAddress`: another loopback address (127.0.0.2 …) stands for another host. */
+  static async udp(serverPort: number, bindAddress = '127.0.0.1'): Promise<RawSipClient> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, bindAddress, resolve));
     const client = new RawSipClient('UDP', serverPort, socket, undefined);
     socket.on('message', (data) => {
       client.push(data);

@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { createLogger } from '../../../src/logging/logger.js';
+import { maskPhonesIn } from '../../../src/shared/mask.js';
+
+/** Runs `fn` with the process logger and returns the JSON lines it wrote to stdout. */
+function logged(fn: (logger: ReturnType<typeof createLogger>) => void): string {
+  const lines: string[] = [];
+  const write = sinon.stub(process.stdout, 'write').callsFake((chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    fn(createLogger('debug'));
+  } finally {
+    write.restore();
+  }
+  return lines.join('');
+}
+
+describe('logger: phone numbers masked on every line', () => {
+  afterEach(() => {
+    sinon.restore();
+  });
+
+  it('when a call site logs numbers unmasked (From, To, callback, resident, +86, SIP URI, landline), the line shows them masked', () => {
+    const out = logged((log) => {
+      log.info('inbound call', { from: '13812345678', to: 'sip:+8613998765432@10.0.0.1:5060', callback: '008613712345678' });
+      log.warn('callback requested for 13698765432 by 来电15011112222', { nested: { liaison: ['010-88886666', '02155556666'], resident: { phone: '6543210' } } });
+    });
+    for (const number of ['13812345678', '13998765432', '13712345678', '13698765432', '15011112222', '88886666', '02155556666', '6543210']) {
+      expect(out).to.not.include(number);
+    }
+    expect(out).to.include('138****5678').and.include('sip:139****5432@10.0.0.1:5060').and.include('137****5678');
+    expect(out).to.include('callback requested for 136****5432 by 来电150****2222');
+    expect(out).to.include('010****6666').and.include('021****6666').and.include('65****10');
+  });
+
+  it('when a line carries call ids, ticket codes, timestamps, dates, extensions, 12345 and ports, they are kept exact', () => {
+    const callId = '1-13812345678@127.0.0.1';
+    const out = logged((log) => {
+      log.info('order 20261202-000123 created at 2026-12-02T08:00:00.000Z', {
+        callId,
+        ticket: '20261202-000123',
+        path: 'recordings/20261202/7f3e9a1c-5d2b-4e8f-9a6b-123456789012.wav',
+        agentId: '8001',
+        to: '12345',
+        source: '127.0.0.1:5060',
+        durationMs: 1733200000000,
+      });
+    });
+    const line = JSON.parse(out) as Record<string, unknown>;
+    expect(line).to.include({
+      message: 'order 20261202-000123 created at 2026-12-02T08:00:00.000Z',
+      callId,
+      ticket: '20261202-000123',
+      path: 'recordings/20261202/7f3e9a1c-5d2b-4e8f-9a6b-123456789012.wav',
+      agentId: '8001',
+      to: '12345',
+      source: '127.0.0.1:5060',
+      durationMs: 1733200000000,
+    });
+    expect(line.timestamp).to.match(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('when an error with a number in its message is logged, its message and stack are masked', () => {
+    const out = logged((log) => {
+      log.error(new Error('dial 13812345678 failed'));
+    });
+    expect(out).to.not.include('13812345678');
+    expect(out).to.include('dial 138****5678 failed');
+  });
+
+  it('when text is masked twice, it does not change again', () => {
+    const once = maskPhonesIn('from 13812345678 to 02155556666');
+    expect(maskPhonesIn(once)).to.equal(once);
+  });
+});
