@@ -173,6 +173,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     credentials: users,
     realm: config.SIP_REALM,
     maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
+    tcpLimits: {
+      maxConnections: config.SIP_TCP_MAX_CONNECTIONS,
+      maxPerAddress: config.SIP_TCP_MAX_PER_ADDRESS,
+      firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
+      idleTimeoutMs: config.SIP_TCP_ESTABLISHED_IDLE_S * 1000,
+    },
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
