@@ -272,7 +272,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         },
       }),
     ],
-  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
+  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN, maxConnections: config.HTTP_MAX_CONNECTIONS });
 
   const desktops = (desktopsRef.current = new AgentDesktopServer(web.server, {
     acd,
