@@ -46,6 +46,7 @@ import { SurveyJob } from './jobs/survey.job.js';
 import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
+import { fdHeadroomWarning } from './shared/fd-headroom.js';
 import { LiveBoard } from './metrics/live-board.js';
 import { ReportService } from './metrics/report-service.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
@@ -100,6 +101,12 @@ function toAuthUser(user: User): AuthUser {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const fdWarning = fdHeadroomWarning({
+    sipTcp: config.SIP_TCP_MAX_CONNECTIONS,
+    http: config.HTTP_MAX_CONNECTIONS,
+    rtpPorts: config.RTP_PORT_MAX - config.RTP_PORT_MIN + 1,
+  });
+  if (fdWarning !== undefined) logger.warn(fdWarning);
   const clock = offsetClock(systemClock, config.CLOCK_OFFSET_S * 1000);
   if (config.CLOCK_OFFSET_S !== 0) logger.warn('the clock is shifted (CLOCK_OFFSET_S): for drills and tests only', { offsetS: config.CLOCK_OFFSET_S });
   const db = await openDatabase(config.DATABASE_URL, logger);
