@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
+import { parseInfoDtmf } from '../../../src/sip/info-dtmf.js';
 import { validateMessage, type Inbound } from '../../../src/sip/request-validator.js';
 import { DEFAULT_SIP_LIMITS } from '../../../src/sip/sip-parser.js';
 import type { Endpoint } from '../../../src/sip/sip-types.js';
@@ -127,5 +128,12 @@ describe('SIP parser under hostile input', () => {
       source,
     );
     expect(inbound.kind).to.equal('drop');
+  });
+
+  it('when an INFO dtmf-relay body is 60 KB of blank lines before the Signal, the digit is read without holding the loop', () => {
+    const started = performance.now();
+    expect(parseInfoDtmf('application/dtmf-relay', `${'\n'.repeat(60_000)}Signal=5\r\n`)).to.equal('5');
+    expect(parseInfoDtmf('application/dtmf-relay', ' \r\n'.repeat(20_000))).to.equal(undefined);
+    expect(performance.now() - started).to.be.below(GENEROUS_MS_PER_MESSAGE);
   });
 });
