@@ -48,6 +48,7 @@ import { SurveyJob } from './jobs/survey.job.js';
 import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
+import { fdHeadroomWarning } from './shared/fd-headroom.js';
 import { LiveBoard } from './metrics/live-board.js';
 import { ReportService } from './metrics/report-service.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
@@ -103,6 +104,12 @@ function toAuthUser(user: User): AuthUser {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const fdWarning = fdHeadroomWarning({
+    sipTcp: config.SIP_TCP_MAX_CONNECTIONS,
+    http: config.HTTP_MAX_CONNECTIONS,
+    rtpPorts: config.RTP_PORT_MAX - config.RTP_PORT_MIN + 1,
+  });
+  if (fdWarning !== undefined) logger.warn(fdWarning);
   const clock = offsetClock(systemClock, config.CLOCK_OFFSET_S * 1000);
   // Parsed before anything opens: a bad DIAL_PLAN_ALLOW/DENY refuses to start, naming the key.
   const dialPlan = DialPlan.parse(config.DIAL_PLAN_ALLOW, config.DIAL_PLAN_DENY);
@@ -191,6 +198,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     realm: config.SIP_REALM,
     authThrottles,
     maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
+    tcpLimits: {
+      maxConnections: config.SIP_TCP_MAX_CONNECTIONS,
+      maxPerAddress: config.SIP_TCP_MAX_PER_ADDRESS,
+      firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
+      idleTimeoutMs: config.SIP_TCP_ESTABLISHED_IDLE_S * 1000,
+    },
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
@@ -289,7 +302,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         },
       }),
     ],
-  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN });
+  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN, maxConnections: config.HTTP_MAX_CONNECTIONS });
 
   const desktops = (desktopsRef.current = new AgentDesktopServer(web.server, {
     acd,

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
@@ -30,7 +30,24 @@ export interface WebServerOptions {
   readonly host?: string;
   /** How long close() lets requests in flight finish before cutting their connections. Default 5000. */
   readonly closeGraceMs?: number;
+  /** Connections at once, WebSocket ones included; further ones are closed at accept (HTTP_MAX_CONNECTIONS). */
+  readonly maxConnections?: number;
+  /** A client must have sent its whole request head within this (default 10 000 ms; Node's own is 60 s). */
+  readonly headersTimeoutMs?: number;
 }
+
+/**
+ * Limits of the HTTP listener (issue 9 item 10): a slow or idle client holds a descriptor only briefly.
+ * requestTimeout bounds receiving a request (bodies are at most 1 MB), not sending a response, so
+ * recording downloads are not cut. 431 answers a head over 16 KB.
+ */
+export const HTTP_LIMITS = {
+  maxConnections: 1000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 16 * 1024,
+} as const;
 
 export interface WebServer {
   /** The port actually bound. */
@@ -72,7 +89,20 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 function startWebServer(app: Express, options: WebServerOptions, logger: Logger): Promise<WebServer> {
   const host = options.host ?? '0.0.0.0';
   return new Promise((resolve, reject) => {
-    const server = app.listen(options.port, host);
+    const headersTimeout = options.headersTimeoutMs ?? HTTP_LIMITS.headersTimeoutMs;
+    const server = createServer(
+      {
+        maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+        headersTimeout,
+        requestTimeout: Math.max(headersTimeout, HTTP_LIMITS.requestTimeoutMs),
+        keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+        // Timeouts are checked on this interval (Node's default 30 s would stretch a 10 s limit to 40 s).
+        connectionsCheckingInterval: Math.min(1000, headersTimeout),
+      },
+      app,
+    );
+    server.maxConnections = options.maxConnections ?? HTTP_LIMITS.maxConnections;
+    server.listen(options.port, host);
     const onError = (err: Error): void => {
       reject(new AppError('HTTP_LISTEN_FAILED', `cannot listen on ${host}:${options.port}: ${err.message}`, { cause: err }));
     };

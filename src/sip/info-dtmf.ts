@@ -12,7 +12,11 @@ const DIGIT = /^[0-9*#A-D]$/;
 export function parseInfoDtmf(contentType: string, body: string): string | undefined | null {
   let value: string | undefined;
   if (contentType === 'application/dtmf-relay') {
-    value = /(?:^|[\r\n])\s*signal\s*=\s*(\S+)/i.exec(body)?.[1];
+    // Line by line: one regex over the whole body retried `\s*` at every newline (quadratic on a body of blank lines).
+    for (const line of body.split(/\r\n|\r|\n/)) {
+      value = /^signal\s*=\s*(\S+)/i.exec(line.trim())?.[1];
+      if (value !== undefined) break;
+    }
   } else if (contentType === 'application/dtmf') {
     value = body.trim();
   } else {

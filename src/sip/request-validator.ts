@@ -1,5 +1,6 @@
-import { parse, parseUri, type SipMessage, type SipOutgoingMessage, type SipVia } from 'sip';
+import { parseUri, type SipMessage, type SipOutgoingMessage, type SipVia } from 'sip';
 import { mediaTypeOf, paramString, type SipRequest, type SipResponse } from './sip-message.js';
+import { DEFAULT_SIP_LIMITS, parseSipMessage, type SipParseLimits } from './sip-parser.js';
 import type { Endpoint } from './sip-types.js';
 
 /** What one received message turned out to be. */
@@ -13,31 +14,54 @@ export type Inbound =
 
 const REQUEST_LINE = /^([A-Za-z!%*_+`'~.-]+) (\S+) SIP\/(\d+\.\d+)$/;
 const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id' };
+/** A header we copy into a refusal longer than this is not copied: the message is dropped instead. */
 const MAX_RAW_HEADER = 2048;
+const HEADER_NAME = /^[A-Za-z0-9!%*_+`'~.-]+$/;
 
-/** Reads raw header values without the `sip` parser, so a message it refuses can still be answered. */
+/**
+ * Reads raw header values without the parser, so a message it refuses can still be answered. Linear
+ * and bounded: at most `maxLines` lines are looked at, and an over-long value is kept as unusable ('').
+ */
 function rawHeaders(raw: string): { startLine: string; headers: Map<string, string[]> } {
-  const end = raw.indexOf('\r\n\r\n');
-  const head = (end < 0 ? raw : raw.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
-  const lines = head.split('\r\n');
   const headers = new Map<string, string[]>();
-  for (const line of lines.slice(1)) {
-    const m = /^([A-Za-z0-9!%*_+`'~.-]+)\s*:\s*(.*)$/.exec(line);
-    if (!m?.[1] || m[2] === undefined) continue;
-    const lower = m[1].toLowerCase();
+  let startLine = '';
+  let last: { list: string[]; index: number } | undefined;
+  for (let start = 0, n = 0; start < raw.length && n < DEFAULT_SIP_LIMITS.maxLines; n++) {
+    const end = raw.indexOf('\r\n', start);
+    const line = raw.slice(start, end < 0 ? Math.min(raw.length, start + MAX_RAW_HEADER + 1) : end);
+    start = end < 0 ? raw.length : end + 2;
+    if (line === '') break;
+    if (n === 0) {
+      startLine = line.length > MAX_RAW_HEADER ? '' : line.trim();
+      continue;
+    }
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
+      // RFC 3261 §7.3.1: a continuation line is part of the header above it.
+      const joined = `${last.list[last.index] ?? ''} ${line.trim()}`;
+      last.list[last.index] = joined.length > MAX_RAW_HEADER || line.length > MAX_RAW_HEADER ? '' : joined.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const rawName = colon < 0 ? '' : line.slice(0, colon).trim();
+    if (!HEADER_NAME.test(rawName)) {
+      last = undefined;
+      continue;
+    }
+    const lower = rawName.toLowerCase();
     const name = COMPACT[lower] ?? lower;
     const list = headers.get(name) ?? [];
-    list.push(m[2].slice(0, MAX_RAW_HEADER).trim());
+    list.push(line.length > MAX_RAW_HEADER ? '' : line.slice(colon + 1).trim());
     headers.set(name, list);
+    last = { list, index: list.length - 1 };
   }
-  return { startLine: lines[0]?.trim() ?? '', headers };
+  return { startLine, headers };
 }
 
 /**
  * A refusal built from raw header text (RFC 3261 §8.2.6.1): only possible when the start line is a
  * request and Via, From, To, Call-ID and CSeq are all present as text; otherwise the message is dropped.
  */
-function refuse(raw: string, status: number, reason: string): Inbound {
+function refuse(raw: string, status: number, reason: string): Extract<Inbound, { kind: 'refuse' | 'drop' }> {
   const { startLine, headers } = rawHeaders(raw);
   const method = REQUEST_LINE.exec(startLine)?.[1];
   const pick = (name: string): string | undefined => {
@@ -140,13 +164,19 @@ function toResponse(m: SipMessage): Inbound {
 /**
  * Turns received bytes into a request, a response, a refusal to send, or a drop. Never throws:
  * every input, however broken, ends in one of the four (the process must survive any datagram).
+ * Sizes are checked before any parsing (see sip-parser.ts): a request over a limit is answered
+ * 513 Message Too Large (RFC 3261 §21.5.9; SIP has no 431, and 413 is about the body) or
+ * 414 Request-URI Too Long (§21.4.12) when its headers can be copied, else dropped.
  */
-export function validateMessage(data: Buffer, source: Endpoint): Inbound {
+export function validateMessage(data: Buffer, source: Endpoint, limits: SipParseLimits = DEFAULT_SIP_LIMITS): Inbound {
   try {
     const raw = data.toString('latin1');
-    if (!raw.includes('\r\n\r\n')) return refuse(raw, 400, 'Incomplete Message');
-    const m = parse(raw);
-    if (!m?.headers) return refuse(raw, 400, 'Malformed Header Line');
+    const parsed = parseSipMessage(raw, limits);
+    if (!parsed.ok) {
+      const refusal = refuse(raw, parsed.status, parsed.reason);
+      return { ...refusal, why: `${refusal.why}: ${parsed.why}` };
+    }
+    const m = parsed.message;
     if (m.status !== undefined) return toResponse(m);
     return toRequest(raw, m, source);
   } catch (err) {

@@ -18,6 +18,7 @@ import type { ServerTransaction } from './server-transaction.js';
 import { SipCallLeg } from './sip-call-leg.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
+import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-transport.js';
 import { sipTimers, type SipTimers } from './sip-types.js';
 
 export interface SipTelephonyOptions {
@@ -38,8 +39,8 @@ export interface SipTelephonyOptions {
   readonly answerDelayMs?: number;
   /** RFC 3261 T1 (default 500 ms); T2 = 8*T1, T4 = 10*T1, Timers F/H/J = 64*T1. Tests shorten it. */
   readonly t1Ms?: number;
-  /** Idle TCP connections are closed after this long (default 15 min). */
-  readonly tcpIdleTimeoutMs?: number;
+  /** SIP TCP connection limits and idle times (defaults: DEFAULT_TCP_LIMITS). */
+  readonly tcpLimits?: Partial<TcpLimits>;
   /** Enables the registrar (REGISTER with digest auth, RFC 3261 §10, §22); without it REGISTER gets 405. */
   readonly credentials?: SipCredentialStore;
   /** Digest realm of the registrar (default: publicAddress). */
@@ -97,7 +98,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.clock = options.clock ?? systemClock;
     this.timers = sipTimers(options.t1Ms ?? 500);
     this.logger = options.logger.child({ component: 'sip' });
-    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, options.tcpIdleTimeoutMs ?? 15 * 60_000);
+    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits });
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
     this.serverTransactions = new ServerTransactionLayer({ clock: this.clock, timers: this.timers, logger: this.logger, send });
     this.clientTransactions = new ClientTransactionLayer({

@@ -5,7 +5,7 @@ import { validateMessage, type Inbound } from './request-validator.js';
 import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import type { Endpoint } from './sip-types.js';
-import { TcpTransport } from './tcp-transport.js';
+import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
 
 export interface SipTransportEvents extends Record<string, unknown[]> {
@@ -29,14 +29,19 @@ export class SipTransport {
     private readonly listenAddress: string,
     private readonly requestedPort: number,
     private readonly logger: Logger,
-    tcpIdleTimeoutMs: number,
+    tcpLimits: TcpLimits = DEFAULT_TCP_LIMITS,
   ) {
     this.udp = new UdpTransport(logger, (data, address, port) => {
       this.receive(data, { transport: 'udp', address, port });
     });
-    this.tcp = new TcpTransport(logger, tcpIdleTimeoutMs, (data, address, port, connectionId) => {
+    this.tcp = new TcpTransport(logger, tcpLimits, (data, address, port, connectionId) => {
       this.receive(data, { transport: 'tcp', address, port, connectionId });
     });
+  }
+
+  /** Open SIP TCP connections (for /metrics and tests). */
+  get tcpConnections(): number {
+    return this.tcp.connectionCount;
   }
 
   /** The bound port (the requested one, or the one the OS picked for port 0). */
