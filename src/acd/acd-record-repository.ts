@@ -8,6 +8,8 @@ import type { AgentState } from './agent.js';
  * - `answered`: the agent answered (waitMs from the FIRST entry into any queue).
  * - `abandoned`: the caller hung up waiting or ringing (waitMs).
  * - `rona`: ring, no answer (redirect on no answer); `offer-failed`: the agent's phone was busy/unreachable.
+ * - `offer-withdrawn`: the agent went not-ready or logged out while the call rang; the caller waits again
+ *   at the head of the queue (the ringing phone gets a CANCEL).
  * - `overflow`: the call left `queue` for another one at max wait (the next row is `entered` there).
  * - `callback`: the caller left asking to be called back (a callback_requests row is created too).
  * - `ended`: the answered call ended (talkMs). `wrap-up-ended`: the agent finished the call's after-work.
@@ -19,6 +21,7 @@ export type QueueEventType =
   | 'abandoned'
   | 'rona'
   | 'offer-failed'
+  | 'offer-withdrawn'
   | 'overflow'
   | 'callback'
   | 'ended'
@@ -31,6 +34,7 @@ export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = [
   'abandoned',
   'rona',
   'offer-failed',
+  'offer-withdrawn',
   'overflow',
   'callback',
   'ended',

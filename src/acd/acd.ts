@@ -330,6 +330,7 @@ export class Acd {
       caller.transition(CallerState.Waiting);
       caller.agentId = null;
       caller.offeredAt = null;
+      this.record('offer-withdrawn', caller, { agent, waitMs: this.now() - caller.enteredAt });
       this.emitWithdrawn(caller, agent, why);
     }
     this.finishWrapUp(agent, to, reason);

@@ -157,7 +157,7 @@ describe('Acd', () => {
       expect(kit.records.eventsOf('c1')).to.deep.equal(['entered', 'offered:a1', 'abandoned']);
     });
 
-    it('when the agent goes not-ready while its phone rings, the offer is withdrawn and the caller, back at the head, goes to the next agent', () => {
+    it('when the agent goes not-ready while its phone rings, the offer is withdrawn and the caller, back at the head, goes to the next agent', async () => {
       login(kit, 'a1');
       kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
       kit.timers.tick(1000);
@@ -166,6 +166,10 @@ describe('Acd', () => {
       expect(kit.ofType('offer-withdrawn')).to.deep.equal([{ callId: 'c1', agentId: 'a1', extension: '8001', reason: 'agent-not-ready' }]);
       expect(kit.acd.agent('a1')).to.include({ state: AgentState.NotReady, reason: '休息', currentCallId: null });
       expect(kit.acd.waiting('general')).to.deep.equal(['c1', 'c2']);
+      // The queue history says why c1 was offered twice (stored in queue_events).
+      await kit.acd.flush();
+      expect(kit.records.eventsOf('c1')).to.deep.equal(['entered', 'offered:a1', 'offer-withdrawn:a1']);
+      expect(kit.records.queueEvents.find((e) => e.event === 'offer-withdrawn')).to.include({ callId: 'c1', extension: '8001', waitMs: 1000 });
       // The phone's late answer or failure is refused, not a crash; the offer guard finds nothing to fail.
       expect(caught(() => { kit.acd.offerAnswered('c1', 'a1'); })).to.be.instanceOf(InvalidStateError);
       expect(caught(() => { kit.acd.offerFailed('c1', 'a1', 'busy'); })).to.be.instanceOf(InvalidStateError);
