@@ -45,6 +45,8 @@ export interface CallRecordJson {
   readonly agentAnsweredAt: string | null;
   /** True when a recording exists; download it at /api/v1/calls/:callId/recording. */
   readonly hasRecording: boolean;
+  /** True when a Call-ID, From or To longer than its column was cut to fit (the call is still recorded). */
+  readonly truncated: boolean;
 }
 
 export function toCallRecordJson(c: CallRecord): CallRecordJson {
@@ -66,6 +68,7 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
     agentExtension: c.agentExtension,
     agentAnsweredAt: c.agentAnsweredAt?.toISOString() ?? null,
     hasRecording: c.recordingPath !== null,
+    truncated: c.truncated,
   };
 }
 

@@ -33,6 +33,7 @@ export interface CallRecordJson {
   agentExtension: string | null;
   agentAnsweredAt: string | null;
   hasRecording: boolean;
+  truncated: boolean;
 }
 
 export interface ServerHandle {
