@@ -16,6 +16,7 @@ import { AppError, NotFoundError, ValidationError, toAppError } from '../shared/
 import { defineAgentEventModel, type AgentEventModel, type AgentEventRow } from './agent-event.model.js';
 import { defineCallbackRequestModel, type CallbackRequestModel, type CallbackRequestRow } from './callback-request.model.js';
 import { defineQueueEventModel, type QueueEventModel, type QueueEventRow } from './queue-event.model.js';
+import { normalisePhoneNumber } from '../shared/phone-number.js';
 
 /** Column limits shared with migrations/0003-create-acd-records.ts, checked so both dialects refuse alike. */
 export const ACD_COLUMN_LIMITS = { callId: 255, queue: 64, agentId: 64, extension: 64, reason: 64, callerNumber: 255, handledBy: 64 } as const;
@@ -85,7 +86,8 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
   async createCallbackRequest(r: NewCallbackRequest): Promise<CallbackRequest> {
     check('callback request', { callId: r.callId, queue: r.queue, callerNumber: r.callerNumber }, { requestedAt: r.requestedAt }, {});
     const row = await guard(`storing the callback request of call ${r.callId}`, () =>
-      this.callbacks.create({ callId: r.callId, queue: r.queue, callerNumber: r.callerNumber, requestedAt: r.requestedAt }),
+      // Stored in the one comparable form (shared/phone-number.ts), as work orders store residents' numbers.
+      this.callbacks.create({ callId: r.callId, queue: r.queue, callerNumber: normalisePhoneNumber(r.callerNumber), requestedAt: r.requestedAt }),
     );
     return toCallbackRequest(row);
   }

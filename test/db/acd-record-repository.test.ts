@@ -140,6 +140,13 @@ describe(`SequelizeAcdRecordRepository (${testDbKind()})`, () => {
     expect(await repo.listOpenCallbackRequests(0)).to.deep.equal([]);
   });
 
+  it('when a caller with +86 or 0086 asks to be called back, the request stores the national number', async () => {
+    const plus = await repo.createCallbackRequest({ callId: 'c1', queue: 'general', callerNumber: '+8613812345678', requestedAt: new Date('2024-05-01T08:01:00.000Z') });
+    const zeros = await repo.createCallbackRequest({ callId: 'c2', queue: 'general', callerNumber: '0086 10 8888 1234', requestedAt: new Date('2024-05-01T08:02:00.000Z') });
+    expect([plus.callerNumber, zeros.callerNumber]).to.deep.equal(['13812345678', '01088881234']);
+    expect((await repo.listOpenCallbackRequests()).map((r) => r.callerNumber)).to.deep.equal(['13812345678', '01088881234']);
+  });
+
   it('when a missing callback request is updated, it throws NotFoundError', async () => {
     expect(await rejection(repo.setCallbackStatus(999, 'done'))).to.be.instanceOf(NotFoundError);
   });
