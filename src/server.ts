@@ -61,6 +61,7 @@ import { UnitService } from './tickets/unit-service.js';
 import { parseCalendar } from './tickets/holiday-calendar.js';
 import { AgentDesktopServer } from './ws/agent-desktop-server.js';
 import { WallboardServer } from './ws/wallboard-server.js';
+import { guardUpgrades } from './ws/upgrade-guard.js';
 
 export interface RunningServer {
   readonly telephony: SipTelephony;
@@ -383,6 +384,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     return user ? toAuthUser(user) : undefined;
   };
   const wallboard = new WallboardServer(web.server, { board, verifyToken, logger, sessions: identity, clock, recheckMs: config.WS_HEARTBEAT_S * 1000 });
+  // Upgrades to any other path (or with an unparsable target) are answered and closed, not left open.
+  guardUpgrades(web.server, ['/ws/agent', '/ws/wallboard'], logger);
   dispatcher.events.on('callback', () => {
     // The ACD writes the request in order with its other rows: wait for it, then tell every desktop.
     void acd.flush().then(() => desktops.broadcastCallbacks());

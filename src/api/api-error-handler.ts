@@ -50,6 +50,10 @@ export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
     let body: ApiErrorBody;
     if (parserError) {
       ({ status, body } = parserError);
+    } else if (isClientHttpError(err)) {
+      // e.g. the router's "Failed to decode param" (a bad %-escape in the path): the request is wrong, not the server.
+      status = 400;
+      body = { error: { code: 'BAD_REQUEST', message: 'malformed request (a path parameter is not valid percent-encoding)' } };
     } else if (err instanceof ValidationError) {
       status = 400;
       body = { error: { code: err.code, message: err.message, issues: err.issues } };
@@ -80,4 +84,12 @@ function bodyParserError(err: unknown): { status: number; body: ApiErrorBody } |
   if (type === 'entity.parse.failed') return { status: 400, body: { error: { code: 'MALFORMED_JSON', message: 'request body is not valid JSON' } } };
   if (type === 'entity.too.large') return { status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } } };
   return { status, body: { error: { code: 'BAD_REQUEST', message: `request body refused (${type})` } } };
+}
+
+/** An error the HTTP layer marked as the client's (a 4xx `status`, no body-parser `type`), or a URIError from decoding. */
+function isClientHttpError(err: unknown): boolean {
+  if (err instanceof URIError) return true;
+  if (typeof err !== 'object' || err === null || err instanceof AppError || !('status' in err)) return false;
+  const { status } = err;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 /**
- * A SIP Call-ID (RFC 3261 §25.1: `word ["@" word]`), at most 255 characters (the column). The
+ * A SIP Call-ID (RFC 3261 §25.1: `word ["@" word]`), at most 255 characters (the column), or a
+ * reused one as the calls table keeps it (`<Call-ID>#<record key>`, db/sequelize-call-record-repository.ts). The
  * word characters `/`, `\` and `"` are refused: no Call-ID we store has them, and they are what a
  * path traversal is made of; so is `..`.
  */
@@ -15,7 +16,7 @@ export const callIdParam = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^[A-Za-z0-9\-.!%*_+`'~()<>:[\]?{}@]+$/, 'must be a SIP Call-ID: letters, digits and - . ! % * _ + ` \' ~ ( ) < > : [ ] ? { } @ only')
+  .regex(/^[A-Za-z0-9\-.!%*_+`'~()<>:[\]?{}@#]+$/, 'must be a SIP Call-ID: letters, digits and - . ! % * _ + ` \' ~ ( ) < > : [ ] ? { } @ only (and # before the record key of a reused Call-ID)')
   .refine((v) => !v.includes('..'), 'must not contain ".."');
 
 /** A work-order code such as `20261122-000123`. */

@@ -11,6 +11,7 @@ import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 import { desktopCommand, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
 import { SessionSockets, type SessionWatch } from './session-sockets.js';
+import { upgradeUrl } from './upgrade-guard.js';
 
 /** The ACD as the desktop drives it. */
 export interface DesktopAcd {
@@ -81,7 +82,7 @@ export class AgentDesktopServer {
   ) {
     this.log = deps.logger.child({ component: 'agent-desktop' });
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws/agent') return;
+      if (upgradeUrl(req)?.pathname !== '/ws/agent') return;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         this.accept(ws, req).catch((err: unknown) => {
           // e.g. the database did not answer the profile look-up: this desktop only, never the process.
@@ -204,6 +205,9 @@ export class AgentDesktopServer {
       ws.close(4403, 'this user has no extension');
       return undefined;
     }
+    // The socket may have closed during the look-ups above; its 'close' has then fired already, so
+    // attaching it now would leave a dead socket on the desk (no grace timer, offers to nobody).
+    if (ws.readyState !== ws.OPEN) return undefined;
     const agentId = String(user.id);
     let desk = this.desks.get(agentId);
     if (!desk) {
@@ -398,7 +402,7 @@ function errorText(err: unknown): string {
 }
 
 function tokenOf(req: IncomingMessage): string | undefined {
-  const fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  const fromQuery = upgradeUrl(req)?.searchParams.get('token');
   if (fromQuery) return fromQuery;
   const header = req.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);

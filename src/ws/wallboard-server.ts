@@ -6,6 +6,7 @@ import type { LiveBoardEvents, LiveBoardSnapshot } from '../metrics/live-board.j
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 import { SessionSockets, type SessionWatch } from './session-sockets.js';
+import { upgradeUrl } from './upgrade-guard.js';
 
 export interface WallboardDeps {
   readonly board: { readonly snapshot: LiveBoardSnapshot; readonly observer: TypedEmitter<LiveBoardEvents> };
@@ -36,7 +37,7 @@ export class WallboardServer {
     private readonly deps: WallboardDeps,
   ) {
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws/wallboard') return;
+      if (upgradeUrl(req)?.pathname !== '/ws/wallboard') return;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         void this.accept(ws, req);
       });
@@ -59,7 +60,7 @@ export class WallboardServer {
   }
 
   private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = upgradeUrl(req) ?? new URL('http://localhost/');
     const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const token: string | undefined = url.searchParams.get('token') ?? header?.[1];
     const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);

@@ -88,6 +88,27 @@ describe('path parameters', () => {
     });
   }
 
+  it('when a path parameter is not valid percent-encoding (%ZZ, a cut UTF-8 sequence), it answers 400, not 500', async () => {
+    for (const value of ['abc%ZZ', 'x%E0%A4%A', '%']) {
+      const res = await fetch(`${base}/calls/${value}/recording`, { headers: { 'x-role': 'supervisor' } });
+      const body = (await res.json()) as { error?: { code: string } };
+      expect(res.status, value).to.equal(400);
+      expect(body.error?.code).to.equal('BAD_REQUEST');
+    }
+  });
+
+  it('when a reused Call-ID is asked for as stored (<Call-ID>#<record key>), its recording is served', async () => {
+    mkdirSync(join(recordings, '2026-11-21'), { recursive: true });
+    const file = join(recordings, '2026-11-21', 'second.wav');
+    writeFileSync(file, 'RIFF2');
+    const callId = 'a84b4c76e66710@pc33.example#3f2a9c1e-0b7d-4c55-9d0e-2b1f6a7c8d90';
+    await repo.create({ callId, direction: 'inbound', from: '13800138000', to: '12345', startedAt: new Date() });
+    await repo.update(callId, { recordingPath: file });
+    const res = await fetch(`${base}/calls/${encodeURIComponent(callId)}/recording`, { headers: { 'x-role': 'supervisor' } });
+    expect(res.status).to.equal(200);
+    expect(await res.text()).to.equal('RIFF2');
+  });
+
   it('when a call record points outside RECORDINGS_DIR (a path or a symbolic link), the file is not served', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'secret-'));
     const secret = join(outside, 'secret.wav');
