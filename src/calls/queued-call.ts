@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AnnounceEvent, MaxWaitEvent, OfferEvent } from '../acd/acd-events.js';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordRepository } from '../metrics/call-records.js';
 import { AppError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
-import type { CallLeg, DialFailure, TelephonyPbx } from '../telephony/call-leg.js';
+import type { BridgeHandle, CallLeg, DialFailure, TelephonyPbx } from '../telephony/call-leg.js';
 import { countPrompts } from './count-prompts.js';
 import type { QueuedCallEnd } from './queued-call-end.js';
 
@@ -37,6 +38,9 @@ export interface QueuedCallDeps {
   readonly queueSettings: (queue: string) => QueueSettings;
 }
 
+
+/** Longest part of a Call-ID kept in a recording file name (names stay well under 255 bytes). */
+const MAX_NAME_STEM = 80;
 
 /** Seconds the caller has to answer the callback offer with a key. */
 const CALLBACK_KEY_WAIT_MS = 6000;
@@ -201,37 +205,85 @@ export class QueuedCall {
     await this.talk(agent, event);
   }
 
+  /**
+   * The agent answered and the ACD has the agent busy: from here on, whatever happens (a hang-up
+   * while the recording folder is made, a bridge refused, a write error), both legs are hung up, the
+   * ACD hears callEnded (agent to wrap-up) and run() settles. Otherwise the agent would stay busy for
+   * good (not-ready and logout are refused while busy) and the session would never end.
+   */
   private async talk(agent: CallLeg, event: OfferEvent): Promise<void> {
     const { deps, leg } = this;
-    leg.stopPlayback();
-    const recordingPath = await this.recordingPath();
-    const bridge = deps.pbx.bridge(leg, agent, { recordingPath });
-    this.log.info('caller connected to agent', { agentId: event.agentId, extension: event.extension });
-    deps.records
-      .update(leg.id, {
-        agentId: Number.isInteger(Number(event.agentId)) ? Number(event.agentId) : null,
-        agentExtension: event.extension,
-        agentAnsweredAt: new Date(agent.answeredAt ?? deps.clock.now()),
-        recordingPath: bridge.recordingPath ?? null,
-      })
-      .catch((err: unknown) => {
-        this.log.error('call record write failed', { error: errorText(err) });
-      });
-    const endedBy = await new Promise<'caller' | 'callee'>((resolve) => {
+    // Listen before any await: a BYE may arrive while the recording folder is being created.
+    let onCallerEnded = (): void => undefined;
+    let onAgentEnded = (): void => undefined;
+    const hungUp = new Promise<'caller' | 'callee'>((resolve) => {
+      onCallerEnded = (): void => {
+        resolve('caller');
+      };
+      onAgentEnded = (): void => {
+        resolve('callee');
+      };
+      leg.events.once('ended', onCallerEnded);
+      agent.events.once('ended', onAgentEnded);
       if (leg.state === 'ended') resolve('caller');
       else if (agent.state === 'ended') resolve('callee');
-      leg.events.once('ended', () => {
-        resolve('caller');
-      });
-      agent.events.once('ended', () => {
-        resolve('callee');
-      });
     });
-    await bridge.close();
-    await Promise.all([leg.hangup(), agent.hangup()]);
-    deps.acd.callEnded(leg.id);
-    this.log.info('conversation ended', { endedBy });
-    this.settle?.({ kind: 'talked', endedBy });
+    let bridge: BridgeHandle | undefined;
+    // Who ended it when the system does (bridge failed): 'caller' lets the session read the leg's end (system).
+    let endedBy: 'caller' | 'callee' = 'caller';
+    try {
+      leg.stopPlayback();
+      const recordingPath = await this.recordingPath();
+      if (leg.state === 'ended' || agent.state === 'ended') {
+        // Hung up while the folder was being made: nothing to bridge (the engine would refuse a dead leg).
+        endedBy = leg.state === 'ended' ? 'caller' : 'callee';
+        this.log.info('call ended before caller and agent were connected', { agentId: event.agentId, endedBy });
+        if (recordingPath !== undefined) await this.dropReservation(recordingPath);
+        return;
+      }
+      try {
+        bridge = deps.pbx.bridge(leg, agent, recordingPath === undefined ? {} : { recordingPath });
+      } catch (err) {
+        if (recordingPath !== undefined) await this.dropReservation(recordingPath);
+        throw err;
+      }
+      this.log.info('caller connected to agent', { agentId: event.agentId, extension: event.extension });
+      deps.records
+        .update(leg.id, {
+          agentId: Number.isInteger(Number(event.agentId)) ? Number(event.agentId) : null,
+          agentExtension: event.extension,
+          agentAnsweredAt: new Date(agent.answeredAt ?? deps.clock.now()),
+          recordingPath: bridge.recordingPath ?? null,
+        })
+        .catch((err: unknown) => {
+          this.log.error('call record write failed', { error: errorText(err) });
+        });
+      endedBy = await hungUp;
+    } catch (err) {
+      endedBy = leg.state !== 'ended' && agent.state === 'ended' ? 'callee' : 'caller';
+      this.log.error('connecting caller and agent failed; hanging up both', { agentId: event.agentId, error: errorText(err) });
+    } finally {
+      leg.events.off('ended', onCallerEnded);
+      agent.events.off('ended', onAgentEnded);
+      await this.finishTalk(bridge, agent);
+      this.log.info('conversation ended', { endedBy });
+      this.settle?.({ kind: 'talked', endedBy });
+    }
+  }
+
+  /** Closes the bridge, hangs up both legs and frees the agent (wrap-up); each step runs even if one before failed. */
+  private async finishTalk(bridge: BridgeHandle | undefined, agent: CallLeg): Promise<void> {
+    const { deps, leg } = this;
+    const steps = await Promise.allSettled([bridge?.close()]);
+    steps.push(...(await Promise.allSettled([leg.hangup(), agent.hangup()])));
+    for (const step of steps) {
+      if (step.status === 'rejected') this.log.error('ending the conversation: a step failed', { error: errorText(step.reason) });
+    }
+    try {
+      deps.acd.callEnded(leg.id);
+    } catch (err) {
+      this.log.error('ACD refused the end of the conversation', { error: errorText(err) });
+    }
   }
 
   private async offerCallback(): Promise<void> {
@@ -326,11 +378,40 @@ export class QueuedCall {
     });
   }
 
-  private async recordingPath(): Promise<string> {
+  /**
+   * A new file for this call's recording, or undefined (logged) when none can be made: the call is
+   * then bridged without recording rather than failed. The name carries a random part and is
+   * reserved with an exclusive create ('wx'): a Call-ID seen again the same day (RFC 3261 §8.1.1.4
+   * only asks UAs for uniqueness, a misbehaving one may repeat it) must never overwrite another
+   * call's recording. Folder and file are owner-only (issue 9, item 7).
+   */
+  private async recordingPath(): Promise<string | undefined> {
     const day = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
-    const path = join(this.deps.recordingsDir, day, `${this.leg.id.replace(/[^A-Za-z0-9._-]/g, '_')}.wav`);
-    await mkdir(dirname(path), { recursive: true });
-    return path;
+    const folder = join(this.deps.recordingsDir, day);
+    // No path separators or other odd characters from the Call-ID; short enough for any filesystem.
+    const stem = this.leg.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, MAX_NAME_STEM);
+    try {
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      for (let attempt = 1; ; attempt++) {
+        const path = join(folder, `${stem}-${randomBytes(4).toString('hex')}.wav`);
+        try {
+          await (await open(path, 'wx', 0o600)).close();
+          return path;
+        } catch (err) {
+          if (!isCode(err, 'EEXIST') || attempt >= 5) throw err;
+        }
+      }
+    } catch (err) {
+      this.log.warn('cannot create the recording file; the call goes on without recording', { folder, error: errorText(err) });
+      return undefined;
+    }
+  }
+
+  /** Removes a reserved, still empty recording file when no bridge came to write it. */
+  private async dropReservation(path: string): Promise<void> {
+    await unlink(path).catch((err: unknown) => {
+      this.log.warn('could not remove an unused recording file', { path, error: errorText(err) });
+    });
   }
 }
 
@@ -365,4 +446,8 @@ function failureReason(failure: DialFailure): 'no-answer' | 'busy' | 'unavailabl
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return err instanceof Error && 'code' in err && err.code === code;
 }

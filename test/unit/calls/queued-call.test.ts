@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
@@ -7,9 +7,11 @@ import { Acd } from '../../../src/acd/acd.js';
 import type { AcdEvents } from '../../../src/acd/acd-events.js';
 import { RONA_REASON } from '../../../src/acd/agent.js';
 import { parseQueues } from '../../../src/acd/parse-queues.js';
-import { QueuedCall, type QueuedCallEnd } from '../../../src/calls/queued-call.js';
+import { QueuedCall, type QueueDesk, type QueuedCallEnd } from '../../../src/calls/queued-call.js';
 import { silentLogger } from '../../../src/logging/logger.js';
+import { InvalidStateError } from '../../../src/shared/app-error.js';
 import type { Clock, Timer } from '../../../src/shared/clock.js';
+import type { BridgeHandle, CallLeg } from '../../../src/telephony/call-leg.js';
 import { FakePbx, PlayRecordingLeg } from '../../support/fake-pbx.js';
 import { MemoryCallRecords } from '../../support/memory-call-records.js';
 import { MemoryAcdRecords } from '../acd/acd-test-kit.js';
@@ -40,6 +42,16 @@ queues:
 const CALLER = '13812345678';
 const T0 = Date.parse('2024-05-01T08:00:00.000Z');
 
+/** Like the SIP engine, refuses to bridge a leg that is no longer a live call. */
+class LiveOnlyPbx extends FakePbx {
+  override bridge(a: CallLeg, b: CallLeg, options: { recordingPath?: string } = {}): BridgeHandle {
+    for (const leg of [a, b]) {
+      if (leg.state === 'ended') throw new InvalidStateError(`leg ${leg.id} is not a live call of this engine`);
+    }
+    return super.bridge(a, b, options);
+  }
+}
+
 /** One ACD, its records, a fake PBX and the QueuedCalls of a test, with the ACD's events routed to them. */
 interface Rig {
   readonly acd: Acd;
@@ -51,13 +63,15 @@ interface Rig {
   /** Answers an inbound caller, creates its call record and puts it in `queue`. */
   queue(callId: string, queue?: string, from?: string): Promise<{ leg: PlayRecordingLeg; call: QueuedCall; end: Promise<QueuedCallEnd> }>;
   login(agentId: string, extension: string): void;
+  /** Runs right after the ACD took an agent's answer (before any await of the call). */
+  afterAnswered: ((callId: string) => void) | undefined;
 }
 
 /**
  * Fake timers for setTimeout/Date only: setImmediate stays real so that the mkdir of the recording
  * directory (real I/O) can complete while a test waits with `until()`.
  */
-function rig(): Rig {
+function rig(options: { recordingsDir?: string } = {}): Rig {
   const timers = sinon.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   const clock: Clock = {
     now: () => timers.now,
@@ -69,8 +83,9 @@ function rig(): Rig {
   const acdRecords = new MemoryAcdRecords();
   const acd = new Acd({ clock, logger: silentLogger(), records: acdRecords, queues: QUEUES });
   const callRecords = new MemoryCallRecords();
-  const pbx = new FakePbx(() => timers.now);
-  const recordingsDir = mkdtempSync(path.join(tmpdir(), 'queued-call-rec-'));
+  const pbx = new LiveOnlyPbx(() => timers.now);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'queued-call-rec-'));
+  const recordingsDir = options.recordingsDir ?? tmp;
   const calls = new Map<string, QueuedCall>();
   const route = <K extends keyof AcdEvents & string>(name: K, act: (call: QueuedCall, ...args: AcdEvents[K]) => void): void => {
     acd.observer.on(name, (...args: AcdEvents[K]) => {
@@ -96,9 +111,29 @@ function rig(): Rig {
   });
   cleanups.push(() => {
     acd.close();
-    rmSync(recordingsDir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   });
-  return {
+  const desk: QueueDesk = {
+    enqueue: (call) => acd.enqueue(call),
+    leave: (callId, reason) => {
+      acd.leave(callId, reason);
+    },
+    keepWaiting: (callId) => {
+      acd.keepWaiting(callId);
+    },
+    offerAnswered: (callId, agentId) => {
+      acd.offerAnswered(callId, agentId);
+      r.afterAnswered?.(callId);
+    },
+    offerFailed: (callId, agentId, reason) => {
+      acd.offerFailed(callId, agentId, reason);
+    },
+    callEnded: (callId) => {
+      acd.callEnded(callId);
+    },
+  };
+  const r: Rig = {
+    afterAnswered: undefined,
     acd,
     acdRecords,
     callRecords,
@@ -107,9 +142,10 @@ function rig(): Rig {
     recordingsDir,
     queue: async (callId, queue = 'general', from = CALLER) => {
       const leg = PlayRecordingLeg.answered(callId, from, timers.now);
-      await callRecords.create({ callId, direction: 'inbound', from, to: '12345', startedAt: new Date(timers.now) });
+      // A Call-ID seen again keeps its first row (as the store does).
+      if ((await callRecords.get(callId)) === undefined) await callRecords.create({ callId, direction: 'inbound', from, to: '12345', startedAt: new Date(timers.now) });
       const call = new QueuedCall(leg, queue, {
-        acd,
+        acd: desk,
         pbx,
         records: callRecords,
         clock,
@@ -131,6 +167,7 @@ function rig(): Rig {
       acd.login({ agentId, extension, skills: ['general'] });
     },
   };
+  return r;
 }
 
 const cleanups: (() => void)[] = [];
@@ -203,15 +240,93 @@ describe('QueuedCall', () => {
     const bridge = r.pbx.bridges[0];
     expect(bridge?.a).to.equal(leg);
     expect(bridge?.b).to.equal(agentLeg);
-    const expectedPath = path.join(r.recordingsDir, '2024-05-01', 'call-1.wav');
-    expect(bridge?.recordingPath).to.equal(expectedPath);
-    expect(existsSync(path.dirname(expectedPath))).to.equal(true);
+    const expectedPath = bridge?.recordingPath ?? '';
+    expect(path.dirname(expectedPath)).to.equal(path.join(r.recordingsDir, '2024-05-01'));
+    expect(path.basename(expectedPath)).to.match(/^call-1-[0-9a-f]{8}\.wav$/);
+    // Residents' voices: owner-only folder and file.
+    expect(statSync(path.dirname(expectedPath)).mode & 0o777).to.equal(0o700);
+    expect(statSync(expectedPath).mode & 0o777).to.equal(0o600);
     expect(leg.nowPlaying()).to.deep.equal([]);
     expect(r.acd.agent('7')?.state).to.equal('busy');
     expect(r.acdRecords.eventsOf('call-1')).to.deep.equal(['entered', 'offered:7', 'answered:7']);
     const row = await r.callRecords.get('call-1');
     expect(row).to.include({ agentId: 7, agentExtension: '8001', recordingPath: expectedPath });
     expect(row?.agentAnsweredAt?.getTime()).to.equal(T0 + 12_000);
+  });
+
+  it('when the caller hangs up while the recording folder is being created, it hangs up the agent, puts the agent in wrap-up and ends the call', async () => {
+    const r = rig();
+    const { leg, end } = await r.queue('call-1');
+    // The caller's BYE lands just after the agent's 200 OK, while the folder is made (real I/O).
+    r.afterAnswered = () => {
+      queueMicrotask(() => {
+        leg.remoteHangup();
+      });
+    };
+    r.pbx.next('answer');
+    r.login('7', '8001');
+
+    await until(() => String(r.acd.agent('7')?.state) === 'wrap-up', 'the agent in wrap-up');
+
+    expect(r.acd.agent('7')?.state).to.equal('wrap-up');
+    expect(await end).to.deep.equal({ kind: 'talked', endedBy: 'caller' });
+    expect(r.pbx.lastDial().leg?.end).to.deep.include({ by: 'local' });
+    expect(r.pbx.bridges).to.deep.equal([]);
+    await r.acd.flush();
+    expect(r.acdRecords.eventsOf('call-1')).to.deep.equal(['entered', 'offered:7', 'answered:7', 'ended:7']);
+    // No empty recording left behind for a conversation that never happened.
+    const day = path.join(r.recordingsDir, '2024-05-01');
+    expect(existsSync(day) ? readdirSync(day) : []).to.deep.equal([]);
+  });
+
+  it('when the recording folder cannot be created, it bridges caller and agent without recording and the call ends normally', async () => {
+    const blocker = path.join(mkdtempSync(path.join(tmpdir(), 'queued-call-blocked-')), 'not-a-folder');
+    writeFileSync(blocker, '');
+    cleanups.push(() => {
+      rmSync(path.dirname(blocker), { recursive: true, force: true });
+    });
+    const r = rig({ recordingsDir: blocker });
+    const { leg, end } = await r.queue('call-1');
+    r.pbx.next('answer');
+    r.login('7', '8001');
+    await until(() => r.pbx.bridges.length === 1, 'the bridge');
+    await settle();
+
+    expect(r.pbx.bridges[0]).to.deep.include({ a: leg, b: r.pbx.lastDial().leg, recordingPath: undefined });
+    expect(r.acd.agent('7')?.state).to.equal('busy');
+    expect(await r.callRecords.get('call-1')).to.include({ agentExtension: '8001', recordingPath: null });
+
+    r.pbx.lastDial().leg?.remoteHangup();
+
+    expect(await end).to.deep.equal({ kind: 'talked', endedBy: 'callee' });
+    expect(leg.end).to.deep.include({ by: 'local' });
+    expect(r.acd.agent('7')?.state).to.equal('wrap-up');
+  });
+
+  it("when a Call-ID comes back the same day, the second call is recorded to a new file and the first call's recording stays intact", async () => {
+    const r = rig();
+    r.login('7', '8001');
+    const talk = async (): Promise<string> => {
+      const { end } = await r.queue('dup/../id@host');
+      r.pbx.lastDial().answer();
+      await until(() => r.pbx.bridges.length > 0 && r.pbx.bridges.at(-1)?.closed === false, 'the bridge');
+      const file = r.pbx.bridges.at(-1)?.recordingPath ?? '';
+      r.pbx.lastDial().leg?.remoteHangup();
+      await end;
+      await r.timers.tickAsync(30_000); // wrap-up
+      return file;
+    };
+    const first = await talk();
+    writeFileSync(first, 'first caller');
+    const second = await talk();
+
+    expect(second).to.not.equal(first);
+    expect(readFileSync(first, 'utf8')).to.equal('first caller');
+    // A Call-ID's slashes and dots never lead the file out of the day's folder.
+    for (const file of [first, second]) {
+      expect(path.dirname(file)).to.equal(path.join(r.recordingsDir, '2024-05-01'));
+      expect(path.basename(file)).to.match(/^dup_\.\._id_host-[0-9a-f]{8}\.wav$/);
+    }
   });
 
   it('when the agent hangs up, it hangs up the caller, ends the call in the ACD (wrap-up) and reports talked, ended by the callee', async () => {
