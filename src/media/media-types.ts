@@ -52,10 +52,17 @@ export interface RtpSession {
   acceptAnswer(answerSdp: string): void;
   /**
    * The signalling confirmed the remote of an answerOffer() (the ACK of our 2xx, RFC 3261 §13.3.1.4):
-   * only now is media sent to it. Until then the SDP may be a forged INVITE's, naming a third party.
+   * only now is media sent to it. Also called for a re-INVITE's ACK: a moved c=/m= applies only then. Until then the SDP may be a forged INVITE's, naming a third party.
    * Optional extension of the contract (an engine without it sends as soon as it knows where).
    */
   confirmRemote?(): void;
+  /**
+   * The IP the call's signalling came from (the INVITE's transport source) or, for our INVITE, went
+   * to; set before the offer/answer. RTP may latch only from it or the SDP connection IP, and media
+   * goes to the SDP address before a latch only when the two IPs are equal. Unset: only the SDP IP
+   * may latch and nothing is sent before it did. Optional extension of the contract.
+   */
+  setSignallingAddress?(address: string): void;
   /**
    * Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted.
    * With `options.loop` the list restarts until stopped/aborted. While the session is bridged it

@@ -11,7 +11,7 @@ import { FRAME_BYTES, Playback, silenceByte } from './playback.js';
 import type { Prompt, PromptLibrary } from './prompt-library.js';
 import { maskAddress } from './mask-address.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
-import { RtpSourceLatch } from './rtp-source-latch.js';
+import { RtpSourceLatch, plainIp } from './rtp-source-latch.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia } from './sdp-negotiator.js';
 import { TimestampMapper, tsDiff } from './timestamp-mapper.js';
 
@@ -61,13 +61,19 @@ export interface RelaySink {
  * party's packets, re-stamped with our SSRC, sequence numbers and a timeline continuous with ours
  * (TimestampMapper); timestamps never go back when the bridge starts or stops.
  *
- * Symmetric RTP (RFC 4961) for NAT: we send to the SDP address until an RTP packet of the negotiated
- * payload types arrives, then to that packet's source. Once latched, packets (audio and key presses)
- * from any other source or SSRC are dropped and counted (RtpSourceLatch has the rules).
+ * Symmetric RTP (RFC 4961) for NAT: we send to the latched source once an RTP packet of the negotiated
+ * payload types arrived. Only the SDP connection IP and the IP the call's signalling came from
+ * (setSignallingAddress(), any port) may latch; packets from any other IP, and once latched from any
+ * other source or SSRC, are dropped and counted (RtpSourceLatch has the rules). Before a source is
+ * latched we send to the SDP address only when its IP is the signalling IP (phones, SBCs anchoring
+ * media); otherwise nothing is sent until the remote's first RTP latches: an INVITE naming a third
+ * party in c= (reflection) then gets the third party nothing, even once ACKed from the attacker's host.
  *
  * Nothing is sent after answerOffer() until the signalling confirms the remote (confirmRemote(): the
  * ACK of our 2xx): the SDP of an unacknowledged INVITE may name a third party, and one forged INVITE
  * would otherwise aim 32 s of packets at it. Our own offer answered (acceptAnswer()) needs no wait.
+ * A re-INVITE that keeps c= and the m= port keeps the latch; one that moves the media takes effect only
+ * at its ACK (confirmRemote()), with a new latch under the same rules.
  */
 export class RtpMediaSession implements RtpSession, ClockSubscriber {
   readonly events = new TypedEmitter<RtpSessionEvents>();
@@ -85,6 +91,10 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private readonly latch: RtpSourceLatch;
   /** The signalling confirmed the remote (ACK, or the answer to our offer): media may be sent. */
   private confirmed = false;
+  /** IP the call's signalling came from (or went to, for our INVITE); see setSignallingAddress(). */
+  private signallingIp: string | undefined;
+  /** A re-INVITE's offer that moves the media, answered but not yet acknowledged. */
+  private pending: NegotiatedMedia | undefined;
   private foreignDropped = 0;
   private foreignLoggedAt: number | undefined;
   private foreignSinceLog = 0;
@@ -130,9 +140,16 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     return this.relay !== undefined;
   }
 
-  /** Where packets go now: the latched source, else the SDP address; undefined before negotiation. */
+  /**
+   * Where packets go now: the latched source, else the SDP address when its IP is the signalling IP;
+   * undefined before negotiation or while waiting for the remote's first RTP.
+   */
   get remote(): { address: string; port: number } | undefined {
-    return this.latch.latched ?? this.media?.remote;
+    const latched = this.latch.latched;
+    if (latched !== undefined) return latched;
+    const sdp = this.media?.remote;
+    if (sdp === undefined || this.signallingIp === undefined || plainIp(sdp.address) !== this.signallingIp) return undefined;
+    return sdp;
   }
 
   /** Packets dropped because they came from another source or SSRC than the latched one. */
@@ -150,10 +167,25 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     return this.media?.direction ?? 'inactive';
   }
 
+  /** The IP the signalling came from (inbound INVITE) or went to (our INVITE); call before the offer/answer. */
+  setSignallingAddress(address: string): void {
+    this.signallingIp = plainIp(address);
+  }
+
   answerOffer(offerSdp: string): string {
     this.assertOpen();
     const { sdp, media } = this.negotiator.answer(offerSdp);
-    this.apply(media);
+    const current = this.media;
+    if (current === undefined || !this.confirmed) {
+      this.apply(media);
+    } else if (sameRemote(current.remote, media.remote)) {
+      // Hold/resume or a session refresh at the same address: the latched source stays.
+      this.pending = undefined;
+      this.update(media);
+    } else {
+      // Moved media: only the re-INVITE's ACK proves the new address (see the class comment).
+      this.pending = media;
+    }
     return sdp;
   }
 
@@ -164,15 +196,27 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   acceptAnswer(answerSdp: string): void {
     this.assertOpen();
-    this.apply(this.negotiator.acceptAnswer(answerSdp));
+    const media = this.negotiator.acceptAnswer(answerSdp);
+    const current = this.media;
+    this.pending = undefined;
+    if (current !== undefined && sameRemote(current.remote, media.remote)) this.update(media);
+    else this.apply(media);
     // The answer to our own offer: the party we called (or who ACKed our 2xx with it) gave it.
     this.confirmed = true;
   }
 
+  /** The ACK of our 2xx (initial INVITE or re-INVITE) arrived: media may go to its (moved) remote. */
   confirmRemote(): void {
-    if (this.closed || this.confirmed) return;
+    if (this.closed) return;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) this.apply(pending);
+    if (this.confirmed && pending === undefined) return;
     this.confirmed = true;
     this.markerNext = true;
+    if (this.remote === undefined && this.media?.remote !== undefined) {
+      this.logger.debug('media waits for the remote\'s first RTP (SDP address is not the signalling address)');
+    }
   }
 
   play(prompts: readonly string[], signal?: AbortSignal, options: PlayOptions = {}): Promise<PlaybackOutcome> {
@@ -331,8 +375,14 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   }
 
   private apply(media: NegotiatedMedia): void {
-    // Every offer/answer (a re-INVITE included) starts a new latch on the new SDP address.
-    this.latch.reset(media.remote);
+    // A new (or moved) remote: a new latch, open only to the SDP IP and the signalling IP.
+    const allowed = [media.remote?.address, this.signallingIp].filter((a): a is string => a !== undefined);
+    this.latch.reset(media.remote, allowed);
+    this.update(media);
+  }
+
+  /** Takes a negotiation result that keeps the remote address (and the latch). */
+  private update(media: NegotiatedMedia): void {
     this.media = media;
     this.lastRtpAt = performance.now();
     this.timedOut = false;
@@ -402,4 +452,8 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private assertOpen(): void {
     if (this.closed) throw new MediaError('MEDIA_CLOSED', 'RTP session is closed');
   }
+}
+
+function sameRemote(a: { address: string; port: number } | undefined, b: { address: string; port: number } | undefined): boolean {
+  return a?.address === b?.address && a?.port === b?.port;
 }

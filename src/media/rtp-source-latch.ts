@@ -17,6 +17,9 @@ export type LatchVerdict =
  * off-path sender could listen in on a call or press keys in its IVR.
  *
  * Rules (the session has already checked the payload type):
+ * - Only packets from an allowed IP (reset()'s `allowed`: the SDP connection IP and the IP the call's
+ *   signalling came from, any port) are considered at all; any other IP is foreign. A blind sprayer on
+ *   a third host can then never latch, even on a NATed call whose SDP address is private.
  * - With nothing latched, the first packet latches its transport address and SSRC. The SDP address
  *   cannot be required: a NATed caller sends from its public address, not the private one in its SDP.
  * - A packet from exactly the SDP address takes over a latch on another address during the first
@@ -32,6 +35,7 @@ export type LatchVerdict =
  */
 export class RtpSourceLatch {
   private sdp: RtpEndpoint | undefined;
+  private allowed: ReadonlySet<string> | undefined;
   private source: RtpEndpoint | undefined;
   private ssrc: number | undefined;
   private lastAcceptedAt = 0;
@@ -44,15 +48,20 @@ export class RtpSourceLatch {
     return this.source;
   }
 
-  /** New SDP (initial answer or re-INVITE): forget the latch; packets from `sdp` are preferred. */
-  reset(sdp: RtpEndpoint | undefined): void {
+  /**
+   * New SDP (initial answer or a re-INVITE that moved the media): forget the latch; packets from `sdp`
+   * are preferred. With `allowed`, only packets from those IPs are ever accepted.
+   */
+  reset(sdp: RtpEndpoint | undefined, allowed?: readonly string[]): void {
     this.sdp = sdp;
+    this.allowed = allowed === undefined ? undefined : new Set(allowed.map(plainIp));
     this.source = undefined;
     this.ssrc = undefined;
   }
 
   /** Judges one packet of a negotiated payload type from `from` with SSRC `ssrc`, received at `now` (ms). */
   judge(from: RtpEndpoint, ssrc: number, now: number): LatchVerdict {
+    if (this.allowed !== undefined && !this.allowed.has(plainIp(from.address))) return 'foreign';
     const current = this.source;
     if (current === undefined) return this.latch(from, ssrc, now);
     if (this.isSdp(from) && !this.isSdp(current) && now - this.latchedAt < this.silenceMs) return this.latch(from, ssrc, now);
@@ -82,4 +91,10 @@ export class RtpSourceLatch {
 
 function same(a: RtpEndpoint, b: RtpEndpoint): boolean {
   return a.address === b.address && a.port === b.port;
+}
+
+/** An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, as a dual-stack socket reports it) as plain IPv4. */
+export function plainIp(address: string): string {
+  const lower = address.toLowerCase();
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }

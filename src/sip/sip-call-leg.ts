@@ -51,6 +51,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
 
   /** The media session, once the engine created it; its digits and timeouts become leg events. */
   attachSession(session: RtpSession): void {
+    // RTP may latch only from the INVITE's source IP or its SDP IP (a forged c= cannot aim media elsewhere).
+    session.setSignallingAddress?.(this.invite.source.address);
     this.useSession(session, true);
   }
 
@@ -136,9 +138,6 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   }
 
   protected override initialAcknowledged(): void {
-    // The ACK proves the caller receives our signalling at its address: only now may media flow to
-    // its SDP address (a forged INVITE naming a third party never gets here).
-    this.rtpSession?.confirmRemote?.();
     this.byeAfterAck?.();
     if (this.state === 'answered') {
       this.ackWaiter?.resolve();

@@ -149,6 +149,9 @@ export abstract class SipLegBase<H extends LegHost = LegHost> implements DialogL
     pending.retransmitter.stop();
     this.pendingAckState = undefined;
     if (pending.offerInOk) this.applyAckAnswer(req, pending.initial);
+    // The ACK proves the peer receives our signalling: only now may media flow to the SDP address of
+    // the INVITE or re-INVITE it acknowledges (a forged INVITE naming a third party never gets here).
+    if (this.currentState === 'answered') this.session?.confirmRemote?.();
     if (pending.initial) this.initialAcknowledged();
   }
 

@@ -54,6 +54,8 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
       session.close();
       return;
     }
+    // The IP our INVITE goes to stands for the callee's signalling address (see RtpSession).
+    session.setSignallingAddress?.(spec.next.address);
     this.useSession(session, false);
     const display = this.fromDisplayName === undefined ? undefined : `"${utf8ToLatin1(this.fromDisplayName).replace(/["\\]/g, '\\$&')}"`;
     const from: SipNameAddr = {

@@ -30,9 +30,11 @@ describe('RtpMediaEngine.bridge', () => {
     const phoneA = await peer();
     const phoneB = await peer();
     const a = await engine.createSession('caller');
+    a.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     a.answerOffer(offerCodec(phoneA.port, 0, 101));
     a.confirmRemote(); // the ACK
     const b = await engine.createSession('agent');
+    b.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     b.answerOffer(offerCodec(phoneB.port, 8, agentEventPt === 'none' ? undefined : agentEventPt));
     b.confirmRemote(); // the ACK
     return { phoneA, phoneB, a, b };
@@ -180,6 +182,7 @@ describe('RtpMediaEngine.bridge', () => {
   it('when bridging a session to itself or one already bridged, it throws BRIDGE_INVALID', async () => {
     const { a, b } = await twoLegs();
     const c = await engine.createSession('third');
+    c.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     expect(() => engine.bridge(a, a)).to.throw(MediaError).with.property('code', 'BRIDGE_INVALID');
     const bridge = engine.bridge(a, b);
     expect(() => engine.bridge(c, b)).to.throw(MediaError).with.property('code', 'BRIDGE_INVALID');

@@ -45,6 +45,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine({ comfortSilence: false });
     const phone = await peer();
     const session = await engine.createSession('call-1');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port));
     session.confirmRemote(); // the ACK
     engine.resetPacingStats();
@@ -78,6 +79,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine({ comfortSilence: false });
     const phone = await peer();
     const session = await engine.createSession('call-pcma');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port, '8 101'));
     session.confirmRemote(); // the ACK
     expect(session.codec).to.equal('PCMA');
@@ -94,6 +96,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine();
     const phone = await peer();
     const session = await engine.createSession('call-silence');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port));
     session.confirmRemote(); // the ACK
     await sleep(210);
@@ -106,6 +109,7 @@ describe('RtpMediaEngine', () => {
     const sdpPeer = await peer();
     const natPeer = await peer();
     const session = await engine.createSession('call-nat');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(sdpPeer.port));
     session.confirmRemote(); // the ACK
     await sleep(60);
@@ -124,6 +128,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine();
     const phone = await peer();
     const session = await engine.createSession('call-dtmf');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port));
     session.confirmRemote(); // the ACK
     const digits: [string, string][] = [];
@@ -141,6 +146,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine();
     const phone = await peer();
     const session = await engine.createSession('call-audio');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port, '8'));
     session.confirmRemote(); // the ACK
     const heard: string[] = [];
@@ -155,6 +161,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine({ mediaTimeoutMs: 60 });
     const phone = await peer();
     const session = await engine.createSession('call-hold');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     const timeout = sinon.spy();
     session.events.on('timeout', timeout);
     session.answerOffer(offerTo(phone.port, '0 101', 'sendonly'));
@@ -170,6 +177,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine({ mediaTimeoutMs: 80 });
     const phone = await peer();
     const session = await engine.createSession('call-timeout');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     const timeout = sinon.spy();
     session.events.on('timeout', timeout);
     session.answerOffer(offerTo(phone.port));
@@ -183,6 +191,7 @@ describe('RtpMediaEngine', () => {
   it('when a new play starts, stopPlayback is called or the signal aborts, the earlier play resolves stopped', async () => {
     await makeEngine();
     const session = await engine.createSession('call-stop');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     const first = session.play(['tone-1s']);
     const second = session.play(['tone-1s']);
     expect(await first).to.equal('stopped');
@@ -198,6 +207,7 @@ describe('RtpMediaEngine', () => {
     await makeEngine({ comfortSilence: false });
     const phone = await peer();
     const session = await engine.createSession('call-hold-music');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port));
     session.confirmRemote(); // the ACK
     const controller = new AbortController();
@@ -221,6 +231,7 @@ describe('RtpMediaEngine', () => {
   it('when a prompt is unknown, play rejects with PROMPT_NOT_FOUND naming it', async () => {
     await makeEngine();
     const session = await engine.createSession('call-unknown');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     expect(engine.hasPrompt('beep')).to.equal(true);
     expect(engine.hasPrompt('nope')).to.equal(false);
     try {
@@ -236,7 +247,9 @@ describe('RtpMediaEngine', () => {
   it('when every port of the range is taken, it rejects with RTP_PORTS_EXHAUSTED', async () => {
     await makeEngine({ portMin: basePort + 50, portMax: basePort + 53 });
     const a = await engine.createSession('a');
+    a.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     const b = await engine.createSession('b');
+    b.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     expect([a.localPort, b.localPort].sort()).to.deep.equal([basePort + 50, basePort + 52]);
     try {
       await engine.createSession('c');
@@ -246,6 +259,7 @@ describe('RtpMediaEngine', () => {
     }
     a.close();
     const c = await engine.createSession('c');
+    c.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     expect(c.localPort).to.equal(a.localPort);
   });
 
@@ -256,6 +270,7 @@ describe('RtpMediaEngine', () => {
     try {
       await makeEngine({ portMin: basePort + 60, portMax: basePort + 62 });
       const s = await engine.createSession('skip');
+      s.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
       expect(s.localPort).to.equal(basePort + 62);
     } finally {
       squatter.close();
@@ -265,6 +280,7 @@ describe('RtpMediaEngine', () => {
   it('when a session or the engine is closed twice, it is safe; plays resolve stopped and the port is freed', async () => {
     await makeEngine();
     const session = await engine.createSession('call-close');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     expect(engine.activeSessions).to.equal(1);
     const playing = session.play(['tone-1s']);
     session.close();
@@ -273,6 +289,7 @@ describe('RtpMediaEngine', () => {
     expect(engine.activeSessions).to.equal(0);
     expect(() => session.createOffer()).to.throw(MediaError);
     const other = await engine.createSession('call-2');
+    other.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     await engine.close();
     await engine.close();
     expect(engine.activeSessions).to.equal(0);

@@ -59,6 +59,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
     const caller = await peer();
     const forger = await peer('127.0.0.2');
     const session = await engine.createSession('call-forged');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(caller.port));
     session.confirmRemote(); // the ACK
     caller.send(session.localPort, { payload: Buffer.alloc(160, 0xff), ssrc: 1111 });
@@ -80,6 +81,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
     const caller = await peer();
     const forger = await peer('127.0.0.2');
     const session = await engine.createSession('call-dtmf-forged');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(caller.port));
     session.confirmRemote();
     const digits: string[] = [];
@@ -97,6 +99,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
     const caller = await peer();
     const forger = await peer();
     const session = await engine.createSession('call-dtmf-port');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(caller.port));
     session.confirmRemote();
     const digits: string[] = [];
@@ -119,6 +122,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
     const oldBinding = await peer();
     const newBinding = await peer();
     const session = await engine.createSession('call-rebind');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(sdp.port));
     session.confirmRemote();
     oldBinding.send(session.localPort, { payload: Buffer.alloc(160, 0xff), ssrc: 1111 });
@@ -138,6 +142,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
   it('when an offer is answered but not yet acknowledged, it sends nothing to the SDP address; after the ACK it does', async () => {
     const victim = await peer();
     const session = await engine.createSession('call-no-ack');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(victim.port));
     await sleep(300);
     expect(victim.received, 'packets sent before the ACK').to.have.length(0);
@@ -149,6 +154,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
   it('when our own offer is answered (outbound call), it sends at once', async () => {
     const phone = await peer();
     const session = await engine.createSession('call-out');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.createOffer();
     session.acceptAnswer(offerTo(phone.port, '0 101'));
     await sleep(200);
@@ -164,6 +170,7 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
   ] as const) {
     it(`when the offer's connection names ${what}, it refuses it (488) and binds nothing to it`, async () => {
       const session = await engine.createSession('call-bad-c');
+      session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
       expect(() => session.answerOffer(sdp)).to.throw(MediaError).with.property('code', 'SDP_ADDRESS_REFUSED');
       expect(session.remote).to.equal(undefined);
     });
@@ -172,12 +179,81 @@ describe('RtpMediaSession: who may send into a call and where it sends', () => {
   it('when a re-INVITE puts the call on hold with c=0.0.0.0, it is accepted and nothing is sent', async () => {
     const phone = await peer();
     const session = await engine.createSession('call-hold');
+    session.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     session.answerOffer(offerTo(phone.port));
     session.confirmRemote();
     session.answerOffer(offerAt('0.0.0.0', phone.port));
+    session.confirmRemote(); // the re-INVITE's ACK
     await sleep(30);
     phone.received.length = 0;
     await sleep(150);
     expect(phone.received).to.have.length(0);
+  });
+
+  it('when a forged INVITE from 127.0.0.2 names a victim 127.0.0.3 in c= and is then ACKed, the victim receives nothing', async () => {
+    const victim = await peer('127.0.0.3');
+    const session = await engine.createSession('call-reflect');
+    session.setSignallingAddress('127.0.0.2'); // the attacker's own address sent the INVITE and the ACK
+    session.answerOffer(offerAt('127.0.0.3', victim.port));
+    session.confirmRemote();
+    await sleep(300);
+    expect(victim.received, 'packets sent to the victim').to.have.length(0);
+    expect(session.remote).to.equal(undefined);
+  });
+
+  it('when a NATed caller (private SDP address) is sprayed with RTP from another host, the sprayer cannot latch and the caller\'s own RTP from its signalling address gets the stream', async () => {
+    const caller = await peer('127.0.0.1');
+    const sprayer = await peer('127.0.0.2');
+    const session = await engine.createSession('call-nat-spray');
+    session.setSignallingAddress('127.0.0.1');
+    session.answerOffer(offerAt('10.0.0.5', 40000));
+    for (let i = 0; i < 20; i++) sprayer.send(session.localPort, { payload: Buffer.alloc(160, 0x7f), ssrc: 6666, sequenceNumber: i });
+    await sleep(30);
+    session.confirmRemote();
+    const digits: string[] = [];
+    session.events.on('dtmf', (d) => digits.push(d));
+    press(sprayer, session.localPort, 5, 8000, 6666);
+    await sleep(30);
+    caller.send(session.localPort, { payload: Buffer.alloc(160, 0xff), ssrc: 1111 });
+    await sleep(200);
+    expect(sprayer.received, 'packets the sprayer received').to.have.length(0);
+    expect(digits, 'digits the sprayer pressed').to.deep.equal([]);
+    expect(session.remote).to.deep.equal({ address: '127.0.0.1', port: caller.port });
+    expect(caller.received.length).to.be.greaterThan(3);
+    expect(session.foreignPacketsDropped).to.equal(25);
+  });
+
+  it('when a re-INVITE repeats the same c= and m= (session refresh), the NATed caller keeps its latched stream', async () => {
+    const caller = await peer('127.0.0.1');
+    const session = await engine.createSession('call-refresh');
+    session.setSignallingAddress('127.0.0.1');
+    session.answerOffer(offerAt('10.0.0.5', 40000));
+    session.confirmRemote();
+    caller.send(session.localPort, { payload: Buffer.alloc(160, 0xff), ssrc: 1111 });
+    await sleep(40);
+    session.answerOffer(offerAt('10.0.0.5', 40000));
+    session.confirmRemote(); // the re-INVITE's ACK
+    caller.received.length = 0;
+    await sleep(150);
+    expect(session.remote).to.deep.equal({ address: '127.0.0.1', port: caller.port });
+    expect(caller.received.length).to.be.greaterThan(3);
+  });
+
+  it('when a re-INVITE moves the media to a new port, the old one keeps the stream until the re-INVITE\'s ACK; then the new one gets it', async () => {
+    const phone = await peer('127.0.0.1');
+    const moved = await peer('127.0.0.1');
+    const session = await engine.createSession('call-move');
+    session.setSignallingAddress('127.0.0.1');
+    session.answerOffer(offerTo(phone.port));
+    session.confirmRemote();
+    await sleep(40);
+    session.answerOffer(offerTo(moved.port));
+    await sleep(150);
+    expect(moved.received, 'packets before the re-INVITE\'s ACK').to.have.length(0);
+    session.confirmRemote();
+    phone.received.length = 0;
+    await sleep(150);
+    expect(moved.received.length).to.be.greaterThan(3);
+    expect(phone.received.length).to.be.lessThan(2);
   });
 });

@@ -77,4 +77,13 @@ describe('RtpSourceLatch', () => {
     expect(latch.judge(moved, 7777, 100)).to.equal('accept');
     expect(latch.judge(NAT, 1111, 120)).to.equal('foreign');
   });
+
+  it('when only the SDP and signalling IPs are allowed, a first packet from a third host is foreign and the caller\'s NAT address still latches', () => {
+    const latch = new RtpSourceLatch(2000);
+    latch.reset(SDP, [SDP.address, NAT.address]);
+    expect(latch.judge(FORGER, 1111, 0)).to.equal('foreign');
+    expect(latch.latched).to.equal(undefined);
+    expect(latch.judge({ address: `::ffff:${NAT.address}`, port: 61000 }, 1111, 10), 'as a dual-stack socket reports it').to.equal('accept');
+    expect(latch.judge(FORGER, 1111, 5000), 'even after a silence, with the latched SSRC').to.equal('foreign');
+  });
 });

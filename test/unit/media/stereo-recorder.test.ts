@@ -63,9 +63,11 @@ describe('StereoRecorder (bridge recording)', () => {
     const phoneA = await peer();
     const phoneB = await peer();
     const a = await engine.createSession('caller');
+    a.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     a.answerOffer(offerCodec(phoneA.port, 0, 101));
     a.confirmRemote(); // the ACK
     const b = await engine.createSession('agent');
+    b.setSignallingAddress('127.0.0.1'); // the INVITE came from the phone's own address
     b.answerOffer(offerCodec(phoneB.port, 8, 101));
     b.confirmRemote(); // the ACK
     return { phoneA, phoneB, a, b };
