@@ -1,5 +1,5 @@
 import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
-import type { ThrottleRecord, ThrottleStore } from '../shared/auth-throttle.js';
+import type { AttemptLimit, ThrottleRecord, ThrottleStore } from '../shared/auth-throttle.js';
 import { AppError } from '../shared/app-error.js';
 
 interface Row {
@@ -34,37 +34,55 @@ export class SequelizeAuthThrottleStore implements ThrottleStore {
     return out;
   }
 
-  async addFailure(key: string, now: number, windowMs: number): Promise<number> {
-    const cut = now - windowMs;
+  async attempt(key: string, now: number, limit: AttemptLimit): Promise<number> {
+    const cut = now - limit.windowMs;
+    const count = 'CASE WHEN first_at < :cut THEN 1 ELSE failures + 1 END';
+    // The wait set by this attempt, from the count it reaches: a CASE ladder (no POW in SQLite).
+    const steps = limit.delays.map((d, k) => (k === limit.delays.length - 1 ? `ELSE :now + ${d}` : `WHEN ${count} = ${limit.free + k} THEN :now + ${d}`));
     const bump = () =>
       this.update(
-        // MySQL assigns left to right: first_at is read by the failures CASE before it is reset.
-        `UPDATE auth_throttles SET failures = CASE WHEN first_at < :cut THEN 1 ELSE failures + 1 END,
-           first_at = CASE WHEN first_at < :cut THEN :now ELSE first_at END, updated_at = :now WHERE throttle_key = :key`,
-        { key, cut, now },
+        // One statement decides and counts, so concurrent attempts each get their own count.
+        // blocked_until comes first: MySQL assigns left to right and later columns would read the
+        // new failures/first_at (SQLite reads the old ones everywhere).
+        `UPDATE auth_throttles SET
+           blocked_until = CASE WHEN ${count} < :free THEN blocked_until ${steps.join(' ')} END,
+           failures = ${count}, first_at = CASE WHEN first_at < :cut THEN :now ELSE first_at END, updated_at = :now
+         WHERE throttle_key = :key AND blocked_until <= :now`,
+        { key, cut, now, free: limit.free },
       );
-    await this.run('counting a failure', async () => {
-      if ((await bump()) > 0) return;
-      try {
-        await this.sequelize.query('INSERT INTO auth_throttles (throttle_key, failures, first_at, blocked_until, updated_at) VALUES (:key, 1, :now, 0, :now)', {
-          replacements: { key, now },
-          type: QueryTypes.INSERT,
-        });
-      } catch (err) {
-        // Another process inserted it first: count on its row.
-        if (!(err instanceof UniqueConstraintError)) throw err;
-        await bump();
+    return this.run('counting an attempt', async () => {
+      // A row inserted or unblocked by a concurrent attempt between our statements: count again.
+      for (let tries = 0; tries < 3; tries++) {
+        if ((await bump()) > 0) return 0;
+        const rec = (await this.read([key])).get(key);
+        if (rec !== undefined) {
+          if (rec.blockedUntil > now) return rec.blockedUntil;
+          continue;
+        }
+        try {
+          const blockedUntil = limit.free <= 1 ? now + (limit.delays[0] ?? 0) : 0;
+          await this.sequelize.query('INSERT INTO auth_throttles (throttle_key, failures, first_at, blocked_until, updated_at) VALUES (:key, 1, :now, :blockedUntil, :now)', {
+            replacements: { key, now, blockedUntil },
+            type: QueryTypes.INSERT,
+          });
+          return 0;
+        } catch (err) {
+          if (!(err instanceof UniqueConstraintError)) throw err;
+        }
       }
+      // Still contended: refuse this one briefly rather than let it through uncounted.
+      return now + 1;
     });
-    const rec = (await this.read([key])).get(key);
-    return rec?.failures ?? 1;
   }
 
-  async claim(key: string, now: number, until: number): Promise<boolean> {
-    const changed = await this.run('claiming a throttle slot', () =>
-      this.update('UPDATE auth_throttles SET blocked_until = :until WHERE throttle_key = :key AND blocked_until <= :now', { key, now, until }),
+  async credit(key: string, free: number): Promise<void> {
+    await this.run('crediting an attempt', () =>
+      this.update(
+        `UPDATE auth_throttles SET blocked_until = CASE WHEN failures - 1 < :free THEN 0 ELSE blocked_until END,
+           failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END WHERE throttle_key = :key`,
+        { key, free },
+      ),
     );
-    return changed > 0;
   }
 
   async touch(key: string, now: number): Promise<void> {
@@ -89,12 +107,13 @@ export class SequelizeAuthThrottleStore implements ThrottleStore {
     );
   }
 
-  async prune(before: number, now: number): Promise<void> {
+  async prune(now: number, before: number, trustPrefix: string, trustBefore: number): Promise<void> {
     await this.run('pruning throttles', () =>
-      this.sequelize.query('DELETE FROM auth_throttles WHERE updated_at < :before AND blocked_until <= :now', {
-        replacements: { before, now },
-        type: QueryTypes.DELETE,
-      }),
+      this.sequelize.query(
+        `DELETE FROM auth_throttles WHERE blocked_until <= :now AND
+           CASE WHEN throttle_key LIKE :trusted THEN updated_at < :trustBefore ELSE updated_at < :before END`,
+        { replacements: { now, before, trusted: `${trustPrefix.replace(/[\\%_]/g, '')}%`, trustBefore }, type: QueryTypes.DELETE },
+      ),
     );
   }
 

@@ -100,18 +100,19 @@ export class IdentityService {
    * account's owner out of an address they logged in from before.
    */
   async authenticate(username: string, password: string, address = 'unknown'): Promise<User> {
-    const lockedFor = await this.throttle.admit(username, address);
-    if (lockedFor > 0) throw new LoginLockedError(lockedFor);
     const valid = usernameSchema.safeParse(username).success;
+    // Counted before the password is checked (issue 9, item 6). Names that cannot exist are
+    // counted per address only: they could only fill the table.
+    const attempt = await this.throttle.admit(valid ? username : '', address);
+    if (attempt.waitMs > 0) throw new LoginLockedError(attempt.waitMs);
     const stored = valid ? await this.deps.users.findByUsername(username) : undefined;
     const matches = await verifyPassword(password, stored?.passwordHash ?? (await this.getDummyHash()));
     if (!stored || !matches || !stored.active) {
-      // Names that cannot exist are counted per address only: they could only fill the table.
-      await this.throttle.recordFailure(valid ? username : '', address);
+      await this.throttle.recordFailure(attempt);
       this.deps.logger.warn('login failed', { username: valid ? username : undefined, address });
       throw new LoginFailedError();
     }
-    await this.throttle.recordSuccess(username, address);
+    await this.throttle.recordSuccess(attempt);
     return toPublicUser(stored);
   }
 

@@ -32,7 +32,10 @@ function maskValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskPhonesIn(value);
   if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
-  if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value;
+  // An Error becomes its masked message and stack: a driver error's own fields (`sql`,
+  // `parameters`) hold raw values and are never printed.
+  if (value instanceof Error) return { name: value.name, message: maskPhonesIn(value.message), stack: maskPhonesIn(value.stack ?? '') };
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = ID_FIELDS.has(key) ? v : maskValue(v, depth + 1);
   return out;

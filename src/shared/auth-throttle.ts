@@ -5,14 +5,17 @@ import type { Clock } from './clock.js';
  * `ThrottleStore` (the database in production: `auth_throttles`), so several processes serving the
  * same users count together and a restart forgets nothing.
  *
- * Each rule counts failures of one scope (account + address, address, account) in a sliding window.
- * The first `free` failures cost nothing; beyond them every attempt must claim a slot, and each
- * claim pushes the next one out by a delay that doubles up to `maxDelayMs`. Nothing is ever a hard
+ * Each rule counts attempts of one scope (account + address, address, account) in a sliding window,
+ * before the password is checked, in one atomic step per counter (a success gives its attempt
+ * back). The first `free` attempts go ahead; the one that reaches `free` blocks the scope for a
+ * delay that doubles with every further attempt up to `maxDelayMs`, and a block always runs to its
+ * end, window or not. Nothing is ever a hard
  * lock of a name: a slot always opens again. The account-wide rule skips addresses the account has
  * logged in from before (`trustMs`), so guessing from many addresses slows every stranger down but
  * never keeps the right user out of their own desk (OWASP "Blocking Brute Force Attacks").
  */
 export interface ThrottleRecord {
+  /** Attempts counted in the current window (a success gives its attempt back). */
   readonly failures: number;
   /** Start of the current counting window (ms). */
   readonly firstAt: number;
@@ -21,28 +24,44 @@ export interface ThrottleRecord {
   readonly updatedAt: number;
 }
 
+/** What a store needs of a rule to count one attempt. */
+export interface AttemptLimit {
+  readonly free: number;
+  readonly windowMs: number;
+  /** delays[k]: the wait set when the count reaches free + k; the last entry stands for all beyond. */
+  readonly delays: readonly number[];
+}
+
 /** Where counters live. Every method is atomic for one key (several processes may share it). */
 export interface ThrottleStore {
   read(keys: readonly string[]): Promise<ReadonlyMap<string, ThrottleRecord>>;
-  /** One more failure; starts over when the window began before `now - windowMs`. Returns the count. */
-  addFailure(key: string, now: number, windowMs: number): Promise<number>;
-  /** Sets blockedUntil to `until` only when it is not after `now` (compare-and-set); true when this call took the slot. */
-  claim(key: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Counts one attempt in one step, unless `blockedUntil` is after `now` (then nothing changes).
+   * The count starts over when the window began before `now - windowMs` and no block is running;
+   * reaching `free` or more sets `blockedUntil = now + delay`. Returns 0 when the attempt was
+   * counted (go ahead), else the `blockedUntil` that refused it.
+   */
+  attempt(key: string, now: number, limit: AttemptLimit): Promise<number>;
+  /** Gives one counted attempt back (it succeeded); lifts the block when the count drops below `free`. */
+  credit(key: string, free: number): Promise<void>;
   /** Marks `key` as seen at `now` (a trusted address) without failures. */
   touch(key: string, now: number): Promise<void>;
   remove(keys: readonly string[]): Promise<void>;
-  /** Forgets records untouched since `before` and not blocked after `now`. */
-  prune(before: number, now: number): Promise<void>;
+  /**
+   * Forgets records not blocked after `now`: keys starting with `trustPrefix` untouched since
+   * `trustBefore`, all others untouched since `before`.
+   */
+  prune(now: number, before: number, trustPrefix: string, trustBefore: number): Promise<void>;
 }
 
 export type ThrottleScope = 'account-address' | 'address' | 'account';
 
 export interface ThrottleRule {
   readonly scope: ThrottleScope;
-  /** Failures in the window that cost nothing. */
+  /** Password checks in the window that cost nothing. */
   readonly free: number;
   readonly windowMs: number;
-  /** Delay after the first attempt beyond `free`; doubles for each further one. */
+  /** Delay after the last free attempt; doubles for each further one. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
@@ -55,7 +74,19 @@ export interface AuthThrottleOptions {
   readonly trustMs: number;
 }
 
+/** One admitted (or refused) attempt: pass it back to `recordSuccess` / `recordFailure`. */
+export interface Admission {
+  /** Milliseconds until the next try may go ahead; 0: check the password now. */
+  readonly waitMs: number;
+  readonly account: string;
+  readonly address: string;
+  /** The counters this attempt was counted on, with their rule's `free`. */
+  readonly counted: readonly { readonly key: string; readonly free: number }[];
+}
+
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** The address rule counts first: a throttled address creates no rows for the names it tries. */
+const SCOPE_ORDER: readonly ThrottleScope[] = ['address', 'account-address', 'account'];
 
 export class AuthThrottle {
   private lastPrune = 0;
@@ -67,50 +98,46 @@ export class AuthThrottle {
   ) {}
 
   /**
-   * Milliseconds until `account` may try again from `address` (0: go ahead). A 0 answer beyond
-   * the free failures has claimed the slot, so concurrent guesses get one try per delay, not one each.
+   * Counts this attempt before its password is checked, so concurrent guesses cannot all slip
+   * under `free` (issue 9, item 6): each counter is bumped in one atomic step and the attempt goes
+   * ahead only if every counter took it. An empty `account` (a name that cannot exist) counts on
+   * the address only. Refused attempts leave the account counters alone.
    */
-  async admit(account: string, address: string): Promise<number> {
+  async admit(account: string, address: string): Promise<Admission> {
     const now = this.clock.now();
-    const { rules } = this.options;
     const trustKey = this.key('trusted', account, address);
-    const keys = rules.map((r) => this.ruleKey(r, account, address));
-    const records = await this.store.read([...keys, trustKey]);
-    const trust = records.get(trustKey);
+    const trust = account === '' ? undefined : (await this.store.read([trustKey])).get(trustKey);
     const trusted = trust !== undefined && now - trust.updatedAt < this.options.trustMs;
-    let wait = 0;
-    const toClaim: { key: string; until: number }[] = [];
-    rules.forEach((rule, i) => {
-      const key = keys[i] ?? '';
-      const rec = records.get(key);
-      if (rule.scope === 'account' && trusted) return;
-      if (rec === undefined || now - rec.firstAt > rule.windowMs || rec.failures < rule.free) return;
-      if (rec.blockedUntil > now) wait = Math.max(wait, rec.blockedUntil - now);
-      else toClaim.push({ key, until: now + delayFor(rule, rec.failures) });
-    });
-    if (wait > 0) return wait;
-    for (const { key, until } of toClaim) {
-      // Lost the race to a concurrent attempt: wait for the delay it set.
-      if (!(await this.store.claim(key, now, until))) return Math.max(1, until - now);
+    const rules = [...this.options.rules]
+      .filter((r) => (account === '' ? r.scope === 'address' : !(r.scope === 'account' && trusted)))
+      .sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope));
+    const counted: { key: string; free: number }[] = [];
+    for (const rule of rules) {
+      const key = this.key(rule.scope, account, address);
+      const blockedUntil = await this.store.attempt(key, now, { free: rule.free, windowMs: rule.windowMs, delays: delayLadder(rule) });
+      if (blockedUntil > 0) return { waitMs: Math.max(1, blockedUntil - now), account, address, counted };
+      counted.push({ key, free: rule.free });
     }
-    return 0;
+    return { waitMs: 0, account, address, counted };
   }
 
-  async recordFailure(account: string, address: string): Promise<void> {
+  /** The password was wrong: the attempt stays counted. */
+  async recordFailure(_attempt: Admission): Promise<void> {
+    await this.maybePrune(this.clock.now());
+  }
+
+  /** Gives the attempt back without trusting anyone (the request was refused for another reason). */
+  async giveBack(attempt: Admission): Promise<void> {
+    for (const { key, free } of attempt.counted) await this.store.credit(key, free);
+  }
+
+  /** Gives the attempt back, forgets this address's failures for the account and trusts the address for it. */
+  async recordSuccess(attempt: Admission): Promise<void> {
     const now = this.clock.now();
-    for (const rule of this.options.rules) await this.store.addFailure(this.ruleKey(rule, account, address), now, rule.windowMs);
-    await this.maybePrune(now);
-  }
-
-  /** Forgets this address's failures for the account and trusts the address for it. */
-  async recordSuccess(account: string, address: string): Promise<void> {
-    const now = this.clock.now();
-    await this.store.remove([this.key('account-address', account, address)]);
-    await this.store.touch(this.key('trusted', account, address), now);
-  }
-
-  private ruleKey(rule: ThrottleRule, account: string, address: string): string {
-    return this.key(rule.scope, account, address);
+    const pair = this.key('account-address', attempt.account, attempt.address);
+    for (const { key, free } of attempt.counted) if (key !== pair) await this.store.credit(key, free);
+    await this.store.remove([pair]);
+    await this.store.touch(this.key('trusted', attempt.account, attempt.address), now);
   }
 
   private key(scope: ThrottleScope | 'trusted', account: string, address: string): string {
@@ -124,15 +151,21 @@ export class AuthThrottle {
   private async maybePrune(now: number): Promise<void> {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
-    const longest = Math.max(this.options.trustMs, ...this.options.rules.map((r) => r.windowMs));
-    await this.store.prune(now - longest, now);
+    // Failure rows matter for one window plus the longest delay; trust rows for trustMs.
+    const keep = Math.max(...this.options.rules.map((r) => r.windowMs + r.maxDelayMs));
+    await this.store.prune(now, now - keep, `${this.options.kind}:t:`, now - this.options.trustMs);
   }
 }
 
-/** base × 2^(n−free), capped: the n-th failure's delay before the next attempt. */
-function delayFor(rule: ThrottleRule, failures: number): number {
-  const steps = Math.min(30, Math.max(0, failures - rule.free));
-  return Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** steps);
+/** base × 2^k capped at max, for k = 0 … the first k reaching max: the k-th attempt beyond `free`'s wait. */
+export function delayLadder(rule: ThrottleRule): number[] {
+  const out: number[] = [];
+  for (let k = 0; k <= 30; k++) {
+    const d = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** k);
+    out.push(d);
+    if (d >= rule.maxDelayMs) break;
+  }
+  return out;
 }
 
 /** A store in this process's memory: for tests and single-process tools; bounded by `maxKeys`. */
@@ -150,25 +183,23 @@ export class MemoryThrottleStore implements ThrottleStore {
     return Promise.resolve(out);
   }
 
-  addFailure(key: string, now: number, windowMs: number): Promise<number> {
+  attempt(key: string, now: number, limit: AttemptLimit): Promise<number> {
     const rec = this.records.get(key);
-    const fresh = rec === undefined || rec.firstAt < now - windowMs;
-    const next: ThrottleRecord = {
-      failures: fresh ? 1 : rec.failures + 1,
-      firstAt: fresh ? now : rec.firstAt,
-      blockedUntil: rec?.blockedUntil ?? 0,
-      updatedAt: now,
-    };
-    this.set(key, next);
-    return Promise.resolve(next.failures);
+    if (rec !== undefined && rec.blockedUntil > now) return Promise.resolve(rec.blockedUntil);
+    const fresh = rec === undefined || rec.firstAt < now - limit.windowMs;
+    const failures = fresh ? 1 : rec.failures + 1;
+    const over = failures - limit.free;
+    const delay = over < 0 ? 0 : (limit.delays[Math.min(over, limit.delays.length - 1)] ?? 0);
+    this.set(key, { failures, firstAt: fresh ? now : rec.firstAt, blockedUntil: over < 0 ? (rec?.blockedUntil ?? 0) : now + delay, updatedAt: now });
+    return Promise.resolve(0);
   }
 
-  claim(key: string, now: number, until: number): Promise<boolean> {
+  credit(key: string, free: number): Promise<void> {
     const rec = this.records.get(key);
-    if (rec === undefined) return Promise.resolve(true);
-    if (rec.blockedUntil > now) return Promise.resolve(false);
-    this.records.set(key, { ...rec, blockedUntil: until });
-    return Promise.resolve(true);
+    if (rec === undefined) return Promise.resolve();
+    const failures = Math.max(0, rec.failures - 1);
+    this.records.set(key, { ...rec, failures, blockedUntil: failures < free ? 0 : rec.blockedUntil });
+    return Promise.resolve();
   }
 
   touch(key: string, now: number): Promise<void> {
@@ -181,8 +212,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     return Promise.resolve();
   }
 
-  prune(before: number, now: number): Promise<void> {
-    for (const [key, rec] of this.records) if (rec.updatedAt < before && rec.blockedUntil <= now) this.records.delete(key);
+  prune(now: number, before: number, trustPrefix: string, trustBefore: number): Promise<void> {
+    for (const [key, rec] of this.records) {
+      const cut = key.startsWith(trustPrefix) ? trustBefore : before;
+      if (rec.updatedAt < cut && rec.blockedUntil <= now) this.records.delete(key);
+    }
     return Promise.resolve();
   }
 

@@ -12,7 +12,7 @@ export function maskPhone(value: string): string {
  * What is kept as it is although it has long digit runs: ISO timestamps, ticket codes
  * (`20261202-000123`), UUIDs and 8-digit dates (`20261202`, as in recording paths).
  */
-const KEEP = String.raw`\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?|\d{8}-\d{6}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])`;
+const KEEP = String.raw`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{8}-\d{6}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])`;
 /**
  * Phone-number shapes: a 7–15 digit run (optionally `+`/`00`/`86`-prefixed, with the `-` of a
  * landline area code) not touching a letter or digit, so `sip:13812345678@…`, `+8613812345678`,
@@ -20,7 +20,15 @@ const KEEP = String.raw`\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?|\d{8
  * 12345) are not. Linear: no nested quantifiers.
  */
 const PHONE = String.raw`\+?\d{7,15}|0\d{2,3}-\d{7,8}`;
-const SCAN = new RegExp(String.raw`(?<![0-9A-Za-z])(?:(${KEEP})|(${PHONE}))(?![0-9A-Za-z])`, 'g');
+/**
+ * Mobile numbers also where letters touch them (`user13812345678`) or written with visual
+ * separators (`138-1234-5678`, `138 1234 5678`, `+86-138-1234-5678`): only a digit may not touch.
+ */
+const MOBILE = String.raw`(?:(?:\+|00)?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}`;
+const SCAN = new RegExp(
+  String.raw`(?<![0-9A-Za-z])(${KEEP})(?![0-9A-Za-z])|(?<![\d+])(${MOBILE})(?!\d)|(?<![0-9A-Za-z])(${PHONE})(?![0-9A-Za-z])`,
+  'g',
+);
 
 /** Masks one digit run found by `maskPhonesIn`: `138****5678`, `+86` dropped; short ones keep 2 + 2. */
 function maskRun(run: string): string {

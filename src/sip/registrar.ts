@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseUri, stringifyUri, type SipNameAddr } from 'sip';
 import type { Logger } from '../logging/logger.js';
-import { AuthThrottle, MemoryThrottleStore, type ThrottleRule, type ThrottleStore } from '../shared/auth-throttle.js';
+import { AuthThrottle, MemoryThrottleStore, type Admission, type ThrottleRule, type ThrottleStore } from '../shared/auth-throttle.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
@@ -122,21 +122,23 @@ export class Registrar {
     const check = this.nonces.check(nonce, now, source);
     if (check === 'stale') return challenge(true);
     if (check === 'invalid') return challenge(false);
-    const qop = auth.qop;
-    if ((qop !== undefined && qop !== 'auth') || (qop === 'auth' && (auth.nc === undefined || auth.cnonce === undefined)) || auth.uri === undefined) {
-      await this.fail(user, req, 'malformed credentials');
+    // Counted before anything about the credentials is believed (issue 9, item 6): malformed ones
+    // are a failed try like wrong ones, so no packet reaches the counters unthrottled.
+    const attempt = await this.throttle.admit(user, source);
+    if (attempt.waitMs > 0) {
+      logger.warn('sip: REGISTER refused, too many failures', { user: maskPhone(user), source, retryInS: Math.ceil(attempt.waitMs / 1000) });
       return this.forbid(tx);
     }
-    const waitMs = await this.throttle.admit(user, source);
-    if (waitMs > 0) {
-      logger.warn('sip: REGISTER refused, too many failures', { user: maskPhone(user), source, retryInS: Math.ceil(waitMs / 1000) });
+    const qop = auth.qop;
+    if ((qop !== undefined && qop !== 'auth') || (qop === 'auth' && (auth.nc === undefined || auth.cnonce === undefined)) || auth.uri === undefined) {
+      await this.fail(attempt, req, 'malformed credentials');
       return this.forbid(tx);
     }
     const ha1 = user === '' ? undefined : await this.options.credentials.findHa1(user, realm);
     const expected = ha1 === undefined ? undefined : digestResponse({ ha1, method: 'REGISTER', uri: auth.uri, nonce, qop, nc: auth.nc, cnonce: auth.cnonce });
     // §10.3 step 3+6: the credentials must be right and their user must own the AOR (the To user).
     if (expected === undefined || expected !== auth.response?.toLowerCase() || user !== userOf(req.to.uri)) {
-      await this.fail(user, req, ha1 === undefined ? 'unknown user' : 'wrong credentials');
+      await this.fail(attempt, req, ha1 === undefined ? 'unknown user' : 'wrong credentials');
       return this.forbid(tx);
     }
     // RFC 7616 §3.4.5: the same nonce count twice is a replay. The credentials were right, so a
@@ -144,9 +146,11 @@ export class Registrar {
     const nc = qop === 'auth' ? Number.parseInt(auth.nc ?? '', 16) : 1;
     if (!this.counts.advance(nonce, nc, clock.now())) {
       logger.warn('sip: REGISTER nonce count reused', { user: maskPhone(user), source });
+      // No password was guessed: the attempt is given back.
+      await this.throttle.giveBack(attempt);
       return challenge(true);
     }
-    await this.throttle.recordSuccess(user, source);
+    await this.throttle.recordSuccess(attempt);
     return user;
   }
 
@@ -155,9 +159,9 @@ export class Registrar {
     return null;
   }
 
-  private async fail(user: string, req: SipRequest, why: string): Promise<void> {
-    this.options.logger.info('sip: REGISTER authentication failed', { user: maskPhone(user), source: req.source.address, why });
-    await this.throttle.recordFailure(user, req.source.address);
+  private async fail(attempt: Admission, req: SipRequest, why: string): Promise<void> {
+    this.options.logger.info('sip: REGISTER authentication failed', { user: maskPhone(attempt.account), source: req.source.address, why });
+    await this.throttle.recordFailure(attempt);
   }
 
   /** §10.3 steps 5-8: add, refresh or remove the binding, then 200 listing the current one. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { AppError, ValidationError } from '../../../src/shared/app-error.js';
-import { DuplicateUserError, LoginLockedError } from '../../../src/identity/identity-errors.js';
+import { DuplicateUserError, LoginFailedError, LoginLockedError } from '../../../src/identity/identity-errors.js';
 import { IdentityService, hashToken } from '../../../src/identity/identity-service.js';
 import { computeSipHa1 } from '../../../src/identity/sip-ha1.js';
 import { silentLogger } from '../../../src/logging/logger.js';
@@ -103,8 +103,7 @@ describe('IdentityService', () => {
       for (let i = 0; i < 5; i++) {
         expect(await rejection(service.authenticate('wang', 'wrong-pass', '10.0.0.9'))).to.include({ code: 'LOGIN_FAILED' });
       }
-      // The 6th try goes ahead; the one after it waits 1 s, the next 2 s.
-      expect(await rejection(service.authenticate('wang', 'wrong-pass', '10.0.0.9'))).to.include({ code: 'LOGIN_FAILED' });
+      // The 6th try waits 1 s, the one after it 2 s.
       const locked = await rejection(service.authenticate('wang', 'right-pass', '10.0.0.9'));
       expect(locked).to.be.instanceOf(LoginLockedError).and.include({ code: 'LOGIN_LOCKED' });
       expect((locked as LoginLockedError).retryAfterMs).to.equal(1000);
@@ -113,6 +112,12 @@ describe('IdentityService', () => {
       expect(((await rejection(service.authenticate('wang', 'right-pass', '10.0.0.9'))) as LoginLockedError).retryAfterMs).to.equal(2000);
       clock.advance(2000);
       expect(await service.authenticate('wang', 'right-pass', '10.0.0.9')).to.include({ username: 'wang' });
+    });
+
+    it('when 200 wrong passwords arrive at once from one address, only the 5 free ones are checked', async () => {
+      const errors = await Promise.all(Array.from({ length: 200 }, (_, i) => rejection(service.authenticate('wang', `guess-${i}`, '10.0.0.9'))));
+      expect(errors.filter((e) => e instanceof LoginFailedError)).to.have.length(5);
+      expect(errors.filter((e) => e instanceof LoginLockedError)).to.have.length(195);
     });
 
     it('when someone guesses from one address, the owner logs in at once from another', async () => {

@@ -71,6 +71,28 @@ describe('logger: phone numbers masked on every line', () => {
     expect(out).to.include('dial 138****5678 failed');
   });
 
+  it('when numbers are written with separators, next to letters or after a date, the line shows them masked', () => {
+    const out = logged((log) => {
+      log.info('numbers', { a: '138-1234-5678', b: '138 1234 5678', c: '+86-138-1234-5678', d: 'user13812345678', e: '2026-01-02 13812345678' });
+    });
+    const line = JSON.parse(out) as Record<string, unknown>;
+    expect(line).to.include({ a: '138****5678', b: '138****5678', c: '138****5678', d: 'user138****5678', e: '2026-01-02 138****5678' });
+  });
+
+  it('when a database error is logged as meta, only its masked message and stack print, never its SQL or parameters', () => {
+    const err = Object.assign(new Error('insert failed for 13812345678'), { sql: 'INSERT INTO t VALUES (?)', parameters: ['13912345678'] });
+    const out = logged((log) => {
+      log.error('storing failed', { err });
+    });
+    expect(out).to.not.include('13812345678').and.not.include('13912345678').and.not.include('INSERT INTO');
+    expect(out).to.include('insert failed for 138****5678');
+  });
+
+  it('when a line carries a timestamp with a space, a ticket code, a UUID, a port, an extension or 12345, they stay exact', () => {
+    const text = 'at 2026-01-02 13:45:00 order 20261202-000123 id 7f3e9a1c-5d2b-4e8f-9a6b-138123456789 on :5060 ext 8001 line 12345';
+    expect(maskPhonesIn(text)).to.equal(text);
+  });
+
   it('when text is masked twice, it does not change again', () => {
     const once = maskPhonesIn('from 13812345678 to 02155556666');
     expect(maskPhonesIn(once)).to.equal(once);
