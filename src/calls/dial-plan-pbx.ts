@@ -4,7 +4,7 @@ import type { BridgeHandle, CallLeg, DialRequest, TelephonyPbx } from '../teleph
 
 /**
  * The PBX as every campaign dials through it (supervision, survey, preview and callback calls):
- * each `tel:` target is checked against the dial plan and normalised before the engine sees it,
+ * each target (`tel:`, a number in a SIP URI's user part) is checked against the dial plan and normalised before the engine sees it,
  * so a number the plan refuses never reaches the trunk, whichever code path asked for the call.
  * A refusal rejects with DialPlanError (code `REFUSED_BY_DIAL_PLAN`) and sends nothing.
  */

@@ -54,9 +54,11 @@ interface Pattern {
  * `X` any digit, `Z` 1-9, `N` 2-9, `[3-9]`/`[135]` a digit class, a trailing `.` one or more
  * digits, a trailing `!` zero or more; a leading `+` matches an international (E.164) number.
  *
- * Targets: `tel:<number>` is checked (it goes to the trunk). `ext:<n>` (a registered extension)
- * and SIP URIs (a host named by the operator, e.g. a liaison's desk phone) never reach the
- * trunk and are not numbers: they pass.
+ * Targets (scheme trimmed and case-folded first, as the engine reads it): `tel:<number>` is
+ * checked (it goes to the trunk). A `sip:`/`sips:` URI whose user part is a number is checked
+ * too: its host may be the trunk or another gateway (`sip:+19005550199@<proxy>`), so the number
+ * is what counts, not the host. A SIP URI to a named user (`sip:liaison@10.0.0.5`) and `ext:<n>`
+ * (a registered extension) never reach the PSTN and pass. Any other scheme is refused.
  */
 export class DialPlan {
   private constructor(
@@ -89,9 +91,41 @@ export class DialPlan {
    * (`tel:+8613812345678` → `tel:13812345678`), other targets unchanged.
    */
   checkTarget(target: string): { readonly allowed: true; readonly target: string } | Extract<DialPlanVerdict, { allowed: false }> {
-    if (!target.startsWith('tel:')) return { allowed: true, target };
-    const verdict = this.checkNumber(target.slice('tel:'.length));
-    return verdict.allowed ? { allowed: true, target: `tel:${verdict.number}` } : verdict;
+    // The engine trims the target before reading it: check exactly what it will dial.
+    const trimmed = target.trim();
+    const colon = trimmed.indexOf(':');
+    const scheme = colon < 0 ? '' : trimmed.slice(0, colon).toLowerCase();
+    const rest = trimmed.slice(colon + 1);
+    if (scheme === 'tel') {
+      const verdict = this.checkNumber(rest);
+      return verdict.allowed ? { allowed: true, target: `tel:${verdict.number}` } : verdict;
+    }
+    if (scheme === 'ext') return { allowed: true, target: `ext:${rest}` };
+    if (scheme === 'sip' || scheme === 'sips') {
+      const verdict = this.checkSipUser(rest);
+      return verdict.allowed ? { allowed: true, target: `${scheme}:${rest}` } : verdict;
+    }
+    return { allowed: false, refusal: 'not-a-number', reason: 'not a tel:, sip:, sips: or ext: target' };
+  }
+
+  /**
+   * The verdict on the user part of a SIP URI (`rest` is what follows `sip:`). A user with a
+   * letter is a name (`liaison`), not a number, and passes; so does a URI with no user. Anything
+   * else must be a number the plan allows, except a desk-phone extension: a short national number
+   * (at most MAX_EXTENSION_DIGITS) that only misses the allow list. Such a number cannot reach a
+   * resident through a trunk, while emergency and denied numbers (110, 95588, 1001…) are still refused.
+   */
+  private checkSipUser(rest: string): { readonly allowed: true } | Extract<DialPlanVerdict, { allowed: false }> {
+    const user = sipUserNumber(rest);
+    if (user === undefined) return { allowed: true };
+    const notANumber = { allowed: false, refusal: 'not-a-number', reason: 'a SIP user part that is neither a name nor a phone number' } as const;
+    if (user === null) return notANumber;
+    const verdict = this.checkNumber(user);
+    if (verdict.allowed) return { allowed: true };
+    if (verdict.refusal === 'not-a-number') return notANumber;
+    const parsed = parsePhoneNumber(user);
+    if (verdict.refusal === 'not-allowed' && parsed?.kind === 'national' && parsed.value.length <= MAX_EXTENSION_DIGITS) return { allowed: true };
+    return verdict;
   }
 
   /** Throws DialPlanError when `target` may not be dialled; else the target to dial. */
@@ -100,6 +134,35 @@ export class DialPlan {
     if (!verdict.allowed) throw new DialPlanError(verdict.refusal, verdict.reason);
     return verdict.target;
   }
+}
+
+/** Longest user part of a SIP URI taken as a desk-phone extension (`sip:8001@…`) when the allow list misses it. */
+const MAX_EXTENSION_DIGITS = 6;
+
+/**
+ * The number in a SIP URI's user part (RFC 3261 §19.1.1, telephone-subscriber §19.1.6):
+ * percent-escapes decoded, a password (`:…`) and user parameters (`;phone-context=`, `;postd=`,
+ * `;isub=`) dropped; a global `phone-context` (RFC 3966 §5.1.5, `+1900`) is put before a local
+ * number. Undefined when the user is a name (has a letter) or absent; null when it cannot be read.
+ */
+function sipUserNumber(rest: string): string | null | undefined {
+  // Bounded before any pattern runs: a target is short.
+  if (rest.length > 255) return null;
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return undefined;
+  let raw: string;
+  try {
+    raw = decodeURIComponent(rest.slice(0, at));
+  } catch {
+    return null;
+  }
+  const [userAndPassword = '', ...params] = raw.split(';');
+  const user = userAndPassword.split(':')[0] ?? '';
+  if (user.trim() === '') return undefined;
+  if (/[a-z]/i.test(user)) return undefined;
+  const context = params.find((p) => /^\s*phone-context\s*=/i.test(p))?.replace(/^[^=]*=/, '').trim();
+  if (context?.startsWith('+') === true && !user.trim().startsWith('+')) return `${context}${user}`;
+  return user;
 }
 
 function parsePatterns(text: string, key: string, mayBeEmpty: boolean): Pattern[] {

@@ -153,7 +153,10 @@ export class SupervisionJob {
   }
 }
 
-/** The liaison's SIP URI when set (dialled directly), else their number through the trunk. */
+/**
+ * The liaison's SIP URI when set (dialled directly), else their number through the trunk. Either
+ * way the call goes through DialPlanPbx: a number in the URI's user part is checked like a `tel:` one.
+ */
 export function targetOf(order: Pick<OverdueOrder, 'liaisonSipUri' | 'liaisonPhone'>): string | undefined {
   const sip = order.liaisonSipUri?.trim();
   if (sip !== undefined && sip !== '') return sip;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DialPlan } from '../dialer/dial-plan.js';
 import { UNIT_KINDS, type UnitKind } from './catalog.js';
 import { booleanField, codeField, formError, idField, keyOrLabel, phoneField, requiredText, wholeNumber } from './field-schemas.js';
 
@@ -18,6 +19,18 @@ export const sipUriField = z
     return isIP(host) !== 0 && port >= 1 && port <= 65535;
   }, 'must be a SIP URI with an IP address, such as sip:8001@192.168.10.21:5060');
 
+/** The default dial plan (DIAL_PLAN_ALLOW/DENY defaults): the calls still pass the configured one. */
+const defaultDialPlan = DialPlan.parse();
+
+/**
+ * A liaison's SIP URI: as sipUriField, and its user part, when a number, one the dial plan lets
+ * a supervision call reach (issue 9: `sip:+19005550199@<trunk>` would dial the trunk).
+ */
+export const liaisonSipUriField = sipUriField.superRefine((uri, ctx) => {
+  const verdict = defaultDialPlan.checkTarget(uri);
+  if (!verdict.allowed) ctx.addIssue({ code: 'custom', message: `calls a number the dial plan refuses: ${verdict.reason}` });
+});
+
 const unitKind: z.ZodType<UnitKind> = keyOrLabel(UNIT_KINDS, { 街道办事处: 'street', 镇: 'township', 乡: 'township' });
 
 export const unitFields = {
@@ -26,7 +39,7 @@ export const unitFields = {
   kind: unitKind,
   liaisonName: requiredText(50),
   liaisonPhone: phoneField,
-  liaisonSipUri: sipUriField.nullish().transform((v) => v ?? null),
+  liaisonSipUri: liaisonSipUriField.nullish().transform((v) => v ?? null),
   active: booleanField.default(true),
 };
 
@@ -39,7 +52,7 @@ export const unitPatchSchema = z
     kind: unitKind.optional(),
     liaisonName: unitFields.liaisonName.optional(),
     liaisonPhone: phoneField.optional(),
-    liaisonSipUri: sipUriField.nullable().optional(),
+    liaisonSipUri: liaisonSipUriField.nullable().optional(),
     active: booleanField.optional(),
   }, formError('unit'))
   .refine((p) => Object.keys(p).length > 0, 'names no field to change');

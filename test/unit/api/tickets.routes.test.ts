@@ -191,4 +191,21 @@ describe('ticket, category and unit routes', () => {
     expect((list.body.items as Json[]).map((u) => u.code)).to.deep.equal(['GNB', 'CGW', 'JW']);
     expect((await call('PATCH', '/units/99', 'admin', { active: false })).status).to.equal(404);
   });
+
+  it('when an admin sets a liaison SIP URI whose user part is a number the dial plan refuses, it is refused with a 400 naming liaisonSipUri', async () => {
+    const unit = { code: 'JW', name: '区教育委员会', kind: '委办局', liaisonName: '孙磊', liaisonPhone: '01065120008', liaisonSipUri: 'sip:+19005550199@10.0.0.5' };
+    const refused = await call('POST', '/units', 'admin', unit);
+    expect(refused.status).to.equal(400);
+    expect((refused.body.error as { issues: Json[] }).issues).to.deep.equal([
+      { path: 'liaisonSipUri', message: 'calls a number the dial plan refuses: an international number (DIAL_PLAN_DENY "+!")' },
+    ]);
+    const created = await call('POST', '/units', 'admin', { ...unit, liaisonSipUri: 'sip:liaison@10.0.0.5' });
+    expect(created.status).to.equal(201);
+    const patched = await call('PATCH', `/units/${String(created.body.id)}`, 'admin', { liaisonSipUri: ' sip:110@10.0.0.5;user=phone' });
+    expect(patched.status).to.equal(400);
+    expect((patched.body.error as { issues: Json[] }).issues).to.deep.equal([
+      { path: 'liaisonSipUri', message: 'calls a number the dial plan refuses: an emergency or special service number is never dialled' },
+    ]);
+    expect((await call('PATCH', `/units/${String(created.body.id)}`, 'admin', { liaisonSipUri: 'sip:8108@10.0.0.5' })).status).to.equal(200);
+  });
 });

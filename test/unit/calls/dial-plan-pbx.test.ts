@@ -135,6 +135,33 @@ describe('the dial plan on outbound calls', () => {
     expect(tickets.attempts[0]?.reason).to.match(/emergency/);
   });
 
+  for (const liaisonSipUri of ['sip:+19005550199@10.0.0.5', ' SIPS:+1-900-555-0199@10.0.0.5:5061;user=phone']) {
+    it(`when a supervision call goes to the liaison SIP URI "${liaisonSipUri}", the attempt is stored as refused with the reason and never dialled`, async () => {
+      const { clock, timers } = fakeClock();
+      timers.setSystemTime(Date.parse('2026-03-02T10:00:00+08:00'));
+      const tickets = new FakeSupervisionTickets().add({ ticketId: 7, liaisonSipUri });
+      const engine = new FakePbx(() => clock.now());
+      const job = new SupervisionJob({
+        tickets,
+        caller: new OutboundIvrCall({ pbx: new DialPlanPbx(engine, DialPlan.parse(), silentLogger()), flow: () => flow, clock, logger: silentLogger(), ringTimeoutMs: 30_000 }),
+        slots: new CallSlots(1),
+        clock,
+        logger: silentLogger(),
+        lock: new InProcessJobLock(),
+        callingHours: CallingHours.parse(HOURS, { timeZone: 'Asia/Shanghai' }),
+        includeYellow: false,
+        maxAttempts: 3,
+        retryAfterMs: 30 * 60_000,
+        timeZone: 'Asia/Shanghai',
+      });
+      await job.runOnce();
+      expect(engine.dials).to.deep.equal([]);
+      expect(tickets.attempts).to.have.length(1);
+      expect(tickets.attempts[0]).to.deep.include({ result: 'refused-by-dial-plan' });
+      expect(tickets.attempts[0]?.reason).to.match(/international number/);
+    });
+  }
+
   it('when a survey call goes to +19005550199, the order gets a refused attempt with the reason and nothing is dialled', async () => {
     const { clock, timers } = fakeClock();
     timers.setSystemTime(FRIDAY_10H);
@@ -166,5 +193,15 @@ describe('the dial plan on outbound calls', () => {
     const pbx = new DialPlanPbx(engine, DialPlan.parse(), silentLogger());
     await pbx.dial({ target: 'tel:+86 138 1234 5678', fromUser: '12345', timeoutMs: 1000 });
     expect(engine.dials.map((d) => d.request.target)).to.deep.equal(['tel:13812345678']);
+  });
+
+  it('when a target hides a refused number behind a space, capitals or a SIP URI to the trunk, the engine is asked to dial nothing', async () => {
+    const engine = new FakePbx(() => 0);
+    const pbx = new DialPlanPbx(engine, DialPlan.parse(), silentLogger());
+    for (const target of [' tel:+19005550199', 'TEL:+19005550199', 'sip:+19005550199@10.0.0.5', 'sip:%2B19005550199@10.0.0.5']) {
+      const error = await pbx.dial({ target, fromUser: '12345', timeoutMs: 1000 }).then(() => undefined, (err: unknown) => err);
+      expect(error, target).to.include({ code: 'REFUSED_BY_DIAL_PLAN' });
+    }
+    expect(engine.dials).to.deep.equal([]);
   });
 });

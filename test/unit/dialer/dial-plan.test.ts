@@ -57,11 +57,55 @@ describe('DialPlan', () => {
     });
   }
 
-  it('when a tel: target is allowed, it is dialled in national form; extensions and SIP URIs pass unchecked', () => {
-    expect(plan.checkTarget('tel:+86 138 1234 5678')).to.deep.equal({ allowed: true, target: 'tel:13812345678' });
-    expect(plan.checkTarget('ext:8001')).to.deep.equal({ allowed: true, target: 'ext:8001' });
-    expect(plan.checkTarget('sip:liaison@127.0.0.1:5070')).to.deep.equal({ allowed: true, target: 'sip:liaison@127.0.0.1:5070' });
-  });
+  const dialledTargets: readonly [target: string, dialled: string][] = [
+    ['tel:+86 138 1234 5678', 'tel:13812345678'],
+    [' TEL:13812345678 ', 'tel:13812345678'],
+    ['ext:8001', 'ext:8001'],
+    ['EXT:8001', 'ext:8001'],
+    ['sip:liaison@127.0.0.1:5070', 'sip:liaison@127.0.0.1:5070'],
+    ['sip:liaison@10.0.0.5', 'sip:liaison@10.0.0.5'],
+    ['sip:8001@192.168.10.21:5060', 'sip:8001@192.168.10.21:5060'],
+    ['SIPS:8108@[2001:db8::8]:5062', 'sips:8108@[2001:db8::8]:5062'],
+    ['sip:13812345678@10.0.0.5;user=phone', 'sip:13812345678@10.0.0.5;user=phone'],
+    ['sip:+86-138-1234-5678@10.0.0.5', 'sip:+86-138-1234-5678@10.0.0.5'],
+    ['sip:10.0.0.5:5060', 'sip:10.0.0.5:5060'],
+  ];
+  for (const [target, dialled] of dialledTargets) {
+    it(`when the target is "${target}", it is dialled as ${dialled}`, () => {
+      expect(plan.checkTarget(target)).to.deep.equal({ allowed: true, target: dialled });
+    });
+  }
+
+  const refusedTargets: readonly [target: string, refusal: DialPlanRefusal, reason: RegExp][] = [
+    [' tel:+19005550199', 'denied', /international number/],
+    ['TEL:+19005550199', 'denied', /international number/],
+    ['\ttel:110', 'emergency', /emergency/],
+    ['sip:+19005550199@10.0.0.5', 'denied', /international number/],
+    [' SIP:+19005550199@10.0.0.5:5060', 'denied', /international number/],
+    ['sips:+19005550199@10.0.0.5', 'denied', /international number/],
+    ['sip:+19005550199@10.0.0.5;user=phone', 'denied', /international number/],
+    ['sip:+1-900-555-0199;postd=pp22@10.0.0.5;user=phone', 'denied', /international number/],
+    ['sip:0019005550199:secret@10.0.0.5', 'denied', /international number/],
+    ['sip:%2B19005550199@10.0.0.5', 'denied', /international number/],
+    ['sip:5550199;phone-context=+1900@10.0.0.5', 'denied', /international number/],
+    ['sip:110@10.0.0.5', 'emergency', /emergency/],
+    ['sip:95588@10.0.0.5', 'denied', /"95!"/],
+    ['sip:16812345@10.0.0.5', 'not-allowed', /no DIAL_PLAN_ALLOW/],
+    ['sip:*6719005550199@10.0.0.5', 'not-a-number', /neither a name nor a phone number/],
+    ['sip:%ZZ@10.0.0.5', 'not-a-number', /neither a name nor a phone number/],
+    ['sms:+19005550199', 'not-a-number', /not a tel:, sip:, sips: or ext: target/],
+    ['+19005550199', 'not-a-number', /not a tel:, sip:, sips: or ext: target/],
+    ['13812345678', 'not-a-number', /not a tel:, sip:, sips: or ext: target/],
+  ];
+  for (const [target, refusal, reason] of refusedTargets) {
+    it(`when the target is "${target.replace('\t', '\\t')}", it is refused (${refusal})`, () => {
+      const verdict = plan.checkTarget(target);
+      expect(verdict.allowed).to.equal(false);
+      if (verdict.allowed) return;
+      expect(verdict.refusal).to.equal(refusal);
+      expect(verdict.reason).to.match(reason);
+    });
+  }
 
   it('when a tel: target is refused, assertTarget throws REFUSED_BY_DIAL_PLAN with the reason', () => {
     expect(() => plan.assertTarget('tel:+19005550199'))
