@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { silentLogger } from '../../../src/logging/logger.js';
 import type { SipRequest } from '../../../src/sip/sip-message.js';
 import { SipTransport } from '../../../src/sip/sip-transport.js';
-import { addressKey } from '../../../src/sip/tcp-transport.js';
+import { addressKey } from '../../../src/shared/address-key.js';
 
 /** Issue 9 item 10: one address cannot take every descriptor, and a silent connection does not stay. */
 describe('SIP over TCP: connection limits', () => {
