@@ -42,6 +42,9 @@ const cases: readonly { name: string; data: Buffer }[] = [
   },
   { name: '60 KB Authorization (refused)', data: head('OPTIONS', `Authorization: ${authValue(60_000)}\r\n`, '') },
   { name: 'hostile 8 KB Authorization', data: head('OPTIONS', `Authorization: ${'A'.repeat(8000)}\r\n`, '') },
+  { name: '7 x 8 KB Contact: <;x,<;x,… (refused)', data: head('OPTIONS', `Contact: ${'<;x,'.repeat(2000)}\r\n`.repeat(7), '') },
+  { name: '7 x 8 KB Via list (refused)', data: head('OPTIONS', `Via: ${'SIP/2.0/UDP h;x, '.repeat(470)}\r\n`.repeat(7), '') },
+  { name: '32 Contacts, each 250 B without >', data: head('OPTIONS', `Contact: ${`<;${'x'.repeat(248)},`.repeat(31)}<;x\r\n`, '') },
 ];
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -72,7 +75,7 @@ for (const { name, data } of cases) {
     return inbound.kind === 'refuse' ? `refuse ${inbound.reply.status}` : inbound.kind;
   });
 }
-const hostile = cases.at(-1);
+const hostile = cases.find((c) => c.name === 'hostile 8 KB Authorization');
 if (hostile) run(`(before) sip package parse, ${hostile.name}`, hostile.data, 5, (d) => (packageParse(d) ? 'parsed' : 'unparsed'));
 if (overBudget.length > 0) {
   console.error(`p50 or CPU time per message at or over ${BUDGET_MS} ms: ${overBudget.join('; ')}`);

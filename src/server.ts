@@ -303,7 +303,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         },
       }),
     ],
-  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN, maxConnections: config.HTTP_MAX_CONNECTIONS });
+  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN, maxConnections: config.HTTP_MAX_CONNECTIONS, maxPerAddress: config.HTTP_MAX_PER_ADDRESS });
 
   const desktops = (desktopsRef.current = new AgentDesktopServer(web.server, {
     acd,

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordRepository } from '../metrics/call-records.js';
 import { AppError } from '../shared/app-error.js';
+import { addressKey } from '../shared/address-key.js';
 import { apiErrorHandler, notFoundHandler } from './api-error-handler.js';
 import { createCallsRouter } from './calls.routes.js';
 import { createHealthRouter, type HealthCheck } from './health.routes.js';
@@ -32,6 +33,8 @@ export interface WebServerOptions {
   readonly closeGraceMs?: number;
   /** Connections at once, WebSocket ones included; further ones are closed at accept (HTTP_MAX_CONNECTIONS). */
   readonly maxConnections?: number;
+  /** Connections at once from one address (IPv6: one /64); further ones are closed at accept (HTTP_MAX_PER_ADDRESS). */
+  readonly maxPerAddress?: number;
   /** A client must have sent its whole request head within this (default 10 000 ms; Node's own is 60 s). */
   readonly headersTimeoutMs?: number;
 }
@@ -43,6 +46,7 @@ export interface WebServerOptions {
  */
 export const HTTP_LIMITS = {
   maxConnections: 1000,
+  maxPerAddress: 100,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -102,6 +106,25 @@ function startWebServer(app: Express, options: WebServerOptions, logger: Logger)
       app,
     );
     server.maxConnections = options.maxConnections ?? HTTP_LIMITS.maxConnections;
+    // One address re-opening connections must not take every slot from agents' /ws/agent reconnects and /healthz.
+    const maxPerAddress = options.maxPerAddress ?? HTTP_LIMITS.maxPerAddress;
+    const perAddress = new Map<string, number>();
+    let refused = 0;
+    server.on('connection', (socket) => {
+      const key = addressKey((socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
+      const open = perAddress.get(key) ?? 0;
+      if (open >= maxPerAddress) {
+        if (refused++ % 100 === 0) logger.warn('http: connection refused, per-address limit', { address: key, limit: maxPerAddress, refused });
+        socket.destroy();
+        return;
+      }
+      perAddress.set(key, open + 1);
+      socket.once('close', () => {
+        const left = (perAddress.get(key) ?? 1) - 1;
+        if (left > 0) perAddress.set(key, left);
+        else perAddress.delete(key);
+      });
+    });
     server.listen(options.port, host);
     const onError = (err: Error): void => {
       reject(new AppError('HTTP_LISTEN_FAILED', `cannot listen on ${host}:${options.port}: ${err.message}`, { cause: err }));

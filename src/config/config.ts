@@ -61,6 +61,7 @@ export const configSchema = z
     SIP_TCP_IDLE_S: z.coerce.number().min(0.1).max(600).default(30),
     SIP_TCP_ESTABLISHED_IDLE_S: z.coerce.number().min(1).max(3600).default(900),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+    HTTP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),

@@ -34,9 +34,9 @@ export class SipTransport {
     this.udp = new UdpTransport(logger, (data, address, port) => {
       this.receive(data, { transport: 'udp', address, port });
     });
-    this.tcp = new TcpTransport(logger, tcpLimits, (data, address, port, connectionId) => {
-      this.receive(data, { transport: 'tcp', address, port, connectionId });
-    });
+    this.tcp = new TcpTransport(logger, tcpLimits, (data, address, port, connectionId) =>
+      this.receive(data, { transport: 'tcp', address, port, connectionId }),
+    );
   }
 
   /** Open SIP TCP connections (for /metrics and tests). */
@@ -104,7 +104,8 @@ export class SipTransport {
     this.events.removeAllListeners();
   }
 
-  private receive(data: Buffer, source: Endpoint): void {
+  /** Returns whether the bytes read as a SIP request or response. */
+  private receive(data: Buffer, source: Endpoint): boolean {
     let inbound: Inbound;
     try {
       inbound = validateMessage(data, source);
@@ -134,5 +135,6 @@ export class SipTransport {
       // A handler bug must not take the process down with it: log and carry on.
       this.logger.error('sip: error while handling a message', { from, err: err instanceof Error ? err.stack : String(err) });
     }
+    return inbound.kind === 'request' || inbound.kind === 'response';
   }
 }

@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
+import { addressKey } from '../shared/address-key.js';
 import { SipError } from './sip-error.js';
 import { StreamFramer } from './stream-framer.js';
 
@@ -9,15 +10,17 @@ interface Connection {
   readonly socket: Socket;
   readonly address: string;
   readonly port: number;
-  /** Accepted from a peer (counted against the per-address limit), or opened by us. */
+  /** Accepted from a peer, or opened by us (both count against both limits). */
   readonly inbound: boolean;
+  /** The per-address limit's key: the address, or its /64 for IPv6. */
+  readonly key: string;
 }
 
 /** Connection limits (issue 9 item 10): every accepted socket is a file descriptor. */
 export interface TcpLimits {
   /** Connections at once, accepted and opened (SIP_TCP_MAX_CONNECTIONS). */
   readonly maxConnections: number;
-  /** Accepted connections at once from one address (SIP_TCP_MAX_PER_ADDRESS). */
+  /** Connections at once with one address, accepted or opened by us; IPv6 counted per /64 (SIP_TCP_MAX_PER_ADDRESS). */
   readonly maxPerAddress: number;
   /** An accepted connection that has not sent one complete message by then is closed (SIP_TCP_IDLE_S). */
   readonly firstMessageTimeoutMs: number;
@@ -45,7 +48,10 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000;
 export class TcpTransport {
   private server: Server | undefined;
   private readonly connections = new Map<number, Connection>();
+  /** Connections (and connects in progress) per address key. */
   private readonly perAddress = new Map<string, number>();
+  /** Connects in progress, counted against the total limit too. */
+  private opening = 0;
   private nextId = 1;
   private refused = 0;
   private lastRefusalLog = -Infinity;
@@ -53,7 +59,8 @@ export class TcpTransport {
   constructor(
     private readonly logger: Logger,
     private readonly limits: TcpLimits,
-    private readonly onMessage: (data: Buffer, address: string, port: number, connectionId: number) => void,
+    /** Returns whether the message read as a SIP request or response (ends the first-message deadline). */
+    private readonly onMessage: (data: Buffer, address: string, port: number, connectionId: number) => boolean,
   ) {}
 
   /** Open connections (accepted and opened). */
@@ -65,7 +72,7 @@ export class TcpTransport {
   async listen(address: string, port: number): Promise<void> {
     const server = createServer((socket) => {
       const address = normalise(socket.remoteAddress ?? '');
-      const why = this.refusal(address);
+      const why = this.refusal(addressKey(address));
       if (why !== undefined) {
         socket.on('error', () => undefined);
         socket.destroy();
@@ -117,11 +124,32 @@ export class TcpTransport {
     this.server = undefined;
   }
 
+  /**
+   * Connects to address:port, e.g. for a response whose connection closed (RFC 3261 §18.2.2: to the
+   * Via's `received` and port, which the peer chooses). The same limits as for accepted connections
+   * apply, so a peer cannot have us open connections to it past them.
+   */
   private open(address: string, port: number): Promise<Connection> {
     if (!this.server) return Promise.reject(new SipError('SIP_SEND_FAILED', 'sip tcp transport is closed'));
+    const key = addressKey(normalise(address));
+    const why = this.refusal(key);
+    if (why !== undefined) {
+      this.logRefusal(address, `connect refused: ${why}`);
+      return Promise.reject(new SipError('SIP_SEND_FAILED', `tcp connect to ${address}:${port} refused: ${why}`));
+    }
+    this.opening++;
+    this.countAddress(key, 1);
+    let reserved = true;
+    const release = (): void => {
+      if (!reserved) return;
+      reserved = false;
+      this.opening--;
+      this.countAddress(key, -1);
+    };
     return new Promise((resolve, reject) => {
       const socket = connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS });
       const fail = (err: Error): void => {
+        release();
         socket.destroy();
         reject(new SipError('SIP_SEND_FAILED', `tcp connect to ${address}:${port} failed: ${err.message}`, { cause: err }));
       };
@@ -132,15 +160,23 @@ export class TcpTransport {
       socket.once('connect', () => {
         socket.off('error', fail);
         socket.removeAllListeners('timeout');
+        socket.setTimeout(0);
+        release();
         resolve(this.adopt(socket, false, address, port));
       });
     });
   }
 
-  private refusal(address: string): string | undefined {
-    if (this.connections.size >= this.limits.maxConnections) return `total limit ${this.limits.maxConnections}`;
-    if ((this.perAddress.get(address) ?? 0) >= this.limits.maxPerAddress) return `per-address limit ${this.limits.maxPerAddress}`;
+  private refusal(key: string): string | undefined {
+    if (this.connections.size + this.opening >= this.limits.maxConnections) return `total limit ${this.limits.maxConnections}`;
+    if ((this.perAddress.get(key) ?? 0) >= this.limits.maxPerAddress) return `per-address limit ${this.limits.maxPerAddress}`;
     return undefined;
+  }
+
+  private countAddress(key: string, delta: number): void {
+    const n = (this.perAddress.get(key) ?? 0) + delta;
+    if (n > 0) this.perAddress.set(key, n);
+    else this.perAddress.delete(key);
   }
 
   private logRefusal(address: string, why: string): void {
@@ -153,26 +189,32 @@ export class TcpTransport {
   }
 
   private adopt(socket: Socket, inbound: boolean, address = normalise(socket.remoteAddress ?? ''), port = socket.remotePort ?? 0): Connection {
-    const conn: Connection = { id: this.nextId++, socket, address, port, inbound };
+    const key = addressKey(address);
+    const conn: Connection = { id: this.nextId++, socket, address, port, inbound, key };
     this.connections.set(conn.id, conn);
-    if (inbound) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.countAddress(key, 1);
     const remote = `${conn.address}:${conn.port}`;
     const framer = new StreamFramer();
-    // RFC 5626 §4.4.1 keep-alives and phones re-registering keep an established connection; a peer
-    // that never completes a message only holds a descriptor: it gets a fixed deadline, not reset by data.
-    let firstMessage: NodeJS.Timeout | undefined;
-    if (inbound) {
-      firstMessage = setTimeout(() => {
-        this.logger.debug('sip tcp: no complete message in time, closing', { remote, pendingBytes: framer.pendingBytes });
-        socket.destroy();
-      }, this.limits.firstMessageTimeoutMs);
-      firstMessage.unref();
-    }
-    socket.setTimeout(this.limits.idleTimeoutMs);
-    socket.on('timeout', () => {
-      this.logger.debug('sip tcp connection idle, closing', { remote });
+    // A peer that never sends a SIP message only holds a descriptor: it gets a fixed deadline, not
+    // reset by data, and neither RFC 5626 §4.4.1 keep-alive CRLFs nor garbage that frames as a
+    // message end it; only a message that reads as a request or response does. Connections we opened
+    // get the same rules: the peer chose where we connect.
+    let firstMessage: NodeJS.Timeout | undefined = setTimeout(() => {
+      this.logger.debug('sip tcp: no SIP message in time, closing', { remote, pendingBytes: framer.pendingBytes });
       socket.destroy();
-    });
+    }, this.limits.firstMessageTimeoutMs);
+    firstMessage.unref();
+    // After that, keep-alives and messages keep the connection; bytes of a message that never
+    // completes do not (socket.setTimeout would be reset by every byte).
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        this.logger.debug('sip tcp connection idle, closing', { remote });
+        socket.destroy();
+      }, this.limits.idleTimeoutMs);
+      idle.unref();
+    };
     socket.on('data', (chunk: Buffer) => {
       const messages = framer.push(chunk);
       if (messages === undefined) {
@@ -180,25 +222,26 @@ export class TcpTransport {
         socket.destroy();
         return;
       }
-      if (messages.length > 0 && firstMessage !== undefined) {
+      let sip = false;
+      for (const message of messages) sip = this.onMessage(message, conn.address, conn.port, conn.id) || sip;
+      if (sip && firstMessage !== undefined) {
         clearTimeout(firstMessage);
         firstMessage = undefined;
       }
-      for (const message of messages) this.onMessage(message, conn.address, conn.port, conn.id);
+      if (firstMessage === undefined && (messages.length > 0 || framer.pendingBytes === 0)) armIdle();
     });
     socket.on('error', (err) => {
       this.logger.debug('sip tcp connection error', { err: err.message });
     });
     socket.on('close', () => {
       clearTimeout(firstMessage);
+      clearTimeout(idle);
       if (!this.connections.delete(conn.id)) return;
-      if (!inbound) return;
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
+      this.countAddress(key, -1);
     });
     return conn;
   }
 }
 
 const normalise = (address: string): string => address.replace(/^::ffff:/, '');
+

@@ -21,8 +21,8 @@ describe('HTTP server limits', () => {
   };
 
   /** A raw client: resolves once connected; `text()` resolves with all it received when closed. */
-  const open = async (port: number): Promise<{ socket: Socket; text: () => Promise<string> }> => {
-    const socket = connect({ host: '127.0.0.1', port });
+  const open = async (port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; text: () => Promise<string> }> => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress });
     sockets.push(socket);
     socket.on('error', () => undefined);
     let received = '';
@@ -46,6 +46,18 @@ describe('HTTP server limits', () => {
     expect(await extra.text()).to.equal('');
     kept[0]?.socket.end('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(await kept[0]?.text()).to.match(/^HTTP\/1\.1 200/);
+  });
+
+  it('when one address holds HTTP_MAX_PER_ADDRESS connections, its next one is closed unanswered while another address is still served', async () => {
+    const port = await start({ maxConnections: 100, maxPerAddress: 2 });
+    await open(port);
+    await open(port);
+    const extra = await open(port);
+    extra.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await extra.text()).to.equal('');
+    const other = await open(port, '127.0.0.2');
+    other.socket.end('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(await other.text()).to.match(/^HTTP\/1\.1 200/);
   });
 
   it('when a client never finishes its request head, it gets 408 and is disconnected', async function () {

@@ -40,6 +40,8 @@ const VALUES: Readonly<Record<string, (n: number) => string>> = {
   'uri of colons': (n) => `sip:${'a:'.repeat(n / 2)}`,
   'uri of parameters': (n) => `<sip:h${';a=b'.repeat(n / 4)} >`,
   'long quoted value': (n) => `Digest username="${'u'.repeat(n)}", realm="r", nonce="n", uri="sip:a", response="0"`,
+  'list of unclosed angles': (n) => '<;x,'.repeat(n / 4),
+  'list of Via-like elements': (n) => 'SIP/2.0/UDP h;x, '.repeat(n / 17),
   'NUL bytes': (n) => '\0'.repeat(n),
   'invalid UTF-8': (n) => '\xff\xfe\xc3'.repeat(n / 3),
 };
@@ -71,6 +73,24 @@ function* hostileMessages(): Generator<{ name: string; data: Buffer }> {
   yield { name: 'a 64 KB body', data: request('Content-Type: application/sdp', 'v=0\r\n'.repeat(12_000)) };
   yield { name: 'only CRLFs', data: Buffer.from('\r\n'.repeat(30_000), 'latin1') };
   yield { name: 'only spaces', data: Buffer.from(' '.repeat(60_000), 'latin1') };
+}
+
+/** One datagram of ~57 KB: seven ~8 KB fields of `header` holding a list of `element`. */
+function listFlood(header: string, element: string): Buffer {
+  const value = element.repeat(Math.floor((DEFAULT_SIP_LIMITS.maxHeaderBytes - 100) / element.length));
+  return request(Array.from({ length: 7 }, () => `${header}: ${value}`).join('\r\n'));
+}
+
+/** CPU time of the fastest of a few runs: not inflated by other processes on a busy machine. */
+function cpuMs(run: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const before = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(before);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
 }
 
 describe('SIP parser under hostile input', () => {
@@ -113,6 +133,40 @@ describe('SIP parser under hostile input', () => {
     expect(inbound.kind).to.equal('request');
     if (inbound.kind !== 'request') return;
     expect(inbound.request.message.headers.authorization?.[0]?.username).to.equal(`"${username}"`);
+  });
+
+  it('when one datagram floods list headers (Contact: <;x,<;x,…, Route, Record-Route, Path, Via), it is refused 513 without holding the loop', () => {
+    // Before: each element's `<…>` search ran to the end of the value, ~100 ms per datagram for Contact.
+    const floods = [
+      ...['Contact', 'm', 'Route', 'Record-Route', 'Path'].map((h) => ({ name: h, data: listFlood(h, '<;x,') })),
+      { name: 'Via', data: listFlood('Via', 'SIP/2.0/UDP h;x, ') },
+    ];
+    for (const { name, data } of floods) {
+      let inbound: Inbound | undefined;
+      const ms = cpuMs(() => {
+        inbound = validateMessage(data, source);
+      });
+      expect(inbound?.kind === 'refuse' ? inbound.reply.status : inbound?.kind, name).to.be.oneOf([513, 'drop']);
+      expect(ms, `${name}: CPU ms for one ${data.length}-byte datagram`).to.be.below(GENEROUS_MS_PER_MESSAGE / 10);
+    }
+  });
+
+  it('when a list header field has 32 elements it is read, with 33 the request is refused 513', () => {
+    const contacts = (n: number): string => `Contact: ${Array.from({ length: n }, (_, i) => `<sip:a${i}@192.0.2.7>`).join(', ')}`;
+    const taken = validateMessage(request(contacts(32)), source);
+    expect(taken.kind).to.equal('request');
+    if (taken.kind === 'request') expect(taken.request.message.headers.contact).to.have.length(32);
+    const refused = validateMessage(request(contacts(33)), source);
+    expect(refused.kind === 'refuse' && refused.reply.status).to.equal(513);
+    expect(refused.kind === 'refuse' && refused.reply.headers['call-id']).to.equal('fuzz-1');
+  });
+
+  it('when a Contact has no closing angle bracket, it is read as the package reads it', () => {
+    const inbound = validateMessage(request('Contact: sip:a@192.0.2.7;expires=60, <;x'), source);
+    expect(inbound.kind).to.equal('request');
+    if (inbound.kind !== 'request') return;
+    const contact = inbound.request.message.headers.contact;
+    expect(Array.isArray(contact) ? contact.map((c) => c.uri) : contact).to.deep.equal(['sip:a@192.0.2.7', '<']);
   });
 
   it('when a request has more than 100 headers or 200 lines, it is refused 513', () => {

@@ -1,8 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { silentLogger } from '../../../src/logging/logger.js';
 import type { SipRequest } from '../../../src/sip/sip-message.js';
 import { SipTransport } from '../../../src/sip/sip-transport.js';
+import { addressKey } from '../../../src/shared/address-key.js';
 
 /** Issue 9 item 10: one address cannot take every descriptor, and a silent connection does not stay. */
 describe('SIP over TCP: connection limits', () => {
@@ -44,8 +45,25 @@ describe('SIP over TCP: connection limits', () => {
       socket.write(options(callId));
     });
 
+  const listeners: Server[] = [];
+  /** A peer's own listener (what a Via `received`:port points at); resolves its port and the connections it accepted. */
+  const listen = async (): Promise<{ port: number; accepted: Socket[] }> => {
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => {
+      accepted.push(socket);
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    listeners.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return { port: typeof address === 'object' && address !== null ? address.port : 0, accepted };
+  };
+
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.destroy();
+    for (const server of listeners.splice(0)) server.close();
     transport.close();
   });
 
@@ -86,5 +104,47 @@ describe('SIP over TCP: connection limits', () => {
     expect(talker.closed).to.equal(false);
     expect(await roundTrip(talker, 'talker-again')).to.equal('127.0.0.1');
     expect(transport.tcpConnections).to.equal(1);
+  });
+
+  it('when responses must go to new connections at one address (Via received:port), the server opens no more than the per-address limit and the extra sends fail', async function () {
+    this.timeout(10_000);
+    await start({ maxConnections: 100, maxPerAddress: 2, firstMessageTimeoutMs: 30_000 });
+    const peers = await Promise.all(Array.from({ length: 5 }, () => listen()));
+    const results = await Promise.allSettled(
+      peers.map((peer) => transport.sendBytes(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'), { transport: 'tcp', address: '127.0.0.1', port: peer.port })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(2);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).to.have.length(3);
+    for (const r of refused) expect(String(r.reason)).to.contain('per-address limit 2');
+    expect(transport.tcpConnections).to.equal(2);
+  });
+
+  it('when the server opened a connection and the peer sends no SIP message on it within SIP_TCP_IDLE_S, it is closed', async function () {
+    this.timeout(5_000);
+    await start({ maxConnections: 100, maxPerAddress: 50, firstMessageTimeoutMs: 300 });
+    const peer = await listen();
+    await transport.sendBytes(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'), { transport: 'tcp', address: '127.0.0.1', port: peer.port });
+    const [socket] = peer.accepted;
+    expect(socket).to.not.equal(undefined);
+    if (socket) await closed(socket);
+    expect(socket?.closed).to.equal(true);
+  });
+
+  it('when a connection sends only keep-alive CRLFs and garbage that ends in CRLFCRLF, it is still closed at SIP_TCP_IDLE_S', async function () {
+    this.timeout(5_000);
+    const port = await start({ maxConnections: 100, maxPerAddress: 50, firstMessageTimeoutMs: 300 });
+    const garbage = await open(port);
+    garbage.write('\r\n\r\nx\r\n\r\n\r\n\r\n');
+    await closed(garbage);
+    expect(garbage.closed).to.equal(true);
+  });
+
+  it('when IPv6 clients connect, addresses in one /64 count as one address', () => {
+    expect(addressKey('2001:db8:1:2::5')).to.equal(addressKey('2001:db8:1:2:ffff:1:2:9'));
+    expect(addressKey('2001:0db8:0001:0002:0:0:0:1')).to.equal(addressKey('2001:db8:1:2::1'));
+    expect(addressKey('2001:db8:1:3::1')).to.not.equal(addressKey('2001:db8:1:2::1'));
+    expect(addressKey('::1')).to.equal('0:0:0:0::/64');
+    expect(addressKey('192.0.2.7')).to.equal('192.0.2.7');
   });
 });
