@@ -45,8 +45,8 @@ export interface WebServerOptions {
  * recording downloads are not cut. 431 answers a head over 16 KB.
  */
 export const HTTP_LIMITS = {
-  maxConnections: 1000,
-  maxPerAddress: 100,
+  maxConnections: 2000,
+  maxPerAddress: 500,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,

@@ -30,7 +30,7 @@ export interface TcpLimits {
 
 export const DEFAULT_TCP_LIMITS: TcpLimits = {
   maxConnections: 2000,
-  maxPerAddress: 50,
+  maxPerAddress: 200,
   firstMessageTimeoutMs: 30_000,
   idleTimeoutMs: 15 * 60_000,
 };
