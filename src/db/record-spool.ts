@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, readFile, rename, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, stat, truncate, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import { AppError, NotFoundError, ValidationError } from '../shared/app-error.js';
@@ -83,7 +83,16 @@ export class RecordSpool<Op> {
     await mkdir(dirname(options.file), { recursive: true, mode: 0o700 });
     const before = await stat(options.file).catch(() => undefined);
     const spool = new RecordSpool(options, before?.mtime);
-    const text = before === undefined ? '' : await readFile(options.file, 'utf8');
+    let raw = before === undefined ? Buffer.alloc(0) : await readFile(options.file);
+    // A crash mid-write leaves a torn last line: cut the file back to its last newline, else the next
+    // run's first write would be appended to the fragment and lost with it at the following replay.
+    const end = raw.lastIndexOf(0x0a) + 1;
+    if (end < raw.length) {
+      await truncate(options.file, end);
+      options.logger.error('record spool: torn last line cut off (the previous run died mid-write)', { file: options.file, bytes: raw.length - end });
+      raw = raw.subarray(0, end);
+    }
+    const text = raw.toString('utf8');
     const lines = text.split('\n');
     let unreadable = 0;
     for (const line of lines) {
@@ -99,7 +108,7 @@ export class RecordSpool<Op> {
     if (spool.pending.length > 0) options.logger.warn('record spool: replaying writes of the previous run', { file: options.file, records: spool.pending.length });
     spool.fh = await open(options.file, 'a', 0o600);
     await chmod(options.file, 0o600);
-    spool.fileBytes = Buffer.byteLength(text);
+    spool.fileBytes = raw.length;
     spool.heartbeat = spool.scheduleHeartbeat();
     void spool.drain();
     return spool;
@@ -199,6 +208,9 @@ export class RecordSpool<Op> {
       this.pending.push(...batch);
       void this.drain();
     }
+    // While the database takes writes one after another the drain never idles: the applied lines
+    // would pile up in the file, so it is rewritten here too once they outweigh the waiting ones.
+    await this.compact();
   }
 
   /** Empties the file when nothing waits, or rewrites it with only the waiting ops when mostly applied. */
@@ -211,7 +223,7 @@ export class RecordSpool<Op> {
       this.fileBytes = 0;
       return;
     }
-    if (this.fileBytes < 2 * this.liveBytes + 1_048_576) return;
+    if (this.fileBytes < 2 * this.liveBytes + Math.min(1_048_576, this.options.maxBytes)) return;
     const tmp = `${this.options.file}.tmp`;
     const text = this.pending.map((e) => `${e.line}\n`).join('');
     const out = await open(tmp, 'w', 0o600);
@@ -222,6 +234,8 @@ export class RecordSpool<Op> {
       await out.close();
     }
     await rename(tmp, this.options.file);
+    // The rename is durable only once the folder's entry is on disk too.
+    await syncDirectory(dirname(this.options.file));
     await this.fh.close();
     this.fh = await open(this.options.file, 'a', 0o600);
     this.fileBytes = Buffer.byteLength(text);
@@ -315,6 +329,15 @@ export class RecordSpool<Op> {
       void utimes(this.options.file, now, now).catch(() => undefined);
       if (!this.closed) this.heartbeat = this.scheduleHeartbeat();
     }, this.options.heartbeatMs ?? 10_000);
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

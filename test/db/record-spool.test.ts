@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -165,6 +165,50 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
     }
     expect((await up.calls.list({ limit: 10, offset: 0 })).total).to.equal(1);
     expect(await up.acd.listQueueEvents({ from: new Date(0), to: new Date('2030-01-01T00:00:00.000Z') })).to.have.length(1);
+  });
+
+  it('when the previous run died mid-write, leaving a torn last line, the next run cuts it off and its own first record is stored', async () => {
+    const file = join(dir, 'spool', 'records.jsonl');
+    mkdirSync(join(dir, 'spool'), { recursive: true, mode: 0o700 });
+    const whole: RecordOp = { kind: 'call-create', key: 'k-whole', nodeId: 'node-a', record: { callId: 'before-crash', direction: 'inbound', from: '1', to: '2', startedAt: new Date('2024-05-01T08:00:00.000Z') } };
+    writeFileSync(file, `${JSON.stringify(whole)}\n{"kind":"call-create","key":"k-torn","nod`, { mode: 0o600 });
+    const first = await openSpool();
+    await new DurableCallRecords(up.calls, first, 'node-a').create({ callId: 'after-crash', direction: 'inbound', from: '13812345678', to: '12345', startedAt: new Date('2024-05-01T09:00:00.000Z') });
+    await first.close();
+
+    current = { stores: up, up: true };
+    const second = await openSpool();
+    await until('the replayed backlog is written', () => second.backlog === 0);
+    const { items } = await up.calls.list({ limit: 10, offset: 0 });
+    expect(items.map((c) => c.callId).sort()).to.deep.equal(['after-crash', 'before-crash']);
+  });
+
+  it('when the database takes writes one by one and the drain never idles, the spool file is still compacted and stays bounded', async () => {
+    const gates: (() => void)[] = [];
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'busy', 'records.jsonl'),
+      maxBytes: 4096,
+      apply: () => new Promise<void>((resolve) => gates.push(resolve)),
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => Promise.resolve(true),
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    spools.push(spool);
+    const file = join(dir, 'busy', 'records.jsonl');
+    let largest = 0;
+    for (let i = 0; i < 60; i += 1) {
+      const op: RecordOp = { kind: 'agent-event', key: `key-${i}`, event: { agentId: '7', extension: '8001', fromState: AgentState.Ready, toState: AgentState.NotReady, reason: 'lunch', at: new Date('2024-05-01T08:00:00.000Z') } };
+      void spool.submit(op).catch(() => undefined);
+      await until(`write ${i} is in the file`, () => readFileSync(file, 'utf8').includes(`"key-${i}"`));
+      largest = Math.max(largest, statSync(file).size);
+      // Lets the previous write reach the database; the drain goes straight on to this one.
+      if (i > 0) gates.shift()?.();
+      await until(`write ${i} is being applied`, () => gates.length === 1);
+    }
+    gates.shift()?.();
+    expect(largest).to.be.at.most(2 * 4096);
   });
 
   it('when the spool is full, the write is refused with RECORD_SPOOL_FULL and counted on /metrics', async () => {
