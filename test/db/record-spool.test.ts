@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { Sequelize } from 'sequelize';
+import { DatabaseError, ForeignKeyConstraintError, Sequelize, UniqueConstraintError } from 'sequelize';
+import { toAppError } from '../../src/shared/app-error.js';
 import sinon from 'sinon';
 import { createHttpServer, type WebServer } from '../../src/api/http-server.js';
 import { registerRecordSpoolGauges } from '../../src/api/record-spool-gauges.js';
@@ -209,6 +210,48 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
     }
     gates.shift()?.();
     expect(largest).to.be.at.most(2 * 4096);
+  });
+
+  it('when the database refuses a record outright (too long, unique or foreign key), it is tried once, kept in the dead-letter file, and the records behind it are stored', async () => {
+    const tooLong = new DatabaseError(Object.assign(new Error("Data too long for column 'call_id' at row 1"), { code: 'ER_DATA_TOO_LONG', sql: 'INSERT …', parameters: {} }));
+    const refusals: Record<string, Error> = {
+      'too-long': toAppError(tooLong, 'DATABASE_ERROR', 'storing call record too-long failed'),
+      unique: toAppError(new UniqueConstraintError({ message: 'Validation error' }), 'DATABASE_ERROR', 'storing call record unique failed'),
+      'foreign-key': toAppError(new ForeignKeyConstraintError({ message: 'a foreign key constraint fails' }), 'DATABASE_ERROR', 'storing call record foreign-key failed'),
+    };
+    const tries: string[] = [];
+    current = { stores: up, up: true };
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'spool', 'records.jsonl'),
+      maxBytes: 1_048_576,
+      apply: (op) => {
+        const callId = op.kind === 'call-create' ? op.record.callId : '';
+        tries.push(callId);
+        const refusal = refusals[callId];
+        return refusal === undefined ? applyRecordOp(op, up) : Promise.reject(refusal);
+      },
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => Promise.resolve(true),
+      clock: systemClock,
+      logger: silentLogger(),
+      retryMinMs: 20,
+      retryMaxMs: 100,
+    });
+    spools.push(spool);
+    const records = new DurableCallRecords(up.calls, spool, 'node-a');
+    for (const callId of ['too-long', 'unique', 'foreign-key', 'fine']) {
+      await records.create({ callId, direction: 'inbound', from: '13812345678', to: '12345', startedAt: new Date('2024-05-01T08:00:00.000Z') });
+    }
+    await until('the backlog is written', () => spool.backlog === 0);
+    expect(tries).to.deep.equal(['too-long', 'unique', 'foreign-key', 'fine']);
+    expect((await up.calls.list({ limit: 10, offset: 0 })).items.map((c) => c.callId)).to.deep.equal(['fine']);
+    const deadFile = join(dir, 'spool', 'records.jsonl.dead.jsonl');
+    await until('the dead letters are written', () => existsSync(deadFile) && readFileSync(deadFile, 'utf8').split('\n').length === 4);
+    const dead = readFileSync(deadFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: { record: { callId: string } }; error: string });
+    expect(dead.map((d) => d.op.record.callId)).to.deep.equal(['too-long', 'unique', 'foreign-key']);
+    expect(dead[0]?.error).to.match(/Data too long/);
+    expect(statSync(deadFile).mode & 0o777).to.equal(0o600);
   });
 
   it('when the spool is full, the write is refused with RECORD_SPOOL_FULL and counted on /metrics', async () => {
