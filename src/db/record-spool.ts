@@ -25,7 +25,7 @@ export interface RecordSpoolOptions<Op> {
   readonly retryMaxMs?: number;
   /** A write that hangs this long counts as failed (it may still land: ops are idempotent). Default 30 s. */
   readonly applyTimeoutMs?: number;
-  /** A caller waits at most this long for its write to reach the database, default 5 s (it stays spooled). */
+  /** When the file cannot be written, a caller waits at most this long for the database, default 5 s. */
   readonly ackTimeoutMs?: number;
   /** Failures of one op while the database answers before it is dropped as unstorable, default 5. */
   readonly maxAttempts?: number;
@@ -130,8 +130,9 @@ export class RecordSpool<Op> {
   }
 
   /**
-   * Queues `op`. Resolves once it is in the database, or once it is safely in the spool file and the
-   * database failed it or is slow (it is retried); rejects only when the spool is full or closed.
+   * Queues `op`. Resolves once it is fsync'd to the spool file (the database write follows, in order,
+   * retried), or, if the file cannot be written, once the database took it or after the ack timeout;
+   * rejects only when the spool is full or closed.
    */
   submit(op: Op): Promise<void> {
     if (this.closed) return Promise.reject(new AppError('RECORD_SPOOL_CLOSED', `record spool closed: ${this.options.describe(op)} not stored`));
@@ -202,8 +203,9 @@ export class RecordSpool<Op> {
       await this.fh.write(text);
       await this.fh.sync();
       this.fileBytes += Buffer.byteLength(text);
-      // While the database is down a caller waits only for the file: its write is safe there.
-      if (this.databaseDown) for (const entry of batch) entry.release();
+      // A caller waits only for the file: its write is safe there and reaches the database after, in
+      // order. Waiting for the database would keep a hanging database's backlog in callers' memory.
+      for (const entry of batch) entry.release();
     } finally {
       // Even when the file failed, the writes are still tried against the database (only less durably).
       this.pending.push(...batch);

@@ -10,6 +10,7 @@ import { createHttpServer, type WebServer } from '../../src/api/http-server.js';
 import { registerRecordSpoolGauges } from '../../src/api/record-spool-gauges.js';
 import { DurableAcdRecords } from '../../src/db/durable-acd-records.js';
 import { DurableCallRecords } from '../../src/db/durable-call-records.js';
+import { pingWithin } from '../../src/db/durable-records.js';
 import { applyRecordOp, describeRecordOp, parseRecordOp, type RecordOp, type RecordStores } from '../../src/db/record-ops.js';
 import { RecordSpool } from '../../src/db/record-spool.js';
 import { SequelizeAcdRecordRepository } from '../../src/db/sequelize-acd-record-repository.js';
@@ -252,6 +253,34 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
     expect(dead.map((d) => d.op.record.callId)).to.deep.equal(['too-long', 'unique', 'foreign-key']);
     expect(dead[0]?.error).to.match(/Data too long/);
     expect(statSync(deadFile).mode & 0o777).to.equal(0o600);
+  });
+
+  it('when the database hangs, each ACD write is released as soon as it is in the spool file, and the backlog shows them all', async () => {
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'spool', 'records.jsonl'),
+      maxBytes: 1_048_576,
+      apply: () => new Promise<void>(() => undefined),
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => new Promise<boolean>(() => undefined),
+      clock: systemClock,
+      logger: silentLogger(),
+      // Longer than this test may run: only the file may release the writer.
+      ackTimeoutMs: 600_000,
+      applyTimeoutMs: 600_000,
+    });
+    spools.push(spool);
+    const acd = new DurableAcdRecords(up.acd, spool);
+    for (let i = 0; i < 20; i += 1) {
+      await acd.addQueueEvent({ callId: `call-${i}`, queue: 'general', event: 'entered', agentId: null, extension: null, waitMs: null, talkMs: null, at: new Date('2024-05-01T08:00:01.000Z') });
+    }
+    expect(spool.backlog).to.equal(20);
+    expect(readFileSync(join(dir, 'spool', 'records.jsonl'), 'utf8').trim().split('\n')).to.have.length(20);
+  });
+
+  it('when the database does not answer its ping, it counts as down (for the spool and /healthz) instead of hanging', async () => {
+    expect(await pingWithin({ ping: () => new Promise<boolean>(() => undefined) }, 50, systemClock)).to.equal(false);
+    expect(await pingWithin({ ping: () => Promise.resolve(true) }, 50, systemClock)).to.equal(true);
   });
 
   it('when the spool is full, the write is refused with RECORD_SPOOL_FULL and counted on /metrics', async () => {
