@@ -1,4 +1,4 @@
-import { appendFile, chmod, mkdir, open, readFile, rename, stat, truncate, utimes, type FileHandle } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, rename, stat, truncate, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DatabaseError, ForeignKeyConstraintError, ValidationError as SequelizeValidationError } from 'sequelize';
 import type { Logger } from '../logging/logger.js';
@@ -82,6 +82,7 @@ export class RecordSpool<Op> {
   /** Opens (creating) the spool file and queues the writes a previous run left in it. */
   static async open<Op>(options: RecordSpoolOptions<Op>): Promise<RecordSpool<Op>> {
     await mkdir(dirname(options.file), { recursive: true, mode: 0o700 });
+    await lockSpool(options.file);
     const before = await stat(options.file).catch(() => undefined);
     const spool = new RecordSpool(options, before?.mtime);
     let raw = before === undefined ? Buffer.alloc(0) : await readFile(options.file);
@@ -178,6 +179,8 @@ export class RecordSpool<Op> {
     await this.fileChain;
     await this.fh?.close();
     this.fh = undefined;
+    heldLocks.delete(this.options.file);
+    await unlink(`${this.options.file}.lock`).catch(() => undefined);
   }
 
   private enqueue(op: Op, line: string): void {
@@ -344,6 +347,42 @@ export class RecordSpool<Op> {
       void utimes(this.options.file, now, now).catch(() => undefined);
       if (!this.closed) this.heartbeat = this.scheduleHeartbeat();
     }, this.options.heartbeatMs ?? 10_000);
+  }
+}
+
+/** Spool files this process holds (a lock file naming our pid but not in here is left by an earlier run). */
+const heldLocks = new Set<string>();
+
+/**
+ * Takes `<file>.lock` (created exclusively, holding our pid), so two processes with the same NODE_ID
+ * never append to one spool; a lock whose process is gone is taken over.
+ */
+async function lockSpool(file: string): Promise<void> {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      heldLocks.add(file);
+      return;
+    } catch (err) {
+      if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
+    }
+    const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid !== process.pid || heldLocks.has(file))) {
+      throw new AppError('RECORD_SPOOL_LOCKED', `record spool ${file} is in use by process ${pid} (${lock}): give each process its own NODE_ID`);
+    }
+    await unlink(lock).catch(() => undefined);
+  }
+  throw new AppError('RECORD_SPOOL_LOCKED', `record spool ${file}: could not take ${lock}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by another user.
+    return err instanceof Error && 'code' in err && err.code === 'EPERM';
   }
 }
 

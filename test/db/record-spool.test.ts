@@ -283,6 +283,18 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
     expect(await pingWithin({ ping: () => Promise.resolve(true) }, 50, systemClock)).to.equal(true);
   });
 
+  it('when a second process opens the same spool, it is refused naming the file; a lock left by a dead process is taken over', async () => {
+    await openSpool();
+    const file = join(dir, 'spool', 'records.jsonl');
+    const second = await openSpool().then(() => undefined, (err: unknown) => err);
+    expect(second).to.have.property('code', 'RECORD_SPOOL_LOCKED');
+    expect(String(second)).to.include(file);
+    writeFileSync(join(dir, 'stale.jsonl.lock'), '2147483646');
+    const spool = await RecordSpool.open<RecordOp>({ file: join(dir, 'stale.jsonl'), maxBytes: 4096, apply: () => Promise.resolve(), parse: parseRecordOp, describe: describeRecordOp, databaseUp: () => Promise.resolve(true), clock: systemClock, logger: silentLogger() });
+    spools.push(spool);
+    expect(readFileSync(join(dir, 'stale.jsonl.lock'), 'utf8')).to.equal(String(process.pid));
+  });
+
   it('when the spool is full, the write is refused with RECORD_SPOOL_FULL and counted on /metrics', async () => {
     const spool = await RecordSpool.open<RecordOp>({
       file: join(dir, 'small', 'records.jsonl'),
