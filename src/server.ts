@@ -283,7 +283,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     callRecords: records,
     recordingsDir: config.RECORDINGS_DIR,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
-    health: async () => ({ sip: state.accepting, database: await db.ping(), recordBacklog: durableRecords.spool.backlog }),
+    health: async () => ({ sip: state.accepting, database: await durableRecords.databaseUp(), recordBacklog: durableRecords.spool.backlog }),
     metrics: registry,
     logger,
     publicApiRoutes: [createAuthRoutes(identity)],

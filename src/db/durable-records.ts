@@ -26,6 +26,8 @@ export interface DurableRecords {
   readonly calls: DurableCallRecords;
   readonly acd: DurableAcdRecords;
   readonly spool: RecordSpool<RecordOp>;
+  /** The database answers a ping within PING_TIMEOUT_MS (for /healthz too). */
+  readonly databaseUp: () => Promise<boolean>;
 }
 
 /**
@@ -36,6 +38,7 @@ export interface DurableRecords {
  */
 export async function openDurableRecords(db: Database, options: DurableRecordsOptions): Promise<DurableRecords> {
   const startedAt = new Date(options.clock.now());
+  const databaseUp = (): Promise<boolean> => pingWithin(db, PING_TIMEOUT_MS, options.clock);
   const stores = {
     calls: new SequelizeCallRecordRepository(db.sequelize, options.nodeId),
     acd: new SequelizeAcdRecordRepository(db.sequelize),
@@ -51,7 +54,7 @@ export async function openDurableRecords(db: Database, options: DurableRecordsOp
     apply: (op) => applyRecordOp(op, stores),
     parse: parseRecordOp,
     describe: describeRecordOp,
-    databaseUp: () => db.ping(),
+    databaseUp,
     clock: options.clock,
     logger: options.logger,
     ...options.spool,
@@ -61,5 +64,27 @@ export async function openDurableRecords(db: Database, options: DurableRecordsOp
   await spool.submit({ kind: 'calls-close-crashed', nodeId: options.nodeId, before: startedAt, endedAt }).catch((err: unknown) => {
     options.logger.error('closing the calls of the previous run not queued', { error: err instanceof Error ? err.message : String(err) });
   });
-  return { calls: new DurableCallRecords(stores.calls, spool, options.nodeId), acd: new DurableAcdRecords(stores.acd, spool), spool };
+  return { calls: new DurableCallRecords(stores.calls, spool, options.nodeId), acd: new DurableAcdRecords(stores.acd, spool), spool, databaseUp };
+}
+
+/** A hanging database (full pool, lost packets) counts as down after this long, for the spool and /healthz. */
+export const PING_TIMEOUT_MS = 3_000;
+
+/** db.ping(), false when it has not answered within `ms`. */
+export function pingWithin(db: Pick<Database, 'ping'>, ms: number, clock: Clock): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = clock.setTimeout(() => {
+      resolve(false);
+    }, ms);
+    db.ping().then(
+      (up) => {
+        clock.clearTimeout(timer);
+        resolve(up);
+      },
+      () => {
+        clock.clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
 }

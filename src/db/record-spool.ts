@@ -1,5 +1,6 @@
-import { chmod, mkdir, open, readFile, rename, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, rename, stat, truncate, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DatabaseError, ForeignKeyConstraintError, ValidationError as SequelizeValidationError } from 'sequelize';
 import type { Logger } from '../logging/logger.js';
 import { AppError, NotFoundError, ValidationError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
@@ -24,7 +25,7 @@ export interface RecordSpoolOptions<Op> {
   readonly retryMaxMs?: number;
   /** A write that hangs this long counts as failed (it may still land: ops are idempotent). Default 30 s. */
   readonly applyTimeoutMs?: number;
-  /** A caller waits at most this long for its write to reach the database, default 5 s (it stays spooled). */
+  /** When the file cannot be written, a caller waits at most this long for the database, default 5 s. */
   readonly ackTimeoutMs?: number;
   /** Failures of one op while the database answers before it is dropped as unstorable, default 5. */
   readonly maxAttempts?: number;
@@ -81,9 +82,19 @@ export class RecordSpool<Op> {
   /** Opens (creating) the spool file and queues the writes a previous run left in it. */
   static async open<Op>(options: RecordSpoolOptions<Op>): Promise<RecordSpool<Op>> {
     await mkdir(dirname(options.file), { recursive: true, mode: 0o700 });
+    await lockSpool(options.file);
     const before = await stat(options.file).catch(() => undefined);
     const spool = new RecordSpool(options, before?.mtime);
-    const text = before === undefined ? '' : await readFile(options.file, 'utf8');
+    let raw = before === undefined ? Buffer.alloc(0) : await readFile(options.file);
+    // A crash mid-write leaves a torn last line: cut the file back to its last newline, else the next
+    // run's first write would be appended to the fragment and lost with it at the following replay.
+    const end = raw.lastIndexOf(0x0a) + 1;
+    if (end < raw.length) {
+      await truncate(options.file, end);
+      options.logger.error('record spool: torn last line cut off (the previous run died mid-write)', { file: options.file, bytes: raw.length - end });
+      raw = raw.subarray(0, end);
+    }
+    const text = raw.toString('utf8');
     const lines = text.split('\n');
     let unreadable = 0;
     for (const line of lines) {
@@ -99,7 +110,7 @@ export class RecordSpool<Op> {
     if (spool.pending.length > 0) options.logger.warn('record spool: replaying writes of the previous run', { file: options.file, records: spool.pending.length });
     spool.fh = await open(options.file, 'a', 0o600);
     await chmod(options.file, 0o600);
-    spool.fileBytes = Buffer.byteLength(text);
+    spool.fileBytes = raw.length;
     spool.heartbeat = spool.scheduleHeartbeat();
     void spool.drain();
     return spool;
@@ -120,8 +131,9 @@ export class RecordSpool<Op> {
   }
 
   /**
-   * Queues `op`. Resolves once it is in the database, or once it is safely in the spool file and the
-   * database failed it or is slow (it is retried); rejects only when the spool is full or closed.
+   * Queues `op`. Resolves once it is fsync'd to the spool file (the database write follows, in order,
+   * retried), or, if the file cannot be written, once the database took it or after the ack timeout;
+   * rejects only when the spool is full or closed.
    */
   submit(op: Op): Promise<void> {
     if (this.closed) return Promise.reject(new AppError('RECORD_SPOOL_CLOSED', `record spool closed: ${this.options.describe(op)} not stored`));
@@ -167,6 +179,8 @@ export class RecordSpool<Op> {
     await this.fileChain;
     await this.fh?.close();
     this.fh = undefined;
+    heldLocks.delete(this.options.file);
+    await unlink(`${this.options.file}.lock`).catch(() => undefined);
   }
 
   private enqueue(op: Op, line: string): void {
@@ -192,13 +206,17 @@ export class RecordSpool<Op> {
       await this.fh.write(text);
       await this.fh.sync();
       this.fileBytes += Buffer.byteLength(text);
-      // While the database is down a caller waits only for the file: its write is safe there.
-      if (this.databaseDown) for (const entry of batch) entry.release();
+      // A caller waits only for the file: its write is safe there and reaches the database after, in
+      // order. Waiting for the database would keep a hanging database's backlog in callers' memory.
+      for (const entry of batch) entry.release();
     } finally {
       // Even when the file failed, the writes are still tried against the database (only less durably).
       this.pending.push(...batch);
       void this.drain();
     }
+    // While the database takes writes one after another the drain never idles: the applied lines
+    // would pile up in the file, so it is rewritten here too once they outweigh the waiting ones.
+    await this.compact();
   }
 
   /** Empties the file when nothing waits, or rewrites it with only the waiting ops when mostly applied. */
@@ -211,7 +229,7 @@ export class RecordSpool<Op> {
       this.fileBytes = 0;
       return;
     }
-    if (this.fileBytes < 2 * this.liveBytes + 1_048_576) return;
+    if (this.fileBytes < 2 * this.liveBytes + Math.min(1_048_576, this.options.maxBytes)) return;
     const tmp = `${this.options.file}.tmp`;
     const text = this.pending.map((e) => `${e.line}\n`).join('');
     const out = await open(tmp, 'w', 0o600);
@@ -222,6 +240,8 @@ export class RecordSpool<Op> {
       await out.close();
     }
     await rename(tmp, this.options.file);
+    // The rename is durable only once the folder's entry is on disk too.
+    await syncDirectory(dirname(this.options.file));
     await this.fh.close();
     this.fh = await open(this.options.file, 'a', 0o600);
     this.fileBytes = Buffer.byteLength(text);
@@ -299,7 +319,19 @@ export class RecordSpool<Op> {
 
   private drop(entry: Entry<Op>, err: unknown): void {
     this.done(entry);
-    this.options.logger.error('record not storable: dropped from the spool', { record: this.options.describe(entry.op), attempts: entry.attempts, error: errorMessage(err) });
+    const deadLetters = `${this.options.file}.dead.jsonl`;
+    this.options.logger.error('record not storable: dropped from the spool, kept in the dead-letter file', {
+      record: this.options.describe(entry.op),
+      attempts: entry.attempts,
+      error: errorMessage(err),
+      deadLetters,
+    });
+    // Kept for an operator to fix by hand and re-enter; 0600 like the spool (it holds phone numbers).
+    const line = `${JSON.stringify({ at: new Date(this.options.clock.now()).toISOString(), error: errorMessage(err), op: entry.op })}\n`;
+    this.onFile(async () => {
+      await appendFile(deadLetters, line, { mode: 0o600 });
+      await chmod(deadLetters, 0o600);
+    });
   }
 
   private pause(ms: number): Promise<void> {
@@ -318,9 +350,93 @@ export class RecordSpool<Op> {
   }
 }
 
-/** Refusals no retry can fix: a bad value, a row that is not there, a stored value we cannot read. */
+/** Spool files this process holds (a lock file naming our pid but not in here is left by an earlier run). */
+const heldLocks = new Set<string>();
+
+/**
+ * Takes `<file>.lock` (created exclusively, holding our pid), so two processes with the same NODE_ID
+ * never append to one spool; a lock whose process is gone is taken over.
+ */
+async function lockSpool(file: string): Promise<void> {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      heldLocks.add(file);
+      return;
+    } catch (err) {
+      if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
+    }
+    const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid !== process.pid || heldLocks.has(file))) {
+      throw new AppError('RECORD_SPOOL_LOCKED', `record spool ${file} is in use by process ${pid} (${lock}): give each process its own NODE_ID`);
+    }
+    await unlink(lock).catch(() => undefined);
+  }
+  throw new AppError('RECORD_SPOOL_LOCKED', `record spool ${file}: could not take ${lock}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by another user.
+    return err instanceof Error && 'code' in err && err.code === 'EPERM';
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** MySQL/MariaDB and SQLite refusals of the value itself (too long, wrong type, out of range, NULL, key clash). */
+const UNSTORABLE_CODES = new Set([
+  'ER_DATA_TOO_LONG',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_DATA_OUT_OF_RANGE',
+  'ER_BAD_NULL_ERROR',
+  'ER_NO_DEFAULT_FOR_FIELD',
+  'ER_DUP_ENTRY',
+  'ER_NO_REFERENCED_ROW',
+  'ER_NO_REFERENCED_ROW_2',
+  'ER_INVALID_CHARACTER_STRING',
+  'ER_WRONG_VALUE',
+  'ER_WRONG_VALUE_FOR_TYPE',
+  'ER_CHECK_CONSTRAINT_VIOLATED',
+  'SQLITE_CONSTRAINT',
+  'SQLITE_MISMATCH',
+  'SQLITE_TOOBIG',
+]);
+
+/**
+ * Refusals no retry can fix: a bad value, a row that is not there, a stored value we cannot read, and
+ * the database's own refusals of the value (Sequelize validation, unique and foreign keys, data too
+ * long…). Our stores wrap driver errors in AppError('DATABASE_ERROR'), so the cause chain is searched.
+ */
 function isUnstorable(err: unknown): boolean {
-  return err instanceof ValidationError || err instanceof NotFoundError || (err instanceof AppError && err.code === 'DATA_CORRUPT');
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth += 1) {
+    if (e instanceof ValidationError || e instanceof NotFoundError || (e instanceof AppError && e.code === 'DATA_CORRUPT')) return true;
+    // UniqueConstraintError is a Sequelize ValidationError.
+    if (e instanceof SequelizeValidationError || e instanceof ForeignKeyConstraintError) return true;
+    if (e instanceof DatabaseError && UNSTORABLE_CODES.has(driverCode(e))) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+/** The driver error (Sequelize keeps it as `original`, alias `parent`) code, e.g. ER_DATA_TOO_LONG. */
+function driverCode(err: DatabaseError): string {
+  const source: unknown = err.original;
+  const code: unknown = typeof source === 'object' && source !== null && 'code' in source ? source.code : undefined;
+  return typeof code === 'string' ? code : '';
 }
 
 function errorMessage(err: unknown): string {

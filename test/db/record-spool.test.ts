@@ -1,14 +1,16 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { Sequelize } from 'sequelize';
+import { DatabaseError, ForeignKeyConstraintError, Sequelize, UniqueConstraintError } from 'sequelize';
+import { toAppError } from '../../src/shared/app-error.js';
 import sinon from 'sinon';
 import { createHttpServer, type WebServer } from '../../src/api/http-server.js';
 import { registerRecordSpoolGauges } from '../../src/api/record-spool-gauges.js';
 import { DurableAcdRecords } from '../../src/db/durable-acd-records.js';
 import { DurableCallRecords } from '../../src/db/durable-call-records.js';
+import { pingWithin } from '../../src/db/durable-records.js';
 import { applyRecordOp, describeRecordOp, parseRecordOp, type RecordOp, type RecordStores } from '../../src/db/record-ops.js';
 import { RecordSpool } from '../../src/db/record-spool.js';
 import { SequelizeAcdRecordRepository } from '../../src/db/sequelize-acd-record-repository.js';
@@ -165,6 +167,132 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
     }
     expect((await up.calls.list({ limit: 10, offset: 0 })).total).to.equal(1);
     expect(await up.acd.listQueueEvents({ from: new Date(0), to: new Date('2030-01-01T00:00:00.000Z') })).to.have.length(1);
+  });
+
+  it('when the previous run died mid-write, leaving a torn last line, the next run cuts it off and its own first record is stored', async () => {
+    const file = join(dir, 'spool', 'records.jsonl');
+    mkdirSync(join(dir, 'spool'), { recursive: true, mode: 0o700 });
+    const whole: RecordOp = { kind: 'call-create', key: 'k-whole', nodeId: 'node-a', record: { callId: 'before-crash', direction: 'inbound', from: '1', to: '2', startedAt: new Date('2024-05-01T08:00:00.000Z') } };
+    writeFileSync(file, `${JSON.stringify(whole)}\n{"kind":"call-create","key":"k-torn","nod`, { mode: 0o600 });
+    const first = await openSpool();
+    await new DurableCallRecords(up.calls, first, 'node-a').create({ callId: 'after-crash', direction: 'inbound', from: '13812345678', to: '12345', startedAt: new Date('2024-05-01T09:00:00.000Z') });
+    await first.close();
+
+    current = { stores: up, up: true };
+    const second = await openSpool();
+    await until('the replayed backlog is written', () => second.backlog === 0);
+    const { items } = await up.calls.list({ limit: 10, offset: 0 });
+    expect(items.map((c) => c.callId).sort()).to.deep.equal(['after-crash', 'before-crash']);
+  });
+
+  it('when the database takes writes one by one and the drain never idles, the spool file is still compacted and stays bounded', async () => {
+    const gates: (() => void)[] = [];
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'busy', 'records.jsonl'),
+      maxBytes: 4096,
+      apply: () => new Promise<void>((resolve) => gates.push(resolve)),
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => Promise.resolve(true),
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    spools.push(spool);
+    const file = join(dir, 'busy', 'records.jsonl');
+    let largest = 0;
+    for (let i = 0; i < 60; i += 1) {
+      const op: RecordOp = { kind: 'agent-event', key: `key-${i}`, event: { agentId: '7', extension: '8001', fromState: AgentState.Ready, toState: AgentState.NotReady, reason: 'lunch', at: new Date('2024-05-01T08:00:00.000Z') } };
+      void spool.submit(op).catch(() => undefined);
+      await until(`write ${i} is in the file`, () => readFileSync(file, 'utf8').includes(`"key-${i}"`));
+      largest = Math.max(largest, statSync(file).size);
+      // Lets the previous write reach the database; the drain goes straight on to this one.
+      if (i > 0) gates.shift()?.();
+      await until(`write ${i} is being applied`, () => gates.length === 1);
+    }
+    gates.shift()?.();
+    expect(largest).to.be.at.most(2 * 4096);
+  });
+
+  it('when the database refuses a record outright (too long, unique or foreign key), it is tried once, kept in the dead-letter file, and the records behind it are stored', async () => {
+    const tooLong = new DatabaseError(Object.assign(new Error("Data too long for column 'call_id' at row 1"), { code: 'ER_DATA_TOO_LONG', sql: 'INSERT …', parameters: {} }));
+    const refusals: Record<string, Error> = {
+      'too-long': toAppError(tooLong, 'DATABASE_ERROR', 'storing call record too-long failed'),
+      unique: toAppError(new UniqueConstraintError({ message: 'Validation error' }), 'DATABASE_ERROR', 'storing call record unique failed'),
+      'foreign-key': toAppError(new ForeignKeyConstraintError({ message: 'a foreign key constraint fails' }), 'DATABASE_ERROR', 'storing call record foreign-key failed'),
+    };
+    const tries: string[] = [];
+    current = { stores: up, up: true };
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'spool', 'records.jsonl'),
+      maxBytes: 1_048_576,
+      apply: (op) => {
+        const callId = op.kind === 'call-create' ? op.record.callId : '';
+        tries.push(callId);
+        const refusal = refusals[callId];
+        return refusal === undefined ? applyRecordOp(op, up) : Promise.reject(refusal);
+      },
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => Promise.resolve(true),
+      clock: systemClock,
+      logger: silentLogger(),
+      retryMinMs: 20,
+      retryMaxMs: 100,
+    });
+    spools.push(spool);
+    const records = new DurableCallRecords(up.calls, spool, 'node-a');
+    for (const callId of ['too-long', 'unique', 'foreign-key', 'fine']) {
+      await records.create({ callId, direction: 'inbound', from: '13812345678', to: '12345', startedAt: new Date('2024-05-01T08:00:00.000Z') });
+    }
+    await until('the backlog is written', () => spool.backlog === 0);
+    expect(tries).to.deep.equal(['too-long', 'unique', 'foreign-key', 'fine']);
+    expect((await up.calls.list({ limit: 10, offset: 0 })).items.map((c) => c.callId)).to.deep.equal(['fine']);
+    const deadFile = join(dir, 'spool', 'records.jsonl.dead.jsonl');
+    await until('the dead letters are written', () => existsSync(deadFile) && readFileSync(deadFile, 'utf8').split('\n').length === 4);
+    const dead = readFileSync(deadFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: { record: { callId: string } }; error: string });
+    expect(dead.map((d) => d.op.record.callId)).to.deep.equal(['too-long', 'unique', 'foreign-key']);
+    expect(dead[0]?.error).to.match(/Data too long/);
+    expect(statSync(deadFile).mode & 0o777).to.equal(0o600);
+  });
+
+  it('when the database hangs, each ACD write is released as soon as it is in the spool file, and the backlog shows them all', async () => {
+    const spool = await RecordSpool.open<RecordOp>({
+      file: join(dir, 'spool', 'records.jsonl'),
+      maxBytes: 1_048_576,
+      apply: () => new Promise<void>(() => undefined),
+      parse: parseRecordOp,
+      describe: describeRecordOp,
+      databaseUp: () => new Promise<boolean>(() => undefined),
+      clock: systemClock,
+      logger: silentLogger(),
+      // Longer than this test may run: only the file may release the writer.
+      ackTimeoutMs: 600_000,
+      applyTimeoutMs: 600_000,
+    });
+    spools.push(spool);
+    const acd = new DurableAcdRecords(up.acd, spool);
+    for (let i = 0; i < 20; i += 1) {
+      await acd.addQueueEvent({ callId: `call-${i}`, queue: 'general', event: 'entered', agentId: null, extension: null, waitMs: null, talkMs: null, at: new Date('2024-05-01T08:00:01.000Z') });
+    }
+    expect(spool.backlog).to.equal(20);
+    expect(readFileSync(join(dir, 'spool', 'records.jsonl'), 'utf8').trim().split('\n')).to.have.length(20);
+  });
+
+  it('when the database does not answer its ping, it counts as down (for the spool and /healthz) instead of hanging', async () => {
+    expect(await pingWithin({ ping: () => new Promise<boolean>(() => undefined) }, 50, systemClock)).to.equal(false);
+    expect(await pingWithin({ ping: () => Promise.resolve(true) }, 50, systemClock)).to.equal(true);
+  });
+
+  it('when a second process opens the same spool, it is refused naming the file; a lock left by a dead process is taken over', async () => {
+    await openSpool();
+    const file = join(dir, 'spool', 'records.jsonl');
+    const second = await openSpool().then(() => undefined, (err: unknown) => err);
+    expect(second).to.have.property('code', 'RECORD_SPOOL_LOCKED');
+    expect(String(second)).to.include(file);
+    writeFileSync(join(dir, 'stale.jsonl.lock'), '2147483646');
+    const spool = await RecordSpool.open<RecordOp>({ file: join(dir, 'stale.jsonl'), maxBytes: 4096, apply: () => Promise.resolve(), parse: parseRecordOp, describe: describeRecordOp, databaseUp: () => Promise.resolve(true), clock: systemClock, logger: silentLogger() });
+    spools.push(spool);
+    expect(readFileSync(join(dir, 'stale.jsonl.lock'), 'utf8')).to.equal(String(process.pid));
   });
 
   it('when the spool is full, the write is refused with RECORD_SPOOL_FULL and counted on /metrics', async () => {
