@@ -84,6 +84,8 @@ const log = (m: string): void => { console.log(`[soak ${new Date().toISOString()
 interface Sample {
   atS: number;
   rssMiB: number;
+  /** V8 heap in use (nodejs_heap_size_used_bytes): swings with GC; its floor is what a leak raises. */
+  heapUsedMiB: number | undefined;
   fds: number;
   activeCalls: number | undefined;
   backlog: number | undefined;
@@ -311,6 +313,7 @@ async function main(): Promise<number> {
       samples.push({
         atS: Math.round((Date.now() - started) / 1000),
         rssMiB: rssMiB(server.pid),
+        heapUsedMiB: ((h) => (h === undefined ? undefined : h / 1048576))(gauge(metrics, 'nodejs_heap_size_used_bytes')),
         fds: openFds(server.pid),
         activeCalls: gauge(metrics, 'hotline_active_calls'),
         backlog: gauge(metrics, 'hotline_record_backlog'),
@@ -388,6 +391,9 @@ async function main(): Promise<number> {
   const third = Math.max(1, Math.floor(steady.length / 3));
   const earlyRss = mean(steady.slice(0, third).map((s) => s.rssMiB));
   const lateRss = mean(steady.slice(-third).map((s) => s.rssMiB));
+  const heapFloor = (part: Sample[]): number => Math.min(...part.map((s) => s.heapUsedMiB ?? Infinity));
+  const earlyHeap = heapFloor(steady.slice(0, third));
+  const lateHeap = heapFloor(steady.slice(-third));
   const earlyFds = mean(steady.slice(0, third).map((s) => s.fds));
   const lateFds = mean(steady.slice(-third).map((s) => s.fds));
   const first = samples[0];
@@ -398,8 +404,11 @@ async function main(): Promise<number> {
   const maxBacklog = Math.max(...samples.map((s) => s.backlog ?? 0));
   const rssGrowth = lateRss - earlyRss;
   const fdGrowth = lateFds - earlyFds;
-  // Flat: the late third of the steady phase within 10 % (RSS) / 5 % + 10 (fds) of the early third.
+  // Flat: the late third of the steady phase within 10 % (RSS) / 5 % + 10 (fds) of the early third, and
+  // the heap's floor (its lowest sample, just after a major GC) within 20 % + 16 MiB: RSS follows the
+  // collector's high-water mark, so the floor is what tells a leak from a lazy GC.
   if (!(rssGrowth <= earlyRss * 0.1)) problems.push(`RSS grew ${rssGrowth.toFixed(1)} MiB (${earlyRss.toFixed(1)} → ${lateRss.toFixed(1)})`);
+  if (Number.isFinite(earlyHeap) && !(lateHeap <= earlyHeap * 1.2 + 16)) problems.push(`heap floor grew ${earlyHeap.toFixed(1)} → ${lateHeap.toFixed(1)} MiB`);
   if (!(fdGrowth <= earlyFds * 0.05 + 10)) problems.push(`open descriptors grew ${fdGrowth.toFixed(0)} (${earlyFds.toFixed(0)} → ${lateFds.toFixed(0)})`);
   if (errorLines.length > 0) problems.push(`${String(errorLines.length)} error lines in the server log (first: ${errorLines[0]?.slice(0, 300) ?? ''})`);
   if (fuzz.victimBytes > 0) problems.push(`the victim address received ${String(fuzz.victimBytes)} bytes`);
@@ -439,6 +448,7 @@ async function main(): Promise<number> {
     `| ${sippLine('Queue callers (sipp)', resultQueue ?? ({ exitCode: null } as SippResult)).replace(/\|/g, '/')} | ${String(queueOk)} ok |`,
     `| Call rows (IVR / queue), rows left open | ${String(records?.ivrRows ?? '–')} / ${String(records?.queueRows ?? '–')}, ${String(records?.open ?? '–')} open |`,
     `| RSS: start / steady early third / steady late third / max / end (MiB) | ${f(first?.rssMiB)} / ${f(earlyRss)} / ${f(lateRss)} / ${f(maxRss)} / ${f(last?.rssMiB)} |`,
+    `| V8 heap in use, lowest sample (after GC): steady early third / late third (MiB) | ${f(earlyHeap)} / ${f(lateHeap)} |`,
     `| Open descriptors: start / early / late / max / end | ${f(first?.fds, 0)} / ${f(earlyFds, 0)} / ${f(lateFds, 0)} / ${f(maxFds, 0)} / ${f(last?.fds, 0)} |`,
     `| Max active calls, max record backlog | ${String(maxActive)}, ${String(maxBacklog)} |`,
     `| Bytes received by the victim address (SDP of never-ACKed INVITEs) | ${String(fuzz.victimBytes)} |`,
