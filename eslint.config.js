@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 /**
  * Import direction from shared/ARCHITECTURE.md, enforced so a wrong arrow fails CI.
@@ -50,9 +51,41 @@ export default tseslint.config(
   rule(layers.adapters, [...layers.engines, ...layers.ports, ...layers.glue, ...layers.entries]),
   rule(layers.glue, [...layers.engines, ...layers.adapters, ...layers.entries], adapterPackages),
   rule(layers.entries, [...layers.engines, ...layers.adapters]),
+  // The browser workspace (src/workspace): its own tsconfig (DOM, bundler); Vue's rules for .vue files,
+  // which are type-checked by vue-tsc (npm run typecheck:web) rather than by typed lint rules.
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['src/workspace/**/*.vue'] })),
+  {
+    files: ['src/workspace/**/*.vue'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], projectService: false, sourceType: 'module' } },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/multi-word-component-names': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+    },
+  },
+  {
+    files: ['src/workspace/**/*.ts', 'src/workspace/**/*.vue'],
+    ignores: ['src/workspace/*.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'browser code: no Node.js modules' },
+            { group: ['../../../*', '**/src/api/*', '**/src/db/*', '**/src/sip/*'], message: 'browser code must not import the server (talk to it over /api/v1 and /ws)' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/config/**'],
+    ignores: ['src/config/**', 'src/workspace/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration through src/config only' }],
     },

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests drive (sipp, baresip) and starts MariaDB when it is not running.
+# Installs what the end-to-end tests drive (sipp, baresip, chromium for the workspace pages) and starts MariaDB when it is not running.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 command -v sox >/dev/null 2>&1 || need+=(sox)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} with apt-get"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI and a newcomer run it (`npm test`):
-# lint and types, unit tests, then the database and end-to-end tests once on SQLite and once on MariaDB.
+# lint and types, the workspace's build and component tests, unit tests, then the database, end-to-end
+# and browser tests once on SQLite and once on MariaDB.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-test-deps.sh || { echo "could not install the test dependencies"; exit 1; }
@@ -17,11 +18,15 @@ step() { # name, command...
 
 step lint npx eslint .
 step types npx tsc -p tsconfig.json --noEmit
+step "web types" npx vue-tsc -p src/workspace/tsconfig.json
+step "web build" npx tsx scripts/build-workspace.ts
+step "web unit" env NO_COLOR=1 npx vitest run --config src/workspace/vitest.config.ts
 step unit npx mocha 'test/unit/**/*.test.ts'
 step harness npx mocha 'test/harness/**/*.test.ts'
 for db in sqlite mariadb; do
   [ -n "$(ls test/db/*.test.ts 2>/dev/null)" ] && step "db $db" env TEST_DB=$db npx mocha 'test/db/**/*.test.ts'
   [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ] && step "e2e $db" env TEST_DB=$db npx mocha 'test/e2e/**/*.test.ts'
+  [ -n "$(ls test/browser/*.test.ts 2>/dev/null)" ] && step "browser $db" env TEST_DB=$db npx mocha 'test/browser/**/*.test.ts'
 done
 
 passed=0; failed=0; skipped=0
@@ -29,6 +34,13 @@ for f in "$out"/*.log; do
   p=$(grep -Eo '^ +[0-9]+ passing' "$f" | grep -Eo '[0-9]+' | tail -1); passed=$((passed + ${p:-0}))
   x=$(grep -Eo '^ +[0-9]+ failing' "$f" | grep -Eo '[0-9]+' | tail -1); failed=$((failed + ${x:-0}))
   s=$(grep -Eo '^ +[0-9]+ pending' "$f" | grep -Eo '[0-9]+' | tail -1); skipped=$((skipped + ${s:-0}))
+  # vitest: "      Tests  4 passed | 1 failed (5)"
+  v=$(grep -E '^ +Tests +[0-9]' "$f" | tail -1)
+  if [ -n "$v" ]; then
+    p=$(echo "$v" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+'); passed=$((passed + ${p:-0}))
+    x=$(echo "$v" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+'); failed=$((failed + ${x:-0}))
+    s=$(echo "$v" | grep -Eo '[0-9]+ skipped' | grep -Eo '[0-9]+'); skipped=$((skipped + ${s:-0}))
+  fi
 done
 rm -rf "$out"
 [ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1

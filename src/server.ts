@@ -282,6 +282,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const web = await createHttpServer({
     callRecords: records,
     recordingsDir: config.RECORDINGS_DIR,
+    workspaceDir: config.WORKSPACE_DIR,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
     health: async () => ({ sip: state.accepting, database: await durableRecords.databaseUp(), recordBacklog: durableRecords.spool.backlog }),
     metrics: registry,

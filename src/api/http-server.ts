@@ -9,6 +9,7 @@ import { apiErrorHandler, notFoundHandler } from './api-error-handler.js';
 import { createCallsRouter } from './calls.routes.js';
 import { createHealthRouter, type HealthCheck } from './health.routes.js';
 import { createMetricsRouter } from './metrics.routes.js';
+import { createWorkspaceRouter } from './workspace-static.js';
 
 export interface HttpServerDeps {
   readonly callRecords: CallRecordRepository;
@@ -23,6 +24,8 @@ export interface HttpServerDeps {
   readonly publicApiRoutes?: readonly RequestHandler[];
   /** Routers under /api/v1 mounted after `apiMiddleware` (and after the built-in routes). */
   readonly apiRoutes?: readonly RequestHandler[];
+  /** WORKSPACE_DIR: the built browser app served at `/` (with the SPA fallback); none when undefined. */
+  readonly workspaceDir?: string;
 }
 
 export interface WebServerOptions {
@@ -67,7 +70,7 @@ export interface HttpServer {
   startWebServer(options: WebServerOptions): Promise<WebServer>;
 }
 
-/** The HTTP API: `/healthz`, `/metrics` and `/api/v1/*` (see README.md). */
+/** The HTTP API: `/healthz`, `/metrics` and `/api/v1/*` (see README.md), and the workspace at `/`. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const app = express();
   app.disable('x-powered-by');
@@ -83,6 +86,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   apiV1.use(createCallsRouter(deps.callRecords, deps.recordingsDir));
   for (const routes of deps.apiRoutes ?? []) apiV1.use(routes);
   app.use('/api/v1', apiV1);
+  if (deps.workspaceDir !== undefined) app.use(createWorkspaceRouter(deps.workspaceDir));
 
   app.use(notFoundHandler);
   app.use(apiErrorHandler(deps.logger));

@@ -45,6 +45,7 @@ export const configSchema = z
     MAX_CALL_DURATION_S: seconds.default(3600),
     DRAIN_TIMEOUT_S: seconds.default(30),
     RECORDINGS_DIR: z.string().min(1).default('data/recordings'),
+    WORKSPACE_DIR: z.string().min(1).default('dist/workspace'),
     ADMIN_USER: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').default('admin'),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     AUTH_TOKEN_TTL_H: z.coerce.number().min(0.1).max(720).default(12),

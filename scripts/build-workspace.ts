@@ -1,0 +1,58 @@
+/**
+ * Builds the browser workspace (src/workspace, Vite) into dist/workspace, where the server serves it.
+ * Runs at `npm install` (postinstall) and `npm start` (prestart) with `--if-stale`: it builds only when
+ * the sources (or the locked package versions) changed since the last build, judged by a hash of their
+ * contents kept in dist/workspace/.build-hash (file times are useless after a fresh clone).
+ *
+ *   tsx scripts/build-workspace.ts [--if-stale]
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const sourceDir = join(repo, 'src/workspace');
+const outDir = join(repo, 'dist/workspace');
+const hashFile = join(outDir, '.build-hash');
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'test' && entry.name !== 'node_modules') out.push(...(await filesUnder(path)));
+    } else out.push(path);
+  }
+  return out.sort();
+}
+
+async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [...(await filesUnder(sourceDir)), join(repo, 'package-lock.json')]) {
+    hash.update(relative(repo, file)).update('\0').update(await readFile(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+async function main(): Promise<void> {
+  const ifStale = process.argv.includes('--if-stale');
+  const hash = await sourceHash();
+  if (ifStale) {
+    const previous = await readFile(hashFile, 'utf8').catch(() => '');
+    if (previous.trim() === hash) {
+      console.log('workspace: up to date (dist/workspace)');
+      return;
+    }
+  }
+  const started = Date.now();
+  const { build } = await import('vite');
+  await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: 'warn' });
+  await writeFile(hashFile, `${hash}\n`);
+  console.log(`workspace: built into dist/workspace in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error('workspace: the build failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

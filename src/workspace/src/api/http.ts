@@ -1,0 +1,117 @@
+/**
+ * The one way the workspace talks to `/api/v1`: JSON in and out, the login token attached, and every
+ * refusal turned into an `ApiError` that keeps the server's code, message and per-field issues (so a
+ * form can show each beside its field).
+ */
+import { session } from './session-store';
+
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The messages of the issues whose path starts with `field` (e.g. `address` or `category.id`). */
+  fieldMessages(field: string): string[] {
+    return this.issues.filter((i) => i.path === field || i.path.startsWith(`${field}.`)).map((i) => i.message);
+  }
+}
+
+/** A network failure (server down, socket dropped): nothing was answered. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super('无法连接服务器，请检查网络后重试');
+    this.name = 'NetworkError';
+    this.cause = cause;
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+}
+
+/** Called when the server says the token is no longer good (401): the app goes back to the login page. */
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return `/api/v1${path}${qs === '' ? '' : `?${qs}`}`;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = session.token;
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new NetworkError(err);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | undefined)?.error;
+    const retry = res.headers.get('Retry-After');
+    const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `服务器返回 ${res.status}`, e?.issues ?? [], retry === null ? undefined : Number(retry));
+    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+    throw error;
+  }
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { ...(query === undefined ? {} : { query }), ...(signal === undefined ? {} : { signal }) }),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  delete: <T>(path: string) => request<T>('DELETE', path),
+};
+
+/** Downloads a file that needs the token (CSV export, recording): fetched, then handed to the browser. */
+export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
+  const token = session.token;
+  const res = await fetch(buildUrl(path, query), { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, `下载失败 (${res.status})`);
+  return res.blob();
+}
+
+/** A human sentence for any error thrown by `request`. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.retryAfterS === undefined ? err.message : `${err.message}（${err.retryAfterS} 秒后再试）`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,67 @@
+/**
+ * Who is signed in, kept in sessionStorage (per browser tab: two agents can share a PC, one tab each;
+ * a reload keeps the session). Reactive, so the layout and the router follow it.
+ */
+import { reactive } from 'vue';
+
+export type Role = 'admin' | 'supervisor' | 'agent' | 'unit';
+
+export interface SessionUser {
+  readonly id: number;
+  readonly username: string;
+  readonly role: Role;
+  readonly displayName: string;
+  readonly extension?: string;
+  readonly unitId?: number;
+}
+
+interface SessionState {
+  token: string | undefined;
+  expiresAt: string | undefined;
+  user: SessionUser | undefined;
+}
+
+const KEY = 'hotline.session';
+
+function load(): SessionState {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    if (raw !== null) {
+      const parsed = JSON.parse(raw) as SessionState;
+      if (parsed.expiresAt === undefined || Date.parse(parsed.expiresAt) > Date.now()) return parsed;
+    }
+  } catch {
+    // An unreadable entry is the same as none.
+  }
+  return { token: undefined, expiresAt: undefined, user: undefined };
+}
+
+export const session = reactive<SessionState>(load());
+
+export function setSession(token: string, expiresAt: string, user: SessionUser): void {
+  session.token = token;
+  session.expiresAt = expiresAt;
+  session.user = user;
+  sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user }));
+}
+
+export function clearSession(): void {
+  session.token = undefined;
+  session.expiresAt = undefined;
+  session.user = undefined;
+  sessionStorage.removeItem(KEY);
+}
+
+/** The page each role starts on. */
+export function homeOf(role: Role): string {
+  switch (role) {
+    case 'agent':
+      return '/agent';
+    case 'unit':
+      return '/unit';
+    case 'supervisor':
+      return '/supervisor/wallboard';
+    case 'admin':
+      return '/admin/users';
+  }
+}

@@ -1,0 +1,16 @@
+import ElementPlus from 'element-plus';
+import zhCn from 'element-plus/es/locale/lang/zh-cn';
+import 'element-plus/dist/index.css';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { setUnauthorizedHandler } from './api/http';
+import { clearSession } from './api/session-store';
+import { router } from './router';
+import './shared/app.css';
+
+setUnauthorizedHandler(() => {
+  clearSession();
+  void router.push({ name: 'login', query: { expired: '1' } });
+});
+
+createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app');
