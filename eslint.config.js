@@ -77,7 +77,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'browser code: no Node.js modules' },
-            { group: ['../../../*', '**/src/api/*', '**/src/db/*', '**/src/sip/*'], message: 'browser code must not import the server (talk to it over /api/v1 and /ws)' },
+            { group: ['../../../*', '../../../../*', '../../../../../*'], message: 'browser code must not import the server (talk to it over /api/v1 and /ws)' },
           ],
         },
       ],
