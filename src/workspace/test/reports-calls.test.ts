@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { endReasonName, talkSeconds, waitSeconds, type CallRecordJson } from '../src/api/calls';
+import { callOutcome, endReasonName, talkSeconds, waitSeconds, type CallRecordJson } from '../src/api/calls';
 import { clearSession, setSession } from '../src/api/session-store';
 import RecordingPlayer from '../src/components/reports/RecordingPlayer.vue';
 import CallsPage from '../src/pages/supervisor/CallsPage.vue';
@@ -21,6 +21,13 @@ describe('call records', () => {
     expect(endReasonName({ endReason: 'crashed', endedAt: CALL.endedAt })).toBe('系统异常中断');
     expect(endReasonName({ endReason: 'new-reason', endedAt: CALL.endedAt })).toBe('new-reason');
     expect(endReasonName({ endReason: null, endedAt: null })).toBe('通话中');
+  });
+
+  it('says what became of the call', () => {
+    expect(callOutcome(CALL)).toBe('人工接通');
+    expect(callOutcome({ ...CALL, agentAnsweredAt: null })).toBe('排队未接通');
+    expect(callOutcome({ ...CALL, agentAnsweredAt: null, queuedAt: null })).toBe('自助语音');
+    expect(callOutcome({ ...CALL, agentAnsweredAt: null, queuedAt: null, answeredAt: null })).toBe('未接通');
   });
 
   it('counts the wait from queueing to the agent, and the talk from the agent to the end', () => {
@@ -107,6 +114,7 @@ describe('recording player and call list', () => {
     expect(rows[0]).toContain('00:12');
     expect(rows[0]).toContain('03:09');
     expect(rows[0]).toContain('正常挂机 · 主叫挂机');
+    expect(rows[0]).toContain('人工接通');
     expect(rows[1]).toContain('未接通即挂断');
     expect(page.findAll('button').filter((b) => b.text() === '播放录音')).toHaveLength(1);
   });

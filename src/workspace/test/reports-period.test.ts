@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, periodLabel, periodOf, trendRange } from '../src/components/reports/period';
+import { categoryOption, shortPath } from '../src/components/reports/charts';
 import { sortRows } from '../src/components/reports/tables';
 
 const FRIDAY = new Date(2026, 10, 20, 10, 0, 0); // 2026-11-20, local time
@@ -45,5 +46,16 @@ describe('sorting the unit ranking', () => {
     expect(sortRows(rows, 'score', 'descending').map((r) => r.code)).toEqual(['C', 'A', 'D', 'B']);
     expect(sortRows(rows, 'score', 'ascending').map((r) => r.code)).toEqual(['A', 'D', 'C', 'B']);
     expect(sortRows(rows, 'score', null).map((r) => r.code)).toEqual(['A', 'B', 'C', 'D']);
+  });
+});
+
+describe('hot categories chart', () => {
+  it('puts the largest category at the top and names it by its last two levels', () => {
+    const v = (code: string, path: string, count: number) => ({ categoryId: count, code, name: code, path, count, previous: 0, change: count, changeRate: null });
+    const option = categoryOption([v('a', '城乡建设 / 物业管理 / 物业服务质量', 9), v('b', '环境保护 / 噪音扰民', 4)]);
+    const axis = option.yAxis as { data: string[] };
+    expect(axis.data).toEqual(['环境保护 / 噪音扰民', '城乡建设 / 物业管理 / 物业服务质量']);
+    expect((option.series as { data: number[] }[])[0]?.data).toEqual([4, 9]);
+    expect(shortPath('城乡建设 / 物业管理 / 物业服务质量')).toBe('物业管理 / 物业服务质量');
   });
 });

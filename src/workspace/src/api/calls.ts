@@ -58,6 +58,14 @@ export function endReasonName(call: Pick<CallRecordJson, 'endReason' | 'endedAt'
   return END_REASON_NAMES[call.endReason] ?? call.endReason;
 }
 
+/** What became of the call: an agent took it, it hung up waiting, it stayed in the IVR, or it was never answered. */
+export function callOutcome(call: CallRecordJson): string {
+  if (call.agentAnsweredAt !== null) return '人工接通';
+  if (call.queuedAt !== null) return call.endedAt === null ? '排队中' : '排队未接通';
+  if (call.answeredAt !== null) return call.direction === 'inbound' ? '自助语音' : '已接通';
+  return call.endedAt === null ? '呼叫中' : '未接通';
+}
+
 function seconds(fromIso: string | null, toIso: string | null): number | null {
   if (fromIso === null || toIso === null) return null;
   const ms = Date.parse(toIso) - Date.parse(fromIso);

@@ -50,10 +50,16 @@ export function categoryOption(volumes: readonly CategoryVolume[], n = 10): Char
     yAxis: {
       type: 'category',
       data: top.map((v) => v.path),
-      axisLabel: { width: 180, overflow: 'truncate' },
+      // The last two levels name a category well enough on the axis; the tooltip has the whole path.
+      axisLabel: { width: 190, overflow: 'truncate', formatter: (path: string) => shortPath(path) },
     },
     series: [{ name: '工单量', type: 'bar', data: top.map((v) => v.count), itemStyle: { color: '#1f6fd1' }, barMaxWidth: 22, label: { show: true, position: 'right' } }],
   };
+}
+
+/** `城乡建设 / 物业管理 / 物业服务质量` → `物业管理 / 物业服务质量`. */
+export function shortPath(path: string): string {
+  return path.split(' / ').slice(-2).join(' / ');
 }
 
 export function categorySummary(volumes: readonly CategoryVolume[], n = 10): string {
