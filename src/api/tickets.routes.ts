@@ -92,6 +92,7 @@ export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): Ticket
     closedAt: t.closedAt?.toISOString() ?? null,
     light: t.light,
     overdueWorkingDays: t.overdueWorkingDays,
+    remainingWorkingDays: t.remainingWorkingDays,
     dispatchCount: t.dispatchCount,
     reopenCount: t.reopenCount,
     escalationLevel: t.escalationLevel,
