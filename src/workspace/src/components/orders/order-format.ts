@@ -9,7 +9,6 @@ import {
   REQUEST_TYPES,
   RESOLUTIONS,
   SATISFACTIONS,
-  STATE_NAMES,
   URGENCIES,
   type Light,
   type TicketEventJson,
@@ -50,7 +49,7 @@ export function currentDeadline(t: Pick<TicketJson, 'state' | 'signBy' | 'replyB
 /** Working days left or overdue, from the server's counts (the browser has no holiday calendar). */
 export function remainingText(t: Pick<TicketJson, 'light' | 'overdueWorkingDays' | 'remainingWorkingDays'>): string {
   if (t.light === null) return '';
-  if (t.light === 'red') return t.overdueWorkingDays > 0 ? `已超期 ${t.overdueWorkingDays} 个工作日` : '已超期（不足 1 个工作日）';
+  if (t.light === 'red') return t.overdueWorkingDays > 0 ? `已超期 ${t.overdueWorkingDays} 个工作日` : '已超期，不足 1 个工作日';
   return t.remainingWorkingDays > 0 ? `剩余 ${t.remainingWorkingDays} 个工作日` : '剩余不足 1 个工作日';
 }
 
@@ -119,7 +118,7 @@ export interface EventView {
 
 type Lookup = (id: number) => string;
 
-/** An event of the trail in words; `unitName` names a unit id, `ticketLabel` an order id. */
+/** An event of the trail in words (its data as the server writes it: ticket-actions.ts, ticket-supervision.ts, survey-call-log.ts); `unitName` names a unit id. */
 export function describeEvent(e: TicketEventJson, unitName: Lookup): EventView {
   const d = e.data;
   const str = (k: string): string | null => (typeof d[k] === 'string' && d[k] !== '' ? d[k] : null);
@@ -258,10 +257,6 @@ export function describeEvent(e: TicketEventJson, unitName: Lookup): EventView {
     }
   }
   return { title, tone, lines };
-}
-
-export function stateName(state: TicketJson['state']): string {
-  return STATE_NAMES[state];
 }
 
 const PATTERNS: readonly [RegExp, (m: RegExpMatchArray) => string][] = [
