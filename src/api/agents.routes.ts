@@ -4,9 +4,9 @@ import { DuplicateUserError } from '../identity/identity-errors.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { User } from '../identity/user.js';
 import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitIdSchema, userPatchSchema, usernameSchema } from '../identity/user-fields.js';
-import type { ApiErrorBody } from './api-error-handler.js';
 import { currentUser, requireRole } from './auth-context.js';
 import { bearerToken } from './authenticate.js';
+import { answerNamingDuplicate } from './duplicate-field.js';
 import { parseInput } from './parse-input.js';
 import { idParams } from './path-params.js';
 
@@ -62,18 +62,9 @@ export function toUserJson(u: User): UserJson {
   };
 }
 
-/**
- * 409 DUPLICATE with the field in `issues` too (`[{path: 'extension', message: 'is already taken'}]`),
- * so a form shows it beside the field like any other refusal.
- */
-async function answerDuplicate(res: Response, create: () => Promise<User>): Promise<void> {
-  try {
-    res.status(201).json(toUserJson(await create()));
-  } catch (err) {
-    if (!(err instanceof DuplicateUserError)) throw err;
-    const body: ApiErrorBody = { error: { code: err.code, message: err.message, issues: [{ path: err.field, message: 'is already taken' }] } };
-    res.status(409).json(body);
-  }
+/** 201 with the user; a taken username or extension is 409 naming the field in `issues`. */
+async function answerCreated(res: Response, create: () => Promise<User>): Promise<void> {
+  await answerNamingDuplicate(res, 201, async () => toUserJson(await create()), (err) => (err instanceof DuplicateUserError ? err.field : 'username'));
 }
 
 /**
@@ -90,7 +81,7 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.post('/agents', staff, async (req, res) => {
     const body = parseInput(agentBody, req.body, 'body');
-    await answerDuplicate(res, () => service.createUser({ ...body, role: 'agent' }));
+    await answerCreated(res, () => service.createUser({ ...body, role: 'agent' }));
   });
 
   router.get('/agents', staff, async (_req, res) => {
@@ -100,7 +91,7 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.post('/users', admin, async (req, res) => {
     const body = parseInput(userBody, req.body, 'body');
-    await answerDuplicate(res, () => service.createUser(body));
+    await answerCreated(res, () => service.createUser(body));
   });
 
   router.get('/users', admin, async (_req, res) => {
