@@ -218,7 +218,9 @@ describe('ticket, category and unit routes', () => {
     expect(created.body).to.include({ level: 3, name: '暖气漏水', replyHours: 24, replyDays: null, defaultUnitCode: null });
     const patched = await call('PATCH', `/categories/${String(created.body.id)}`, 'admin', { replyDays: 2, defaultUnitCode: 'CGW' });
     expect(patched.body).to.include({ replyDays: 2, replyHours: null, defaultUnitCode: 'CGW' });
-    expect((await call('POST', '/categories', 'admin', { code: '050102', name: '重复' })).status).to.equal(409);
+    const taken = await call('POST', '/categories', 'admin', { code: '050102', name: '重复' });
+    expect(taken.status).to.equal(409);
+    expect((taken.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'code', message: 'is already taken' }]);
   });
 
   it('when an admin adds and edits a unit, it validates the liaison fields and others are refused', async () => {
@@ -238,6 +240,9 @@ describe('ticket, category and unit routes', () => {
     const list = await call('GET', '/units', 'agent');
     expect((list.body.items as Json[]).map((u) => u.code)).to.deep.equal(['GNB', 'CGW', 'JW']);
     expect((await call('PATCH', '/units/99', 'admin', { active: false })).status).to.equal(404);
+    const taken = await call('POST', '/units', 'admin', unit);
+    expect(taken.status).to.equal(409);
+    expect((taken.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'code', message: 'is already taken' }]);
   });
 
   it('when an admin sets a liaison SIP URI whose user part is a number the dial plan refuses, it is refused with a 400 naming liaisonSipUri', async () => {
