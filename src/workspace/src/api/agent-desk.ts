@@ -12,7 +12,8 @@ import { computed, reactive, watch, type ComputedRef, type Ref } from 'vue';
 import { ringer } from '../components/agent/ringer';
 import { LiveSocket, type SocketStatus } from './live-socket';
 import { clearSession, session } from './session-store';
-import type { Light, RequestType, TicketState, Urgency } from './tickets';
+import { api } from './http';
+import type { Light, RequestType, Resolution, Satisfaction, TicketJson, TicketState, Urgency } from './tickets';
 
 export const AGENT_STATES = ['logged-out', 'ready', 'not-ready', 'offered', 'busy', 'wrap-up'] as const;
 export type AgentStateName = (typeof AGENT_STATES)[number];
@@ -387,6 +388,8 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
       case 'error':
         state.pending = null;
         setError(msg.code, msg.message);
+        // A number the dial plan refuses: the server stored the refusal and finished the task.
+        if (msg.code === 'REFUSED_BY_DIAL_PLAN') resetTask();
         return;
     }
   }
@@ -504,4 +507,17 @@ export function useAgentDesk(): AgentDesk {
     },
   );
   return desk;
+}
+
+/**
+ * The preview call's rating (回访结果, src/api/surveys.routes.ts): the `survey` action with the order's
+ * version; 满意/基本满意/未评价 close the order, 不满意 reopens it. Finishes the agent's task (ready again).
+ */
+export function saveSurveyResult(code: string, body: { version: number; satisfaction: Satisfaction; resolution: Resolution | null; note?: string; callId?: string }): Promise<TicketJson> {
+  return api.post<TicketJson>(`/surveys/${encodeURIComponent(code)}/result`, body);
+}
+
+/** The queue callback request is done (回电完成); finishes the agent's task. */
+export function finishCallback(id: number): Promise<{ id: number; status: 'done' }> {
+  return api.post<{ id: number; status: 'done' }>(`/callbacks/${id}/done`);
 }
