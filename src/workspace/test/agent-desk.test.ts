@@ -112,6 +112,11 @@ describe('agent desk store', () => {
     desk.handle({ type: 'ack', for: 'release-task' });
     expect(desk.state.task).toBeNull();
 
+    desk.handle({ type: 'task', kind: 'callback', taskId: 'callback:6', ticket: null, callback: { id: 6, queue: 'general', callerNumber: '13900002222', requestedAt: '2025-06-02T01:00:00.000Z' } });
+    desk.ready();
+    desk.handle({ type: 'ack', for: 'ready' });
+    expect(desk.state.task).toBeNull();
+
     desk.handle({ type: 'task', kind: 'callback', taskId: 'callback:5', ticket: null, callback: { id: 5, queue: 'general', callerNumber: '110', requestedAt: '2025-06-02T01:00:00.000Z' } });
     desk.handle({ type: 'error', code: 'REFUSED_BY_DIAL_PLAN', message: 'refused by the dial plan: emergency number' });
     expect(desk.state.task).toBeNull();

@@ -187,6 +187,16 @@ describe('OrderForm', () => {
     expect(w.emitted('submitted')?.[0]?.[0]).toMatchObject({ code: '20250602-000017' });
   });
 
+  it('keeps an order typed without a call across a reload', async () => {
+    const first = await mountForm(null);
+    await first.get('#order-content').setValue('咨询公租房申请需要哪些材料');
+    first.unmount();
+    wrappers.splice(0);
+
+    const second = await mountForm(null);
+    expect(value(second, '#order-content')).toBe('咨询公租房申请需要哪些材料');
+  });
+
   it('keeps the draft across a reload and gives it back when the same call is shown again', async () => {
     const first = await mountForm();
     await first.get('#order-content').setValue('楼上装修噪音从早上七点开始');

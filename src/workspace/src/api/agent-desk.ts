@@ -381,7 +381,8 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
         return;
       case 'ack':
         if (state.pending === msg.for) state.pending = null;
-        if (msg.for === 'release-task') resetTask();
+        // 示闲 while holding a preview task gives it back too (the server releases it).
+        if (msg.for === 'release-task' || (msg.for === 'ready' && state.task !== null)) resetTask();
         return;
       case 'pong':
         return;

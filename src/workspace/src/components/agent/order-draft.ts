@@ -199,7 +199,7 @@ export function issueText(issue: FieldIssue): string {
     [/^names no handling unit/, () => '所选承办单位不存在，请重新选择'],
     [/^names category .+, which is no longer in use/, () => '所选类别已停用，请重新选择'],
     [/^names .+, which is no longer in use/, () => '所选承办单位已停用，请重新选择'],
-    [/^must be a phone number/, () => '电话号码应为 5 至 20 位数字（可含空格、横线和 +86）'],
+    [/^must be a phone number/, () => '电话号码应为 5 至 20 位数字'],
     [/^must be at least (\d+) characters/, (r) => `至少 ${r[1] ?? ''} 个字`],
     [/^must be at most (\d+) characters/, (r) => `最多 ${r[1] ?? ''} 个字`],
     [/^must not be empty/, () => '不能为空'],
