@@ -7,7 +7,7 @@
  *   tsx scripts/build-workspace.ts [--if-stale]
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const sourceDir = join(repo, 'src/workspace');
 const outDir = join(repo, 'dist/workspace');
 const hashFile = join(outDir, '.build-hash');
+/** The files of this build's assets folder, so the next build can carry them over for one generation. */
+const ASSET_LIST = '.build-assets';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -48,20 +50,42 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const { build } = await import('vite');
-  await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: 'warn' });
+  // Built beside the live folder and swapped in at the end: a server running meanwhile keeps serving
+  // the old build whole, never a half-written or emptied folder.
+  const staging = `${outDir}.staging`;
+  await rm(staging, { recursive: true, force: true });
+  await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  const assets = join(staging, 'assets');
+  const own = await readdir(assets);
+  // Pages opened before this build load their lazy chunks by the old names: keep the previous build's
+  // assets (one generation, not older ones) so those tabs go on working until they reload.
+  const previous = await readFile(join(outDir, ASSET_LIST), 'utf8').catch(() => '');
+  for (const name of previous.split('\n').filter((n) => n !== '' && !own.includes(n) && /^[\w.-]+$/.test(n))) {
+    await copyFile(join(outDir, 'assets', name), join(assets, name)).catch(() => undefined);
+  }
   // Pre-compressed copies, served to browsers that take gzip (src/api/workspace-static.ts).
-  const assets = join(outDir, 'assets');
   let raw = 0;
   let zipped = 0;
-  for (const name of await readdir(assets)) {
+  const gzipped: string[] = [];
+  for (const name of own) {
     if (!/\.(js|css|svg|json|ttf)$/.test(name)) continue;
     const body = await readFile(join(assets, name));
     const gz = gzipSync(body, { level: 9 });
     raw += body.length;
     zipped += gz.length;
-    if (gz.length < body.length) await writeFile(join(assets, `${name}.gz`), gz);
+    if (gz.length < body.length) {
+      await writeFile(join(assets, `${name}.gz`), gz);
+      gzipped.push(`${name}.gz`);
+    }
   }
-  await writeFile(hashFile, `${hash}\n`);
+  await writeFile(join(staging, ASSET_LIST), `${[...own, ...gzipped].join('\n')}\n`);
+  await writeFile(join(staging, '.build-hash'), `${hash}\n`);
+  const retired = `${outDir}.old`;
+  await rm(retired, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  await rename(outDir, retired);
+  await rename(staging, outDir);
+  await rm(retired, { recursive: true, force: true });
   console.log(`workspace: assets ${(raw / 1024).toFixed(0)} KiB, gzip ${(zipped / 1024).toFixed(0)} KiB`);
   console.log(`workspace: built into dist/workspace in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

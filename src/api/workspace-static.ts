@@ -2,10 +2,9 @@
  * Serves the built browser workspace (dist/workspace) at `/`: hashed files under `/assets/` are cached
  * for a year (their name changes with their content), `index.html` is revalidated every time, and any
  * other GET that asks for HTML and is not an API, WebSocket, metrics or health path gets `index.html`
- * (the SPA fallback: `/unit`, `/orders/20261202-000123` are pages of the app). When the folder was
+ * (the SPA fallback: `/unit`, `/orders/20261202-000123` are pages of the app; `/index.html` too). When the folder was
  * never built, `/` answers 503 saying how to build it instead of a bare 404.
  */
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import express, { type RequestHandler, Router } from 'express';
@@ -14,7 +13,7 @@ import express, { type RequestHandler, Router } from 'express';
 const ASSET_NAME = /^\/([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(?:js|css|svg|json|woff2?|ttf))$/;
 
 /** Paths that belong to the server, never to the app's fallback. */
-const SERVER_PATHS = /^\/(api|ws|metrics|healthz)(\/|$)/;
+const SERVER_PATHS = /^\/(api|ws|metrics|healthz)(\/|$)/i;
 
 /**
  * The pages' security policy: only our own origin for scripts, data and sockets; inline styles are
@@ -27,7 +26,8 @@ const CSP = [
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers ws:/wss: to the same host (CSP level 3); bare `ws: wss:` would allow any host.
+  "connect-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'self'",
   "form-action 'self'",
@@ -84,28 +84,26 @@ export function createWorkspaceRouter(dir: string): Router {
   router.use('/assets', (_req, res) => {
     res.status(404).type('text/plain').send('no such asset\n');
   });
-  router.use(
-    express.static(root, {
-      index: false,
-      dotfiles: 'ignore',
-      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
-    }),
-  );
+  // Nothing else of the folder is served as a file: `/index.html` too goes through the page handler
+  // below, so every HTML answer carries the security policy (a framed `/index.html` would not).
   router.use((req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || SERVER_PATHS.test(req.path) || !req.accepts('html')) {
       next();
       return;
     }
-    if (!existsSync(indexFile)) {
-      res.status(503).type('text/plain; charset=utf-8').send('The workspace is not built: run `npm run build:web` (npm install and npm start build it).\n');
-      return;
-    }
-    res.set('Cache-Control', 'no-cache');
-    res.set('Content-Security-Policy', CSP);
-    res.set('X-Frame-Options', 'DENY');
-    res.sendFile(indexFile, (err) => {
-      if (err !== undefined && !res.headersSent) next(err);
-    });
+    stat(indexFile).then(
+      () => {
+        res.set('Cache-Control', 'no-cache');
+        res.set('Content-Security-Policy', CSP);
+        res.set('X-Frame-Options', 'DENY');
+        res.sendFile(indexFile, (err) => {
+          if (err !== undefined && !res.headersSent) next(err);
+        });
+      },
+      () => {
+        res.status(503).type('text/plain; charset=utf-8').send('The workspace is not built: run `npm run build:web` (npm install and npm start build it).\n');
+      },
+    );
   });
   return router;
 }

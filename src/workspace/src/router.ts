@@ -47,6 +47,20 @@ router.beforeEach((to) => {
   return true;
 });
 
+/**
+ * A page's code could not be loaded: the server was updated while this tab was open and the old
+ * chunk is gone. Load the new app once at the page asked for (a second failure is shown, not looped).
+ */
+const RELOADED = 'hotline.reloaded-for-update';
+router.onError((err: unknown, to) => {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/dynamically imported module|module script failed|error loading dynamically/i.test(message)) return;
+  if (sessionStorage.getItem(RELOADED) === to.fullPath) return;
+  sessionStorage.setItem(RELOADED, to.fullPath);
+  location.assign(to.fullPath);
+});
+
 router.afterEach((to) => {
+  sessionStorage.removeItem(RELOADED);
   document.title = to.meta.title === undefined ? '12345 热线工作台' : `${to.meta.title} · 12345 热线工作台`;
 });

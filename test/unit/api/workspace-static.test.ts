@@ -77,11 +77,13 @@ describe('workspace static files (/)', () => {
 
   it('answers the app pages with index.html, revalidated and with a security policy', async () => {
     await serve(dir);
-    for (const path of ['/', '/unit', '/orders/20261202-000123', '/supervisor/wallboard']) {
+    for (const path of ['/', '/index.html', '/unit', '/orders/20261202-000123', '/supervisor/wallboard']) {
       const res = await fetch(`${base}${path}`, html);
       expect(res.status, path).to.equal(200);
       expect(res.headers.get('cache-control'), path).to.equal('no-cache');
       expect(res.headers.get('content-security-policy'), path).to.include("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy'), path).to.include("connect-src 'self';");
+      expect(res.headers.get('x-frame-options'), path).to.equal('DENY');
       expect(await res.text(), path).to.include('<title>app</title>');
     }
   });
@@ -89,7 +91,7 @@ describe('workspace static files (/)', () => {
   it('never answers API, socket, metrics or health paths with the app', async () => {
     await serve(dir);
     expect((await fetch(`${base}/api/v1/ping`, html)).status).to.equal(200);
-    for (const path of ['/api/v1/nothing', '/api', '/ws/agent', '/metrics/x', '/healthz/x']) {
+    for (const path of ['/api/v1/nothing', '/api', '/ws/agent', '/metrics/x', '/healthz/x', '/API/v1/x', '/Ws/agent']) {
       const res = await fetch(`${base}${path}`, html);
       expect(res.status, path).to.equal(404);
       expect(res.headers.get('content-type'), path).to.match(/json/);
@@ -103,11 +105,23 @@ describe('workspace static files (/)', () => {
     expect(await res.text()).not.to.include('<title>app</title>');
   });
 
-  it('serves no dotfile and nothing outside the folder', async () => {
+  it('serves no dotfile and nothing outside the folder (raw paths, as an attacker sends them)', async () => {
     await serve(dir);
-    expect(await (await fetch(`${base}/.build-hash`, html)).text()).not.to.include('secret');
-    for (const path of ['/assets/..%2f.build-hash', '/assets/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd']) {
-      const body = await (await fetch(`${base}${path}`, html)).text();
+    // fetch() would normalise `..` away before sending: a raw request sends the path as written.
+    const raw = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: Number(new URL(base).port), path, headers: { Accept: 'text/html' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            resolve(Buffer.concat(chunks).toString());
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/.build-hash', '/assets/../.build-hash', '/assets/..%2f.build-hash', '/assets/%2e%2e/%2e%2e/etc/passwd', '/../../etc/passwd', '/..%2f..%2fetc/passwd', '/assets/..%5c.build-hash']) {
+      const body = await raw(path);
       expect(body, path).not.to.include('secret');
       expect(body, path).not.to.include('root:');
     }
