@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface HealthStatus {
   readonly sip: boolean;
@@ -9,6 +10,35 @@ export interface HealthStatus {
 }
 
 export type HealthCheck = () => Promise<HealthStatus>;
+
+/**
+ * A yes/no probe (the database ping) answered from its last result, so /healthz never waits on a
+ * slow database: a load balancer's check must answer in milliseconds even when the ping takes its
+ * full 3 s timeout, or while the event loop is busy with calls. A result older than `maxAgeMs`
+ * starts one refresh in the background (never two at once); only the very first call waits for a
+ * result. A change of state therefore shows within `maxAgeMs` plus the probe's own time.
+ */
+export function cachedProbe(probe: () => Promise<boolean>, options: { readonly clock: Clock; readonly maxAgeMs: number }): () => Promise<boolean> {
+  let value: boolean | undefined;
+  let at = 0;
+  let inflight: Promise<boolean> | undefined;
+  const refresh = (): Promise<boolean> => {
+    inflight ??= probe()
+      .catch(() => false)
+      .then((up) => {
+        value = up;
+        at = options.clock.now();
+        inflight = undefined;
+        return up;
+      });
+    return inflight;
+  };
+  return () => {
+    if (value === undefined) return refresh();
+    if (options.clock.now() - at >= options.maxAgeMs) void refresh();
+    return Promise.resolve(value);
+  };
+}
 
 /**
  * `GET /healthz`: 200 when SIP and the database are both ready, else 503 saying which is not. A record

@@ -76,15 +76,26 @@ export class InboundCallSession {
 
   private async answerAndRunIvr(): Promise<void> {
     const { leg, deps } = this;
+    let refused: string | undefined;
     try {
       await leg.answer();
     } catch (err) {
-      this.log.info('call not answered', { reason: leg.end?.reason, error: err instanceof Error ? err.message : String(err) });
+      refused = err instanceof Error ? err.message : String(err);
+    }
+    // answer() settles on the ACK, but the call was answered when the 200 went out (leg.answeredAt):
+    // a caller whose ACK was lost and who then hung up (BYE) was answered too, and so was one whose
+    // ACK never came (counted here; the record says no-ack and keeps answeredAt empty: the caller
+    // never confirmed). Counting only acknowledged answers hid the slowest calls under load.
+    const answeredAt = refused === undefined ? (leg.answeredAt ?? Date.now()) : leg.answeredAt;
+    if (answeredAt !== undefined) {
+      deps.telemetry.callAnswered('inbound', answeredAt - leg.startedAt);
+      if (leg.end?.reason !== 'no-ack') this.write(() => deps.records.update(leg.id, { answeredAt: new Date(answeredAt) }));
+    }
+    if (refused !== undefined) {
+      const what = answeredAt === undefined ? 'call not answered' : 'call ended before its answer was acknowledged';
+      this.log.info(what, { reason: leg.end?.reason, error: refused });
       return;
     }
-    const answeredAt = leg.answeredAt ?? Date.now();
-    this.write(() => deps.records.update(leg.id, { answeredAt: new Date(answeredAt) }));
-    deps.telemetry.callAnswered('inbound', answeredAt - leg.startedAt);
 
     try {
       const result = await deps.runIvr(new LegIvrChannel(leg), this.log, (p) => {

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { queueMetrics } from '../acd/index.js';
+import { registerAdmissionMetrics } from '../api/admission-telemetry.js';
 import { registerLiveGauges } from '../api/live-gauges.js';
 import { registerMediaGauges } from '../api/media-telemetry.js';
 import { registerRecordSpoolGauges } from '../api/record-spool-gauges.js';
@@ -23,12 +24,13 @@ export function serviceLevelOf(queues: Telephony['queues']): number {
  */
 export async function startLiveBoard(
   config: Config,
-  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
+  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues' | 'admission'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
 ): Promise<LiveBoard> {
   const { registry, clock, logger } = deps;
   const { acd, media, queues } = deps.calls;
   const acdRecords = deps.storage.durableRecords.acd;
   registerMediaGauges(registry, media);
+  registerAdmissionMetrics(registry, deps.calls.admission);
   registerRecordSpoolGauges(registry, deps.storage.durableRecords.spool);
   const serviceLevelS = serviceLevelOf(queues);
   const board = new LiveBoard(

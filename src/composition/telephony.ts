@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { Acd, parseQueues, type QueueDefinitions } from '../acd/index.js';
 import type { CallTelemetry } from '../api/call-telemetry.js';
 import { DialPlanPbx } from '../calls/dial-plan-pbx.js';
@@ -13,6 +14,8 @@ import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { RtpMediaEngine } from '../media/rtp-media-engine.js';
 import type { Clock } from '../shared/clock.js';
+import { EventLoopLagSampler } from '../shared/event-loop-lag-sampler.js';
+import { AdmissionController } from '../sip/admission-controller.js';
 import { SipTelephony } from '../sip/sip-telephony.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
@@ -27,6 +30,8 @@ export interface Telephony {
   readonly flows: FlowStore;
   readonly acd: Acd;
   readonly telephony: SipTelephony;
+  /** Overload control of new INVITEs (rate, concurrency, event-loop lag), for /metrics. */
+  readonly admission: AdmissionController;
   readonly dispatcher: QueueDispatcher;
   /** Inbound calls in progress: a stop waits for them to write their records. */
   readonly sessions: Set<Promise<void>>;
@@ -71,8 +76,22 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   closers.add('media', () => media.close());
   const queues = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
 
+  const admission = new AdmissionController({
+    maxCallsPerS: config.SIP_MAX_CALLS_PER_S,
+    maxCalls: config.sipMaxCalls,
+    lagThresholdMs: config.SIP_OVERLOAD_LAG_MS,
+    now: () => performance.now(),
+    logger,
+  });
+  const lagSampler = new EventLoopLagSampler({
+    onSample: (lagMs) => {
+      admission.onLagSample(lagMs);
+    },
+  });
+
   // Registered before start(): a port already taken may fail it halfway.
   const telephony = new SipTelephony({
+    admission,
     listenAddress: config.SIP_LISTEN,
     port: config.SIP_PORT,
     publicAddress: config.publicAddress,
@@ -94,7 +113,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
   });
-  closers.add('sip', () => telephony.close());
+  // The lag sampler feeds SIP admission only: it stops with SIP (its timer is unref'd meanwhile).
+  lagSampler.start();
+  closers.add('sip', () => {
+    lagSampler.stop();
+    return telephony.close();
+  });
 
   const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers }, (name) => queues.has(name));
 
@@ -146,5 +170,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, dispatcher, sessions, outboundPbx, taskClaims, preview };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview };
 }

@@ -3,6 +3,7 @@ import { createAgentsRoutes } from '../api/agents.routes.js';
 import { createAuthRoutes } from '../api/auth.routes.js';
 import { createAuthenticate } from '../api/authenticate.js';
 import { createCategoryRoutes } from '../api/categories.routes.js';
+import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
@@ -77,13 +78,15 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     },
   });
 
+  const databaseUp = cachedProbe(durableRecords.databaseUp, { clock, maxAgeMs: 2000 });
   // The one place the HTTP server is made, with the browser workspace (dist/workspace) served at `/`.
   const web = await createHttpServer({
     callRecords: durableRecords.calls,
     recordingsDir: config.RECORDINGS_DIR,
     workspaceDir: config.WORKSPACE_DIR,
     // SIP is ready once bound and until draining starts: a load balancer stops sending calls then.
-    health: async () => ({ sip: deps.state.accepting, database: await durableRecords.databaseUp(), recordBacklog: durableRecords.spool.backlog }),
+    // The database state is the last ping's (at most 2 s old): /healthz never waits on a slow database.
+    health: async () => ({ sip: deps.state.accepting, database: await databaseUp(), recordBacklog: durableRecords.spool.backlog }),
     metrics: deps.registry,
     logger,
     publicApiRoutes: [createAuthRoutes(identity)],

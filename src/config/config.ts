@@ -57,6 +57,15 @@ export const configSchema = z
       .optional(),
     SIP_TRUNK_USER: z.string().min(1).optional(),
     SIP_TRUNK_PASSWORD: z.string().min(1).optional(),
+    // Overload control of new calls (INVITEs out of a dialog; nothing else is shed): 503 + Retry-After beyond these.
+    SIP_MAX_CALLS_PER_S: z.coerce.number().min(0).max(100_000).default(200),
+    // Unset: one per even RTP port (each leg holds one); 0: no cap.
+    SIP_MAX_CALLS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    SIP_OVERLOAD_LAG_MS: z.coerce
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || (ms >= 20 && ms <= 10_000), 'must be 0 (off) or 20-10000 ms')
+      .default(100),
     SIP_TCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
     SIP_TCP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
     SIP_TCP_IDLE_S: z.coerce.number().min(0.1).max(600).default(30),
@@ -101,7 +110,15 @@ export const configSchema = z
 export type Config = Readonly<z.infer<typeof configSchema>> & {
   /** Address written in Contact and SDP: SIP_PUBLIC_ADDRESS, else SIP_LISTEN, else 127.0.0.1 when listening on all. */
   readonly publicAddress: string;
+  /** SIP_MAX_CALLS, or when unset the count of even RTP ports in RTP_PORT_MIN..MAX (one per leg). 0: no cap. */
+  readonly sipMaxCalls: number;
 };
+
+/** Even ports in [min, max]: the RTP ports the media engine hands out, one per call leg (RFC 3550 §11). */
+export function rtpPortCount(min: number, max: number): number {
+  const first = min % 2 === 0 ? min : min + 1;
+  return max >= first ? Math.floor((max - first) / 2) + 1 : 0;
+}
 
 const keys = Object.keys(configSchema.shape);
 
@@ -125,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const publicAddress = c.SIP_PUBLIC_ADDRESS ?? (c.SIP_LISTEN === '0.0.0.0' ? '127.0.0.1' : c.SIP_LISTEN);
-  return Object.freeze({ ...c, publicAddress });
+  const sipMaxCalls = c.SIP_MAX_CALLS ?? rtpPortCount(c.RTP_PORT_MIN, c.RTP_PORT_MAX);
+  return Object.freeze({ ...c, publicAddress, sipMaxCalls });
 }

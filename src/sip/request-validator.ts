@@ -98,7 +98,7 @@ function stampVia(via: SipVia, source: Endpoint): SipVia {
   return { ...via, params };
 }
 
-function toRequest(raw: string, m: SipMessage, source: Endpoint): Inbound {
+function toRequest(raw: string, m: SipMessage, source: Endpoint, receivedAt: number): Inbound {
   const method = m.method ?? '';
   if (m.version !== '2.0') return refuse(raw, 505, 'Version Not Supported');
   const h = m.headers;
@@ -149,6 +149,7 @@ function toRequest(raw: string, m: SipMessage, source: Endpoint): Inbound {
     body,
     contentType: body.length > 0 ? mediaTypeOf(m) : undefined,
     source,
+    receivedAt,
   };
   return { kind: 'request', request };
 }
@@ -167,8 +168,9 @@ function toResponse(m: SipMessage): Inbound {
  * Sizes are checked before any parsing (see sip-parser.ts): a request over a limit is answered
  * 513 Message Too Large (RFC 3261 §21.5.9; SIP has no 431, and 413 is about the body) or
  * 414 Request-URI Too Long (§21.4.12) when its headers can be copied, else dropped.
+ * `receivedAt`: epoch ms when the transport read the bytes (a request carries it as `receivedAt`).
  */
-export function validateMessage(data: Buffer, source: Endpoint, limits: SipParseLimits = DEFAULT_SIP_LIMITS): Inbound {
+export function validateMessage(data: Buffer, source: Endpoint, limits: SipParseLimits = DEFAULT_SIP_LIMITS, receivedAt = Date.now()): Inbound {
   try {
     const raw = data.toString('latin1');
     const parsed = parseSipMessage(raw, limits);
@@ -178,7 +180,7 @@ export function validateMessage(data: Buffer, source: Endpoint, limits: SipParse
     }
     const m = parsed.message;
     if (m.status !== undefined) return toResponse(m);
-    return toRequest(raw, m, source);
+    return toRequest(raw, m, source, receivedAt);
   } catch (err) {
     return { kind: 'drop', why: `parser failure: ${err instanceof Error ? err.message : String(err)}` };
   }

@@ -31,7 +31,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   private ackWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
   /** Set when hangup() came while our 2xx was unacknowledged: the BYE waits for the ACK (§15). */
   private byeAfterAck: (() => void) | undefined;
-  private readonly lifetime = new AbortController();
+  /** Made only when answering is delayed (SIP_ANSWER_DELAY_MS): aborting one dispatches an event. */
+  private lifetime: AbortController | undefined;
 
   constructor(
     host: LegHost,
@@ -45,6 +46,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
       // Caller's display name as UTF-8 (e.g. `张三`), when the From header has one.
       fromDisplayName: displayNameOf(invite.from),
       to: userOf(invite.requestUri),
+      // From the datagram's read, not from whenever this leg gets built: answer latency starts there.
+      startedAt: invite.receivedAt,
     }, parentLogger);
     this.logger.info('sip: inbound call', { from: maskPhone(this.from), to: maskPhone(this.to), transport: invite.source.transport });
   }
@@ -140,13 +143,13 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   protected override initialAcknowledged(): void {
     this.byeAfterAck?.();
     if (this.state === 'answered') {
-      this.ackWaiter?.resolve();
+      this.takeAckWaiter()?.resolve();
       this.events.emit('answered');
     }
   }
 
   protected override ackAnswerRefused(error: AppError): void {
-    this.ackWaiter?.reject(error);
+    this.takeAckWaiter()?.reject(error);
   }
 
   protected override ackTimedOut(): void {
@@ -161,13 +164,23 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   }
 
   protected settleOnEnd(): void {
-    this.lifetime.abort();
-    this.ackWaiter?.reject(this.endedError());
+    // Every call ends here: no Error (stack trace) and no abort event unless something waits on them.
+    this.lifetime?.abort(LEG_ENDED);
+    this.takeAckWaiter()?.reject(this.endedError());
+  }
+
+  /** The answer() waiting on the ACK, once: a settled waiter is dropped so a later end builds no error for it. */
+  private takeAckWaiter(): { resolve: () => void; reject: (e: Error) => void } | undefined {
+    const waiter = this.ackWaiter;
+    this.ackWaiter = undefined;
+    return waiter;
   }
 
   private async doAnswer(): Promise<void> {
-    const { signal } = this.lifetime;
-    if (this.host.answerDelayMs > 0) await delay(this.host.clock, this.host.answerDelayMs, signal);
+    if (this.host.answerDelayMs > 0) {
+      this.lifetime ??= new AbortController();
+      await delay(this.host.clock, this.host.answerDelayMs, this.lifetime.signal);
+    }
     const session = this.rtpSession;
     if (this.state !== 'ringing' || this.inviteTx.finalSent || !session) throw this.endedError();
     const offer = this.invite.body.length > 0 ? bodyText(this.invite) : undefined;
@@ -199,6 +212,9 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     return new SipError('SIP_LEG_ENDED', end ? `leg ended: ${end.reason} by ${end.by}` : 'leg ended');
   }
 }
+
+/** The abort reason of a leg's lifetime signal: a constant, so ending a call builds no DOMException. */
+const LEG_ENDED = 'leg ended';
 
 function defaultReason(status: number): string {
   const reasons: Record<number, string> = {

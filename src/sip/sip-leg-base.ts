@@ -41,6 +41,8 @@ export interface LegIdentity {
   readonly from: string;
   readonly fromDisplayName: string | undefined;
   readonly to: string;
+  /** Epoch ms the call began: an inbound leg's INVITE read by the transport; default: now. */
+  readonly startedAt?: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export abstract class SipLegBase<H extends LegHost = LegHost> implements DialogL
     this.from = identity.from;
     this.fromDisplayName = identity.fromDisplayName;
     this.to = identity.to;
-    this.startedAt = host.clock.now();
+    this.startedAt = identity.startedAt ?? host.clock.now();
     this.logger = parentLogger.child({ callId: this.id });
     this.inDialog = new InDialogHandler(this);
   }

@@ -39,6 +39,8 @@ export interface SipRequest {
   /** Media type of the body, lower case, without parameters; undefined when there is no body. */
   readonly contentType: string | undefined;
   readonly source: Endpoint;
+  /** Epoch ms when the transport read the datagram or TCP segment (before parsing or any queueing). */
+  readonly receivedAt: number;
 }
 
 /** A response as parsed, with the fields transaction matching needs. */

@@ -7,6 +7,7 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import type {
   BridgeHandle, CallLeg, DialRequest, RegistrationEvents, SipCredentialStore, Telephony, TelephonyEvents, TelephonyPbx,
 } from '../telephony/call-leg.js';
+import type { AdmissionController } from './admission-controller.js';
 import { ClientTransactionLayer } from './client-transaction-layer.js';
 import { OutboundDialer } from './outbound-dialer.js';
 import type { ThrottleStore } from '../shared/auth-throttle.js';
@@ -16,6 +17,7 @@ import { SipOutboundCallLeg, type OutboundLegHost } from './sip-outbound-call-le
 import { ServerTransactionLayer } from './server-transaction-layer.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { SipCallLeg } from './sip-call-leg.js';
+import { InviteAdmission } from './invite-admission.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-transport.js';
@@ -56,6 +58,11 @@ export interface SipTelephonyOptions {
   /** Digest credentials answering a 401/407 from the trunk (once per call). */
   readonly trunkUser?: string;
   readonly trunkPassword?: string;
+  /**
+   * Overload control for new calls: an out-of-dialog INVITE it refuses gets a 503 with Retry-After at
+   * once, with no transaction, leg or media (see AdmissionController). Absent: every INVITE is admitted.
+   */
+  readonly admission?: AdmissionController;
 }
 
 
@@ -82,6 +89,8 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   private readonly clientTransactions: ClientTransactionLayer;
   private readonly legs = new Map<string, SipCallLeg>();
   private readonly legHost: OutboundLegHost;
+  /** Overload control of new INVITEs (absent: every INVITE is admitted). */
+  private readonly gate: InviteAdmission | undefined;
   private draining = false;
   private closed = false;
   private started = false;
@@ -98,8 +107,10 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.clock = options.clock ?? systemClock;
     this.timers = sipTimers(options.t1Ms ?? 500);
     this.logger = options.logger.child({ component: 'sip' });
-    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits });
+    const clock = this.clock;
+    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits }, () => clock.now());
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
+    this.gate = options.admission ? new InviteAdmission({ admission: options.admission, clock, ttlMs: this.timers.txTimeout, send }) : undefined;
     this.serverTransactions = new ServerTransactionLayer({ clock: this.clock, timers: this.timers, logger: this.logger, send });
     this.clientTransactions = new ClientTransactionLayer({
       clock: this.clock,
@@ -182,6 +193,11 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     return this.allLegs().filter((leg) => leg.state !== 'ended').length;
   }
 
+  /** Legs up now (ringing or answered, inbound and outbound): what the admission cap counts, in O(1). */
+  private get liveLegs(): number {
+    return this.legs.size + this.outbound.size;
+  }
+
   /** The bound SIP port (UDP and TCP). */
   get port(): number {
     return this.transport.port;
@@ -232,6 +248,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.outbound.clear();
     this.registrar?.close();
     this.awaitingAck.clear();
+    this.gate?.close();
     for (const timer of this.cleanupTimers) this.clock.clearTimeout(timer);
     this.cleanupTimers.clear();
     // Let the BYEs just queued reach the socket before it closes.
@@ -253,6 +270,8 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       existing.retransmitted();
       return;
     }
+    // Before anything else a new call costs: a transaction, a leg, an RTP port, a call record.
+    if (req.method === 'INVITE' && req.toTag === undefined && this.gate?.refused(req, this.liveLegs) === true) return;
     if (req.method === 'CANCEL') {
       this.onCancel(req);
       return;

@@ -4,6 +4,7 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import { validateMessage, type Inbound } from './request-validator.js';
 import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
+import { DEFAULT_SIP_LIMITS } from './sip-parser.js';
 import type { Endpoint } from './sip-types.js';
 import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
@@ -30,12 +31,18 @@ export class SipTransport {
     private readonly requestedPort: number,
     private readonly logger: Logger,
     tcpLimits: TcpLimits = DEFAULT_TCP_LIMITS,
+    /** Epoch ms: stamps each message's `receivedAt` (the engine's clock). */
+    private readonly now: () => number = Date.now,
   ) {
+    // Stamped when the datagram was read, before parsing: latency counters start there.
     this.udp = new UdpTransport(logger, (data, address, port) => {
-      this.receive(data, { transport: 'udp', address, port });
+      this.receive(data, { transport: 'udp', address, port }, this.now());
     });
-    this.tcp = new TcpTransport(logger, tcpLimits, (data, address, port, connectionId) =>
-      this.receive(data, { transport: 'tcp', address, port, connectionId }),
+    this.tcp = new TcpTransport(
+      logger,
+      tcpLimits,
+      (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tcp', address, port, connectionId }, readAt),
+      this.now,
     );
   }
 
@@ -105,10 +112,10 @@ export class SipTransport {
   }
 
   /** Returns whether the bytes read as a SIP request or response. */
-  private receive(data: Buffer, source: Endpoint): boolean {
+  private receive(data: Buffer, source: Endpoint, receivedAt: number): boolean {
     let inbound: Inbound;
     try {
-      inbound = validateMessage(data, source);
+      inbound = validateMessage(data, source, DEFAULT_SIP_LIMITS, receivedAt);
     } catch (err) {
       inbound = { kind: 'drop', why: err instanceof Error ? err.message : String(err) };
     }

@@ -59,8 +59,13 @@ export class TcpTransport {
   constructor(
     private readonly logger: Logger,
     private readonly limits: TcpLimits,
-    /** Returns whether the message read as a SIP request or response (ends the first-message deadline). */
-    private readonly onMessage: (data: Buffer, address: string, port: number, connectionId: number) => boolean,
+    /**
+     * Returns whether the message read as a SIP request or response (ends the first-message deadline).
+     * `readAt`: when the segment completing it was read (every message framed from one read shares it).
+     */
+    private readonly onMessage: (data: Buffer, address: string, port: number, connectionId: number, readAt: number) => boolean,
+    /** Epoch ms for `readAt`. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Open connections (accepted and opened). */
@@ -216,6 +221,9 @@ export class TcpTransport {
       idle.unref();
     };
     socket.on('data', (chunk: Buffer) => {
+      // Before any message of this read is handled: the later ones must not start their clocks
+      // after the earlier ones' work (a trunk multiplexes many INVITEs on one connection).
+      const readAt = this.now();
       const messages = framer.push(chunk);
       if (messages === undefined) {
         this.logger.warn('sip tcp: message too large, closing connection', { remote });
@@ -223,7 +231,7 @@ export class TcpTransport {
         return;
       }
       let sip = false;
-      for (const message of messages) sip = this.onMessage(message, conn.address, conn.port, conn.id) || sip;
+      for (const message of messages) sip = this.onMessage(message, conn.address, conn.port, conn.id, readAt) || sip;
       if (sip && firstMessage !== undefined) {
         clearTimeout(firstMessage);
         firstMessage = undefined;

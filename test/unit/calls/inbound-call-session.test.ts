@@ -63,6 +63,44 @@ describe('InboundCallSession', () => {
     expect(row).to.include({ answeredAt: null, endReason: 'no-ack', hungUpBy: 'system' });
   });
 
+  it('when the 200 went out but the caller hung up before its ACK arrived (ACK lost), it counts the answer and records answeredAt', async () => {
+    // answer() settles on the ACK; the 200 was sent at startedAt + 7 and the BYE came first.
+    class AckLostLeg extends FakeCallLeg {
+      override answer(): Promise<void> {
+        this.state = 'answered';
+        this.answeredAt = this.startedAt + 7;
+        this.remoteHangup();
+        return Promise.reject(new Error('leg ended: hangup by remote'));
+      }
+    }
+    const leg = new AckLostLeg('c5', '13812345678', '12345', 1_000);
+    const records = new MemoryCallRecords();
+    const telemetry = telemetrySpy();
+    const runIvr = sinon.stub<Parameters<RunIvr>, ReturnType<RunIvr>>();
+    await new InboundCallSession(leg, { records, telemetry, runIvr, logger: silentLogger() }).run();
+    expect(telemetry.calls).to.deep.equal(['started:inbound', 'answered:inbound:7', 'ended:inbound:hangup']);
+    const row = await records.get('c5');
+    expect(row?.answeredAt?.getTime()).to.equal(1_007);
+    expect(row).to.include({ endReason: 'hangup', hungUpBy: 'caller' });
+    expect(runIvr.called).to.equal(false);
+  });
+
+  it('when the 200 went out and no ACK ever came, it counts the answer latency but the record stays unanswered (no-ack)', async () => {
+    class NoAckLeg extends FakeCallLeg {
+      override answer(): Promise<void> {
+        this.answeredAt = this.startedAt + 9;
+        return super.answer().then(() => undefined);
+      }
+    }
+    const leg = new NoAckLeg('c6', '13812345678', '12345', 1_000);
+    leg.answerError = new Error('no ACK');
+    const records = new MemoryCallRecords();
+    const telemetry = telemetrySpy();
+    await new InboundCallSession(leg, { records, telemetry, runIvr: sinon.stub(), logger: silentLogger() }).run();
+    expect(telemetry.calls).to.deep.equal(['started:inbound', 'answered:inbound:9', 'ended:inbound:no-ack']);
+    expect(await records.get('c6')).to.include({ answeredAt: null, endReason: 'no-ack' });
+  });
+
   it('when the database refuses a write, the call still runs to its end', async () => {
     const leg = new FakeCallLeg('c4', '13812345678', '12345', 1_000);
     const records = new MemoryCallRecords();

@@ -41,4 +41,22 @@ describe('config', () => {
   it('when SIP_PUBLIC_ADDRESS is set, Contact and SDP use it', () => {
     expect(loadConfig({ SIP_PUBLIC_ADDRESS: '10.1.2.3' }, noDotenv).publicAddress).to.equal('10.1.2.3');
   });
+
+  it('when nothing is set, overload control admits 200 new calls a second, sheds above 100 ms of loop delay, and caps calls at one per even RTP port', () => {
+    const c = loadConfig({}, noDotenv);
+    expect(c).to.include({ SIP_MAX_CALLS_PER_S: 200, SIP_OVERLOAD_LAG_MS: 100, sipMaxCalls: 500 });
+    expect(loadConfig({ RTP_PORT_MIN: '41701', RTP_PORT_MAX: '41999' }, noDotenv).sipMaxCalls).to.equal(149);
+  });
+
+  it('when the overload keys are set, they are used, 0 turning each off', () => {
+    const c = loadConfig({ SIP_MAX_CALLS_PER_S: '0', SIP_MAX_CALLS: '0', SIP_OVERLOAD_LAG_MS: '0' }, noDotenv);
+    expect(c).to.include({ SIP_MAX_CALLS_PER_S: 0, sipMaxCalls: 0, SIP_OVERLOAD_LAG_MS: 0 });
+    expect(loadConfig({ SIP_MAX_CALLS_PER_S: '2.5', SIP_MAX_CALLS: '40' }, noDotenv)).to.include({ SIP_MAX_CALLS_PER_S: 2.5, sipMaxCalls: 40 });
+  });
+
+  it('when an overload key is out of range, it names the key', () => {
+    expect(() => loadConfig({ SIP_MAX_CALLS_PER_S: '-1' }, noDotenv)).to.throw(/SIP_MAX_CALLS_PER_S/);
+    expect(() => loadConfig({ SIP_MAX_CALLS: '1.5' }, noDotenv)).to.throw(/SIP_MAX_CALLS/);
+    expect(() => loadConfig({ SIP_OVERLOAD_LAG_MS: '5' }, noDotenv)).to.throw(/SIP_OVERLOAD_LAG_MS.*0 \(off\) or 20-10000/);
+  });
 });
