@@ -42,7 +42,10 @@ const quote = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 export type NonceCheck = 'valid' | 'stale' | 'invalid';
 
 /**
- * Issues and checks signed nonces: `<issued ms, hex>.<HMAC-SHA256(secret, issued:realm:address)>`.
+ * Issues and checks signed nonces: `<issued ms, hex>.<salt>.<HMAC-SHA256(secret, issued:salt:realm:address)>`.
+ * The random salt makes every nonce unique: two challenges in the same millisecond to one address (two
+ * phones behind one NAT, a phone re-registering at once) would otherwise share a nonce, and the second
+ * one's nc=1 would look like a replay of the first.
  * The HMAC binds the nonce to the source address it was sent to, so credentials captured from one
  * address and replayed from another fail the check and get a fresh challenge (RFC 7616 §5.5 suggests
  * the client's IP address in the nonce for this). The secret is per process: a nonce is only ever
@@ -59,13 +62,15 @@ export class NonceSigner {
 
   issue(now: number, address: string): string {
     const issued = now.toString(16);
-    return `${issued}.${this.sign(issued, address)}`;
+    const salt = randomBytes(6).toString('hex');
+    return `${issued}.${salt}.${this.sign(`${issued}:${salt}`, address)}`;
   }
 
   check(nonce: string, now: number, address: string): NonceCheck {
-    const [issued, mac, extra] = nonce.split('.');
-    if (issued === undefined || mac === undefined || extra !== undefined || !/^[0-9a-f]{1,13}$/.test(issued) || !/^[0-9a-f]{64}$/.test(mac)) return 'invalid';
-    const expected = Buffer.from(this.sign(issued, address), 'hex');
+    const [issued, salt, mac, extra] = nonce.split('.');
+    if (issued === undefined || salt === undefined || mac === undefined || extra !== undefined) return 'invalid';
+    if (!/^[0-9a-f]{1,13}$/.test(issued) || !/^[0-9a-f]{12}$/.test(salt) || !/^[0-9a-f]{64}$/.test(mac)) return 'invalid';
+    const expected = Buffer.from(this.sign(`${issued}:${salt}`, address), 'hex');
     const given = Buffer.from(mac, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     const age = now - Number.parseInt(issued, 16);
