@@ -87,7 +87,9 @@ export async function request<T>(method: string, path: string, options: RequestO
     const e = (json as { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | undefined)?.error;
     const retry = res.headers.get('Retry-After');
     const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `服务器返回 ${res.status}`, e?.issues ?? [], retry === null ? undefined : Number(retry));
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+    // Only when the session that sent it is still the current one: a request still in flight when the
+    // user signed out (or signed in again) must not send the new page to "login expired".
+    if (res.status === 401 && path !== '/auth/login' && token !== undefined && session.token === token) onUnauthorized();
     throw error;
   }
   return json as T;
