@@ -49,7 +49,7 @@ import type { User } from './identity/user.js';
 import { createDefaultNodeRegistry, FlowStore } from './ivr/index.js';
 import type { Logger } from './logging/logger.js';
 import { fdHeadroomWarning } from './shared/fd-headroom.js';
-import { LiveBoard } from './metrics/live-board.js';
+import { acdBoardSources, LiveBoard } from './metrics/live-board.js';
 import { ReportService } from './metrics/report-service.js';
 import { RtpMediaEngine } from './media/rtp-media-engine.js';
 import { offsetClock, systemClock } from './shared/clock.js';
@@ -229,14 +229,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   registerRecordSpoolGauges(registry, durableRecords.spool);
   const serviceLevelS = Math.min(...[...queues.values()].map((q) => q.serviceLevelS));
   const board = new LiveBoard(
-    {
-      callersWaiting: () => acd.callersWaiting(),
-      agentStates: () => acd.agents().map((a) => a.state),
-      today: async (now) => {
-        const events = await acdRecords.listQueueEvents({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) });
-        return queueMetrics(events, { serviceLevelS });
-      },
-    },
+    acdBoardSources(acd, queues.values(), async (now) => {
+      const events = await acdRecords.listQueueEvents({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) });
+      return queueMetrics(events, { serviceLevelS });
+    }),
     clock,
     logger,
   );
