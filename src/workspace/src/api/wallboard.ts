@@ -186,20 +186,27 @@ async function pages(q: TicketQuery, signal?: AbortSignal): Promise<{ items: Tic
 }
 
 /**
- * Every order matching `q` (up to ORDER_LIST_CAP), soonest deadline first. A server without the
- * state/unitId/extension/sort filters answers 400: then the orders are listed with the filters it
- * knows (light) and the rest are applied here.
+ * Every order matching `q` (up to ORDER_LIST_CAP), by `q.sort` (default: soonest deadline first). A
+ * server without the state/unitId/extension/sort filters answers 400: then the orders are listed with
+ * the filters it knows (light) and the rest are applied here.
  */
 export async function listOrders(q: TicketQuery, signal?: AbortSignal): Promise<OrderList> {
+  const sort = q.sort ?? 'deadline';
+  const order = (items: TicketJson[]): TicketJson[] => (sort === 'deadline' ? items.sort(byDeadline) : items);
   try {
-    const { items, total } = await pages({ ...q, sort: 'deadline' }, signal);
-    return { items: items.sort(byDeadline), total, filteredHere: false };
+    const { items, total } = await pages({ ...q, sort }, signal);
+    return { items: order(items), total, filteredHere: false };
   } catch (err) {
     if (!unknownFilter(err)) throw err;
   }
   const { items } = await pages({ ...(q.light === undefined ? {} : { light: q.light }) }, signal);
-  const mine = items.filter((t) => matches(t, q)).sort(byDeadline);
+  const mine = order(items.filter((t) => matches(t, q)));
   return { items: mine, total: mine.length, filteredHere: true };
+}
+
+/** The unit holding the order now (or the one it was first sent to). */
+export function unitIdOf(t: Pick<TicketJson, 'currentUnitId' | 'handlingUnitId'>): number | null {
+  return t.currentUnitId ?? t.handlingUnitId;
 }
 
 export const SUPERVISION_RESULTS: Record<string, string> = {
