@@ -86,11 +86,11 @@ describe('review queue', () => {
     const w = mount(ReviewActions, { props: { ticket: ticket() }, global: { plugins: [ElementPlus] }, attachTo: document.body });
     await w.findAll('button').find((b) => b.text() === '退回重办')?.trigger('click');
     await flushPromises();
-    const input = document.getElementById('review-reason-GD20260302-0001') as HTMLTextAreaElement | null;
-    expect(input).not.toBeNull();
-    const confirm = () => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === '确认退回');
-    input!.value = '太短';
-    input!.dispatchEvent(new Event('input'));
+    const input = document.getElementById('review-reason-GD20260302-0001');
+    if (!(input instanceof HTMLTextAreaElement)) throw new Error('no 退回原因 textarea');
+    const confirm = () => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === '确认退回');
+    input.value = '太短';
+    input.dispatchEvent(new Event('input'));
     confirm()?.click();
     await flushPromises();
     // The form item shows its error after a short debounce.
@@ -98,8 +98,8 @@ describe('review queue', () => {
       expect(document.querySelector('.el-form-item__error')?.textContent).toContain('至少 5 个字');
     });
     expect(calls).toHaveLength(0);
-    input!.value = '答复未说明室温复测结果';
-    input!.dispatchEvent(new Event('input'));
+    input.value = '答复未说明室温复测结果';
+    input.dispatchEvent(new Event('input'));
     confirm()?.click();
     await flushPromises();
     expect(calls).toHaveLength(1);
