@@ -3,7 +3,7 @@ import ElementPlus from 'element-plus';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import type { BoardFrame } from '../src/api/wallboard';
+import { agentStateText, type BoardFrame } from '../src/api/wallboard';
 import WallboardPage from '../src/pages/supervisor/WallboardPage.vue';
 
 const socket = vi.hoisted(() => ({ onFrame: undefined as ((f: unknown) => void) | undefined, stopped: 0 }));
@@ -57,6 +57,19 @@ async function mountPage() {
 
 const tile = (w: Awaited<ReturnType<typeof mountPage>>, label: string) => w.find(`[role="group"][aria-label="${label}"]`).text();
 const cards = (w: Awaited<ReturnType<typeof mountPage>>) => w.findAll('ul[aria-label="坐席状态"] > li').map((li) => li.text().replace(/\s+/g, ' '));
+
+describe('agent state names', () => {
+  it('names states and the ACD\'s own not-ready reasons in Chinese, an agent\'s own reason as given', () => {
+    expect(agentStateText('ready', null)).toBe('空闲');
+    expect(agentStateText('offered', null)).toBe('振铃');
+    expect(agentStateText('wrap-up', null)).toBe('话后');
+    expect(agentStateText('logged-out', null)).toBe('离线');
+    expect(agentStateText('not-ready', 'RONA')).toBe('示忙(未接来电)');
+    expect(agentStateText('not-ready', 'desktop-disconnected')).toBe('示忙(工作台断开)');
+    expect(agentStateText('not-ready', '培训')).toBe('示忙(培训)');
+    expect(agentStateText('not-ready', null)).toBe('示忙');
+  });
+});
 
 describe('wallboard page', () => {
   beforeEach(() => {

@@ -22,7 +22,13 @@ export const AGENT_STATE_NAMES: Record<AgentState, string> = {
 export const AGENT_STATE_ORDER: readonly AgentState[] = ['ready', 'offered', 'busy', 'wrap-up', 'not-ready', 'logged-out'];
 
 /** The ACD's own not-ready reasons, in Chinese; an agent's own reason (休息, 培训…) is shown as given. */
-const REASON_NAMES: Record<string, string> = { RONA: '未接来电', unreachable: '话机不通' };
+const REASON_NAMES: Record<string, string> = {
+  RONA: '未接来电',
+  unreachable: '话机不通',
+  'desktop-disconnected': '工作台断开',
+  'signed-out': '已退出登录',
+  preview: '外呼任务',
+};
 
 /** 空闲, 示忙(休息), 示忙(未接来电), 通话 … */
 export function agentStateText(state: string, reason: string | null): string {
