@@ -3,6 +3,7 @@ import ElementPlus from 'element-plus';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import type { TicketJson } from '../src/api/tickets';
+import ExtensionActions from '../src/components/supervisor/ExtensionActions.vue';
 import ReviewActions from '../src/components/supervisor/ReviewActions.vue';
 import ReviewQueue from '../src/pages/supervisor/ReviewQueue.vue';
 
@@ -105,6 +106,41 @@ describe('review queue', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.body).toEqual({ version: 7, reason: '答复未说明室温复测结果' });
     expect(w.emitted('done')?.[0]?.[0]).toMatchObject({ state: 'in-progress' });
+    w.unmount();
+  });
+
+  it('批准 grants the days asked by default (no days sent); fewer days chosen are sent as days', async () => {
+    const calls = fakeServer({
+      'POST /api/v1/tickets/GD20260302-0001/actions/approve-extension': () => [200, ticket({ version: 8, state: 'in-progress', extensionStatus: 'approved' })],
+    });
+    const pending = ticket({ state: 'in-progress', extensionStatus: 'pending', extensionDays: 3, extensionReason: '需协调供热公司检修' });
+    const button = (text: string) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === text);
+    const w = mount(ExtensionActions, { props: { ticket: pending }, global: { plugins: [ElementPlus] }, attachTo: document.body });
+    await w.findAll('button').find((b) => b.text() === '批准')?.trigger('click');
+    await flushPromises();
+    const daysInput = (): HTMLInputElement => {
+      const el = document.getElementById('ext-days-GD20260302-0001');
+      if (!(el instanceof HTMLInputElement)) throw new Error('no 批准天数 input');
+      return el;
+    };
+    expect(daysInput().value).toBe('3');
+    button('确认批准')?.click();
+    await flushPromises();
+    expect(calls.at(-1)?.body).toEqual({ version: 7 });
+
+    await w.findAll('button').find((b) => b.text() === '批准')?.trigger('click');
+    await flushPromises();
+    expect(daysInput().value).toBe('3');
+    const decrease = document.querySelector('.el-input-number__decrease');
+    if (!(decrease instanceof HTMLElement)) throw new Error('no decrease button');
+    decrease.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
+    decrease.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+    decrease.click();
+    await flushPromises();
+    expect(daysInput().value).toBe('2');
+    button('确认批准')?.click();
+    await flushPromises();
+    expect(calls.at(-1)?.body).toEqual({ version: 7, days: 2 });
     w.unmount();
   });
 });
