@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,7 +49,20 @@ async function main(): Promise<void> {
   const started = Date.now();
   const { build } = await import('vite');
   await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: 'warn' });
+  // Pre-compressed copies, served to browsers that take gzip (src/api/workspace-static.ts).
+  const assets = join(outDir, 'assets');
+  let raw = 0;
+  let zipped = 0;
+  for (const name of await readdir(assets)) {
+    if (!/\.(js|css|svg|json|ttf)$/.test(name)) continue;
+    const body = await readFile(join(assets, name));
+    const gz = gzipSync(body, { level: 9 });
+    raw += body.length;
+    zipped += gz.length;
+    if (gz.length < body.length) await writeFile(join(assets, `${name}.gz`), gz);
+  }
   await writeFile(hashFile, `${hash}\n`);
+  console.log(`workspace: assets ${(raw / 1024).toFixed(0)} KiB, gzip ${(zipped / 1024).toFixed(0)} KiB`);
   console.log(`workspace: built into dist/workspace in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -86,6 +86,10 @@ interface Sample {
   rssMiB: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes): swings with GC; its floor is what a leak raises. */
   heapUsedMiB: number | undefined;
+  /** V8 heap reserved from the system (nodejs_heap_size_total_bytes): what of RSS the collector holds. */
+  heapTotalMiB: number | undefined;
+  /** Memory of Buffers/ArrayBuffers outside the V8 heap (nodejs_external_memory_bytes). */
+  externalMiB: number | undefined;
   fds: number;
   activeCalls: number | undefined;
   backlog: number | undefined;
@@ -314,6 +318,8 @@ async function main(): Promise<number> {
         atS: Math.round((Date.now() - started) / 1000),
         rssMiB: rssMiB(server.pid),
         heapUsedMiB: ((h) => (h === undefined ? undefined : h / 1048576))(gauge(metrics, 'nodejs_heap_size_used_bytes')),
+        heapTotalMiB: ((h) => (h === undefined ? undefined : h / 1048576))(gauge(metrics, 'nodejs_heap_size_total_bytes')),
+        externalMiB: ((h) => (h === undefined ? undefined : h / 1048576))(gauge(metrics, 'nodejs_external_memory_bytes')),
         fds: openFds(server.pid),
         activeCalls: gauge(metrics, 'hotline_active_calls'),
         backlog: gauge(metrics, 'hotline_record_backlog'),
@@ -394,6 +400,17 @@ async function main(): Promise<number> {
   const heapFloor = (part: Sample[]): number => Math.min(...part.map((s) => s.heapUsedMiB ?? Infinity));
   const earlyHeap = heapFloor(steady.slice(0, third));
   const lateHeap = heapFloor(steady.slice(-third));
+  // Where RSS goes: the V8 heap the collector reserved, external (Buffer) memory, and the rest (native:
+  // malloc arenas of libuv/sqlite/zlib, code, stacks), each averaged over the early and late third.
+  const part = (pick: (s: Sample) => number | undefined, slice: Sample[]): number => mean(slice.map(pick).filter((x): x is number => x !== undefined));
+  const early = steady.slice(0, third);
+  const late = steady.slice(-third);
+  const native = (s: Sample): number | undefined => (s.heapTotalMiB === undefined || s.externalMiB === undefined ? undefined : s.rssMiB - s.heapTotalMiB - s.externalMiB);
+  const breakdown = {
+    heapTotal: [part((s) => s.heapTotalMiB, early), part((s) => s.heapTotalMiB, late)],
+    external: [part((s) => s.externalMiB, early), part((s) => s.externalMiB, late)],
+    native: [part(native, early), part(native, late)],
+  };
   const earlyFds = mean(steady.slice(0, third).map((s) => s.fds));
   const lateFds = mean(steady.slice(-third).map((s) => s.fds));
   const first = samples[0];
@@ -449,6 +466,7 @@ async function main(): Promise<number> {
     `| Call rows (IVR / queue), rows left open | ${String(records?.ivrRows ?? '–')} / ${String(records?.queueRows ?? '–')}, ${String(records?.open ?? '–')} open |`,
     `| RSS: start / steady early third / steady late third / max / end (MiB) | ${f(first?.rssMiB)} / ${f(earlyRss)} / ${f(lateRss)} / ${f(maxRss)} / ${f(last?.rssMiB)} |`,
     `| V8 heap in use, lowest sample (after GC): steady early third / late third (MiB) | ${f(earlyHeap)} / ${f(lateHeap)} |`,
+    `| RSS by part, mean of the early / late third (MiB): V8 heap reserved · external (Buffers) · native rest | ${f(breakdown.heapTotal[0])} / ${f(breakdown.heapTotal[1])} · ${f(breakdown.external[0])} / ${f(breakdown.external[1])} · ${f(breakdown.native[0])} / ${f(breakdown.native[1])} |`,
     `| Open descriptors: start / early / late / max / end | ${f(first?.fds, 0)} / ${f(earlyFds, 0)} / ${f(lateFds, 0)} / ${f(maxFds, 0)} / ${f(last?.fds, 0)} |`,
     `| Max active calls, max record backlog | ${String(maxActive)}, ${String(maxBacklog)} |`,
     `| Bytes received by the victim address (SDP of never-ACKed INVITEs) | ${String(fuzz.victimBytes)} |`,
@@ -459,7 +477,7 @@ async function main(): Promise<number> {
     '',
     problems.length === 0 ? '**Held**: RSS and descriptors flat, no error line, every call recorded and closed.' : `**Did not hold**:\n${problems.slice(0, 20).map((p) => `- ${p}`).join('\n')}`,
     '',
-    `Samples (s: RSS MiB / fds / active calls): ${samples.filter((_, i) => i % 6 === 0).map((s) => `${String(s.atS)}: ${f(s.rssMiB, 0)}/${String(s.fds)}/${String(s.activeCalls ?? '–')}`).join(', ')}`,
+    `Samples (s: RSS / V8 heap reserved / external MiB / fds / active calls): ${samples.filter((_, i) => i % 6 === 0).map((s) => `${String(s.atS)}: ${f(s.rssMiB, 0)}/${f(s.heapTotalMiB, 0)}/${f(s.externalMiB, 0)}/${String(s.fds)}/${String(s.activeCalls ?? '–')}`).join(', ')}`,
     '',
   ].join('\n');
   console.log(`\n${report}`);

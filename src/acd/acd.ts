@@ -119,6 +119,18 @@ export class Acd {
     return this.roster.snapshot(agentId);
   }
 
+  /**
+   * When the agent's wrap-up ends by itself (ms since the epoch: the call's end plus its queue's
+   * wrapUpS); null when the agent is not in a timed wrap-up. Known from the moment the state changes,
+   * so the desktop can show the countdown with the `wrap-up` state.
+   */
+  wrapUpEndsAt(agentId: string): number | null {
+    const handling = this.handling.get(agentId);
+    if (handling === undefined || handling.endedAt === null || this.roster.snapshot(agentId)?.state !== AgentState.WrapUp) return null;
+    const wrapUpS = this.options.queues.get(handling.queue)?.wrapUpS ?? 0;
+    return wrapUpS > 0 ? handling.endedAt + wrapUpS * 1000 : null;
+  }
+
   agents(): AgentSnapshot[] {
     return this.roster.snapshots();
   }

@@ -1,10 +1,14 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { DuplicateUserError } from '../identity/identity-errors.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { User } from '../identity/user.js';
-import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitIdSchema, usernameSchema } from '../identity/user-fields.js';
-import { requireRole } from './auth-context.js';
+import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitIdSchema, userPatchSchema, usernameSchema } from '../identity/user-fields.js';
+import { currentUser, requireRole } from './auth-context.js';
+import { bearerToken } from './authenticate.js';
+import { answerNamingDuplicate } from './duplicate-field.js';
 import { parseInput } from './parse-input.js';
+import { idParams } from './path-params.js';
 
 const agentBody = z.strictObject({
   username: usernameSchema,
@@ -25,6 +29,9 @@ const userBody = z.strictObject({
   displayName: displayNameSchema.optional(),
   unitId: unitIdSchema.optional(),
 });
+
+/** A new password for a user (login or SIP), chosen by the admin's page. */
+const passwordBody = z.strictObject({ password: passwordSchema });
 
 /** A user as the API shows it: never the password hash or the SIP HA1. */
 export interface UserJson {
@@ -55,9 +62,17 @@ export function toUserJson(u: User): UserJson {
   };
 }
 
+/** 201 with the user; a taken username or extension is 409 naming the field in `issues`. */
+async function answerCreated(res: Response, create: () => Promise<User>): Promise<void> {
+  await answerNamingDuplicate(res, 201, async () => toUserJson(await create()), (err) => (err instanceof DuplicateUserError ? err.field : 'username'));
+}
+
 /**
  * `/agents` (admin, supervisor) and `/users` (admin) under /api/v1, behind the authentication
- * middleware. A taken username or extension answers 409 DUPLICATE naming the field.
+ * middleware. A taken username or extension answers 409 DUPLICATE naming the field. Admins also
+ * change users (PATCH /users/:id: display name, skills, unit, active; disabling ends the user's
+ * sessions and sockets) and set their passwords (POST /users/:id/password, /users/:id/sip-password;
+ * 204, the password is never answered back).
  */
 export function createAgentsRoutes(service: IdentityService): Router {
   const router = Router();
@@ -66,8 +81,7 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.post('/agents', staff, async (req, res) => {
     const body = parseInput(agentBody, req.body, 'body');
-    const agent = await service.createUser({ ...body, role: 'agent' });
-    res.status(201).json(toUserJson(agent));
+    await answerCreated(res, () => service.createUser({ ...body, role: 'agent' }));
   });
 
   router.get('/agents', staff, async (_req, res) => {
@@ -77,13 +91,32 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.post('/users', admin, async (req, res) => {
     const body = parseInput(userBody, req.body, 'body');
-    const user = await service.createUser(body);
-    res.status(201).json(toUserJson(user));
+    await answerCreated(res, () => service.createUser(body));
   });
 
   router.get('/users', admin, async (_req, res) => {
     const users = await service.listUsers();
     res.json({ items: users.map(toUserJson) });
+  });
+
+  router.patch('/users/:id', admin, async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const body = parseInput(userPatchSchema, req.body, 'body');
+    res.json(toUserJson(await service.updateUser(id, body, currentUser(res))));
+  });
+
+  router.post('/users/:id/password', admin, async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const { password } = parseInput(passwordBody, req.body, 'body');
+    await service.setPassword(id, password, { keepToken: bearerToken(req, res) });
+    res.status(204).end();
+  });
+
+  router.post('/users/:id/sip-password', admin, async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const { password } = parseInput(passwordBody, req.body, 'body');
+    await service.setSipPassword(id, password);
+    res.status(204).end();
   });
 
   return router;

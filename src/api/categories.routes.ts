@@ -2,6 +2,7 @@ import { idParams } from './path-params.js';
 import { Router } from 'express';
 import type { CategoryService } from '../tickets/category-service.js';
 import { ROLES, requireRole } from './auth-context.js';
+import { answerNamingDuplicate } from './duplicate-field.js';
 import { parseInput } from './parse-input.js';
 
 export interface CategoryRoutesDeps {
@@ -10,7 +11,10 @@ export interface CategoryRoutesDeps {
 
 export { idParams } from './path-params.js';
 
-/** `/categories` under /api/v1: the tree for every signed-in user; creating and editing for admins. */
+/**
+ * `/categories` under /api/v1: the tree for every signed-in user; creating and editing for admins.
+ * A taken code is 409 DUPLICATE naming `code` in `issues`.
+ */
 export function createCategoryRoutes(deps: CategoryRoutesDeps): Router {
   const router = Router();
 
@@ -24,8 +28,16 @@ export function createCategoryRoutes(deps: CategoryRoutesDeps): Router {
   });
 
   router.post('/categories', requireRole('admin'), async (req, res) => {
-    const created = await deps.categories.create(req.body);
-    res.status(201).location(`/api/v1/categories/${created.id}`).json(created);
+    await answerNamingDuplicate(
+      res,
+      201,
+      async () => {
+        const created = await deps.categories.create(req.body);
+        res.location(`/api/v1/categories/${created.id}`);
+        return created;
+      },
+      () => 'code',
+    );
   });
 
   router.patch('/categories/:id', requireRole('admin'), async (req, res) => {

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { isReportInstant } from '../metrics/report-period.js';
 import type { PeriodQuery, ReportService } from '../metrics/report-service.js';
-import { categoriesCsv, summaryCsv, unitsCsv } from '../metrics/report-tables.js';
+import { categoriesCsv, dailyCsv, summaryCsv, unitsCsv } from '../metrics/report-tables.js';
 import { requireRole } from './auth-context.js';
 import { parseInput } from './parse-input.js';
 
@@ -38,7 +38,8 @@ function sendCsv(res: Response, name: string, from: string, csv: string): void {
 
 /**
  * `/reports/*` under /api/v1 for supervisors and admins: `summary` (the day's / week's numbers),
- * `units` (承办单位 ranking) and `categories` (volumes and rising categories). `?from=&to=` are ISO dates
+ * `units` (承办单位 ranking), `categories` (volumes and rising categories) and `daily` (the call
+ * metrics per local day, at most 366 days: the trend of 接通率 and 15秒接通率). `?from=&to=` are ISO dates
  * or datetimes, `to` exclusive, default today in the centre's zone; JSON, or CSV (UTF-8 with BOM) with
  * `Accept: text/csv` or `?format=csv`.
  */
@@ -68,6 +69,13 @@ export function createReportRoutes(deps: ReportRoutesDeps): Router {
     const { period, csv } = parse(req);
     const report = await deps.reports.categories(period);
     if (csv) sendCsv(res, 'categories', report.from, categoriesCsv(report));
+    else res.set('Cache-Control', 'no-store').json(report);
+  });
+
+  router.get('/reports/daily', supervisors, async (req, res) => {
+    const { period, csv } = parse(req);
+    const report = await deps.reports.daily(period);
+    if (csv) sendCsv(res, 'daily', report.from, dailyCsv(report));
     else res.set('Cache-Control', 'no-store').json(report);
   });
 

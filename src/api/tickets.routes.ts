@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { LIGHTS, type Light } from '../tickets/ticket-lights.js';
 import { TICKET_LIST_MAX_LIMIT, type LitTicket, type TicketService } from '../tickets/ticket-service.js';
-import { REQUEST_TYPES, URGENCIES, type Channel, type TicketEvent, type TicketWithEvents } from '../tickets/ticket.js';
+import { REQUEST_TYPES, TICKET_SORTS, TICKET_STATES, URGENCIES, type Channel, type TicketEvent, type TicketState, type TicketWithEvents } from '../tickets/ticket.js';
 import { currentUser, requireRole } from './auth-context.js';
 import { createTicketActionRoutes, ticketConflictHandler } from './ticket-actions.routes.js';
 import { parseInput } from './parse-input.js';
@@ -18,9 +18,29 @@ function intParam(min: number, max: number) {
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
+/** `state=dispatched,signed`: each name checked, the refusal names the bad one. */
+const stateList = z
+  .string({ error: 'must be a comma-separated list of states, given once' })
+  .transform((text, ctx): TicketState[] => {
+    const names = text.split(',').map((n) => n.trim());
+    const states: TicketState[] = [];
+    for (const name of names) {
+      if ((TICKET_STATES as readonly string[]).includes(name)) {
+        if (!states.includes(name as TicketState)) states.push(name as TicketState);
+      } else {
+        ctx.addIssue({ code: 'custom', message: `names an unknown state "${name}": use ${TICKET_STATES.join(', ')}` });
+      }
+    }
+    return states;
+  });
+
 const listQuery = z.strictObject({
   phone: z.string({ error: 'must be given once' }).optional(),
   light: z.enum(LIGHTS as [Light, ...Light[]], { error: `must be one of ${LIGHTS.join(', ')}` }).optional(),
+  state: stateList.optional(),
+  unitId: intParam(1, 2_147_483_647).optional(),
+  extension: z.enum(['pending'], { error: 'must be pending, given once' }).optional(),
+  sort: z.enum(TICKET_SORTS, { error: `must be one of ${TICKET_SORTS.join(', ')}, given once` }).default('created'),
   limit: intParam(1, TICKET_LIST_MAX_LIMIT).default(TICKETS_DEFAULT_LIMIT),
   offset: intParam(0, 2_147_483_647).default(0),
 });
@@ -72,6 +92,7 @@ export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): Ticket
     closedAt: t.closedAt?.toISOString() ?? null,
     light: t.light,
     overdueWorkingDays: t.overdueWorkingDays,
+    remainingWorkingDays: t.remainingWorkingDays,
     dispatchCount: t.dispatchCount,
     reopenCount: t.reopenCount,
     escalationLevel: t.escalationLevel,
@@ -97,8 +118,10 @@ export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): Ticket
 
 /**
  * `/tickets` under /api/v1 (authenticated): intake by agents, supervisors and admins; reading by
- * them and by unit users (their own unit's tickets only), `?light=red|yellow|green` filtering on the
- * current step's deadline; the lifecycle actions are in ticket-actions.routes.ts.
+ * them and by unit users (their own unit's tickets only). The list takes `light=red|yellow|green`
+ * (the current step's deadline), `state=a,b` (any of these states), `unitId` (held by that unit now;
+ * a unit user always gets its own unit), `extension=pending` and `sort=created|deadline`; the
+ * lifecycle actions are in ticket-actions.routes.ts.
  */
 export function createTicketRoutes(deps: TicketRoutesDeps): Router {
   const router = Router();
@@ -114,8 +137,8 @@ export function createTicketRoutes(deps: TicketRoutesDeps): Router {
 
   router.get('/tickets', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {
     const user = currentUser(res);
-    const { phone, light, limit, offset } = parseInput(listQuery, req.query, 'query');
-    const page = await deps.tickets.list({ phone, light }, user, { limit, offset });
+    const { phone, light, state, unitId, extension, sort, limit, offset } = parseInput(listQuery, req.query, 'query');
+    const page = await deps.tickets.list({ phone, light, states: state, unitId, extension, sort }, user, { limit, offset });
     res.json({ items: page.items.map(toTicketJson), total: page.total, limit, offset });
   });
 

@@ -4,6 +4,7 @@ import { UNIT_KINDS } from '../tickets/catalog.js';
 import type { UnitService } from '../tickets/unit-service.js';
 import { ROLES, requireRole } from './auth-context.js';
 import { idParams } from './categories.routes.js';
+import { answerNamingDuplicate } from './duplicate-field.js';
 import { parseInput } from './parse-input.js';
 
 export interface UnitRoutesDeps {
@@ -14,7 +15,10 @@ function toUnitJson(u: HandlingUnit): HandlingUnit & { kindName: string } {
   return { ...u, kindName: UNIT_KINDS[u.kind] };
 }
 
-/** `/units` under /api/v1: handling units (承办单位) for every signed-in user; creating and editing for admins. */
+/**
+ * `/units` under /api/v1: handling units (承办单位) for every signed-in user; creating and editing for
+ * admins. A taken code is 409 DUPLICATE naming `code` in `issues`.
+ */
 export function createUnitRoutes(deps: UnitRoutesDeps): Router {
   const router = Router();
 
@@ -28,8 +32,16 @@ export function createUnitRoutes(deps: UnitRoutesDeps): Router {
   });
 
   router.post('/units', requireRole('admin'), async (req, res) => {
-    const created = await deps.units.create(req.body);
-    res.status(201).location(`/api/v1/units/${created.id}`).json(toUnitJson(created));
+    await answerNamingDuplicate(
+      res,
+      201,
+      async () => {
+        const created = await deps.units.create(req.body);
+        res.location(`/api/v1/units/${created.id}`);
+        return toUnitJson(created);
+      },
+      () => 'code',
+    );
   });
 
   router.patch('/units/:id', requireRole('admin'), async (req, res) => {

@@ -36,6 +36,18 @@ export class SequelizeSessionRepository implements SessionRepository {
     }
   }
 
+  async deleteByUser(userId: number, keep?: string): Promise<string[]> {
+    try {
+      const where = keep === undefined ? { userId } : { userId, tokenHash: { [Op.ne]: keep } };
+      const rows = await this.sessions.findAll({ where, attributes: ['tokenHash'] });
+      const hashes = rows.map((r) => r.get({ plain: true }).tokenHash);
+      if (hashes.length > 0) await this.sessions.destroy({ where: { tokenHash: { [Op.in]: hashes } } });
+      return hashes;
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `deleting the sessions of user ${userId} failed`);
+    }
+  }
+
   async deleteExpired(now: Date): Promise<number> {
     try {
       return await this.sessions.destroy({ where: { expiresAt: { [Op.lte]: now } } });

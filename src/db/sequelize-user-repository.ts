@@ -1,8 +1,8 @@
 import { Op, UniqueConstraintError, type Sequelize, type WhereOptions } from 'sequelize';
 import { DuplicateUserError, type UniqueUserField } from '../identity/identity-errors.js';
-import { USER_ROLES, toPublicUser, type NewUserRecord, type StoredUser, type User, type UserRole } from '../identity/user.js';
+import { USER_ROLES, toPublicUser, type NewUserRecord, type StoredUser, type User, type UserPatchRecord, type UserRole } from '../identity/user.js';
 import type { UserRepository } from '../identity/user-repository.js';
-import { AppError, toAppError } from '../shared/app-error.js';
+import { AppError, NotFoundError, toAppError } from '../shared/app-error.js';
 import { defineUserModel, type UserModel, type UserRow } from './user.model.js';
 
 /**
@@ -62,6 +62,29 @@ export class SequelizeUserRepository implements UserRepository {
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', 'listing users failed');
     }
+  }
+
+  async update(id: number, patch: UserPatchRecord): Promise<User> {
+    const values: Partial<Pick<UserRow, 'displayName' | 'skills' | 'unitId' | 'active' | 'passwordHash' | 'sipHa1' | 'sipRealm' | 'updatedAt'>> = {
+      updatedAt: patch.updatedAt,
+    };
+    if (patch.displayName !== undefined) values.displayName = patch.displayName;
+    if (patch.skills !== undefined) values.skills = [...patch.skills];
+    if (patch.unitId !== undefined) values.unitId = patch.unitId;
+    if (patch.active !== undefined) values.active = patch.active;
+    if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
+    if (patch.sipHa1 !== undefined) values.sipHa1 = patch.sipHa1;
+    if (patch.sipRealm !== undefined) values.sipRealm = patch.sipRealm;
+    let row: UserRow | null;
+    try {
+      await this.users.update(values, { where: { id } });
+      // Read back rather than trust the affected-row count: MySQL counts only rows that changed.
+      row = await this.users.findOne({ where: { id } });
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `updating user ${id} failed`);
+    }
+    if (row === null) throw new NotFoundError(`user ${id} not found`);
+    return toPublicUser(toStoredUser(row));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { literal, Op, QueryTypes, UniqueConstraintError, type Order, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { NotFoundError, toAppError } from '../shared/app-error.js';
 import { storedPhoneForms } from '../shared/phone-number.js';
 import { formatTicketCode } from '../tickets/ticket-code.js';
@@ -76,13 +76,11 @@ export class SequelizeTicketRepository implements TicketRepository {
     if (filter.currentUnitId !== undefined) and.push({ currentUnitId: filter.currentUnitId });
     if (filter.states !== undefined) and.push({ state: { [Op.in]: [...filter.states] } });
     if (filter.deadline !== undefined) and.push(deadlineWhere(filter.deadline));
+    if (filter.extensionStatus !== undefined) and.push({ extensionStatus: filter.extensionStatus });
     try {
       const { rows, count } = await this.m.tickets.findAndCountAll({
         where: { [Op.and]: and },
-        order: [
-          ['createdAt', 'DESC'],
-          ['id', 'DESC'],
-        ],
+        order: filter.sort === 'deadline' ? DEADLINE_ORDER : CREATED_ORDER,
         limit: page.limit,
         offset: page.offset,
       });
@@ -193,6 +191,27 @@ export class SequelizeTicketRepository implements TicketRepository {
     }
   }
 }
+
+const CREATED_ORDER: Order = [
+  ['createdAt', 'DESC'],
+  ['id', 'DESC'],
+];
+
+/**
+ * The current step's deadline (ticket-lights.ts `currentStep`) as SQL, NULL when no step runs.
+ * Column names are fixed here (no input reaches the literal).
+ */
+const CURRENT_DEADLINE = "CASE WHEN state = 'dispatched' THEN sign_by WHEN state IN ('signed', 'in-progress') THEN reply_by ELSE NULL END";
+
+/**
+ * Soonest current deadline first; orders without one last (MySQL has no NULLS LAST, so the
+ * IS NULL flag sorts first); ties by id ascending so pages never overlap.
+ */
+const DEADLINE_ORDER: Order = [
+  [literal(`(${CURRENT_DEADLINE}) IS NULL`), 'ASC'],
+  [literal(CURRENT_DEADLINE), 'ASC'],
+  ['id', 'ASC'],
+];
 
 /**
  * The current step's deadline in `range`: sign_by while dispatched, reply_by while signed or in

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
-import { NotFoundError } from '../shared/app-error.js';
+import { InvalidStateError, NotFoundError, ValidationError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 import { DuplicateUserError, LoginFailedError, LoginLockedError } from './identity-errors.js';
@@ -8,8 +8,8 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
 import type { SessionRepository } from './session-repository.js';
 import { computeSipHa1 } from './sip-ha1.js';
-import { toPublicUser, type User, type UserRole } from './user.js';
-import { newUserInputSchema, parseFields, usernameSchema, type NewUserInput } from './user-fields.js';
+import { toPublicUser, type User, type UserPatchRecord, type UserRole } from './user.js';
+import { newUserInputSchema, parseFields, passwordSchema, userPatchSchema, usernameSchema, type NewUserInput, type UserPatchInput } from './user-fields.js';
 import type { UserRepository } from './user-repository.js';
 
 export interface IdentityServiceDeps {
@@ -39,8 +39,11 @@ export interface SessionEndedEvent {
   /** The session's token hash. */
   readonly tokenHash: string;
   readonly userId: number;
-  /** `logout`: POST /auth/logout; `expired`: found past its expiry. */
-  readonly reason: 'logout' | 'expired';
+  /**
+   * `logout`: POST /auth/logout; `expired`: found past its expiry; `disabled`: an admin made the
+   * user inactive; `password-changed`: an admin set the user's login password.
+   */
+  readonly reason: 'logout' | 'expired' | 'disabled' | 'password-changed';
 }
 
 export interface IdentityEvents extends Record<string, unknown[]> {
@@ -58,7 +61,10 @@ export function hashToken(token: string): string {
  * Users, passwords, SIP credentials and bearer tokens. Never logs a password, token or hash.
  */
 export class IdentityService {
-  /** `session-ended` on logout and on a token found expired: the WebSocket servers close its sockets (4401). */
+  /**
+   * `session-ended` on logout, on a token found expired, and for each session of a user disabled or
+   * given a new password: the WebSocket servers close its sockets (4401).
+   */
   readonly observer: TypedEmitter<IdentityEvents>;
   private readonly throttle: LoginThrottle;
   private dummyHash: Promise<string> | undefined;
@@ -182,6 +188,64 @@ export class IdentityService {
     return toPublicUser(user);
   }
 
+  /**
+   * An admin changes a user (display name, skills of an agent, unit of a unit user, active).
+   * Refuses a field the user's role has not, and an admin disabling their own account
+   * (ValidationError naming the field). Disabling ends every session of the user at once: its
+   * tokens stop working and its sockets close.
+   */
+  async updateUser(id: number, input: UserPatchInput, actor: { readonly id: number }): Promise<User> {
+    const p = parseFields(userPatchSchema, input, 'user');
+    const current = await this.deps.users.findById(id);
+    if (!current) throw new NotFoundError(`user ${id} not found`);
+    const issues: { path: string; message: string }[] = [];
+    if (p.skills !== undefined && current.role !== 'agent') issues.push({ path: 'skills', message: 'is only for agents' });
+    if (p.unitId !== undefined && current.role !== 'unit') issues.push({ path: 'unitId', message: 'is only for unit users' });
+    if (p.active === false && id === actor.id) issues.push({ path: 'active', message: 'you cannot disable your own account' });
+    if (issues.length > 0) throw new ValidationError(`invalid user: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+    const patch: { -readonly [K in keyof UserPatchRecord]: UserPatchRecord[K] } = { updatedAt: new Date(this.deps.clock.now()) };
+    if (p.displayName !== undefined) patch.displayName = p.displayName;
+    if (p.skills !== undefined) patch.skills = p.skills;
+    if (p.unitId !== undefined) patch.unitId = p.unitId;
+    if (p.active !== undefined) patch.active = p.active;
+    const updated = await this.deps.users.update(id, patch);
+    this.deps.logger.info('user updated', { userId: id, byUserId: actor.id, fields: Object.keys(p).join(',') });
+    if (p.active === false) await this.endSessions(id, 'disabled');
+    return updated;
+  }
+
+  /**
+   * Sets a user's login password (an admin's reset). Every other session of the user ends: the
+   * old password's holder is signed out. `keepToken`: the caller's own token, kept when an admin
+   * resets their own password.
+   */
+  async setPassword(id: number, password: string, options: { readonly keepToken?: string } = {}): Promise<void> {
+    const pw = parseFields(passwordSchema, password, 'password');
+    const current = await this.deps.users.findById(id);
+    if (!current) throw new NotFoundError(`user ${id} not found`);
+    await this.deps.users.update(id, { passwordHash: await hashPassword(pw), updatedAt: new Date(this.deps.clock.now()) });
+    this.deps.logger.info('password set', { userId: id });
+    await this.endSessions(id, 'password-changed', options.keepToken === undefined ? undefined : hashToken(options.keepToken));
+  }
+
+  /**
+   * Sets an agent's SIP password: its HA1 for its extension in SIP_REALM. The softphone must
+   * register with the new one from now on (a registration already made lasts until it expires).
+   * InvalidStateError when the user is not an agent.
+   */
+  async setSipPassword(id: number, password: string): Promise<void> {
+    const pw = parseFields(passwordSchema, password, 'sipPassword');
+    const current = await this.deps.users.findById(id);
+    if (!current) throw new NotFoundError(`user ${id} not found`);
+    if (current.role !== 'agent' || current.extension === null) throw new InvalidStateError(`user ${id} is not an agent: it has no SIP account`);
+    await this.deps.users.update(id, {
+      sipHa1: computeSipHa1(current.extension, this.deps.sipRealm, pw),
+      sipRealm: this.deps.sipRealm,
+      updatedAt: new Date(this.deps.clock.now()),
+    });
+    this.deps.logger.info('sip password set', { userId: id, agentId: current.extension });
+  }
+
   async listUsers(filter: { roles?: readonly UserRole[] } = {}): Promise<User[]> {
     return this.deps.users.list(filter);
   }
@@ -200,6 +264,13 @@ export class IdentityService {
       if (err instanceof DuplicateUserError && err.field === 'username') return false;
       throw err;
     }
+  }
+
+  /** Deletes the user's sessions (but `keep`) and tells `observer` of each, so their sockets close. */
+  private async endSessions(userId: number, reason: SessionEndedEvent['reason'], keep?: string): Promise<void> {
+    const ended = await this.deps.sessions.deleteByUser(userId, keep);
+    if (ended.length > 0) this.deps.logger.info('sessions ended', { userId, reason, count: ended.length });
+    for (const tokenHash of ended) this.observer.emit('session-ended', { tokenHash, userId, reason });
   }
 
   private getDummyHash(): Promise<string> {

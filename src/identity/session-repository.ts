@@ -12,6 +12,11 @@ export interface SessionRepository {
   findByTokenHash(tokenHash: string): Promise<Session | undefined>;
   /** Removes one session; nothing happens when it is already gone. */
   delete(tokenHash: string): Promise<void>;
+  /**
+   * Removes every session of a user but the one whose hash is `keep` (if given); returns the hashes
+   * removed, so their sockets can be closed.
+   */
+  deleteByUser(userId: number, keep?: string): Promise<string[]>;
   /** Removes every session that expired at or before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

@@ -63,6 +63,29 @@ export const newUserInputSchema = z
   });
 
 export type NewUserInput = z.input<typeof newUserInputSchema>;
+
+/**
+ * What an admin may change on a user (PATCH /users/:id). Username, role and extension stay: the
+ * SIP HA1 binds the extension, and a role change is a new account. Passwords have their own calls.
+ */
+export const userPatchSchema = z
+  .strictObject(
+    {
+      displayName: displayNameSchema.optional(),
+      skills: skillsSchema.optional(),
+      unitId: unitIdSchema.optional(),
+      active: z.boolean({ error: 'must be true or false' }).optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (changeable: displayName, skills, unitId, active)`
+          : 'must be an object of user fields',
+    },
+  )
+  .refine((p) => Object.keys(p).length > 0, 'names no field to change');
+
+export type UserPatchInput = z.input<typeof userPatchSchema>;
 export type ParsedNewUser = z.output<typeof newUserInputSchema>;
 
 /** Parses with `schema`; refuses with a ValidationError naming each bad field. */

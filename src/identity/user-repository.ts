@@ -1,4 +1,4 @@
-import type { NewUserRecord, StoredUser, User, UserRole } from './user.js';
+import type { NewUserRecord, StoredUser, User, UserPatchRecord, UserRole } from './user.js';
 
 /**
  * Where users live. Implementations return plain objects and refuse a taken username or extension
@@ -11,4 +11,6 @@ export interface UserRepository {
   findByUsername(username: string): Promise<StoredUser | undefined>;
   /** Users in id order, optionally of some roles only. */
   list(filter?: { roles?: readonly UserRole[] }): Promise<User[]>;
+  /** Changes the given fields; NotFoundError when there is no such user. */
+  update(id: number, patch: UserPatchRecord): Promise<User>;
 }

@@ -45,6 +45,19 @@ export interface NewUserRecord {
   readonly createdAt: Date;
 }
 
+/** What the identity service asks the repository to change; absent fields stay. */
+export interface UserPatchRecord {
+  readonly displayName?: string;
+  readonly skills?: readonly string[];
+  readonly unitId?: number | null;
+  readonly active?: boolean;
+  readonly passwordHash?: string;
+  readonly sipHa1?: string | null;
+  readonly sipRealm?: string | null;
+  /** From the service's Clock. */
+  readonly updatedAt: Date;
+}
+
 /** Strips the secrets off a stored user. */
 export function toPublicUser(user: StoredUser): User {
   return {

@@ -1,9 +1,10 @@
+import { ValidationError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import { categoryTrends, DEFAULT_RISING_TOP, type CategoryVolume } from './category-trends.js';
 import { DEFAULT_SATISFACTION_WEIGHTS, orderRates, type OrderCounts, type OrderRates, type SatisfactionWeights } from './order-metrics.js';
 import { queueMetricsOf, type QueueMetrics } from './queue-metrics.js';
-import { previousPeriod, resolvePeriod } from './report-period.js';
-import type { ReportPeriod, ReportQueries } from './report-queries.js';
+import { previousPeriod, resolvePeriod, startOfLocalDay } from './report-period.js';
+import type { QueueCountOptions, ReportPeriod, ReportQueries } from './report-queries.js';
 import { DEFAULT_RANK_WEIGHTS, rankUnits, type RankWeights, type UnitReportRow } from './unit-ranking.js';
 
 export interface ReportOptions {
@@ -62,6 +63,25 @@ export interface CategoryReport {
   readonly rising: CategoryVolume[];
 }
 
+/** The most days a daily series covers (a year, leap or not). */
+export const MAX_DAILY_DAYS = 366;
+
+/** One local day of the daily series: its call counts and rates (the report's `calls` fields). */
+export interface DailyRow extends QueueMetrics {
+  /** The local date in the centre's zone, `YYYY-MM-DD`. */
+  readonly day: string;
+  /** The day's part of the period [from, to): local midnights, or the period's own ends when it starts or ends inside a day. */
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface DailyReport {
+  readonly from: string;
+  readonly to: string;
+  /** A row per local day the period touches, oldest first, days without calls included (counts 0, rates null). */
+  readonly days: DailyRow[];
+}
+
 /** The daily / weekly / monthly reports (shared/DOMAIN.md "Metrics"), every number from stored rows. */
 export class ReportService {
   private readonly options: ReportOptions;
@@ -74,17 +94,18 @@ export class ReportService {
     return resolvePeriod(query, this.deps.clock.now(), this.deps.timeZone);
   }
 
+  private queueCountOptions(): QueueCountOptions {
+    const byQueue = Object.fromEntries(Object.entries(this.options.serviceLevelSByQueue ?? {}).map(([q, s]) => [q, s * 1000]));
+    return {
+      serviceLevelMs: (this.deps.serviceLevelS ?? 15) * 1000,
+      serviceLevelMsByQueue: byQueue,
+      excludeAbandonsUnderMs: (this.options.excludeAbandonsUnderS ?? 0) * 1000,
+    };
+  }
+
   async summary(query: PeriodQuery): Promise<SummaryReport> {
     const period = this.period(query);
-    const byQueue = Object.fromEntries(Object.entries(this.options.serviceLevelSByQueue ?? {}).map(([q, s]) => [q, s * 1000]));
-    const [calls, orders] = await Promise.all([
-      this.deps.queries.queueCounts(period, {
-        serviceLevelMs: (this.deps.serviceLevelS ?? 15) * 1000,
-        serviceLevelMsByQueue: byQueue,
-        excludeAbandonsUnderMs: (this.options.excludeAbandonsUnderS ?? 0) * 1000,
-      }),
-      this.deps.queries.orderCounts(period),
-    ]);
+    const [calls, orders] = await Promise.all([this.deps.queries.queueCounts(period, this.queueCountOptions()), this.deps.queries.orderCounts(period)]);
     return {
       ...iso(period),
       calls: queueMetricsOf(calls),
@@ -111,6 +132,72 @@ export class ReportService {
     const [categories, current, previous] = await Promise.all([this.deps.queries.listCategories(), this.deps.queries.categoryCounts(period), this.deps.queries.categoryCounts(before)]);
     return { ...iso(period), previous: iso(before), ...categoryTrends(categories, current, previous, this.options.risingTop ?? DEFAULT_RISING_TOP) };
   }
+
+  /**
+   * The call metrics per local day (the trend of 接通率 and 15秒接通率): the period cut at the centre's
+   * midnights, each day counted like a one-day summary (so a settled day is read from report_call_days
+   * once stored). At most MAX_DAILY_DAYS days, else a ValidationError naming `to`.
+   */
+  async daily(query: PeriodQuery): Promise<DailyReport> {
+    const period = this.period(query);
+    const days = localDays(period, this.deps.timeZone);
+    if (days.length > MAX_DAILY_DAYS) {
+      throw new ValidationError(`invalid query: the daily series covers ${days.length} days, more than ${MAX_DAILY_DAYS}`, [
+        { path: 'to', message: `must be at most ${MAX_DAILY_DAYS} days after from for the daily series (it touches ${days.length} days)` },
+      ]);
+    }
+    const options = this.queueCountOptions();
+    const rows: DailyRow[] = [];
+    // One day after the other: a year of days is a year of small queries, never a burst on the pool.
+    for (const day of days) {
+      const counts = await this.deps.queries.queueCounts(day, options);
+      rows.push({ day: localDate(day.from.getTime(), this.deps.timeZone), ...iso(day), ...queueMetricsOf(counts) });
+    }
+    return { ...iso(period), days: rows };
+  }
+}
+
+/** The period cut at local midnights in `timeZone` (the first and last pieces may be part days). */
+export function localDays(period: ReportPeriod, timeZone: string): ReportPeriod[] {
+  const days: ReportPeriod[] = [];
+  const end = period.to.getTime();
+  let start = period.from.getTime();
+  let midnight = startOfLocalDay(start, timeZone);
+  while (start < end) {
+    // Most days are 24 h; otherwise (daylight saving) 36 h after a midnight is inside the next day.
+    midnight = isLocalMidnight(midnight + DAY_MS, timeZone) ? midnight + DAY_MS : startOfLocalDay(midnight + 36 * 3_600_000, timeZone);
+    const to = Math.min(midnight, end);
+    days.push({ from: new Date(start), to: new Date(to) });
+    start = to;
+    // Far more days than any allowed series: stop counting, the caller refuses it anyway.
+    if (days.length > MAX_DAILY_DAYS + 1) break;
+  }
+  return days;
+}
+
+const DAY_MS = 86_400_000;
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, ...options });
+    cache.set(timeZone, format);
+  }
+  return format;
+}
+
+function isLocalMidnight(instant: number, timeZone: string): boolean {
+  const text = cachedFormat(timeFormats, timeZone, { hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(instant));
+  return instant % 1000 === 0 && text === '00:00:00';
+}
+
+/** `YYYY-MM-DD` of `instant` in `timeZone`. */
+export function localDate(instant: number, timeZone: string): string {
+  const parts = cachedFormat(dateFormats, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(instant));
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
 function iso(period: ReportPeriod): { from: string; to: string } {

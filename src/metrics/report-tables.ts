@@ -1,6 +1,6 @@
 import type { CategoryVolume } from './category-trends.js';
 import { rateColumn, toCsv, type CsvColumn } from './report-csv.js';
-import type { CategoryReport, SummaryReport, UnitReport } from './report-service.js';
+import type { CategoryReport, DailyReport, DailyRow, SummaryReport, UnitReport } from './report-service.js';
 import type { UnitReportRow } from './unit-ranking.js';
 
 /** The reports as CSV tables: the same fields as the JSON, headed `中文名 jsonName`. */
@@ -59,6 +59,19 @@ const UNITS: readonly CsvColumn<UnitReportRow>[] = [
   num('超期(红灯)', 'overdue', (r) => r.overdue),
 ];
 
+const DAILY: readonly CsvColumn<DailyRow>[] = [
+  num('日期', 'day', (r) => r.day),
+  num('呼入排队量', 'offered', (r) => r.offered),
+  num('人工接通量', 'answered', (r) => r.answered),
+  num('15秒内接通量', 'answeredWithinSl', (r) => r.answeredWithinSl),
+  num('放弃量', 'abandoned', (r) => r.abandoned),
+  rateColumn('接通率', 'answerRate', (r) => r.answerRate),
+  rateColumn('15秒接通率', 'serviceLevel', (r) => r.serviceLevel),
+  rateColumn('放弃率', 'abandonRate', (r) => r.abandonRate),
+  seconds('平均应答时长(秒)', 'asaS', (r) => r.asaS),
+  seconds('平均处理时长(秒)', 'ahtS', (r) => r.ahtS),
+];
+
 interface CategoryRow extends CategoryVolume {
   readonly kind: 'top' | 'leaf' | 'rising';
 }
@@ -79,6 +92,11 @@ export function summaryCsv(report: SummaryReport): string {
 
 export function unitsCsv(report: UnitReport): string {
   return toCsv(UNITS, report.items);
+}
+
+/** A row per local day. */
+export function dailyCsv(report: DailyReport): string {
+  return toCsv(DAILY, report.days);
 }
 
 /** One table: top classes, then categories, then the rising ones (kind `top`, `leaf`, `rising`). */

@@ -13,6 +13,11 @@ export interface TicketLight {
   readonly light: Light | null;
   /** Whole working days past the deadline (0 unless red). */
   readonly overdueWorkingDays: number;
+  /**
+   * Whole working days left before the deadline (0 when red, when less than one is left, or when no
+   * deadline runs): the browser cannot count them itself, it does not have the holiday calendar.
+   */
+  readonly remainingWorkingDays: number;
 }
 
 export interface CurrentStep {
@@ -42,11 +47,22 @@ export function overdueWorkingDays(deadline: Date, now: Date, calendar: WorkingD
   return n;
 }
 
+/** Whole working days from `now` to `deadline`: n such that now + n working days ≤ deadline < now + n+1. */
+export function remainingWorkingDays(deadline: Date, now: Date, calendar: WorkingDayCalendar): number {
+  let n = 0;
+  while (n < MAX_COUNTED_DAYS && calendar.addWorkingDays(now, n + 1).getTime() <= deadline.getTime()) n++;
+  return n;
+}
+
 export function ticketLight(ticket: Pick<Ticket, 'state' | 'signBy' | 'replyBy'>, now: Date, calendar: WorkingDayCalendar): TicketLight {
   const step = currentStep(ticket);
-  if (step === null) return { light: null, overdueWorkingDays: 0 };
+  if (step === null) return { light: null, overdueWorkingDays: 0, remainingWorkingDays: 0 };
   const light = lightOf(step.deadline, now, calendar);
-  return { light, overdueWorkingDays: light === 'red' ? overdueWorkingDays(step.deadline, now, calendar) : 0 };
+  return {
+    light,
+    overdueWorkingDays: light === 'red' ? overdueWorkingDays(step.deadline, now, calendar) : 0,
+    remainingWorkingDays: light === 'red' ? 0 : remainingWorkingDays(step.deadline, now, calendar),
+  };
 }
 
 /**

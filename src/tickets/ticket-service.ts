@@ -15,7 +15,7 @@ import { parseTicketInput, type TicketInput } from './ticket-input.js';
 import type { TicketAction } from './ticket-lifecycle.js';
 import { deadlineRangeFor, ticketLight, type Light, type TicketLight } from './ticket-lights.js';
 import { TicketSupervision } from './ticket-supervision.js';
-import type { Channel, DuplicateLink, NewTicketEvent, Ticket, TicketActor, TicketDraft, TicketRepository, TicketWithEvents } from './ticket.js';
+import type { Channel, DuplicateLink, NewTicketEvent, Ticket, TicketActor, TicketDraft, TicketRepository, TicketSort, TicketState, TicketWithEvents } from './ticket.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
 export { DEFAULT_DEADLINES, type DeadlineDefaults } from './ticket-deadlines.js';
@@ -55,6 +55,13 @@ export interface LitTicketPage {
 export interface TicketListFilter {
   readonly phone?: string | undefined;
   readonly light?: Light | undefined;
+  /** Any of these states. */
+  readonly states?: readonly TicketState[] | undefined;
+  /** Orders held by this unit now (hotline roles; a unit user always gets its own unit). */
+  readonly unitId?: number | undefined;
+  /** `pending`: only orders with an extension request waiting for a decision. */
+  readonly extension?: 'pending' | undefined;
+  readonly sort?: TicketSort | undefined;
 }
 
 /**
@@ -179,7 +186,11 @@ export class TicketService implements SupervisionTickets, SurveyTickets {
     return this.list({ phone }, viewer, page);
   }
 
-  /** Newest first; a unit user sees only its unit's tickets; `light` filters on the current step's deadline. */
+  /**
+   * Newest first, or with `sort: 'deadline'` the current step's deadline soonest first (orders
+   * without one last). A unit user sees only its unit's tickets whatever `unitId` says; `light`
+   * filters on the current step's deadline; `states`, `unitId` and `extension` narrow further.
+   */
   async list(filter: TicketListFilter, viewer: TicketActor, page: PageRequest): Promise<LitTicketPage> {
     checkPage(page);
     let phone: string | undefined;
@@ -188,10 +199,21 @@ export class TicketService implements SupervisionTickets, SurveyTickets {
       if (!parsed.success) throw fieldError('query', 'phone', parsed.error.issues[0]?.message ?? 'is not a phone number');
       phone = parsed.data;
     }
-    const currentUnitId = viewer.role === 'unit' ? unitOf(viewer) : undefined;
+    // A unit user sees only its own unit's orders: its `unitId` filter can never widen that.
+    const currentUnitId = viewer.role === 'unit' ? unitOf(viewer) : filter.unitId;
     const now = new Date(this.deps.clock.now());
     const deadline = filter.light === undefined ? undefined : deadlineRangeFor(filter.light, now, this.deps.calendar);
-    const result = await this.deps.tickets.list({ phone, currentUnitId, deadline }, page);
+    const result = await this.deps.tickets.list(
+      {
+        phone,
+        currentUnitId,
+        deadline,
+        states: filter.states === undefined || filter.states.length === 0 ? undefined : filter.states,
+        extensionStatus: filter.extension,
+        sort: filter.sort,
+      },
+      page,
+    );
     return { items: result.items.map((t) => this.lit(t, now)), total: result.total };
   }
 

@@ -207,7 +207,19 @@ export interface TicketFilter {
   /** Only tickets whose current-step deadline lies in this range (the light filter). */
   readonly deadline?: DeadlineRange | undefined;
   readonly states?: readonly TicketState[] | undefined;
+  /** Only tickets whose last extension request is in this status (`pending`: waiting for a decision). */
+  readonly extensionStatus?: ExtensionStatus | undefined;
+  /** `created` (default): newest first; `deadline`: see TicketSort. */
+  readonly sort?: TicketSort | undefined;
 }
+
+/**
+ * Orders of a ticket list. `created`: newest first (created_at, then id, both descending).
+ * `deadline`: the current step's deadline soonest first (sign_by while dispatched, reply_by while
+ * signed or in progress, as ticket-lights.ts `currentStep`), orders without one last; ties by id ascending.
+ */
+export const TICKET_SORTS = ['created', 'deadline'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
 
 export interface TicketRepository {
   /**
@@ -217,7 +229,7 @@ export interface TicketRepository {
   create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[], link?: DuplicateLink): Promise<TicketWithEvents>;
   findByCode(code: string): Promise<TicketWithEvents | undefined>;
   findById(id: number): Promise<TicketWithEvents | undefined>;
-  /** Newest first (created_at, then id). */
+  /** In `filter.sort` order (default newest first: created_at, then id). */
   list(filter: TicketFilter, page: { limit: number; offset: number }): Promise<TicketPage>;
   /**
    * Applies `patch` and appends `events` in one transaction when the row is still at

@@ -19,8 +19,28 @@ export type DesktopCommand = z.infer<typeof desktopCommand>;
 
 /** Frames pushed to the desktop. */
 export type DesktopPush =
-  | { type: 'hello'; agentId: string; username: string; extension: string; state: string; reason: string | null }
-  | { type: 'state'; state: string; reason: string | null; at: string; callId: string | null }
+  | {
+      type: 'hello';
+      agentId: string;
+      username: string;
+      extension: string;
+      state: string;
+      reason: string | null;
+      /** Seconds in this state so far and the call offered or handled (absent when logged out). */
+      inStateS?: number;
+      callId?: string | null;
+      /** In a timed wrap-up (话后处理): seconds left before the agent is ready again by itself. */
+      wrapUpLeftS?: number;
+    }
+  | {
+      type: 'state';
+      state: string;
+      reason: string | null;
+      at: string;
+      callId: string | null;
+      /** Entering a timed wrap-up (话后处理): its length in seconds (the queue's wrapUpS). */
+      wrapUpLeftS?: number;
+    }
   | {
       type: 'offer';
       callId: string;

@@ -22,6 +22,8 @@ export interface DesktopAcd {
   setNotReady(agentId: string, reason: string): void;
   endWrapUp(agentId: string): void;
   agent(agentId: string): AgentSnapshot | undefined;
+  /** When the agent's timed wrap-up ends (ms since the epoch), null when not in one; absent: no countdown is sent. */
+  wrapUpEndsAt?(agentId: string): number | null;
 }
 
 /** Preview dialing as the desktop drives it (calls/preview-tasks.ts). */
@@ -230,7 +232,14 @@ export class AgentDesktopServer {
       this.log.warn('desktop socket error', { agentId, error: err.message });
     });
     const snap = this.deps.acd.agent(agentId);
-    this.send(desk, { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null }, ws);
+    const hello: DesktopPush = { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null };
+    if (snap !== undefined) {
+      hello.inStateS = Math.max(0, Math.round((this.deps.clock.now() - snap.since) / 1000));
+      hello.callId = snap.currentCallId;
+      const left = this.wrapUpLeftS(agentId);
+      if (left !== undefined) hello.wrapUpLeftS = left;
+    }
+    this.send(desk, hello, ws);
     this.send(desk, { type: 'callbacks', items: await this.deps.openCallbacks() }, ws);
     this.log.info('desktop connected', { agentId });
     return desk;
@@ -354,7 +363,10 @@ export class AgentDesktopServer {
   private onAgentState(e: AgentStateEvent): void {
     const desk = this.desks.get(e.agentId);
     const callId = this.deps.acd.agent(e.agentId)?.currentCallId ?? null;
-    this.push(e.agentId, { type: 'state', state: e.to, reason: e.reason, at: new Date(e.at).toISOString(), callId });
+    const frame: DesktopPush = { type: 'state', state: e.to, reason: e.reason, at: new Date(e.at).toISOString(), callId };
+    const left = e.to === AgentState.WrapUp ? this.wrapUpLeftS(e.agentId) : undefined;
+    if (left !== undefined) frame.wrapUpLeftS = left;
+    this.push(e.agentId, frame);
     if (e.to === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'connected', callId });
     if (e.from === AgentState.Busy && callId !== null) this.push(e.agentId, { type: 'ended', callId });
     // A desk that went away during a call goes not-ready as soon as the call is over.
@@ -369,6 +381,12 @@ export class AgentDesktopServer {
       return [];
     });
     this.send(desk, { type: 'offer', callId, queue, callerNumber, waitedS: Math.round(waitedMs / 100) / 10, history });
+  }
+
+  /** Seconds left of the agent's timed wrap-up; undefined when it is in none. */
+  private wrapUpLeftS(agentId: string): number | undefined {
+    const endsAt = this.deps.acd.wrapUpEndsAt?.(agentId) ?? null;
+    return endsAt === null ? undefined : Math.max(0, Math.round((endsAt - this.deps.clock.now()) / 1000));
   }
 
   private push(agentId: string, frame: DesktopPush): void {

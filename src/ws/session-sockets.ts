@@ -7,7 +7,7 @@ import type { TypedEmitter } from '../shared/typed-emitter.js';
 
 /** The identity service as the socket servers watch it (IdentityService implements it). */
 export interface SessionWatch {
-  /** `session-ended` (logout, found expired): its sockets close at once. */
+  /** `session-ended` (logout, found expired, user disabled, password changed): its sockets close at once. */
   readonly observer: TypedEmitter<IdentityEvents>;
   /** When the session of a token expires; undefined when it is unknown or already ended. */
   sessionExpiry(token: string): Promise<Date | undefined>;
@@ -32,6 +32,14 @@ export interface SessionSocketsDeps {
 /** RFC 6455 §7.4.2 leaves 4000–4999 to applications: 4401 is our "unauthorized", as at connect time. */
 export const SESSION_ENDED_CODE = 4401;
 
+/** The close frame's reason for each way a session ends. */
+const CLOSE_REASONS: Readonly<Record<SessionEndedEvent['reason'], string>> = {
+  logout: 'signed out',
+  expired: 'token expired',
+  disabled: 'account disabled',
+  'password-changed': 'password changed',
+};
+
 /** setTimeout holds at most 2^31−1 ms (24.8 days); tokens may live 30 days (AUTH_TOKEN_TTL_H ≤ 720). */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -55,7 +63,7 @@ export class SessionSockets {
   private closed = false;
   private readonly onEnded = (e: SessionEndedEvent): void => {
     for (const [ws, t] of this.tracked) {
-      if (t.tokenHash === e.tokenHash) this.revoke(ws, e.reason === 'logout' ? 'signed out' : 'token expired');
+      if (t.tokenHash === e.tokenHash) this.revoke(ws, CLOSE_REASONS[e.reason]);
     }
   };
 

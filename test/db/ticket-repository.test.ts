@@ -170,6 +170,48 @@ describe(`ticket intake on ${testDbKind()}`, () => {
     expect(all.items.map((t) => t.code)).to.deep.equal(['20261122-000003', '20261122-000002']);
   });
 
+  it('when listed by deadline, the current step’s deadline comes soonest first, ties by id, orders without one last, pages not overlapping', async () => {
+    const repo = new SequelizeTicketRepository(sequelize);
+    const gnbId = unitIds.get('GNB');
+    const t1 = await service.create(form(), agent, 'phone');
+    const t2 = await service.create(form(), agent, 'phone');
+    const t3 = await service.create(form(), agent, 'phone');
+    const t4 = await service.create(form({ categoryId: categoryIds.get('占道经营') }), agent, 'phone');
+    const t5 = await service.create(form(), agent, 'phone');
+    const otherUnit = t4.currentUnitId ?? undefined;
+    expect(otherUnit).to.be.a('number').and.not.equal(gnbId);
+    const at = (minutes: number) => new Date(now + minutes * 60_000);
+    const set = async (t: typeof t1, patch: Parameters<SequelizeTicketRepository['update']>[2]) => {
+      const event = { type: 'escalated' as const, actorUserId: 0, actorRole: 'system', channel: 'api' as const, unitId: null, note: null, data: {}, at: new Date(now) };
+      await repo.update(t.id, t.version, patch, [event]);
+    };
+    // t2's sign_by is later but it is signed: its reply_by counts. t3 is replied: no running deadline.
+    await set(t1, { signBy: at(180), replyBy: at(1) });
+    await set(t2, { state: 'signed', signBy: at(600), replyBy: at(60) });
+    await set(t3, { state: 'replied', signBy: at(0), replyBy: at(0) });
+    await set(t4, { signBy: at(180) });
+    await set(t5, { state: 'in-progress', replyBy: at(120), extensionStatus: 'pending', extensionDays: 2, extensionReason: '需要协调供热公司' });
+    const codes = (page: { items: readonly { code: string }[] }) => page.items.map((t) => t.code);
+    const c = (...ts: (typeof t1)[]) => ts.map((t) => t.code);
+
+    const pages = [];
+    for (let offset = 0; offset < 6; offset += 2) pages.push(await service.list({ sort: 'deadline' }, agent, { limit: 2, offset }));
+    expect(pages.map(codes)).to.deep.equal([c(t2, t5), c(t1, t4), c(t3)]);
+    expect(pages.map((p) => p.total)).to.deep.equal([5, 5, 5]);
+    expect(codes(await service.list({}, agent, { limit: 10, offset: 0 }))).to.deep.equal(c(t5, t4, t3, t2, t1));
+
+    expect(codes(await service.list({ states: ['signed', 'in-progress'] }, agent, { limit: 10, offset: 0 }))).to.deep.equal(c(t5, t2));
+    expect(codes(await service.list({ unitId: otherUnit }, agent, { limit: 10, offset: 0 }))).to.deep.equal(c(t4));
+    expect(codes(await service.list({ extension: 'pending' }, agent, { limit: 10, offset: 0 }))).to.deep.equal(c(t5));
+    // A unit user naming another unit still sees only its own unit's orders.
+    const gnbUser = { id: 40, role: 'unit', unitId: gnbId };
+    const own = await service.list({ unitId: otherUnit, sort: 'deadline' }, gnbUser, { limit: 10, offset: 0 });
+    expect(codes(own)).to.deep.equal(c(t2, t5, t1, t3));
+    expect(own.total).to.equal(4);
+    const yellow = await service.list({ light: 'yellow', sort: 'deadline', states: ['dispatched'] }, gnbUser, { limit: 10, offset: 0 });
+    expect(codes(yellow)).to.deep.equal(c(t1));
+  });
+
   it('when a +8613812345678 caller asks, the screen-pop history finds the orders stored under 13812345678, also rows stored before numbers were normalised', async () => {
     const plain = await service.create(form(), agent, 'phone');
     now += 1000;

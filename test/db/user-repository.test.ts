@@ -157,4 +157,31 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
       createdAt,
     });
   });
+  it('when a user is updated, the given fields change (Chinese name, skills, secrets), the others stay', async () => {
+    const created = await repo.create(agent('li.na', '1001'));
+    const at = new Date('2024-05-02T09:30:00.456Z');
+    const updated = await repo.update(created.id, { displayName: '李娜', skills: ['回访', 'general'], active: false, sipHa1: 'f'.repeat(32), updatedAt: at });
+    expect(updated).to.deep.include({ displayName: '李娜', skills: ['回访', 'general'], active: false, extension: '1001', updatedAt: at, createdAt: created.createdAt });
+    const stored = await repo.findById(created.id);
+    expect(stored).to.include({ sipHa1: 'f'.repeat(32), sipRealm: 'hotline12345', passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==' });
+    // The same values again (MySQL reports no changed row): still answered.
+    expect(await repo.update(created.id, { active: false, updatedAt: at })).to.include({ active: false });
+    expect(await rejection(repo.update(created.id + 100, { active: true, updatedAt: at }))).to.include({ code: 'NOT_FOUND' });
+  });
+
+  it('when the sessions of a user are deleted, the others and the kept one stay, and the removed hashes are returned', async () => {
+    const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
+    const a = await repo.create(agent('li.na', '1001'));
+    const b = await repo.create(agent('wang', '1002'));
+    const createdAt = new Date('2024-05-01T08:00:00.000Z');
+    const expiresAt = new Date('2024-05-01T20:00:00.000Z');
+    for (const [hash, userId] of [['a', a.id], ['b', a.id], ['c', a.id], ['d', b.id]] as const) {
+      await sessions.create({ tokenHash: hash.repeat(64), userId, expiresAt, createdAt });
+    }
+    expect((await sessions.deleteByUser(a.id, 'b'.repeat(64))).sort()).to.deep.equal(['a'.repeat(64), 'c'.repeat(64)]);
+    expect(await sessions.findByTokenHash('b'.repeat(64))).to.include({ userId: a.id });
+    expect(await sessions.findByTokenHash('d'.repeat(64))).to.include({ userId: b.id });
+    expect(await sessions.deleteByUser(a.id)).to.deep.equal(['b'.repeat(64)]);
+    expect(await sessions.deleteByUser(a.id)).to.deep.equal([]);
+  });
 });

@@ -52,6 +52,7 @@ describe('agents and users routes', () => {
       expect(res.status).to.equal(409);
       expect((res.body as ErrorJson).error.code).to.equal('DUPLICATE');
       expect((res.body as ErrorJson).error.message).to.contain('extension 1001');
+      expect((res.body as ErrorJson).error.issues).to.deep.equal([{ path: 'extension', message: 'is already taken' }]);
     });
 
     it('when the username is taken, it answers 409 naming username', async () => {
@@ -59,6 +60,7 @@ describe('agents and users routes', () => {
       const res = await t.call('POST', '/api/v1/agents', { token: admin, body: { ...newAgent, extension: '1002' } });
       expect(res.status).to.equal(409);
       expect((res.body as ErrorJson).error.message).to.contain('username li.na');
+      expect((res.body as ErrorJson).error.issues).to.deep.equal([{ path: 'username', message: 'is already taken' }]);
     });
 
     it('when fields are invalid, it answers 400 naming each field', async () => {
@@ -114,6 +116,95 @@ describe('agents and users routes', () => {
       const res = await t.call('GET', '/api/v1/users', { token: admin });
       expect(res.status).to.equal(200);
       expect((res.body as { items: { role: string }[] }).items.map((u) => u.role)).to.deep.equal(['admin', 'supervisor']);
+    });
+  });
+  describe('PATCH /api/v1/users/:id and the password calls', () => {
+    let agentId: number;
+    const me = async (token: string) => t.call('GET', '/api/v1/auth/me', { token });
+
+    beforeEach(async () => {
+      agentId = ((await t.call('POST', '/api/v1/agents', { token: admin, body: { ...newAgent, sipPassword: 'sip-pass-1' } })).body as { id: number }).id;
+    });
+
+    it('when an admin changes name, skills and active, it answers the user without secrets', async () => {
+      const res = await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { displayName: '李娜娜', skills: ['callback'] } });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.include({ id: agentId, displayName: '李娜娜', skills: ['callback'], active: true, extension: '1001' });
+      expect(JSON.stringify(res.body)).not.to.match(/scrypt|sipHa1|passwordHash/);
+    });
+
+    it('when a supervisor, an agent or nobody calls them, it answers 403 / 401 and nothing changes', async () => {
+      const agent = (await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).body as { token: string };
+      for (const token of [supervisor, agent.token]) {
+        expect((await t.call('PATCH', `/api/v1/users/${agentId}`, { token, body: { active: false } })).status).to.equal(403);
+        expect((await t.call('POST', `/api/v1/users/${agentId}/password`, { token, body: { password: 'taken-over-1' } })).status).to.equal(403);
+        expect((await t.call('POST', `/api/v1/users/${agentId}/sip-password`, { token, body: { password: 'taken-over-1' } })).status).to.equal(403);
+      }
+      expect((await t.call('PATCH', `/api/v1/users/${agentId}`, { body: { active: false } })).status).to.equal(401);
+      expect((await me(agent.token)).status).to.equal(200);
+    });
+
+    it('when fields are bad, it answers 400 naming each (body and path)', async () => {
+      const bad = await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { displayName: '', skills: 'water', active: 'yes' } });
+      expect(bad.status).to.equal(400);
+      expect(((bad.body as ErrorJson).error.issues ?? []).map((i) => i.path)).to.deep.equal(['displayName', 'skills', 'active']);
+      const role = await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { unitId: 3 } });
+      expect((role.body as ErrorJson).error.issues).to.deep.equal([{ path: 'unitId', message: 'is only for unit users' }]);
+      const unknown = await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { role: 'admin' } });
+      expect((unknown.body as ErrorJson).error.issues?.[0]?.message).to.match(/^unknown field role/);
+      const path = await t.call('PATCH', '/api/v1/users/abc', { token: admin, body: { active: true } });
+      expect(path.status).to.equal(400);
+      expect((path.body as ErrorJson).error.issues?.[0]?.path).to.equal('id');
+      expect((await t.call('PATCH', '/api/v1/users/999', { token: admin, body: { active: true } })).status).to.equal(404);
+      const short = await t.call('POST', `/api/v1/users/${agentId}/password`, { token: admin, body: { password: 'short' } });
+      expect(short.status).to.equal(400);
+      expect((short.body as ErrorJson).error.issues).to.deep.equal([{ path: 'password', message: 'must be at least 8 characters' }]);
+    });
+
+    it('when an admin disables a user, its token stops at once and it cannot log in; enabled again, it can', async () => {
+      const agent = (await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).body as { token: string };
+      const res = await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { active: false } });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.include({ active: false });
+      expect((await me(agent.token)).status).to.equal(401);
+      expect((await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).status).to.equal(401);
+      await t.call('PATCH', `/api/v1/users/${agentId}`, { token: admin, body: { active: true } });
+      // The lost session does not come back; a new login works.
+      expect((await me(agent.token)).status).to.equal(401);
+      expect((await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).status).to.equal(200);
+    });
+
+    it('when an admin disables their own account, it answers 400 naming active and the admin stays signed in', async () => {
+      const self = ((await me(admin)).body as { user: { id: number } }).user.id;
+      const res = await t.call('PATCH', `/api/v1/users/${self}`, { token: admin, body: { active: false } });
+      expect(res.status).to.equal(400);
+      expect((res.body as ErrorJson).error.issues).to.deep.equal([{ path: 'active', message: 'you cannot disable your own account' }]);
+      expect((await me(admin)).status).to.equal(200);
+    });
+
+    it('when an admin resets a login password, it answers 204 without the password, the old sessions end and the new password logs in', async () => {
+      const agent = (await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).body as { token: string };
+      const res = await t.call('POST', `/api/v1/users/${agentId}/password`, { token: admin, body: { password: 'fresh-pass-77' } });
+      expect(res.status).to.equal(204);
+      expect(res.body).to.equal(undefined);
+      expect((await me(agent.token)).status).to.equal(401);
+      expect((await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).status).to.equal(401);
+      expect((await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'fresh-pass-77' } })).status).to.equal(200);
+    });
+
+    it('when an admin resets their own password, the session making the call stays', async () => {
+      const self = ((await me(admin)).body as { user: { id: number } }).user.id;
+      expect((await t.call('POST', `/api/v1/users/${self}/password`, { token: admin, body: { password: 'admin-pass-2' } })).status).to.equal(204);
+      expect((await me(admin)).status).to.equal(200);
+    });
+
+    it('when an admin sets a SIP password, it answers 204 for an agent and 409 INVALID_STATE for a supervisor', async () => {
+      const res = await t.call('POST', `/api/v1/users/${agentId}/sip-password`, { token: admin, body: { password: 'sip-pass-2' } });
+      expect(res.status).to.equal(204);
+      const boss = ((await me(supervisor)).body as { user: { id: number } }).user.id;
+      const refused = await t.call('POST', `/api/v1/users/${boss}/sip-password`, { token: admin, body: { password: 'sip-pass-2' } });
+      expect(refused.status).to.equal(409);
+      expect((refused.body as ErrorJson).error.code).to.equal('INVALID_STATE');
     });
   });
 });

@@ -150,6 +150,54 @@ describe('ticket, category and unit routes', () => {
     expect((badQuery.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'limit', message: 'must be at least 1' }]);
   });
 
+  it('when the list query names a bad state, sort, extension or unit, it answers 400 naming each one', async () => {
+    const res = await call('GET', '/tickets?state=dispatched,signd,&sort=due&extension=approved&unitId=x', 'agent');
+    expect(res.status).to.equal(400);
+    const states = 'created, dispatched, signed, in-progress, returned, replied, reviewed, surveyed, closed';
+    expect((res.body.error as { issues: Json[] }).issues).to.deep.equal([
+      { path: 'state', message: `names an unknown state "signd": use ${states}` },
+      { path: 'state', message: `names an unknown state "": use ${states}` },
+      { path: 'unitId', message: 'must be a whole number' },
+      { path: 'extension', message: 'must be pending, given once' },
+      { path: 'sort', message: 'must be one of created, deadline, given once' },
+    ]);
+    const twice = await call('GET', '/tickets?sort=deadline&sort=created', 'agent');
+    expect(twice.status).to.equal(400);
+    expect((twice.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'sort', message: 'must be one of created, deadline, given once' }]);
+    expect((await call('GET', '/tickets?unitId=0', 'agent')).status).to.equal(400);
+  });
+
+  it('when the list is filtered by state, unit and pending extension and sorted by deadline, it answers those orders in that order', async () => {
+    // Friday 10:00 Shanghai. a: sign by Monday 10:00; b: emergency, sign within 1 h; c: 直办, closed, no deadline;
+    // d: 施工噪音 (CGW), reply within 24 h so sign by Saturday 10:00; e, f: signed, reply by Monday 10:00 / within 2 h.
+    const a = (await call('POST', '/tickets', 'agent', form())).body;
+    const b = (await call('POST', '/tickets', 'agent', form({ urgency: 'emergency' }))).body;
+    const c = (await call('POST', '/tickets', 'agent', form({ requestType: 'consult', answeredOnCall: true, answer: '供暖季室温标准为18℃，已告知' }))).body;
+    const d = (await call('POST', '/tickets', 'agent', form({ categoryId: ids.building, residentPhone: '13900001111' }))).body;
+    const e = (await call('POST', '/tickets', 'agent', form())).body;
+    const f = (await call('POST', '/tickets', 'agent', form({ urgency: 'emergency' }))).body;
+    for (const t of [e, f]) expect((await call('POST', `/tickets/${String(t.code)}/actions/sign`, 'unit', { version: 1 }, gnbId)).status).to.equal(200);
+    const asked = await call('POST', `/tickets/${String(e.code)}/actions/request-extension`, 'unit', { version: 2, days: 2, reason: '需要协调供热公司检修管线' }, gnbId);
+    expect(asked.status).to.equal(200);
+    const codes = (res: { body: Json }) => (res.body.items as Json[]).map((t) => t.code);
+
+    const byDeadline = await call('GET', '/tickets?sort=deadline', 'agent');
+    expect(codes(byDeadline)).to.deep.equal([b.code, f.code, d.code, a.code, e.code, c.code]);
+    expect(codes(await call('GET', '/tickets', 'agent'))).to.deep.equal([f.code, e.code, d.code, c.code, b.code, a.code]);
+    const paged = await call('GET', '/tickets?sort=deadline&limit=2&offset=2', 'agent');
+    expect(paged.body).to.include({ total: 6, limit: 2, offset: 2 });
+    expect(codes(paged)).to.deep.equal([d.code, a.code]);
+
+    expect(codes(await call('GET', '/tickets?state=signed,closed&sort=deadline', 'supervisor'))).to.deep.equal([f.code, e.code, c.code]);
+    expect(codes(await call('GET', `/tickets?unitId=${cgwId}`, 'agent'))).to.deep.equal([d.code]);
+    expect(codes(await call('GET', '/tickets?extension=pending', 'supervisor'))).to.deep.equal([e.code]);
+    // A unit user asking for another unit still gets only its own unit's orders.
+    const unitView = await call('GET', `/tickets?unitId=${cgwId}&sort=deadline`, 'unit', undefined, gnbId);
+    expect(unitView.status).to.equal(200);
+    expect(codes(unitView)).to.deep.equal([b.code, f.code, a.code, e.code]);
+    expect(codes(await call('GET', '/tickets?state=dispatched', 'unit', undefined, cgwId))).to.deep.equal([d.code]);
+  });
+
   it('when anyone signed in reads categories, it gets the tree with default unit codes', async () => {
     const res = await call('GET', '/categories', 'unit', undefined, gnbId);
     expect(res.status).to.equal(200);
@@ -170,7 +218,9 @@ describe('ticket, category and unit routes', () => {
     expect(created.body).to.include({ level: 3, name: '暖气漏水', replyHours: 24, replyDays: null, defaultUnitCode: null });
     const patched = await call('PATCH', `/categories/${String(created.body.id)}`, 'admin', { replyDays: 2, defaultUnitCode: 'CGW' });
     expect(patched.body).to.include({ replyDays: 2, replyHours: null, defaultUnitCode: 'CGW' });
-    expect((await call('POST', '/categories', 'admin', { code: '050102', name: '重复' })).status).to.equal(409);
+    const taken = await call('POST', '/categories', 'admin', { code: '050102', name: '重复' });
+    expect(taken.status).to.equal(409);
+    expect((taken.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'code', message: 'is already taken' }]);
   });
 
   it('when an admin adds and edits a unit, it validates the liaison fields and others are refused', async () => {
@@ -190,6 +240,9 @@ describe('ticket, category and unit routes', () => {
     const list = await call('GET', '/units', 'agent');
     expect((list.body.items as Json[]).map((u) => u.code)).to.deep.equal(['GNB', 'CGW', 'JW']);
     expect((await call('PATCH', '/units/99', 'admin', { active: false })).status).to.equal(404);
+    const taken = await call('POST', '/units', 'admin', unit);
+    expect(taken.status).to.equal(409);
+    expect((taken.body.error as { issues: Json[] }).issues).to.deep.equal([{ path: 'code', message: 'is already taken' }]);
   });
 
   it('when an admin sets a liaison SIP URI whose user part is a number the dial plan refuses, it is refused with a 400 naming liaisonSipUri', async () => {

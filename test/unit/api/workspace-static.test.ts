@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { request as httpRequest } from 'node:http';
 import express from 'express';
 import { apiErrorHandler, notFoundHandler } from '../../../src/api/api-error-handler.js';
 import { createWorkspaceRouter } from '../../../src/api/workspace-static.js';
@@ -45,6 +47,32 @@ describe('workspace static files (/)', () => {
     expect(res.status).to.equal(200);
     expect(res.headers.get('cache-control')).to.match(/max-age=31536000/).and.match(/immutable/);
     expect(await res.text()).to.equal('console.log(1)');
+  });
+
+  it('sends the pre-compressed copy to a browser that takes gzip, and the plain file to one that does not', async () => {
+    await writeFile(join(dir, 'assets', 'index-abc123.js.gz'), gzipSync('console.log(1)'));
+    await serve(dir);
+    // fetch() always asks for gzip and unpacks it; a raw request shows what went over the wire.
+    const raw = (encoding: string | undefined) =>
+      new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(`${base}/assets/index-abc123.js`, { headers: encoding === undefined ? {} : { 'Accept-Encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            resolve({ headers: res.headers, body: Buffer.concat(chunks) });
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const zipped = await raw('gzip, deflate, br');
+    expect(zipped.headers['content-encoding']).to.equal('gzip');
+    expect(zipped.headers['content-type']).to.match(/javascript/);
+    expect(zipped.headers.vary).to.match(/Accept-Encoding/);
+    expect(gunzipSync(zipped.body).toString()).to.equal('console.log(1)');
+    const plain = await raw(undefined);
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(plain.body.toString()).to.equal('console.log(1)');
   });
 
   it('answers the app pages with index.html, revalidated and with a security policy', async () => {

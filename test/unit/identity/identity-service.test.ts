@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { AppError, ValidationError } from '../../../src/shared/app-error.js';
+import { AppError, InvalidStateError, NotFoundError, ValidationError } from '../../../src/shared/app-error.js';
 import { DuplicateUserError, LoginFailedError, LoginLockedError } from '../../../src/identity/identity-errors.js';
-import { IdentityService, hashToken } from '../../../src/identity/identity-service.js';
+import { IdentityService, hashToken, type SessionEndedEvent } from '../../../src/identity/identity-service.js';
 import { computeSipHa1 } from '../../../src/identity/sip-ha1.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { FakeClock, InMemorySessionRepository, InMemoryUserRepository } from './in-memory-identity-repositories.js';
@@ -217,6 +217,108 @@ describe('IdentityService', () => {
       clock.advance(12 * HOUR - HOUR);
       expect(await service.purgeExpiredSessions()).to.equal(1);
       expect([...sessions.rows.keys()]).to.deep.equal([hashToken(token)]);
+    });
+  });
+
+  describe('admin changes (updateUser, setPassword, setSipPassword)', () => {
+    let adminId: number;
+    let agentId: number;
+    let unitUserId: number;
+    let ended: SessionEndedEvent[];
+
+    beforeEach(async () => {
+      adminId = (await service.createUser({ username: 'root', password: 'admin-pass', role: 'admin' })).id;
+      agentId = (await service.createUser({ username: 'li.na', password: 'agent-pass', role: 'agent', extension: '1001', skills: ['general'], sipPassword: 'sip-pass-1' })).id;
+      unitUserId = (await service.createUser({ username: 'hedong', password: 'unit-pass-1', role: 'unit', unitId: 3 })).id;
+      ended = [];
+      service.observer.on('session-ended', (e) => ended.push(e));
+    });
+
+    it('when an admin changes display name and skills of an agent, they are stored and the time moves on', async () => {
+      clock.advance(60_000);
+      const user = await service.updateUser(agentId, { displayName: ' 李娜 ', skills: ['water', 'water', 'callback'] }, { id: adminId });
+      expect(user).to.include({ displayName: '李娜', extension: '1001', active: true });
+      expect(user.skills).to.deep.equal(['water', 'callback']);
+      expect(user.updatedAt.getTime()).to.equal(clock.now());
+      expect(user.createdAt.getTime()).to.equal(clock.now() - 60_000);
+    });
+
+    it('when skills are given for a unit user or a unit for an agent, it refuses naming the field', async () => {
+      const a = await rejection(service.updateUser(unitUserId, { skills: ['x'] }, { id: adminId }));
+      expect((a as ValidationError).issues).to.deep.equal([{ path: 'skills', message: 'is only for agents' }]);
+      const b = await rejection(service.updateUser(agentId, { unitId: 4 }, { id: adminId }));
+      expect((b as ValidationError).issues).to.deep.equal([{ path: 'unitId', message: 'is only for unit users' }]);
+      expect((await service.updateUser(unitUserId, { unitId: 4 }, { id: adminId })).unitId).to.equal(4);
+    });
+
+    it('when the patch is empty, has an unknown field or bad values, it refuses naming each', async () => {
+      const empty = await rejection(service.updateUser(agentId, {}, { id: adminId }));
+      expect((empty as ValidationError).issues).to.deep.equal([{ path: 'user', message: 'names no field to change' }]);
+      const unknown = await rejection(service.updateUser(agentId, { extension: '1002' } as never, { id: adminId }));
+      expect((unknown as ValidationError).issues[0]?.message).to.match(/^unknown field extension/);
+      const bad = await rejection(service.updateUser(agentId, { displayName: '', active: 'no' } as never, { id: adminId }));
+      expect((bad as ValidationError).issues.map((i) => i.path)).to.deep.equal(['displayName', 'active']);
+    });
+
+    it('when the user does not exist, it refuses with NOT_FOUND', async () => {
+      expect(await rejection(service.updateUser(99, { displayName: 'x' }, { id: adminId }))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(service.setPassword(99, 'new-pass-123'))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(service.setSipPassword(99, 'new-pass-123'))).to.be.instanceOf(NotFoundError);
+    });
+
+    it('when an admin disables a user, its sessions end (one event each), it cannot log in, and enabling lets it in again', async () => {
+      const first = await service.login('li.na', 'agent-pass');
+      const second = await service.login('li.na', 'agent-pass');
+      const other = await service.login('hedong', 'unit-pass-1');
+      await service.updateUser(agentId, { active: false }, { id: adminId });
+      expect(await service.verifyToken(first.token)).to.equal(undefined);
+      expect(await service.verifyToken(second.token)).to.equal(undefined);
+      expect(await service.verifyToken(other.token)).to.include({ username: 'hedong' });
+      expect(ended.map((e) => [e.tokenHash, e.userId, e.reason])).to.have.deep.members([
+        [hashToken(first.token), agentId, 'disabled'],
+        [hashToken(second.token), agentId, 'disabled'],
+      ]);
+      expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
+      await service.updateUser(agentId, { active: true }, { id: adminId });
+      expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
+    });
+
+    it('when an admin tries to disable their own account, it refuses naming active and nothing changes', async () => {
+      const { token } = await service.login('root', 'admin-pass');
+      const err = await rejection(service.updateUser(adminId, { active: false }, { id: adminId }));
+      expect((err as ValidationError).issues).to.deep.equal([{ path: 'active', message: 'you cannot disable your own account' }]);
+      expect(await service.verifyToken(token)).to.include({ id: adminId, active: true });
+      expect(ended).to.deep.equal([]);
+    });
+
+    it('when an admin sets a login password, the old one fails, the new one works, and the other sessions end but the kept one', async () => {
+      const old = await service.login('li.na', 'agent-pass');
+      await service.setPassword(agentId, 'brand-new-pass');
+      expect(await service.verifyToken(old.token)).to.equal(undefined);
+      expect(ended.map((e) => e.reason)).to.deep.equal(['password-changed']);
+      expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
+      expect(await service.login('li.na', 'brand-new-pass')).to.have.property('token');
+      const mine = await service.login('root', 'admin-pass');
+      const elsewhere = await service.login('root', 'admin-pass');
+      await service.setPassword(adminId, 'admin-pass-2', { keepToken: mine.token });
+      expect(await service.verifyToken(mine.token)).to.include({ id: adminId });
+      expect(await service.verifyToken(elsewhere.token)).to.equal(undefined);
+      expect(JSON.stringify(users.rows)).not.to.contain('brand-new-pass');
+    });
+
+    it('when the new password is too short, it refuses naming password and keeps the old one', async () => {
+      const err = await rejection(service.setPassword(agentId, 'short'));
+      expect((err as ValidationError).issues).to.deep.equal([{ path: 'password', message: 'must be at least 8 characters' }]);
+      expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
+    });
+
+    it('when an admin sets an agent’s SIP password, the HA1 is of extension:realm:new password; a non-agent is refused', async () => {
+      await service.setSipPassword(agentId, 'sip-pass-2');
+      expect(users.rows.find((u) => u.id === agentId)?.sipHa1).to.equal(computeSipHa1('1001', 'hotline12345', 'sip-pass-2'));
+      expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
+      expect(await rejection(service.setSipPassword(unitUserId, 'sip-pass-2'))).to.be.instanceOf(InvalidStateError);
+      const short = await rejection(service.setSipPassword(agentId, 'x'));
+      expect((short as ValidationError).issues).to.deep.equal([{ path: 'sipPassword', message: 'must be at least 8 characters' }]);
     });
   });
 

@@ -1,6 +1,7 @@
 import { DuplicateUserError } from '../../../src/identity/identity-errors.js';
 import type { Session, SessionRepository } from '../../../src/identity/session-repository.js';
-import { toPublicUser, type NewUserRecord, type StoredUser, type User, type UserRole } from '../../../src/identity/user.js';
+import { NotFoundError } from '../../../src/shared/app-error.js';
+import { toPublicUser, type NewUserRecord, type StoredUser, type User, type UserPatchRecord, type UserRole } from '../../../src/identity/user.js';
 import type { UserRepository } from '../../../src/identity/user-repository.js';
 import type { Clock, Timer } from '../../../src/shared/clock.js';
 
@@ -31,6 +32,16 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve(this.rows.filter((u) => !filter.roles || filter.roles.includes(u.role)).map(toPublicUser));
   }
 
+  update(id: number, patch: UserPatchRecord): Promise<User> {
+    const i = this.rows.findIndex((u) => u.id === id);
+    const row = this.rows[i];
+    if (!row) return Promise.reject(new NotFoundError(`user ${id} not found`));
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<StoredUser>;
+    const next: StoredUser = { ...row, ...defined, skills: patch.skills === undefined ? row.skills : [...patch.skills] };
+    this.rows[i] = next;
+    return Promise.resolve(toPublicUser(next));
+  }
+
   /** Test helper: (de)activates a user. */
   setActive(id: number, active: boolean): void {
     const i = this.rows.findIndex((u) => u.id === id);
@@ -54,6 +65,17 @@ export class InMemorySessionRepository implements SessionRepository {
   delete(tokenHash: string): Promise<void> {
     this.rows.delete(tokenHash);
     return Promise.resolve();
+  }
+
+  deleteByUser(userId: number, keep?: string): Promise<string[]> {
+    const removed: string[] = [];
+    for (const [hash, s] of this.rows) {
+      if (s.userId === userId && hash !== keep) {
+        this.rows.delete(hash);
+        removed.push(hash);
+      }
+    }
+    return Promise.resolve(removed);
   }
 
   deleteExpired(now: Date): Promise<number> {

@@ -114,9 +114,10 @@ export class MemoryTickets implements TicketRepository {
           (filter.phone === undefined || t.residentPhone === filter.phone) &&
           (filter.currentUnitId === undefined || t.currentUnitId === filter.currentUnitId) &&
           (filter.states === undefined || filter.states.includes(t.state)) &&
-          (filter.deadline === undefined || inRange(t, filter.deadline)),
+          (filter.deadline === undefined || inRange(t, filter.deadline)) &&
+          (filter.extensionStatus === undefined || t.extensionStatus === filter.extensionStatus),
       )
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+      .sort(filter.sort === 'deadline' ? byDeadline : (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
     return Promise.resolve({ items: hits.slice(page.offset, page.offset + page.limit), total: hits.length });
   }
   update(id: number, expectedVersion: number, patch: TicketPatch, events: readonly NewTicketEvent[]): Promise<TicketWithEvents> {
@@ -159,8 +160,20 @@ export class MemoryTickets implements TicketRepository {
 }
 
 /** The repository's deadline rule (sign_by while dispatched, reply_by while signed / in progress). */
+function currentDeadline(t: Ticket): Date | null {
+  return t.state === 'dispatched' ? t.signBy : t.state === 'signed' || t.state === 'in-progress' ? t.replyBy : null;
+}
+
+/** Soonest current deadline first, none last, then id. */
+function byDeadline(a: Ticket, b: Ticket): number {
+  const da = currentDeadline(a);
+  const db = currentDeadline(b);
+  if (da === null || db === null) return (da === null ? 1 : 0) - (db === null ? 1 : 0) || a.id - b.id;
+  return da.getTime() - db.getTime() || a.id - b.id;
+}
+
 function inRange(t: Ticket, r: DeadlineRange): boolean {
-  const d = t.state === 'dispatched' ? t.signBy : t.state === 'signed' || t.state === 'in-progress' ? t.replyBy : null;
+  const d = currentDeadline(t);
   if (d === null) return false;
   const ms = d.getTime();
   return (

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { deadlineRangeFor, lightOf, overdueWorkingDays, ticketLight } from '../../../src/tickets/ticket-lights.js';
+import { deadlineRangeFor, lightOf, overdueWorkingDays, remainingWorkingDays, ticketLight } from '../../../src/tickets/ticket-lights.js';
 import { WeekendOnlyCalendar } from '../../../src/tickets/working-day-calendar.js';
 import { agent, DAY, FRIDAY_10H, HOUR, ticketFixture, type TicketFixture } from './ticket-fixture.js';
 
@@ -28,8 +28,17 @@ describe('ticket lights', () => {
     expect(overdueWorkingDays(thursday, new Date(FRIDAY_10H), calendar)).to.equal(1);
     expect(overdueWorkingDays(thursday, at('2026-11-22T12:00:00.000Z'), calendar)).to.equal(1); // Sunday
     expect(overdueWorkingDays(thursday, MONDAY_10H, calendar)).to.equal(2);
-    expect(ticketLight({ state: 'signed', signBy: null, replyBy: thursday }, MONDAY_10H, calendar)).to.deep.equal({ light: 'red', overdueWorkingDays: 2 });
-    expect(ticketLight({ state: 'replied', signBy: null, replyBy: thursday }, MONDAY_10H, calendar)).to.deep.equal({ light: null, overdueWorkingDays: 0 });
+    expect(ticketLight({ state: 'signed', signBy: null, replyBy: thursday }, MONDAY_10H, calendar)).to.deep.equal({ light: 'red', overdueWorkingDays: 2, remainingWorkingDays: 0 });
+    expect(ticketLight({ state: 'replied', signBy: null, replyBy: thursday }, MONDAY_10H, calendar)).to.deep.equal({ light: null, overdueWorkingDays: 0, remainingWorkingDays: 0 });
+  });
+
+  it('when an order is not late yet, it counts whole working days left before the deadline, weekends not counted', () => {
+    const thursday = at('2026-11-26T02:00:00.000Z');
+    expect(remainingWorkingDays(thursday, new Date(FRIDAY_10H), calendar)).to.equal(4); // Mon, Tue, Wed, Thu
+    expect(remainingWorkingDays(thursday, new Date(FRIDAY_10H + HOUR), calendar)).to.equal(3);
+    expect(remainingWorkingDays(MONDAY_10H, at('2026-11-21T04:00:00.000Z'), calendar)).to.equal(0); // Saturday noon: less than one
+    expect(remainingWorkingDays(MONDAY_10H, new Date(FRIDAY_10H), calendar)).to.equal(1);
+    expect(ticketLight({ state: 'dispatched', signBy: thursday, replyBy: null }, new Date(FRIDAY_10H), calendar)).to.deep.equal({ light: 'green', overdueWorkingDays: 0, remainingWorkingDays: 4 });
   });
 
   it('when a light is asked as a range, it gives the bounds the repository filters on', () => {

@@ -306,6 +306,46 @@ describe('AgentDesktopServer', () => {
     expect(await desktop.next('offer')).to.include({ callId: 'call-1' }).and.deep.include({ history: [] });
   });
 
+  it("when a call ends, the wrap-up state says how long the wrap-up lasts (the queue's wrapUpS); a desktop opened then is told the seconds left", async () => {
+    const r = await rig();
+    const desktop = await r.connect();
+    await desktop.next('hello');
+    await desktop.command({ type: 'ready' });
+    r.acd.enqueue({ callId: 'call-1', queue: 'general', callerNumber: '13812345678' });
+    r.acd.offerAnswered('call-1', '7');
+    await desktop.next('connected');
+
+    r.acd.callEnded('call-1');
+
+    const isWrapUp = (f: Frame): boolean => f.type === 'state' && f.state === 'wrap-up';
+    await eventually(() => desktop.frames.some(isWrapUp), 'the wrap-up state');
+    expect(desktop.frames.find(isWrapUp)).to.include({ type: 'state', state: 'wrap-up', callId: 'call-1', wrapUpLeftS: 30 });
+    expect(desktop.frames.filter((f) => f.type === 'state' && f.state !== 'wrap-up').every((f) => !('wrapUpLeftS' in f))).to.equal(true);
+
+    r.clock.advance(12_000);
+    const second = await r.connect();
+    const hello = await second.next('hello');
+    expect(hello).to.include({ type: 'hello', state: 'wrap-up', callId: 'call-1' });
+    expect(hello.wrapUpLeftS).to.be.within(17, 18);
+    expect(hello.inStateS).to.be.within(12, 13);
+  });
+
+  it('when a call ends in a queue without wrap-up time, no countdown is sent', async () => {
+    const r = await rig();
+    const desktop = await r.connect();
+    await desktop.next('hello');
+    await desktop.command({ type: 'ready' });
+    r.acd.enqueue({ callId: 'call-1', queue: 'vip', callerNumber: '13812345678' });
+    r.acd.offerAnswered('call-1', '7');
+    await desktop.next('connected');
+
+    r.acd.callEnded('call-1');
+
+    await eventually(() => desktop.frames.filter((f) => f.type === 'state' && f.state === 'ready').length === 2, 'ready again after the call');
+    expect(desktop.frames.some((f) => f.type === 'state' && f.state === 'wrap-up')).to.equal(true);
+    expect(desktop.frames.filter((f) => f.type === 'state').some((f) => 'wrapUpLeftS' in f)).to.equal(false);
+  });
+
   it('when the desktop drops while ready, it puts the agent not-ready (desktop-disconnected) only after the grace period', async () => {
     const r = await rig({ graceMs: 150 });
     const desktop = await r.connect();

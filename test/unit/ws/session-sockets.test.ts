@@ -197,4 +197,26 @@ describe('sockets end with their session (logout, expiry, user no longer valid)'
     expect(await closedWithin(desk, 2000)).to.deep.equal({ code: 4401, reason: 'session ended' });
     expect(await closedWithin(wall, 100)).to.equal('open');
   });
+  it('when an admin disables the agent, every desktop of it closes with 4401 "account disabled" at once and the agent is not-ready', async () => {
+    const r = await rig();
+    const first = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
+    const second = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
+    const wall = await r.open('/ws/wallboard', (await r.identity.login('zhao.min', 'super-secret-1')).token);
+    first.ws.send(JSON.stringify({ type: 'ready' }));
+    await until(() => first.frames.some((f) => f.type === 'state' && f.state === 'ready'), 'ready');
+
+    await r.identity.updateUser(r.agent.id, { active: false }, { id: r.supervisor.id });
+
+    expect(await closedWithin(first, 1000)).to.deep.equal({ code: 4401, reason: 'account disabled' });
+    expect(await closedWithin(second, 1000)).to.deep.equal({ code: 4401, reason: 'account disabled' });
+    expect(await closedWithin(wall, 100)).to.equal('open');
+    expect(r.acd.agent(String(r.agent.id))?.state).to.equal(AgentState.NotReady);
+  });
+
+  it('when an admin sets the agent a new login password, its desktop closes with 4401 "password changed"', async () => {
+    const r = await rig();
+    const desk = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
+    await r.identity.setPassword(r.agent.id, 'agent-secret-2');
+    expect(await closedWithin(desk, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
+  });
 });

@@ -109,9 +109,35 @@ export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
   return res.blob();
 }
 
+/**
+ * The server's API speaks English (codes are stable, messages are for developers and logs); people
+ * read these. A code without a sentence here shows the server's message.
+ */
+export const ERROR_TEXTS: Readonly<Record<string, string>> = {
+  LOGIN_FAILED: '用户名或密码错误',
+  LOGIN_LOCKED: '尝试次数过多，请稍后再试',
+  UNAUTHORIZED: '登录已失效，请重新登录',
+  FORBIDDEN: '没有权限进行此操作',
+  NOT_FOUND: '未找到',
+  VALIDATION_FAILED: '填写内容有误，请按提示修改',
+  MALFORMED_JSON: '请求格式错误',
+  BAD_REQUEST: '请求有误',
+  INVALID_TRANSITION: '工单当前状态不允许此操作',
+  INVALID_STATE: '当前状态不允许此操作',
+  VERSION_CONFLICT: '工单已被他人更新，已重新加载，请核对后再操作',
+  RETURN_TOO_LATE: '已超过退单时限，不能退单',
+  EXTENSION_NOT_ALLOWED: '不能申请延期（已申请过或不在办理中）',
+  DUPLICATE: '记录已存在',
+  PAYLOAD_TOO_LARGE: '内容过长',
+  INTERNAL: '服务器内部错误，请稍后重试',
+};
+
 /** A human sentence for any error thrown by `request`. */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.retryAfterS === undefined ? err.message : `${err.message}（${err.retryAfterS} 秒后再试）`;
+  if (err instanceof ApiError) {
+    const text = ERROR_TEXTS[err.code] ?? err.message;
+    return err.retryAfterS === undefined ? text : `${text}（${err.retryAfterS} 秒后再试）`;
+  }
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -1,7 +1,8 @@
 /**
  * A WebSocket to `/ws/agent` or `/ws/wallboard` that stays open: it reconnects with a growing delay
  * (0.5 s … 10 s) after a drop, queues nothing (callers resend what matters after `open`), and stops for
- * good on 4401 (the session ended: signed out elsewhere or expired), telling the app to log in again.
+ * good on 4401 (the session ended: signed out elsewhere or expired), telling the app to log in again,
+ * and on 4403 (this user may not open it, e.g. an agent without extension).
  */
 import { ref, type Ref } from 'vue';
 import { session } from './session-store';
@@ -14,6 +15,8 @@ export interface LiveSocketOptions<In> {
   readonly onOpen?: () => void;
   /** The session ended (4401): the caller clears it and goes to the login page. */
   readonly onSessionEnded?: (reason: string) => void;
+  /** Refused for good (4403: wrong role, an agent without extension): no more tries. */
+  readonly onRefused?: (code: number, reason: string) => void;
 }
 
 export class LiveSocket<In, Out = unknown> {
@@ -74,6 +77,11 @@ export class LiveSocket<In, Out = unknown> {
       if (ev.code === 4401) {
         this.stopped = true;
         this.options.onSessionEnded?.(ev.reason);
+        return;
+      }
+      if (ev.code === 4403) {
+        this.stopped = true;
+        this.options.onRefused?.(ev.code, ev.reason);
         return;
       }
       this.timer = setTimeout(() => {

@@ -73,6 +73,8 @@ export interface TicketJson {
   readonly closedAt: string | null;
   readonly light: Light | null;
   readonly overdueWorkingDays: number;
+  /** Whole working days left on the current step's deadline (0 when red, under one day, or none). */
+  readonly remainingWorkingDays: number;
   readonly dispatchCount: number;
   readonly reopenCount: number;
   readonly escalationLevel: number;

@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import { Acd, parseQueues, type QueueDefinitions } from '../acd/index.js';
+import type { CallTelemetry } from '../api/call-telemetry.js';
+import { DialPlanPbx } from '../calls/dial-plan-pbx.js';
+import { InboundCallSession } from '../calls/inbound-call-session.js';
+import { createIvrRunner } from '../calls/ivr-runner.js';
+import { PreviewTasks } from '../calls/preview-tasks.js';
+import { QueueDispatcher } from '../calls/queue-dispatcher.js';
+import { TaskClaims } from '../calls/task-claims.js';
+import type { Config } from '../config/config.js';
+import type { DialPlan } from '../dialer/index.js';
+import type { FlowStore } from '../ivr/index.js';
+import type { Logger } from '../logging/logger.js';
+import { RtpMediaEngine } from '../media/rtp-media-engine.js';
+import type { Clock } from '../shared/clock.js';
+import { SipTelephony } from '../sip/sip-telephony.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import type { Closers } from './closers.js';
+import { openFlowStore } from './flows.js';
+import type { Identity } from './identity.js';
+import type { Storage } from './storage.js';
+
+export interface Telephony {
+  readonly media: RtpMediaEngine;
+  readonly queues: QueueDefinitions;
+  /** The inbound IVR flow (SIGHUP and edits of the file reload it). */
+  readonly flows: FlowStore;
+  readonly acd: Acd;
+  readonly telephony: SipTelephony;
+  readonly dispatcher: QueueDispatcher;
+  /** Inbound calls in progress: a stop waits for them to write their records. */
+  readonly sessions: Set<Promise<void>>;
+  /** The trunk as campaigns see it: every number goes through the dial plan (issue 9). */
+  readonly outboundPbx: DialPlanPbx;
+  /** Who is calling which resident now, shared by the survey job and preview dialing. */
+  readonly taskClaims: TaskClaims;
+  /** Preview dialing for callback agents. */
+  readonly preview: PreviewTasks;
+}
+
+export interface TelephonyDeps {
+  readonly storage: Storage;
+  readonly identity: Pick<Identity, 'users' | 'authThrottles'>;
+  readonly tickets: TicketService;
+  readonly telemetry: CallTelemetry;
+  readonly dialPlan: DialPlan;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly closers: Closers;
+}
+
+/**
+ * Media, the queues, SIP signalling, the inbound IVR flow, the ACD and the queue dispatcher; SIP
+ * listens last, once an incoming call has everything it needs. The closers are registered so that a
+ * stop closes the dispatcher, the ACD (flushing its records), the flow, SIP, then media: call logic
+ * before the signalling under it, signalling before the RTP sockets its legs use.
+ */
+export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
+  const { clock, logger, closers } = deps;
+  const { calls: records, acd: acdRecords } = deps.storage.durableRecords;
+
+  const media = await RtpMediaEngine.create({
+    bindAddress: config.SIP_LISTEN,
+    publicAddress: config.publicAddress,
+    portMin: config.RTP_PORT_MIN,
+    portMax: config.RTP_PORT_MAX,
+    relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
+    promptsDir: config.PROMPTS_DIR,
+    logger,
+  });
+  closers.add('media', () => media.close());
+  const queues = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
+
+  // Registered before start(): a port already taken may fail it halfway.
+  const telephony = new SipTelephony({
+    listenAddress: config.SIP_LISTEN,
+    port: config.SIP_PORT,
+    publicAddress: config.publicAddress,
+    media,
+    logger,
+    maxCallDurationMs: config.MAX_CALL_DURATION_S * 1000,
+    answerDelayMs: config.SIP_ANSWER_DELAY_MS,
+    credentials: deps.identity.users,
+    realm: config.SIP_REALM,
+    authThrottles: deps.identity.authThrottles,
+    maxRegisterExpiresS: config.SIP_REGISTER_MAX_EXPIRES_S,
+    tcpLimits: {
+      maxConnections: config.SIP_TCP_MAX_CONNECTIONS,
+      maxPerAddress: config.SIP_TCP_MAX_PER_ADDRESS,
+      firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
+      idleTimeoutMs: config.SIP_TCP_ESTABLISHED_IDLE_S * 1000,
+    },
+    ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
+    ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
+    ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
+  });
+  closers.add('sip', () => telephony.close());
+
+  const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers }, (name) => queues.has(name));
+
+  const acd = new Acd({ clock, logger, records: acdRecords, queues });
+  closers.add('acd', async () => {
+    acd.close();
+    // Queue events still in its writer go to the spool before the spool closes.
+    await acd.flush();
+  });
+
+  const dispatcher = new QueueDispatcher({
+    acd,
+    pbx: telephony,
+    records,
+    clock,
+    logger,
+    recordingsDir: config.RECORDINGS_DIR,
+    queueSettings: (name) => {
+      const q = queues.get(name);
+      return { displayName: q?.displayName ?? name, music: q?.music ?? 'hold-music', ringTimeoutS: q?.ringTimeoutS ?? 15 };
+    },
+  });
+  closers.add('queue dispatcher', () => {
+    dispatcher.close();
+  });
+
+  const runIvr = createIvrRunner(() => flows.current, clock);
+  const sessions = new Set<Promise<void>>();
+  telephony.events.on('incoming', (leg) => {
+    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q) => dispatcher.enqueue(l, q) }).run();
+    sessions.add(done);
+    void done.finally(() => sessions.delete(done));
+  });
+  await telephony.start();
+
+  const taskClaims = new TaskClaims();
+  // Every campaign's call to a number goes through the dial plan (issue 9): refused numbers never reach the trunk.
+  const outboundPbx = new DialPlanPbx(telephony, deps.dialPlan, logger);
+  const preview = new PreviewTasks({
+    tickets: deps.tickets,
+    callbacks: acdRecords,
+    acd,
+    claims: taskClaims,
+    pbx: outboundPbx,
+    dialPlan: deps.dialPlan,
+    clock,
+    logger,
+    recordingsDir: config.RECORDINGS_DIR,
+    ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
+    records,
+  });
+  return { media, queues, flows, acd, telephony, dispatcher, sessions, outboundPbx, taskClaims, preview };
+}
