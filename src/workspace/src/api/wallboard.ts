@@ -98,13 +98,14 @@ export function queuesOf(frame: BoardFrame): readonly BoardQueue[] {
 }
 
 /** Opens `/ws/wallboard`; `onFrame` gets each board frame (other messages are ignored). */
-export function openWallboard(onFrame: (frame: BoardFrame) => void, onSessionEnded: (reason: string) => void): LiveSocket<unknown> {
+export function openWallboard(onFrame: (frame: BoardFrame) => void, onSessionEnded: (reason: string) => void, onRefused?: (reason: string) => void): LiveSocket<unknown> {
   return new LiveSocket<unknown>({
     path: '/ws/wallboard',
     onMessage: (msg) => {
       if (isBoardFrame(msg)) onFrame(msg);
     },
     onSessionEnded,
+    onRefused: (_code, reason) => onRefused?.(reason),
   }).start();
 }
 
@@ -149,15 +150,15 @@ export interface OrderList {
 }
 
 /** The current step's deadline: sign-by while dispatched, reply-by while signed or in progress. */
-export function currentDeadline(t: Pick<TicketJson, 'state' | 'signBy' | 'replyBy'>): string | null {
+export function stepDeadline(t: Pick<TicketJson, 'state' | 'signBy' | 'replyBy'>): string | null {
   if (t.state === 'dispatched') return t.signBy;
   if (t.state === 'signed' || t.state === 'in-progress') return t.replyBy;
   return null;
 }
 
 function byDeadline(a: TicketJson, b: TicketJson): number {
-  const da = currentDeadline(a);
-  const db = currentDeadline(b);
+  const da = stepDeadline(a);
+  const db = stepDeadline(b);
   if (da === db) return a.id - b.id;
   if (da === null) return 1;
   if (db === null) return -1;
