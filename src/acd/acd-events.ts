@@ -1,3 +1,4 @@
+import type { QueueEventType } from './acd-record-repository.js';
 import type { AgentState } from './agent.js';
 import type { OnMaxWait } from './parse-queues.js';
 
@@ -58,6 +59,14 @@ export interface AgentStateEvent {
   readonly at: number;
 }
 
+/** A caller's queue event, as stored in queue_events (entered, answered, abandoned …): the wallboard follows it. */
+export interface QueueEventEvent {
+  readonly event: QueueEventType;
+  readonly callId: string;
+  readonly queue: string;
+  readonly at: number;
+}
+
 /** The `Acd.observer` events: the glue (calls/) acts on offer/withdrawn/max-wait/announce; the wallboard listens to all. */
 export interface AcdEvents extends Record<string, unknown[]> {
   offer: [event: OfferEvent];
@@ -66,4 +75,5 @@ export interface AcdEvents extends Record<string, unknown[]> {
   announce: [event: AnnounceEvent];
   overflow: [event: OverflowEvent];
   'agent-state': [event: AgentStateEvent];
+  'queue-event': [event: QueueEventEvent];
 }

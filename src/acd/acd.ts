@@ -432,7 +432,9 @@ export class Acd {
   }
 
   private record(event: QueueEventType, caller: QueuedCaller, extra: { agent?: Agent; waitMs?: number }): void {
-    this.recorder.queueEvent(event, caller.callId, caller.queue, this.now(), extra);
+    const at = this.now();
+    this.recorder.queueEvent(event, caller.callId, caller.queue, at, extra);
+    this.observer.emit('queue-event', { event, callId: caller.callId, queue: caller.queue, at });
   }
 
   private expectedWaitAt(queue: QueueDefinition, position: number): number {

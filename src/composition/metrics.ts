@@ -6,7 +6,7 @@ import { registerMediaGauges } from '../api/media-telemetry.js';
 import { registerRecordSpoolGauges } from '../api/record-spool-gauges.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
-import { LiveBoard } from '../metrics/live-board.js';
+import { acdBoardSources, LiveBoard } from '../metrics/live-board.js';
 import type { Clock } from '../shared/clock.js';
 import { startOfLocalDay } from '../shared/local-day.js';
 import type { Closers } from './closers.js';
@@ -19,8 +19,9 @@ export function serviceLevelOf(queues: Telephony['queues']): number {
 }
 
 /**
- * The live board (waiting callers, agents per state, today's figures from stored rows, refreshed
- * every few seconds) and the /metrics gauges over it, media and the record spool.
+ * The live board (waiting callers per queue, every agent's state, today's figures from stored rows;
+ * pushed on every ACD change, refreshed every few seconds) and the /metrics gauges over it, media and
+ * the record spool.
  */
 export async function startLiveBoard(
   config: Config,
@@ -34,14 +35,10 @@ export async function startLiveBoard(
   registerRecordSpoolGauges(registry, deps.storage.durableRecords.spool);
   const serviceLevelS = serviceLevelOf(queues);
   const board = new LiveBoard(
-    {
-      callersWaiting: () => acd.callersWaiting(),
-      agentStates: () => acd.agents().map((a) => a.state),
-      today: async (now) => {
-        const events = await acdRecords.listQueueEvents({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) });
-        return queueMetrics(events, { serviceLevelS });
-      },
-    },
+    acdBoardSources(acd, queues.values(), async (now) => {
+      const events = await acdRecords.listQueueEvents({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) });
+      return queueMetrics(events, { serviceLevelS });
+    }),
     clock,
     logger,
   );

@@ -1,24 +1,74 @@
+import type { AcdEvents } from '../acd/acd-events.js';
+import type { QueueEventType } from '../acd/acd-record-repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 
-/** Today's queue figures, computed from stored queue_events rows (see acd/queue-metrics.ts). */
+/** Today's queue figures, computed from stored queue_events rows (see metrics/queue-metrics.ts). */
 export interface TodayFigures {
   readonly offered: number;
   readonly answered: number;
   readonly abandoned: number;
+  /** 接通率 = answered ÷ offered since local midnight, 0..1, null before the first call. */
+  readonly answerRate: number | null;
   /** 15秒接通率 since local midnight, 0..1, null before the first call. */
   readonly serviceLevel: number | null;
   readonly abandonRate: number | null;
   readonly asaS: number | null;
 }
 
+/** One agent as the ACD knows it now. */
+export interface BoardAgentSource {
+  readonly agentId: string;
+  readonly extension: string;
+  readonly state: string;
+  readonly reason: string | null;
+  /** When the current state began (ms since the epoch). */
+  readonly since: number;
+}
+
+/**
+ * What changed, as the board's subscription reports it: `live` (an agent's state, a caller entering
+ * or leaving a queue) is pushed within `coalesceMs`; `call` (a call offered, answered or abandoned)
+ * also has today's stored figures read again.
+ */
+export type BoardChange = 'live' | 'call';
+
 /** What the live board reads: the ACD's present state (live by nature) and today's stored figures. */
 export interface LiveBoardSources {
   callersWaiting(): readonly { queue: string; enteredAt: number }[];
-  agentStates(): readonly string[];
+  /** Every agent the ACD knows, logged-out ones included (they are listed, not counted). */
+  agents(): readonly BoardAgentSource[];
+  /** The queues to show even when nobody waits in them (name and Chinese name), in display order. */
+  queues?(): readonly { name: string; displayName: string }[];
   /** Figures from stored rows since the start of today in the centre's time zone. */
   today(now: number): Promise<TodayFigures>;
+  /**
+   * Calls `listener` on every change of the live state; returns the unsubscribe. Without it the board
+   * is only refreshed every `refreshMs`.
+   */
+  subscribe?(listener: (change: BoardChange) => void): () => void;
+}
+
+export interface BoardQueue {
+  readonly name: string;
+  readonly displayName: string;
+  readonly waiting: number;
+  /** Seconds the longest-waiting caller of this queue has waited (0 when nobody waits). */
+  readonly longestWaitS: number;
+}
+
+export interface BoardAgent {
+  readonly agentId: string;
+  readonly extension: string;
+  /** ready, not-ready, offered, busy, wrap-up, logged-out. */
+  readonly state: string;
+  /** Why not-ready (RONA, unreachable, or the agent's own reason); null otherwise. */
+  readonly reason: string | null;
+  /** When the current state began (ISO). */
+  readonly since: string;
+  /** Seconds in the current state at `at`. */
+  readonly inStateS: number;
 }
 
 export interface LiveBoardSnapshot {
@@ -28,8 +78,12 @@ export interface LiveBoardSnapshot {
   readonly waitingTotal: number;
   /** Seconds the longest-waiting caller has waited (0 when nobody waits). */
   readonly longestWaitS: number;
+  /** Every known queue (and any other a caller waits in), with its waiting callers and longest wait. */
+  readonly queues: readonly BoardQueue[];
   /** Agents per state (logged-out agents are not counted). */
   readonly agents: Readonly<Record<string, number>>;
+  /** Every agent the ACD knows, by extension (logged-out ones too, as `logged-out`). */
+  readonly agentList: readonly BoardAgent[];
   readonly today: TodayFigures;
 }
 
@@ -37,25 +91,55 @@ export interface LiveBoardEvents extends Record<string, unknown[]> {
   update: [snapshot: LiveBoardSnapshot];
 }
 
-const EMPTY_TODAY: TodayFigures = { offered: 0, answered: 0, abandoned: 0, serviceLevel: null, abandonRate: null, asaS: null };
+export interface LiveBoardOptions {
+  /** Everything (today's stored figures included) is read again this often. Default 5000 ms. */
+  readonly refreshMs?: number;
+  /** Changes reported within this window go out as one update. Default 50 ms. */
+  readonly coalesceMs?: number;
+  /**
+   * After a call's outcome, today's figures are read again this much later (the row reaches the
+   * database through the record spool first). Default 300 ms.
+   */
+  readonly todayDelayMs?: number;
+  /** … and at most once per this interval however many calls end (the query reads all of today). Default 1000 ms. */
+  readonly todayMinIntervalMs?: number;
+}
+
+const EMPTY_TODAY: TodayFigures = { offered: 0, answered: 0, abandoned: 0, answerRate: null, serviceLevel: null, abandonRate: null, asaS: null };
 
 /**
- * The wallboard's figures (and the live /metrics gauges): refreshed every `refreshMs`. Waiting callers
- * and agent states are the ACD's present state; today's service level is computed from stored rows,
- * so a restart or a second process shows the same number.
+ * The wallboard's figures (and the live /metrics gauges). Waiting callers and agent states are the
+ * ACD's present state, pushed on every change it reports (coalesced over `coalesceMs`); today's
+ * figures are computed from stored rows, so a restart or a second process shows the same number:
+ * read again shortly after each call's outcome and every `refreshMs`.
  */
 export class LiveBoard {
   readonly observer = new TypedEmitter<LiveBoardEvents>();
   private current: LiveBoardSnapshot;
   private timer: Timer | undefined;
+  private liveTimer: Timer | undefined;
+  private todayTimer: Timer | undefined;
+  private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  /** Today's reads, numbered: a slow read finishing after a newer one does not overwrite it. */
+  private todayReads = 0;
+  private todayApplied = 0;
+  private lastTodayReadAt = Number.NEGATIVE_INFINITY;
+  private readonly refreshMs: number;
+  private readonly coalesceMs: number;
+  private readonly todayDelayMs: number;
+  private readonly todayMinIntervalMs: number;
 
   constructor(
     private readonly sources: LiveBoardSources,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly refreshMs = 5000,
+    options: LiveBoardOptions = {},
   ) {
+    this.refreshMs = options.refreshMs ?? 5000;
+    this.coalesceMs = options.coalesceMs ?? 50;
+    this.todayDelayMs = options.todayDelayMs ?? 300;
+    this.todayMinIntervalMs = options.todayMinIntervalMs ?? 1000;
     this.current = this.build(EMPTY_TODAY);
   }
 
@@ -63,28 +147,58 @@ export class LiveBoard {
     return this.current;
   }
 
-  /** Recomputes now, then every refreshMs until stop(). */
+  /** Recomputes now, then follows the sources' changes and refreshes every refreshMs until stop(). */
   async start(): Promise<void> {
     await this.refresh();
+    if (this.stopped) return;
+    this.unsubscribe = this.sources.subscribe?.((change) => {
+      this.changed(change);
+    });
     this.schedule();
   }
 
+  /** Reads today's figures and the live state now, and pushes the result. */
   async refresh(): Promise<LiveBoardSnapshot> {
-    let today = this.current.today;
+    const read = ++this.todayReads;
+    this.lastTodayReadAt = this.clock.now();
+    let today: TodayFigures | undefined;
     try {
       today = await this.sources.today(this.clock.now());
     } catch (err) {
       this.logger.warn('live board: today figures failed', { error: err instanceof Error ? err.message : String(err) });
     }
-    this.current = this.build(today);
-    this.observer.emit('update', this.current);
+    if (today !== undefined && read > this.todayApplied) this.todayApplied = read;
+    else today = this.current.today;
+    this.publish(today);
     return this.current;
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const t of [this.timer, this.liveTimer, this.todayTimer]) if (t !== undefined) this.clock.clearTimeout(t);
+    this.timer = this.liveTimer = this.todayTimer = undefined;
+  }
+
+  private changed(change: BoardChange): void {
+    if (this.stopped) return;
+    this.liveTimer ??= this.clock.setTimeout(() => {
+      this.liveTimer = undefined;
+      if (!this.stopped) this.publish(this.current.today);
+    }, this.coalesceMs);
+    if (change === 'call' && this.todayTimer === undefined) {
+      const delay = Math.max(this.todayDelayMs, this.lastTodayReadAt + this.todayMinIntervalMs - this.clock.now());
+      this.todayTimer = this.clock.setTimeout(() => {
+        this.todayTimer = undefined;
+        if (!this.stopped) void this.refresh();
+      }, delay);
+    }
+  }
+
+  private publish(today: TodayFigures): void {
+    this.current = this.build(today);
+    this.observer.emit('update', this.current);
   }
 
   private schedule(): void {
@@ -98,17 +212,71 @@ export class LiveBoard {
 
   private build(today: TodayFigures): LiveBoardSnapshot {
     const now = this.clock.now();
+    const byQueue = new Map<string, { displayName: string; waiting: number; oldest: number | null }>();
+    for (const q of this.sources.queues?.() ?? []) byQueue.set(q.name, { displayName: q.displayName, waiting: 0, oldest: null });
     const waiting: Record<string, number> = {};
     let longest = 0;
     const callers = this.sources.callersWaiting();
     for (const c of callers) {
       waiting[c.queue] = (waiting[c.queue] ?? 0) + 1;
       longest = Math.max(longest, now - c.enteredAt);
+      const q = byQueue.get(c.queue) ?? { displayName: c.queue, waiting: 0, oldest: null };
+      q.waiting++;
+      q.oldest = q.oldest === null ? c.enteredAt : Math.min(q.oldest, c.enteredAt);
+      byQueue.set(c.queue, q);
     }
     const agents: Record<string, number> = {};
-    for (const state of this.sources.agentStates()) {
-      if (state !== 'logged-out') agents[state] = (agents[state] ?? 0) + 1;
+    const agentList: BoardAgent[] = [];
+    for (const a of this.sources.agents()) {
+      if (a.state !== 'logged-out') agents[a.state] = (agents[a.state] ?? 0) + 1;
+      agentList.push({ agentId: a.agentId, extension: a.extension, state: a.state, reason: a.reason, since: new Date(a.since).toISOString(), inStateS: seconds(now - a.since) });
     }
-    return { at: new Date(now).toISOString(), waiting, waitingTotal: callers.length, longestWaitS: Math.round(longest / 100) / 10, agents, today };
+    agentList.sort((x, y) => x.extension.localeCompare(y.extension) || x.agentId.localeCompare(y.agentId));
+    const queues = [...byQueue.entries()].map(([name, q]) => ({ name, displayName: q.displayName, waiting: q.waiting, longestWaitS: q.oldest === null ? 0 : seconds(now - q.oldest) }));
+    return { at: new Date(now).toISOString(), waiting, waitingTotal: callers.length, longestWaitS: seconds(longest), queues, agents, agentList, today };
   }
+}
+
+/** ms → seconds with one decimal, never negative. */
+function seconds(ms: number): number {
+  return Math.max(0, Math.round(ms / 100) / 10);
+}
+
+/** Queue events that change today's figures (offered, answered, abandoned …). */
+const CALL_OUTCOMES: ReadonlySet<QueueEventType> = new Set<QueueEventType>(['entered', 'answered', 'abandoned', 'callback']);
+
+/** What the board needs of the ACD (acd/acd.ts). */
+export interface BoardAcd {
+  callersWaiting(): readonly { queue: string; enteredAt: number }[];
+  agents(): readonly BoardAgentSource[];
+  readonly observer: TypedEmitter<AcdEvents>;
+}
+
+/**
+ * The live board's sources over the ACD: its present state, a push on each of its events (agent
+ * state changes, callers entering and leaving queues), the defined queues, and today's figures read
+ * by `today` from stored rows.
+ */
+export function acdBoardSources(acd: BoardAcd, queues: Iterable<{ name: string; displayName: string }>, today: (now: number) => Promise<TodayFigures>): LiveBoardSources {
+  const queueList = [...queues].map((q) => ({ name: q.name, displayName: q.displayName }));
+  return {
+    callersWaiting: () => acd.callersWaiting(),
+    agents: () => acd.agents(),
+    queues: () => queueList,
+    today,
+    subscribe(listener) {
+      const onAgent = (): void => {
+        listener('live');
+      };
+      const onQueue = (e: AcdEvents['queue-event'][0]): void => {
+        listener(CALL_OUTCOMES.has(e.event) ? 'call' : 'live');
+      };
+      acd.observer.on('agent-state', onAgent);
+      acd.observer.on('queue-event', onQueue);
+      return () => {
+        acd.observer.off('agent-state', onAgent);
+        acd.observer.off('queue-event', onQueue);
+      };
+    },
+  };
 }

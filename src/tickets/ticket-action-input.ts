@@ -25,7 +25,8 @@ const schemas = {
   return: z.strictObject({ version, reason: reason(RETURN_REASON_MIN_CHARS) }, formError('return')),
   start: z.strictObject({ version, note }, formError('start')),
   'request-extension': z.strictObject({ version, reason: reason(RETURN_REASON_MIN_CHARS), days: wholeNumber(1, MAX_EXTENSION_DAYS) }, formError('extension request')),
-  'approve-extension': z.strictObject({ version, note }, formError('extension approval')),
+  /** `days`: working days granted, at most those asked for (default: all of them). */
+  'approve-extension': z.strictObject({ version, note, days: wholeNumber(1, MAX_EXTENSION_DAYS).optional() }, formError('extension approval')),
   'refuse-extension': z.strictObject({ version, note }, formError('extension refusal')),
   reply: z.strictObject(
     {

@@ -80,12 +80,15 @@ export class TicketActions {
       case 'request-extension':
         return this.requestExtension(ticket, form as ActionInput<'request-extension'>, event);
       case 'approve-extension': {
-        const days = ticket.extensionDays ?? 0;
+        const f = form as ActionInput<'approve-extension'>;
+        const asked = ticket.extensionDays ?? 0;
+        if (f.days !== undefined && f.days > asked) throw fieldError('extension approval', 'days', `must be at most ${asked}: the unit asked for ${asked} working days`);
+        const days = f.days ?? asked;
         const from = ticket.replyBy ?? now;
         const replyBy = this.deps.deadlines.extend(from, days);
         return {
           patch: { replyBy, extensionStatus: 'approved', extensionGrantedDays: ticket.extensionGrantedDays + days },
-          events: [event('extension-approved', { note: (form as ActionInput<'approve-extension'>).note, data: { days, previousReplyBy: from.toISOString(), replyBy: replyBy.toISOString() } })],
+          events: [event('extension-approved', { note: f.note, data: { days, asked, previousReplyBy: from.toISOString(), replyBy: replyBy.toISOString() } })],
         };
       }
       case 'refuse-extension':

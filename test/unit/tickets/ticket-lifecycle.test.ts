@@ -207,6 +207,18 @@ describe('ticket lifecycle', () => {
     expect(refused.extensionStatus).to.equal('refused');
   });
 
+  it('when a supervisor grants fewer days than asked, replyBy moves by those; more than asked is refused naming days', async () => {
+    const t = await orderIn('in-progress'); // replyBy Monday 10:00
+    await f.act(t.code, 'request-extension', { reason: '需协调供热公司检修', days: 3 }, f.unitUser);
+    const tooMany = await refusal(f.act(t.code, 'approve-extension', { days: 4 }, supervisor));
+    expect(tooMany.issues).to.deep.equal([{ path: 'days', message: 'must be at most 3: the unit asked for 3 working days' }]);
+    const approved = await f.act(t.code, 'approve-extension', { days: 2, note: '先给两天' }, supervisor);
+    expect(approved.replyBy?.toISOString()).to.equal('2026-11-25T02:00:00.000Z'); // Wednesday
+    expect(approved).to.include({ extensionStatus: 'approved', extensionGrantedDays: 2 });
+    expect(approved.events.at(-1)).to.deep.include({ type: 'extension-approved', note: '先给两天' });
+    expect(approved.events.at(-1)?.data).to.include({ days: 2, asked: 3 });
+  });
+
   it('when a reply lacks the handler or is boilerplate, it names each field; a good reply is stored', async () => {
     const t = await orderIn('in-progress');
     const err = await refusal(f.act(t.code, 'reply', { content: '已处理已处理已处理已处理已处理' }, f.unitUser));

@@ -66,8 +66,8 @@ describe('WebSocket upgrades', () => {
     const board = new LiveBoard(
       {
         callersWaiting: () => [],
-        agentStates: () => [],
-        today: () => Promise.resolve({ offered: 0, answered: 0, abandoned: 0, serviceLevel: null, abandonRate: null, asaS: null }),
+        agents: () => [],
+        today: () => Promise.resolve({ offered: 0, answered: 0, abandoned: 0, answerRate: null, serviceLevel: null, abandonRate: null, asaS: null }),
       },
       systemClock,
       silentLogger(),
