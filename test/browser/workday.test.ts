@@ -27,6 +27,7 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
   const phones: Baresip[] = [];
   const pageErrors: string[] = [];
   let orderCode = '';
+  let agentPage: Page | undefined;
   let earlierCode = '';
 
   const srv = (): ServerHandle => {
@@ -140,7 +141,8 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
 
     await caller.hangup();
     await agent.getByText('话后处理').first().waitFor({ timeout: 10_000 });
-    await agent.context().close();
+    // The agent stays signed in (its page open) for the supervisor's wallboard below.
+    agentPage = agent;
 
     // The order carries the call and went to the category's default unit (朝阳门街道办事处).
     const api = await ApiClient.login(srv().baseUrl, 'agent8301', 'pass-8301-secret');
@@ -179,15 +181,29 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
     expect(orderCode).to.not.equal('');
     const sup = await page();
     await signIn(sup, 'sup1', 'pass-sup-secret');
-    await sup.goto(`/orders/${orderCode}`);
-    await sup.getByRole('group', { name: '工单操作' }).getByRole('button', { name: '审核通过', exact: true }).click();
-    await sup.getByRole('dialog', { name: '审核通过' }).getByRole('button', { name: '确认通过' }).click();
+    // The review queue: the replied order is there; 审核通过 in its row.
+    await sup.goto('/supervisor/reviews');
+    const row = sup.getByRole('row', { name: new RegExp(orderCode) });
+    await row.waitFor({ timeout: 10_000 });
+    await screenshot(sup, '30-review-queue');
+    await row.getByRole('button', { name: '审核通过', exact: true }).click();
     await waitUntil(async () => (await orderState(orderCode)) === 'reviewed', 10_000);
-    await screenshot(sup, '30-supervisor-approved');
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
 
+    // The wallboard: the agent (back from wrap-up) and today's answered call.
     await sup.goto('/supervisor/wallboard');
-    await sup.getByText('话务员李娜').first().waitFor({ timeout: 10_000 });
+    const card = sup.getByRole('list', { name: '坐席状态' }).getByRole('listitem').filter({ hasText: '分机 8301' });
+    await card.filter({ hasText: '空闲' }).waitFor({ timeout: 10_000 });
+    expect(await card.textContent()).to.include('话务员李娜');
+    const answeredToday = sup.getByRole('group', { name: '今日接通', exact: true });
+    await waitUntil(async () => Number(/\d+/.exec((await answeredToday.textContent()) ?? '')?.[0] ?? '0') >= 1, 10_000);
     await screenshot(sup, '31-wallboard');
+    // Live: the agent presses 示忙 (小休) on its page and the wallboard shows it.
+    if (agentPage === undefined) throw new Error('the agent page is gone');
+    await agentPage.getByRole('button', { name: '示忙', exact: true }).click();
+    await agentPage.getByRole('dialog', { name: '示忙原因' }).getByRole('button', { name: '小休' }).click();
+    await card.filter({ hasText: '示忙' }).waitFor({ timeout: 5000 });
+    await screenshot(agentPage, '14-agent-not-ready');
 
     await sup.goto('/supervisor/reports');
     const summary = sup.getByRole('region', { name: '汇总指标' });
