@@ -8,7 +8,7 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
 import type { SessionRepository } from './session-repository.js';
 import { computeSipHa1 } from './sip-ha1.js';
-import { toPublicUser, type User, type UserPatchRecord, type UserRole } from './user.js';
+import { toPublicUser, type StoredUser, type User, type UserPatchRecord, type UserRole } from './user.js';
 import { newUserInputSchema, parseFields, passwordSchema, userPatchSchema, usernameSchema, type NewUserInput, type UserPatchInput } from './user-fields.js';
 import type { UserRepository } from './user-repository.js';
 
@@ -46,8 +46,20 @@ export interface SessionEndedEvent {
   readonly reason: 'logout' | 'expired' | 'disabled' | 'password-changed';
 }
 
+/**
+ * Every session of a user ended at once (one DELETE), but the kept one: sockets of that user opened
+ * with any other token must close now.
+ */
+export interface UserSessionsEndedEvent {
+  readonly userId: number;
+  readonly reason: 'disabled' | 'password-changed';
+  /** The token hash of the session that was kept (an admin resetting their own password), if any. */
+  readonly keptTokenHash: string | undefined;
+}
+
 export interface IdentityEvents extends Record<string, unknown[]> {
   'session-ended': [event: SessionEndedEvent];
+  'user-sessions-ended': [event: UserSessionsEndedEvent];
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -62,8 +74,8 @@ export function hashToken(token: string): string {
  */
 export class IdentityService {
   /**
-   * `session-ended` on logout, on a token found expired, and for each session of a user disabled or
-   * given a new password: the WebSocket servers close its sockets (4401).
+   * `session-ended` on logout and on a token found expired; `user-sessions-ended` when a user is
+   * disabled or given a new password: the WebSocket servers close the sockets (4401).
    */
   readonly observer: TypedEmitter<IdentityEvents>;
   private readonly throttle: LoginThrottle;
@@ -106,6 +118,11 @@ export class IdentityService {
    * account's owner out of an address they logged in from before.
    */
   async authenticate(username: string, password: string, address = 'unknown'): Promise<User> {
+    return toPublicUser(await this.checkCredentials(username, password, address));
+  }
+
+  /** authenticate(), answering the stored user (with the hash the password matched). */
+  private async checkCredentials(username: string, password: string, address: string): Promise<StoredUser> {
     const valid = usernameSchema.safeParse(username).success;
     // Counted before the password is checked (issue 9, item 6). Names that cannot exist are
     // counted per address only: they could only fill the table.
@@ -119,7 +136,7 @@ export class IdentityService {
       throw new LoginFailedError();
     }
     await this.throttle.recordSuccess(attempt);
-    return toPublicUser(stored);
+    return stored;
   }
 
   /** Starts a session for a user: a new random token, stored as its SHA-256 with the expiry. */
@@ -131,10 +148,23 @@ export class IdentityService {
     return { token, expiresAt };
   }
 
-  /** authenticate + issueToken. */
-  async login(username: string, password: string, address?: string): Promise<LoginResult> {
-    const user = await this.authenticate(username, password, address);
-    const issued = await this.issueToken(user);
+  /**
+   * authenticate + issueToken. An admin may reset the password or disable the user between the
+   * check and the session's insert, and end the user's sessions before that insert lands: so the
+   * user is read again once the session is stored, and when its password hash changed or it is no
+   * longer active, the new session is deleted and the login fails (LOGIN_FAILED). A reset after
+   * that read ends the session itself (its DELETE comes after the insert).
+   */
+  async login(username: string, password: string, address = 'unknown'): Promise<LoginResult> {
+    const stored = await this.checkCredentials(username, password, address);
+    const issued = await this.issueToken(stored);
+    const now = await this.deps.users.findById(stored.id);
+    if (now?.passwordHash !== stored.passwordHash || !now.active) {
+      await this.deps.sessions.delete(hashToken(issued.token));
+      this.deps.logger.warn('login failed: the password was reset or the user disabled during it', { userId: stored.id, address });
+      throw new LoginFailedError();
+    }
+    const user = toPublicUser(now);
     this.deps.logger.info('login', { userId: user.id, username: user.username, role: user.role });
     return { ...issued, user };
   }
@@ -266,11 +296,12 @@ export class IdentityService {
     }
   }
 
-  /** Deletes the user's sessions (but `keep`) and tells `observer` of each, so their sockets close. */
-  private async endSessions(userId: number, reason: SessionEndedEvent['reason'], keep?: string): Promise<void> {
-    const ended = await this.deps.sessions.deleteByUser(userId, keep);
-    if (ended.length > 0) this.deps.logger.info('sessions ended', { userId, reason, count: ended.length });
-    for (const tokenHash of ended) this.observer.emit('session-ended', { tokenHash, userId, reason });
+  /** Deletes the user's sessions (but `keep`) in one statement and tells `observer`, so their sockets close. */
+  private async endSessions(userId: number, reason: UserSessionsEndedEvent['reason'], keep?: string): Promise<void> {
+    const count = await this.deps.sessions.deleteByUser(userId, keep);
+    if (count > 0) this.deps.logger.info('sessions ended', { userId, reason, count });
+    // Told even when none was counted: a socket may have been opened by a session of another process.
+    this.observer.emit('user-sessions-ended', { userId, reason, keptTokenHash: keep });
   }
 
   private getDummyHash(): Promise<string> {

@@ -169,7 +169,7 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     expect(await rejection(repo.update(created.id + 100, { active: true, updatedAt: at }))).to.include({ code: 'NOT_FOUND' });
   });
 
-  it('when the sessions of a user are deleted, the others and the kept one stay, and the removed hashes are returned', async () => {
+  it('when the sessions of a user are deleted, the others and the kept one stay, in one DELETE statement, and the count is returned', async () => {
     const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
     const a = await repo.create(agent('li.na', '1001'));
     const b = await repo.create(agent('wang', '1002'));
@@ -178,10 +178,16 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     for (const [hash, userId] of [['a', a.id], ['b', a.id], ['c', a.id], ['d', b.id]] as const) {
       await sessions.create({ tokenHash: hash.repeat(64), userId, expiresAt, createdAt });
     }
-    expect((await sessions.deleteByUser(a.id, 'b'.repeat(64))).sort()).to.deep.equal(['a'.repeat(64), 'c'.repeat(64)]);
+    const query = sinon.spy(testDb.db.sequelize, 'query');
+    expect(await sessions.deleteByUser(a.id, 'b'.repeat(64))).to.equal(2);
+    // A SELECT of the hashes then a DELETE by hash would let a session inserted in between survive.
+    const verbs = query.args.map(([sql]) => (typeof sql === 'string' ? sql : sql.query).trim().split(/\s+/)[0]?.toUpperCase());
+    expect(verbs).to.deep.equal(['DELETE']);
+    query.restore();
+    expect(await sessions.findByTokenHash('a'.repeat(64))).to.equal(undefined);
     expect(await sessions.findByTokenHash('b'.repeat(64))).to.include({ userId: a.id });
     expect(await sessions.findByTokenHash('d'.repeat(64))).to.include({ userId: b.id });
-    expect(await sessions.deleteByUser(a.id)).to.deep.equal(['b'.repeat(64)]);
-    expect(await sessions.deleteByUser(a.id)).to.deep.equal([]);
+    expect(await sessions.deleteByUser(a.id)).to.equal(1);
+    expect(await sessions.deleteByUser(a.id)).to.equal(0);
   });
 });

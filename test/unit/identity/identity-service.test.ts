@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { AppError, InvalidStateError, NotFoundError, ValidationError } from '../../../src/shared/app-error.js';
 import { DuplicateUserError, LoginFailedError, LoginLockedError } from '../../../src/identity/identity-errors.js';
-import { IdentityService, hashToken, type SessionEndedEvent } from '../../../src/identity/identity-service.js';
+import { IdentityService, hashToken, type SessionEndedEvent, type UserSessionsEndedEvent } from '../../../src/identity/identity-service.js';
 import { computeSipHa1 } from '../../../src/identity/sip-ha1.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { FakeClock, InMemorySessionRepository, InMemoryUserRepository } from './in-memory-identity-repositories.js';
@@ -225,13 +225,16 @@ describe('IdentityService', () => {
     let agentId: number;
     let unitUserId: number;
     let ended: SessionEndedEvent[];
+    let userEnded: UserSessionsEndedEvent[];
 
     beforeEach(async () => {
       adminId = (await service.createUser({ username: 'root', password: 'admin-pass', role: 'admin' })).id;
       agentId = (await service.createUser({ username: 'li.na', password: 'agent-pass', role: 'agent', extension: '1001', skills: ['general'], sipPassword: 'sip-pass-1' })).id;
       unitUserId = (await service.createUser({ username: 'hedong', password: 'unit-pass-1', role: 'unit', unitId: 3 })).id;
       ended = [];
+      userEnded = [];
       service.observer.on('session-ended', (e) => ended.push(e));
+      service.observer.on('user-sessions-ended', (e) => userEnded.push(e));
     });
 
     it('when an admin changes display name and skills of an agent, they are stored and the time moves on', async () => {
@@ -266,7 +269,7 @@ describe('IdentityService', () => {
       expect(await rejection(service.setSipPassword(99, 'new-pass-123'))).to.be.instanceOf(NotFoundError);
     });
 
-    it('when an admin disables a user, its sessions end (one event each), it cannot log in, and enabling lets it in again', async () => {
+    it('when an admin disables a user, its sessions end (one event for the user), it cannot log in, and enabling lets it in again', async () => {
       const first = await service.login('li.na', 'agent-pass');
       const second = await service.login('li.na', 'agent-pass');
       const other = await service.login('hedong', 'unit-pass-1');
@@ -274,10 +277,8 @@ describe('IdentityService', () => {
       expect(await service.verifyToken(first.token)).to.equal(undefined);
       expect(await service.verifyToken(second.token)).to.equal(undefined);
       expect(await service.verifyToken(other.token)).to.include({ username: 'hedong' });
-      expect(ended.map((e) => [e.tokenHash, e.userId, e.reason])).to.have.deep.members([
-        [hashToken(first.token), agentId, 'disabled'],
-        [hashToken(second.token), agentId, 'disabled'],
-      ]);
+      expect(userEnded).to.deep.equal([{ userId: agentId, reason: 'disabled', keptTokenHash: undefined }]);
+      expect(ended).to.deep.equal([]);
       expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
       await service.updateUser(agentId, { active: true }, { id: adminId });
       expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
@@ -288,14 +289,14 @@ describe('IdentityService', () => {
       const err = await rejection(service.updateUser(adminId, { active: false }, { id: adminId }));
       expect((err as ValidationError).issues).to.deep.equal([{ path: 'active', message: 'you cannot disable your own account' }]);
       expect(await service.verifyToken(token)).to.include({ id: adminId, active: true });
-      expect(ended).to.deep.equal([]);
+      expect(userEnded).to.deep.equal([]);
     });
 
     it('when an admin sets a login password, the old one fails, the new one works, and the other sessions end but the kept one', async () => {
       const old = await service.login('li.na', 'agent-pass');
       await service.setPassword(agentId, 'brand-new-pass');
       expect(await service.verifyToken(old.token)).to.equal(undefined);
-      expect(ended.map((e) => e.reason)).to.deep.equal(['password-changed']);
+      expect(userEnded).to.deep.equal([{ userId: agentId, reason: 'password-changed', keptTokenHash: undefined }]);
       expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
       expect(await service.login('li.na', 'brand-new-pass')).to.have.property('token');
       const mine = await service.login('root', 'admin-pass');
@@ -303,7 +304,44 @@ describe('IdentityService', () => {
       await service.setPassword(adminId, 'admin-pass-2', { keepToken: mine.token });
       expect(await service.verifyToken(mine.token)).to.include({ id: adminId });
       expect(await service.verifyToken(elsewhere.token)).to.equal(undefined);
+      expect(userEnded.at(-1)).to.deep.equal({ userId: adminId, reason: 'password-changed', keptTokenHash: hashToken(mine.token) });
       expect(JSON.stringify(users.rows)).not.to.contain('brand-new-pass');
+    });
+
+    /** Holds the next session insert until `release()`: a slow database round trip of a login. */
+    function holdNextSessionInsert(): { release: () => void; held: Promise<void> } {
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const held = new Promise<void>((resolve) => (reached = resolve));
+      const create = sessions.create.bind(sessions);
+      sinon.stub(sessions, 'create').callsFake(async (session) => {
+        reached();
+        await gate;
+        return create(session);
+      });
+      return { release, held };
+    }
+
+    it('when an admin resets the password while a login with the old one is storing its session, that login fails and leaves no session', async () => {
+      const insert = holdNextSessionInsert();
+      const attacker = rejection(service.login('li.na', 'agent-pass')); // password checked, insert pending
+      await insert.held;
+      await service.setPassword(agentId, 'brand-new-pass'); // ends every session of the user
+      insert.release();
+      expect(await attacker).to.be.instanceOf(LoginFailedError);
+      expect([...sessions.rows.values()].filter((s) => s.userId === agentId)).to.deep.equal([]);
+      expect(await service.login('li.na', 'brand-new-pass')).to.have.property('token');
+    });
+
+    it('when an admin disables the user while its login is storing its session, that login fails and leaves no session', async () => {
+      const insert = holdNextSessionInsert();
+      const late = rejection(service.login('li.na', 'agent-pass'));
+      await insert.held;
+      await service.updateUser(agentId, { active: false }, { id: adminId });
+      insert.release();
+      expect(await late).to.be.instanceOf(LoginFailedError);
+      expect([...sessions.rows.values()].filter((s) => s.userId === agentId)).to.deep.equal([]);
     });
 
     it('when the new password is too short, it refuses naming password and keeps the old one', async () => {

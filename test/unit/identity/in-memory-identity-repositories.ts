@@ -67,12 +67,12 @@ export class InMemorySessionRepository implements SessionRepository {
     return Promise.resolve();
   }
 
-  deleteByUser(userId: number, keep?: string): Promise<string[]> {
-    const removed: string[] = [];
+  deleteByUser(userId: number, keep?: string): Promise<number> {
+    let removed = 0;
     for (const [hash, s] of this.rows) {
       if (s.userId === userId && hash !== keep) {
         this.rows.delete(hash);
-        removed.push(hash);
+        removed++;
       }
     }
     return Promise.resolve(removed);

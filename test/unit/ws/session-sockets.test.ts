@@ -219,4 +219,14 @@ describe('sockets end with their session (logout, expiry, user no longer valid)'
     await r.identity.setPassword(r.agent.id, 'agent-secret-2');
     expect(await closedWithin(desk, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
   });
+
+  it('when a supervisor’s password is set keeping one of its tokens, the wallboard of that token stays and the one of another token closes', async () => {
+    const r = await rig();
+    const mine = (await r.identity.login('zhao.min', 'super-secret-1')).token;
+    const kept = await r.open('/ws/wallboard', mine);
+    const other = await r.open('/ws/wallboard', (await r.identity.login('zhao.min', 'super-secret-1')).token);
+    await r.identity.setPassword(r.supervisor.id, 'super-secret-2', { keepToken: mine });
+    expect(await closedWithin(other, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
+    expect(await closedWithin(kept, 100)).to.equal('open');
+  });
 });
