@@ -47,6 +47,8 @@ export class Acd {
   private readonly roster = new AgentRoster();
   private readonly callers = new QueuedCallers();
   private readonly handling = new Map<string, Handling>();
+  /** Skills changed (by an admin) while the agent was on a call: applied at its next ready. */
+  private readonly pendingSkills = new Map<string, readonly string[]>();
   private readonly recorder: AcdRecorder;
   private readonly handleTimes: HandleTimes;
   private seq = 0;
@@ -68,6 +70,7 @@ export class Acd {
   login(input: { agentId: string; extension: string; skills: readonly string[] }): AgentSnapshot {
     this.checkOpen();
     const agent = this.roster.prepareLogin(input, this.now());
+    this.pendingSkills.delete(agent.agentId);
     this.move(agent, AgentState.Ready, null);
     this.route();
     return agent.snapshot();
@@ -117,6 +120,24 @@ export class Acd {
 
   agent(agentId: string): AgentSnapshot | undefined {
     return this.roster.snapshot(agentId);
+  }
+
+  /**
+   * An admin changed the agent's skills. Applied at once (and routing runs: a waiting caller may
+   * now match), except during a call (busy): then at the agent's next ready. Unknown agents are
+   * left alone: they bring their skills when they log in.
+   */
+  updateSkills(agentId: string, skills: readonly string[]): void {
+    const agent = this.roster.find(agentId);
+    if (agent === undefined) return;
+    if (agent.state === AgentState.Busy) {
+      this.pendingSkills.set(agentId, [...skills]);
+      return;
+    }
+    this.pendingSkills.delete(agentId);
+    agent.skills = new Set(skills);
+    this.options.logger.info('agent skills changed', { agentId, skills: [...skills].join(',') });
+    this.route();
   }
 
   /**
@@ -426,6 +447,12 @@ export class Acd {
 
   private move(agent: Agent, to: AgentState, reason: string | null, options: { keepIdleSince?: boolean } = {}): void {
     const t = agent.transition(to, reason, this.now(), options);
+    const skills = to === AgentState.Ready ? this.pendingSkills.get(agent.agentId) : undefined;
+    if (skills !== undefined) {
+      this.pendingSkills.delete(agent.agentId);
+      agent.skills = new Set(skills);
+      this.options.logger.info('agent skills changed', { agentId: agent.agentId, skills: skills.join(',') });
+    }
     this.recorder.agentState(agent, t);
     this.options.logger.info('agent state', { agentId: agent.agentId, from: t.from, to: t.to, reason: t.reason });
     this.observer.emit('agent-state', { agentId: agent.agentId, extension: agent.extension, from: t.from, to: t.to, reason: t.reason, at: t.at });

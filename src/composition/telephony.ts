@@ -9,6 +9,7 @@ import { QueueDispatcher } from '../calls/queue-dispatcher.js';
 import { TaskClaims } from '../calls/task-claims.js';
 import type { Config } from '../config/config.js';
 import type { DialPlan } from '../dialer/index.js';
+import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { RtpMediaEngine } from '../media/rtp-media-engine.js';
@@ -40,7 +41,7 @@ export interface Telephony {
 
 export interface TelephonyDeps {
   readonly storage: Storage;
-  readonly identity: Pick<Identity, 'users' | 'authThrottles'>;
+  readonly identity: Pick<Identity, 'identity' | 'users' | 'authThrottles'>;
   readonly tickets: TicketService;
   readonly telemetry: CallTelemetry;
   readonly dialPlan: DialPlan;
@@ -103,6 +104,16 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     acd.close();
     // Queue events still in its writer go to the spool before the spool closes.
     await acd.flush();
+  });
+
+  // An admin's change of an agent reaches the ACD at once (skills: now, or at its next ready when on a call).
+  const onUserUpdated = (user: User): void => {
+    if (user.role === 'agent') acd.updateSkills(String(user.id), user.skills);
+  };
+  const { observer: identityEvents } = deps.identity.identity;
+  identityEvents.on('user-updated', onUserUpdated);
+  closers.add('identity listeners', () => {
+    identityEvents.off('user-updated', onUserUpdated);
   });
 
   const dispatcher = new QueueDispatcher({

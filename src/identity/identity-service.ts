@@ -60,6 +60,8 @@ export interface UserSessionsEndedEvent {
 export interface IdentityEvents extends Record<string, unknown[]> {
   'session-ended': [event: SessionEndedEvent];
   'user-sessions-ended': [event: UserSessionsEndedEvent];
+  /** An admin changed the user (PATCH): the composition hands an agent's new skills to the ACD. */
+  'user-updated': [user: User];
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -240,6 +242,7 @@ export class IdentityService {
     if (p.active !== undefined) patch.active = p.active;
     const updated = await this.deps.users.update(id, patch);
     this.deps.logger.info('user updated', { userId: id, byUserId: actor.id, fields: Object.keys(p).join(',') });
+    this.observer.emit('user-updated', updated);
     if (p.active === false) await this.endSessions(id, 'disabled');
     return updated;
   }

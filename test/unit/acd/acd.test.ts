@@ -368,4 +368,44 @@ describe('Acd', () => {
       expect(kit.timers.countTimers()).to.equal(0);
     });
   });
+
+  describe('an admin changes an agent (updateSkills)', () => {
+    it('when a ready agent gains a skill, it has it at once and a caller waiting for that skill is offered to it', () => {
+      login(kit, 'a1', ['general']);
+      kit.acd.enqueue({ callId: 'c1', queue: 'complaint', callerNumber: '1' });
+      expect(kit.ofType('offer')).to.deep.equal([]);
+      kit.acd.updateSkills('a1', ['general', 'complaint']);
+      expect(kit.acd.agent('a1')?.skills).to.deep.equal(['general', 'complaint']);
+      expect(kit.ofType('offer').map((o) => [o.callId, o.agentId])).to.deep.equal([['c1', 'a1']]);
+    });
+
+    it('when a ready or not-ready agent loses a skill, it is no longer offered calls needing it', () => {
+      login(kit, 'a1', ['general', 'complaint']);
+      kit.acd.setNotReady('a1', '休息');
+      kit.acd.updateSkills('a1', ['general']);
+      kit.acd.setReady('a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'complaint', callerNumber: '1' });
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.Ready, skills: ['general'] });
+      expect(kit.ofType('offer')).to.deep.equal([]);
+    });
+
+    it('when the agent is on a call, the new skills wait for its next ready', () => {
+      login(kit, 'a1', ['general']);
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.updateSkills('a1', ['complaint']);
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.Busy, skills: ['general'] });
+      kit.acd.enqueue({ callId: 'c2', queue: 'complaint', callerNumber: '2' });
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.WrapUp, skills: ['general'] });
+      kit.acd.endWrapUp('a1');
+      expect(kit.acd.agent('a1')?.skills).to.deep.equal(['complaint']);
+      expect(kit.ofType('offer').map((o) => [o.callId, o.agentId])).to.deep.equal([['c1', 'a1'], ['c2', 'a1']]);
+    });
+
+    it('when the agent never logged in, nothing happens: it brings its skills when it does', () => {
+      kit.acd.updateSkills('ghost', ['general']);
+      expect(kit.acd.agent('ghost')).to.equal(undefined);
+    });
+  });
 });

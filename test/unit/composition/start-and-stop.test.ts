@@ -152,6 +152,7 @@ describe('startServer and stopServer (the composition root)', function () {
         'http server',
         'live board',
         'queue dispatcher',
+        'identity listeners',
         'acd',
         'ivr flow',
         'sip',
@@ -207,6 +208,33 @@ describe('startServer and stopServer (the composition root)', function () {
       running.dispatcher.events.emit('callback', 'composition-cb-2');
       for (let i = 0; i < 50 && broadcast.callCount < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(broadcast.callCount, 'after a caller left a new request').to.equal(2);
+    } finally {
+      await stopServer(running, config, silentLogger());
+    }
+  });
+
+  it('when an admin changes a signed-in agent over the API, the ACD has its new skills at once', async () => {
+    const config = await configFor();
+    const running = await startServer(config, silentLogger());
+    try {
+      const base = `http://127.0.0.1:${running.web.port}/api/v1`;
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: config.ADMIN_USER, password: config.ADMIN_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const call = async (method: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+        const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+      };
+      const created = await call('POST', '/agents', { username: 'wiring.agent', password: 'agent-pass-1', extension: '8101', skills: ['general'] });
+      expect(created.status).to.equal(201);
+      const agentId = String(created.body.id);
+      running.acd.login({ agentId, extension: '8101', skills: ['general'] });
+
+      expect((await call('PATCH', `/users/${agentId}`, { skills: ['general', 'complaint'] })).status).to.equal(200);
+      expect(running.acd.agent(agentId)?.skills).to.deep.equal(['general', 'complaint']);
     } finally {
       await stopServer(running, config, silentLogger());
     }

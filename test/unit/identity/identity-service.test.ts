@@ -239,7 +239,10 @@ describe('IdentityService', () => {
 
     it('when an admin changes display name and skills of an agent, they are stored and the time moves on', async () => {
       clock.advance(60_000);
+      const updated: unknown[] = [];
+      service.observer.on('user-updated', (u) => updated.push(u));
       const user = await service.updateUser(agentId, { displayName: ' 李娜 ', skills: ['water', 'water', 'callback'] }, { id: adminId });
+      expect(updated, 'the user-updated event the composition hands to the ACD').to.deep.equal([user]);
       expect(user).to.include({ displayName: '李娜', extension: '1001', active: true });
       expect(user.skills).to.deep.equal(['water', 'callback']);
       expect(user.updatedAt.getTime()).to.equal(clock.now());
