@@ -9,6 +9,7 @@ import { QueueDispatcher } from '../calls/queue-dispatcher.js';
 import { TaskClaims } from '../calls/task-claims.js';
 import type { Config } from '../config/config.js';
 import type { DialPlan } from '../dialer/index.js';
+import type { SipCredentialsChangedEvent } from '../identity/identity-service.js';
 import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -110,10 +111,14 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const onUserUpdated = (user: User): void => {
     if (user.role === 'agent') acd.updateSkills(String(user.id), user.skills);
   };
+  // A new SIP password, or a disabled agent: the phone registered with the old credentials is rung no more.
+  const onSipCredentials = (e: SipCredentialsChangedEvent): void => {
+    telephony.dropRegistration(e.extension);
+  };
   const { observer: identityEvents } = deps.identity.identity;
-  identityEvents.on('user-updated', onUserUpdated);
+  identityEvents.on('user-updated', onUserUpdated).on('sip-credentials-changed', onSipCredentials);
   closers.add('identity listeners', () => {
-    identityEvents.off('user-updated', onUserUpdated);
+    identityEvents.off('user-updated', onUserUpdated).off('sip-credentials-changed', onSipCredentials);
   });
 
   const dispatcher = new QueueDispatcher({

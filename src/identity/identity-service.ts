@@ -62,6 +62,17 @@ export interface IdentityEvents extends Record<string, unknown[]> {
   'user-sessions-ended': [event: UserSessionsEndedEvent];
   /** An admin changed the user (PATCH): the composition hands an agent's new skills to the ACD. */
   'user-updated': [user: User];
+  /**
+   * An agent's SIP password was set, or the agent disabled: the composition drops the extension's
+   * registration, so a phone registered with the old password gets no more calls.
+   */
+  'sip-credentials-changed': [event: SipCredentialsChangedEvent];
+}
+
+export interface SipCredentialsChangedEvent {
+  readonly userId: number;
+  readonly extension: string;
+  readonly reason: 'sip-password-set' | 'disabled';
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -243,6 +254,7 @@ export class IdentityService {
     const updated = await this.deps.users.update(id, patch);
     this.deps.logger.info('user updated', { userId: id, byUserId: actor.id, fields: Object.keys(p).join(',') });
     this.observer.emit('user-updated', updated);
+    if (p.active === false && current.extension !== null) this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'disabled' });
     if (p.active === false) await this.endSessions(id, 'disabled');
     return updated;
   }
@@ -262,9 +274,9 @@ export class IdentityService {
   }
 
   /**
-   * Sets an agent's SIP password: its HA1 for its extension in SIP_REALM. The softphone must
-   * register with the new one from now on (a registration already made lasts until it expires).
-   * InvalidStateError when the user is not an agent.
+   * Sets an agent's SIP password: its HA1 for its extension in SIP_REALM. The registration made with
+   * the old one is dropped at once (`sip-credentials-changed`): the softphone must register with the
+   * new one before it is rung again. InvalidStateError when the user is not an agent.
    */
   async setSipPassword(id: number, password: string): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'sipPassword');
@@ -277,6 +289,7 @@ export class IdentityService {
       updatedAt: new Date(this.deps.clock.now()),
     });
     this.deps.logger.info('sip password set', { userId: id, agentId: current.extension });
+    this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'sip-password-set' });
   }
 
   async listUsers(filter: { roles?: readonly UserRole[] } = {}): Promise<User[]> {

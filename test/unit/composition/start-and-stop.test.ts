@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { startServer, stopServer } from '../../../src/server.js';
 import { freePort, freePortRange, isPortFree } from '../../support/ports.js';
+import { RawSipClient } from '../sip/raw-sip-client.js';
+import { Registration } from '../sip/sip-peer.js';
 
 /**
  * The real server, in this process, on SQLite in a temp folder: a start that fails halfway must
@@ -213,7 +215,7 @@ describe('startServer and stopServer (the composition root)', function () {
     }
   });
 
-  it('when an admin changes a signed-in agent over the API, the ACD has its new skills at once', async () => {
+  it('when an admin changes an agent over the API, the ACD has its new skills at once and a new SIP password drops its phone’s registration', async () => {
     const config = await configFor();
     const running = await startServer(config, silentLogger());
     try {
@@ -228,13 +230,23 @@ describe('startServer and stopServer (the composition root)', function () {
         const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
       };
-      const created = await call('POST', '/agents', { username: 'wiring.agent', password: 'agent-pass-1', extension: '8101', skills: ['general'] });
+      const created = await call('POST', '/agents', { username: 'wiring.agent', password: 'agent-pass-1', extension: '8101', skills: ['general'], sipPassword: 'sip-pass-01' });
       expect(created.status).to.equal(201);
       const agentId = String(created.body.id);
       running.acd.login({ agentId, extension: '8101', skills: ['general'] });
 
       expect((await call('PATCH', `/users/${agentId}`, { skills: ['general', 'complaint'] })).status).to.equal(200);
       expect(running.acd.agent(agentId)?.skills).to.deep.equal(['general', 'complaint']);
+
+      const phone = await RawSipClient.udp(config.SIP_PORT);
+      try {
+        expect((await new Registration(phone, config.SIP_PORT).register({ user: '8101', password: 'sip-pass-01' })).status).to.equal(200);
+        expect(running.telephony.isRegistered('8101')).to.equal(true);
+        expect((await call('POST', `/users/${agentId}/sip-password`, { password: 'sip-pass-02' })).status).to.equal(204);
+        expect(running.telephony.isRegistered('8101'), 'binding made with the old SIP password').to.equal(false);
+      } finally {
+        phone.close();
+      }
     } finally {
       await stopServer(running, config, silentLogger());
     }

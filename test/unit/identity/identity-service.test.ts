@@ -361,6 +361,19 @@ describe('IdentityService', () => {
       const short = await rejection(service.setSipPassword(agentId, 'x'));
       expect((short as ValidationError).issues).to.deep.equal([{ path: 'sipPassword', message: 'must be at least 8 characters' }]);
     });
+
+    it('when an agent’s SIP password is set or the agent disabled, it tells sip-credentials-changed with the extension (the registration is dropped); not for other users', async () => {
+      const changed: unknown[] = [];
+      service.observer.on('sip-credentials-changed', (e) => changed.push(e));
+      await service.setSipPassword(agentId, 'sip-pass-2');
+      await service.updateUser(unitUserId, { active: false }, { id: adminId });
+      await service.updateUser(agentId, { displayName: '李娜' }, { id: adminId });
+      await service.updateUser(agentId, { active: false }, { id: adminId });
+      expect(changed).to.deep.equal([
+        { userId: agentId, extension: '1001', reason: 'sip-password-set' },
+        { userId: agentId, extension: '1001', reason: 'disabled' },
+      ]);
+    });
   });
 
   describe('ensureAdmin', () => {
