@@ -107,9 +107,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     await acd.flush();
   });
 
-  // An admin's change of an agent reaches the ACD at once (skills: now, or at its next ready when on a call).
+  // An admin's change of an agent reaches the ACD at once: new skills (now, or at its next ready when
+  // on a call); disabled, it is logged out (now, or when its call ends) and leaves the wallboard.
   const onUserUpdated = (user: User): void => {
-    if (user.role === 'agent') acd.updateSkills(String(user.id), user.skills);
+    if (user.role !== 'agent') return;
+    if (user.active) acd.updateSkills(String(user.id), user.skills);
+    else acd.logoutWhenFree(String(user.id));
   };
   // A new SIP password, or a disabled agent: the phone registered with the old credentials is rung no more.
   const onSipCredentials = (e: SipCredentialsChangedEvent): void => {

@@ -22,6 +22,11 @@ export interface IdentityServiceDeps {
   readonly tokenTtlMs: number;
   readonly logger: Logger;
   readonly throttle?: LoginThrottleOptions;
+  /**
+   * Whether a handling unit exists (the units are the work-order module's): a unit user's unitId
+   * must name one. Absent: not checked (tests without units).
+   */
+  readonly unitExists?: (unitId: number) => Promise<boolean>;
 }
 
 export interface IssuedToken {
@@ -103,9 +108,13 @@ export class IdentityService {
     this.throttle = new LoginThrottle(deps.clock, deps.throttle);
   }
 
-  /** Creates a user; refuses bad fields (ValidationError naming each) and a taken username or extension (DUPLICATE). */
+  /**
+   * Creates a user; refuses bad fields and a unitId naming no handling unit (ValidationError naming
+   * each) and a taken username or extension (DUPLICATE).
+   */
   async createUser(input: NewUserInput): Promise<User> {
     const u = parseFields(newUserInputSchema, input, 'user');
+    if (u.role === 'unit' && u.unitId !== undefined) await this.refuseUnknownUnit(u.unitId);
     const extension = u.role === 'agent' ? (u.extension ?? null) : null;
     const user = await this.deps.users.create({
       username: u.username,
@@ -233,9 +242,11 @@ export class IdentityService {
 
   /**
    * An admin changes a user (display name, skills of an agent, unit of a unit user, active).
-   * Refuses a field the user's role has not, and an admin disabling their own account
-   * (ValidationError naming the field). Disabling ends every session of the user at once: its
-   * tokens stop working and its sockets close.
+   * Refuses a field the user's role has not, a unitId naming no handling unit, an admin disabling
+   * their own account and disabling the last active admin (ValidationError naming the field).
+   * Disabling ends every session of the user at once (its tokens stop working, its sockets close)
+   * and, for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
+   * tells the ACD (new skills; a disabled agent is logged out once free).
    */
   async updateUser(id: number, input: UserPatchInput, actor: { readonly id: number }): Promise<User> {
     const p = parseFields(userPatchSchema, input, 'user');
@@ -246,12 +257,14 @@ export class IdentityService {
     if (p.unitId !== undefined && current.role !== 'unit') issues.push({ path: 'unitId', message: 'is only for unit users' });
     if (p.active === false && id === actor.id) issues.push({ path: 'active', message: 'you cannot disable your own account' });
     if (issues.length > 0) throw new ValidationError(`invalid user: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+    if (p.unitId !== undefined) await this.refuseUnknownUnit(p.unitId);
     const patch: { -readonly [K in keyof UserPatchRecord]: UserPatchRecord[K] } = { updatedAt: new Date(this.deps.clock.now()) };
     if (p.displayName !== undefined) patch.displayName = p.displayName;
     if (p.skills !== undefined) patch.skills = p.skills;
     if (p.unitId !== undefined) patch.unitId = p.unitId;
     if (p.active !== undefined) patch.active = p.active;
-    const updated = await this.deps.users.update(id, patch);
+    // The last active admin is checked by the repository in the write's own transaction.
+    const updated = await this.deps.users.update(id, patch, { keepAnActiveAdmin: p.active === false });
     this.deps.logger.info('user updated', { userId: id, byUserId: actor.id, fields: Object.keys(p).join(',') });
     this.observer.emit('user-updated', updated);
     if (p.active === false && current.extension !== null) this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'disabled' });
@@ -264,12 +277,12 @@ export class IdentityService {
    * old password's holder is signed out. `keepToken`: the caller's own token, kept when an admin
    * resets their own password.
    */
-  async setPassword(id: number, password: string, options: { readonly keepToken?: string } = {}): Promise<void> {
+  async setPassword(id: number, password: string, actor: { readonly id: number }, options: { readonly keepToken?: string } = {}): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'password');
     const current = await this.deps.users.findById(id);
     if (!current) throw new NotFoundError(`user ${id} not found`);
     await this.deps.users.update(id, { passwordHash: await hashPassword(pw), updatedAt: new Date(this.deps.clock.now()) });
-    this.deps.logger.info('password set', { userId: id });
+    this.deps.logger.info('password set', { userId: id, byUserId: actor.id });
     await this.endSessions(id, 'password-changed', options.keepToken === undefined ? undefined : hashToken(options.keepToken));
   }
 
@@ -278,7 +291,7 @@ export class IdentityService {
    * the old one is dropped at once (`sip-credentials-changed`): the softphone must register with the
    * new one before it is rung again. InvalidStateError when the user is not an agent.
    */
-  async setSipPassword(id: number, password: string): Promise<void> {
+  async setSipPassword(id: number, password: string, actor: { readonly id: number }): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'sipPassword');
     const current = await this.deps.users.findById(id);
     if (!current) throw new NotFoundError(`user ${id} not found`);
@@ -288,7 +301,7 @@ export class IdentityService {
       sipRealm: this.deps.sipRealm,
       updatedAt: new Date(this.deps.clock.now()),
     });
-    this.deps.logger.info('sip password set', { userId: id, agentId: current.extension });
+    this.deps.logger.info('sip password set', { userId: id, agentId: current.extension, byUserId: actor.id });
     this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'sip-password-set' });
   }
 
@@ -318,6 +331,12 @@ export class IdentityService {
     if (count > 0) this.deps.logger.info('sessions ended', { userId, reason, count });
     // Told even when none was counted: a socket may have been opened by a session of another process.
     this.observer.emit('user-sessions-ended', { userId, reason, keptTokenHash: keep });
+  }
+
+  private async refuseUnknownUnit(unitId: number): Promise<void> {
+    if (this.deps.unitExists === undefined || (await this.deps.unitExists(unitId))) return;
+    const message = `names no handling unit (${unitId})`;
+    throw new ValidationError(`invalid user: unitId ${message}`, [{ path: 'unitId', message }]);
   }
 
   private getDummyHash(): Promise<string> {

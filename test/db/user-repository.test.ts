@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { QueryTypes } from 'sequelize';
 import { SequelizeSessionRepository } from '../../src/db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from '../../src/db/sequelize-user-repository.js';
-import { DuplicateUserError } from '../../src/identity/identity-errors.js';
+import { DuplicateUserError, LastActiveAdminError } from '../../src/identity/identity-errors.js';
 import { IdentityService } from '../../src/identity/identity-service.js';
 import type { NewUserRecord } from '../../src/identity/user.js';
 import { computeSipHa1 } from '../../src/identity/sip-ha1.js';
@@ -167,6 +167,28 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     // The same values again (MySQL reports no changed row): still answered.
     expect(await repo.update(created.id, { active: false, updatedAt: at })).to.include({ active: false });
     expect(await rejection(repo.update(created.id + 100, { active: true, updatedAt: at }))).to.include({ code: 'NOT_FOUND' });
+  });
+
+  it('when two admins are disabled at once with keepAnActiveAdmin, exactly one stays active; without it (or for others) nothing is refused', async () => {
+    const admin = (username: string) => agent(username, '0', { role: 'admin', extension: null, sipHa1: null, sipRealm: null, skills: [] });
+    const a = await repo.create(admin('root'));
+    const b = await repo.create(admin('root2'));
+    const at = new Date('2024-05-02T09:30:00.000Z');
+    const results = await Promise.allSettled([
+      repo.update(a.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }),
+      repo.update(b.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }),
+    ]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused?.reason).to.be.instanceOf(LastActiveAdminError);
+    const active = (await repo.list({ roles: ['admin'] })).filter((u) => u.active);
+    expect(active).to.have.length(1);
+    // The last one cannot go either; an agent can, and so can an admin without the guard.
+    const last = active[0]?.id ?? 0;
+    expect(await rejection(repo.update(last, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }))).to.be.instanceOf(LastActiveAdminError);
+    const li = await repo.create(agent('li.na', '1001'));
+    expect(await repo.update(li.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true })).to.include({ active: false });
+    expect(await repo.update(last, { displayName: '管理员', updatedAt: at }, { keepAnActiveAdmin: true })).to.include({ active: true, displayName: '管理员' });
   });
 
   it('when the sessions of a user are deleted, the others and the kept one stay, in one DELETE statement, and the count is returned', async () => {

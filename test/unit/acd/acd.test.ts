@@ -408,4 +408,54 @@ describe('Acd', () => {
       expect(kit.acd.agent('ghost')).to.equal(undefined);
     });
   });
+
+  describe('an admin disables an agent (logoutWhenFree)', () => {
+    it('when the agent is ready or not-ready, it is logged out at once', () => {
+      login(kit, 'a1');
+      login(kit, 'a2');
+      kit.acd.setNotReady('a2', '休息');
+      kit.acd.logoutWhenFree('a1');
+      kit.acd.logoutWhenFree('a2');
+      kit.acd.logoutWhenFree('a2'); // already out: nothing
+      kit.acd.logoutWhenFree('ghost');
+      expect(kit.acd.agents().map((a) => [a.agentId, a.state])).to.deep.equal([['a1', AgentState.LoggedOut], ['a2', AgentState.LoggedOut]]);
+    });
+
+    it('when a call rings on its phone, the offer is withdrawn and the caller goes to the next agent', () => {
+      login(kit, 'a1');
+      kit.timers.tick(1000);
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      login(kit, 'a2');
+      kit.acd.logoutWhenFree('a1');
+      expect(kit.ofType('offer-withdrawn')).to.deep.include({ callId: 'c1', agentId: 'a1', extension: '8001', reason: 'agent-logged-out' });
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+      expect(kit.ofType('offer').map((o) => o.agentId)).to.deep.equal(['a1', 'a2']);
+    });
+
+    it('when the agent is on a call, it stays busy and is logged out when the call ends, its wrap-up recorded', async () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.logoutWhenFree('a1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.Busy);
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+      kit.timers.tick(60_000);
+      await kit.acd.flush();
+      expect(kit.records.queueEvents.filter((e) => e.callId === 'c1').map((e) => e.event)).to.deep.equal(['entered', 'offered', 'answered', 'ended', 'wrap-up-ended']);
+      expect(kit.records.agentEvents.map((e) => `${e.fromState}→${e.toState}`).slice(-2)).to.deep.equal(['busy→wrap-up', 'wrap-up→logged-out']);
+    });
+
+    it('when a listener of the wrap-up already put the agent not-ready (its desktop is gone), it is still logged out', () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.logoutWhenFree('a1');
+      kit.acd.observer.on('agent-state', (e) => {
+        if (e.to === AgentState.WrapUp) kit.acd.setNotReady('a1', 'desktop-disconnected');
+      });
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+    });
+  });
 });

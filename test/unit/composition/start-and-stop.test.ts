@@ -215,7 +215,7 @@ describe('startServer and stopServer (the composition root)', function () {
     }
   });
 
-  it('when an admin changes an agent over the API, the ACD has its new skills at once and a new SIP password drops its phone’s registration', async () => {
+  it('when an admin changes an agent over the API, the ACD has its new skills at once, a new SIP password drops its phone’s registration, disabling logs it out', async () => {
     const config = await configFor();
     const running = await startServer(config, silentLogger());
     try {
@@ -244,9 +244,18 @@ describe('startServer and stopServer (the composition root)', function () {
         expect(running.telephony.isRegistered('8101')).to.equal(true);
         expect((await call('POST', `/users/${agentId}/sip-password`, { password: 'sip-pass-02' })).status).to.equal(204);
         expect(running.telephony.isRegistered('8101'), 'binding made with the old SIP password').to.equal(false);
+        expect((await new Registration(phone, config.SIP_PORT).register({ user: '8101', password: 'sip-pass-02' })).status).to.equal(200);
+        expect((await call('PATCH', `/users/${agentId}`, { active: false })).status).to.equal(200);
+        expect(running.telephony.isRegistered('8101'), 'binding of a disabled agent').to.equal(false);
+        expect(running.acd.agent(agentId)?.state, 'a disabled agent in the ACD').to.equal('logged-out');
       } finally {
         phone.close();
       }
+
+      // A unit user must name a handling unit that exists (the database has none yet).
+      const unit = await call('POST', '/users', { username: 'wiring.unit', password: 'unit-pass-1', role: 'unit', unitId: 999 });
+      expect(unit.status).to.equal(400);
+      expect(unit.body).to.have.nested.property('error.issues[0].path', 'unitId');
     } finally {
       await stopServer(running, config, silentLogger());
     }
