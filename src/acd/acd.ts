@@ -47,6 +47,10 @@ export class Acd {
   private readonly roster = new AgentRoster();
   private readonly callers = new QueuedCallers();
   private readonly handling = new Map<string, Handling>();
+  /** Skills changed (by an admin) while the agent was on a call: applied at its next ready. */
+  private readonly pendingSkills = new Map<string, readonly string[]>();
+  /** Agents disabled (by an admin) during a call: logged out when it ends. */
+  private readonly pendingLogouts = new Set<string>();
   private readonly recorder: AcdRecorder;
   private readonly handleTimes: HandleTimes;
   private seq = 0;
@@ -68,6 +72,8 @@ export class Acd {
   login(input: { agentId: string; extension: string; skills: readonly string[] }): AgentSnapshot {
     this.checkOpen();
     const agent = this.roster.prepareLogin(input, this.now());
+    this.pendingSkills.delete(agent.agentId);
+    this.pendingLogouts.delete(agent.agentId);
     this.move(agent, AgentState.Ready, null);
     this.route();
     return agent.snapshot();
@@ -117,6 +123,39 @@ export class Acd {
 
   agent(agentId: string): AgentSnapshot | undefined {
     return this.roster.snapshot(agentId);
+  }
+
+  /**
+   * The agent may no longer work (an admin disabled it): logged out now (a ringing offer is
+   * withdrawn first), or, during a call (busy), as soon as the call ends. Nothing when the agent is
+   * unknown or already logged out.
+   */
+  logoutWhenFree(agentId: string): void {
+    const agent = this.roster.find(agentId);
+    if (agent === undefined || agent.state === AgentState.LoggedOut) return;
+    if (agent.state === AgentState.Busy) {
+      this.pendingLogouts.add(agentId);
+      return;
+    }
+    this.leaveState(agent, AgentState.LoggedOut, null, 'agent-logged-out');
+  }
+
+  /**
+   * An admin changed the agent's skills. Applied at once (and routing runs: a waiting caller may
+   * now match), except during a call (busy): then at the agent's next ready. Unknown agents are
+   * left alone: they bring their skills when they log in.
+   */
+  updateSkills(agentId: string, skills: readonly string[]): void {
+    const agent = this.roster.find(agentId);
+    if (agent === undefined) return;
+    if (agent.state === AgentState.Busy) {
+      this.pendingSkills.set(agentId, [...skills]);
+      return;
+    }
+    this.pendingSkills.delete(agentId);
+    agent.skills = new Set(skills);
+    this.options.logger.info('agent skills changed', { agentId, skills: [...skills].join(',') });
+    this.route();
   }
 
   /**
@@ -234,6 +273,11 @@ export class Acd {
     handling.endedAt = now;
     this.recorder.queueEvent('ended', handling.callId, handling.queue, now, { agent, talkMs: now - handling.answeredAt });
     this.move(agent, AgentState.WrapUp, null);
+    if (this.pendingLogouts.delete(agentId)) {
+      // Disabled during the call: logged out now (whatever a listener of the wrap-up did meanwhile).
+      if (agent.state !== AgentState.LoggedOut) this.leaveState(agent, AgentState.LoggedOut, null, 'agent-logged-out');
+      return;
+    }
     // A listener of the state change may already have moved the agent on (e.g. not-ready because its
     // desktop is gone): then its wrap-up is over and there is nothing to time.
     if (this.handling.get(agentId) !== handling || agent.state !== AgentState.WrapUp) return;
@@ -426,6 +470,12 @@ export class Acd {
 
   private move(agent: Agent, to: AgentState, reason: string | null, options: { keepIdleSince?: boolean } = {}): void {
     const t = agent.transition(to, reason, this.now(), options);
+    const skills = to === AgentState.Ready ? this.pendingSkills.get(agent.agentId) : undefined;
+    if (skills !== undefined) {
+      this.pendingSkills.delete(agent.agentId);
+      agent.skills = new Set(skills);
+      this.options.logger.info('agent skills changed', { agentId: agent.agentId, skills: skills.join(',') });
+    }
     this.recorder.agentState(agent, t);
     this.options.logger.info('agent state', { agentId: agent.agentId, from: t.from, to: t.to, reason: t.reason });
     this.observer.emit('agent-state', { agentId: agent.agentId, extension: agent.extension, from: t.from, to: t.to, reason: t.reason, at: t.at });

@@ -29,6 +29,11 @@ export class AgentRoster {
     return agent;
   }
 
+  /** The agent, or undefined when the ACD has never seen it log in. */
+  find(agentId: string): Agent | undefined {
+    return this.byId.get(agentId);
+  }
+
   snapshot(agentId: string): AgentSnapshot | undefined {
     return this.byId.get(agentId)?.snapshot();
   }

@@ -108,14 +108,14 @@ export function createAgentsRoutes(service: IdentityService): Router {
   router.post('/users/:id/password', admin, async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');
     const { password } = parseInput(passwordBody, req.body, 'body');
-    await service.setPassword(id, password, { keepToken: bearerToken(req, res) });
+    await service.setPassword(id, password, currentUser(res), { keepToken: bearerToken(req, res) });
     res.status(204).end();
   });
 
   router.post('/users/:id/sip-password', admin, async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'path');
     const { password } = parseInput(passwordBody, req.body, 'body');
-    await service.setSipPassword(id, password);
+    await service.setSipPassword(id, password, currentUser(res));
     res.status(204).end();
   });
 

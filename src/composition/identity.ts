@@ -8,6 +8,7 @@ import type { Database } from '../db/database.js';
 import { SequelizeAuthThrottleStore } from '../db/sequelize-auth-throttle-store.js';
 import { SequelizeSessionRepository } from '../db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from '../db/sequelize-user-repository.js';
+import { SequelizeUnitRepository } from '../db/unit-repository.js';
 import { IdentityService } from '../identity/identity-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
@@ -37,6 +38,8 @@ export function createVerifyToken(identity: Pick<IdentityService, 'verifyToken'>
 export async function createIdentity(config: Config, db: Database, clock: Clock, logger: Logger): Promise<Identity> {
   const users = new SequelizeUserRepository(db.sequelize);
   const authThrottles = new SequelizeAuthThrottleStore(db.sequelize);
+  // Only to check a unit user's unitId; the units themselves are the work-order module's.
+  const units = new SequelizeUnitRepository(db.sequelize);
   const identity = new IdentityService({
     users,
     sessions: new SequelizeSessionRepository(db.sequelize),
@@ -45,6 +48,7 @@ export async function createIdentity(config: Config, db: Database, clock: Clock,
     tokenTtlMs: config.AUTH_TOKEN_TTL_H * 3_600_000,
     logger,
     throttle: { store: authThrottles },
+    unitExists: async (unitId) => (await units.get(unitId)) !== undefined,
   });
   await ensureFirstAdmin(identity, config, logger);
   return { identity, users, authThrottles, verifyToken: createVerifyToken(identity) };

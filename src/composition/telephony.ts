@@ -10,6 +10,8 @@ import { QueueDispatcher } from '../calls/queue-dispatcher.js';
 import { TaskClaims } from '../calls/task-claims.js';
 import type { Config } from '../config/config.js';
 import type { DialPlan } from '../dialer/index.js';
+import type { SipCredentialsChangedEvent } from '../identity/identity-service.js';
+import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { RtpMediaEngine } from '../media/rtp-media-engine.js';
@@ -45,7 +47,7 @@ export interface Telephony {
 
 export interface TelephonyDeps {
   readonly storage: Storage;
-  readonly identity: Pick<Identity, 'users' | 'authThrottles'>;
+  readonly identity: Pick<Identity, 'identity' | 'users' | 'authThrottles'>;
   readonly tickets: TicketService;
   readonly telemetry: CallTelemetry;
   readonly dialPlan: DialPlan;
@@ -127,6 +129,23 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     acd.close();
     // Queue events still in its writer go to the spool before the spool closes.
     await acd.flush();
+  });
+
+  // An admin's change of an agent reaches the ACD at once: new skills (now, or at its next ready when
+  // on a call); disabled, it is logged out (now, or when its call ends) and leaves the wallboard.
+  const onUserUpdated = (user: User): void => {
+    if (user.role !== 'agent') return;
+    if (user.active) acd.updateSkills(String(user.id), user.skills);
+    else acd.logoutWhenFree(String(user.id));
+  };
+  // A new SIP password, or a disabled agent: the phone registered with the old credentials is rung no more.
+  const onSipCredentials = (e: SipCredentialsChangedEvent): void => {
+    telephony.dropRegistration(e.extension);
+  };
+  const { observer: identityEvents } = deps.identity.identity;
+  identityEvents.on('user-updated', onUserUpdated).on('sip-credentials-changed', onSipCredentials);
+  closers.add('identity listeners', () => {
+    identityEvents.off('user-updated', onUserUpdated).off('sip-credentials-changed', onSipCredentials);
   });
 
   const dispatcher = new QueueDispatcher({

@@ -36,13 +36,10 @@ export class SequelizeSessionRepository implements SessionRepository {
     }
   }
 
-  async deleteByUser(userId: number, keep?: string): Promise<string[]> {
+  async deleteByUser(userId: number, keep?: string): Promise<number> {
     try {
-      const where = keep === undefined ? { userId } : { userId, tokenHash: { [Op.ne]: keep } };
-      const rows = await this.sessions.findAll({ where, attributes: ['tokenHash'] });
-      const hashes = rows.map((r) => r.get({ plain: true }).tokenHash);
-      if (hashes.length > 0) await this.sessions.destroy({ where: { tokenHash: { [Op.in]: hashes } } });
-      return hashes;
+      // One DELETE ... WHERE user_id: a session inserted between a SELECT and a DELETE by hashes would survive.
+      return await this.sessions.destroy({ where: keep === undefined ? { userId } : { userId, tokenHash: { [Op.ne]: keep } } });
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `deleting the sessions of user ${userId} failed`);
     }

@@ -1,8 +1,9 @@
 import { Op, UniqueConstraintError, type Sequelize, type WhereOptions } from 'sequelize';
-import { DuplicateUserError, type UniqueUserField } from '../identity/identity-errors.js';
+import { DuplicateUserError, LastActiveAdminError, type UniqueUserField } from '../identity/identity-errors.js';
 import { USER_ROLES, toPublicUser, type NewUserRecord, type StoredUser, type User, type UserPatchRecord, type UserRole } from '../identity/user.js';
 import type { UserRepository } from '../identity/user-repository.js';
 import { AppError, NotFoundError, toAppError } from '../shared/app-error.js';
+import { ticketTransaction } from './ticket-transaction.js';
 import { defineUserModel, type UserModel, type UserRow } from './user.model.js';
 
 /**
@@ -13,7 +14,7 @@ import { defineUserModel, type UserModel, type UserRow } from './user.model.js';
 export class SequelizeUserRepository implements UserRepository {
   private readonly users: UserModel;
 
-  constructor(sequelize: Sequelize) {
+  constructor(private readonly sequelize: Sequelize) {
     this.users = defineUserModel(sequelize);
   }
 
@@ -64,7 +65,7 @@ export class SequelizeUserRepository implements UserRepository {
     }
   }
 
-  async update(id: number, patch: UserPatchRecord): Promise<User> {
+  async update(id: number, patch: UserPatchRecord, options: { readonly keepAnActiveAdmin?: boolean } = {}): Promise<User> {
     const values: Partial<Pick<UserRow, 'displayName' | 'skills' | 'unitId' | 'active' | 'passwordHash' | 'sipHa1' | 'sipRealm' | 'updatedAt'>> = {
       updatedAt: patch.updatedAt,
     };
@@ -75,11 +76,21 @@ export class SequelizeUserRepository implements UserRepository {
     if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
     if (patch.sipHa1 !== undefined) values.sipHa1 = patch.sipHa1;
     if (patch.sipRealm !== undefined) values.sipRealm = patch.sipRealm;
+    const guard = patch.active === false && (options.keepAnActiveAdmin ?? false);
     let row: UserRow | null;
     try {
-      await this.users.update(values, { where: { id } });
-      // Read back rather than trust the affected-row count: MySQL counts only rows that changed.
-      row = await this.users.findOne({ where: { id } });
+      row = await ticketTransaction(this.sequelize, async (transaction) => {
+        if (guard) {
+          // Locks the active admins' rows (MySQL; SQLite transactions here are one writer at a time):
+          // a concurrent disable of another admin waits, then sees this one's result.
+          const admins = await this.users.findAll({ where: { role: 'admin', active: true }, attributes: ['id'], transaction, lock: transaction.LOCK.UPDATE });
+          const ids = admins.map((a) => a.get({ plain: true }).id);
+          if (ids.includes(id) && ids.length === 1) throw new LastActiveAdminError(id);
+        }
+        await this.users.update(values, { where: { id }, transaction });
+        // Read back rather than trust the affected-row count: MySQL counts only rows that changed.
+        return this.users.findOne({ where: { id }, transaction });
+      });
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `updating user ${id} failed`);
     }

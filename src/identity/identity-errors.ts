@@ -1,4 +1,4 @@
-import { AppError } from '../shared/app-error.js';
+import { AppError, ValidationError } from '../shared/app-error.js';
 
 /**
  * Wrong username or wrong password: one message for both, so the answer does not tell which
@@ -27,5 +27,16 @@ export class DuplicateUserError extends AppError {
     options?: { cause?: unknown },
   ) {
     super('DUPLICATE', `${field} ${value} is already taken`, options);
+  }
+}
+
+/**
+ * Disabling this user would leave no active admin (nobody could manage users any more): refused
+ * naming `active` (400). The user repository checks it in the same transaction as the write.
+ */
+export class LastActiveAdminError extends ValidationError {
+  constructor(userId: number) {
+    const message = `user ${userId} is the last active admin: enable or create another admin first`;
+    super(`invalid user: active ${message}`, [{ path: 'active', message }]);
   }
 }

@@ -8,7 +8,7 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
 import type { SessionRepository } from './session-repository.js';
 import { computeSipHa1 } from './sip-ha1.js';
-import { toPublicUser, type User, type UserPatchRecord, type UserRole } from './user.js';
+import { toPublicUser, type StoredUser, type User, type UserPatchRecord, type UserRole } from './user.js';
 import { newUserInputSchema, parseFields, passwordSchema, userPatchSchema, usernameSchema, type NewUserInput, type UserPatchInput } from './user-fields.js';
 import type { UserRepository } from './user-repository.js';
 
@@ -22,6 +22,11 @@ export interface IdentityServiceDeps {
   readonly tokenTtlMs: number;
   readonly logger: Logger;
   readonly throttle?: LoginThrottleOptions;
+  /**
+   * Whether a handling unit exists (the units are the work-order module's): a unit user's unitId
+   * must name one. Absent: not checked (tests without units).
+   */
+  readonly unitExists?: (unitId: number) => Promise<boolean>;
 }
 
 export interface IssuedToken {
@@ -46,8 +51,33 @@ export interface SessionEndedEvent {
   readonly reason: 'logout' | 'expired' | 'disabled' | 'password-changed';
 }
 
+/**
+ * Every session of a user ended at once (one DELETE), but the kept one: sockets of that user opened
+ * with any other token must close now.
+ */
+export interface UserSessionsEndedEvent {
+  readonly userId: number;
+  readonly reason: 'disabled' | 'password-changed';
+  /** The token hash of the session that was kept (an admin resetting their own password), if any. */
+  readonly keptTokenHash: string | undefined;
+}
+
 export interface IdentityEvents extends Record<string, unknown[]> {
   'session-ended': [event: SessionEndedEvent];
+  'user-sessions-ended': [event: UserSessionsEndedEvent];
+  /** An admin changed the user (PATCH): the composition hands an agent's new skills to the ACD. */
+  'user-updated': [user: User];
+  /**
+   * An agent's SIP password was set, or the agent disabled: the composition drops the extension's
+   * registration, so a phone registered with the old password gets no more calls.
+   */
+  'sip-credentials-changed': [event: SipCredentialsChangedEvent];
+}
+
+export interface SipCredentialsChangedEvent {
+  readonly userId: number;
+  readonly extension: string;
+  readonly reason: 'sip-password-set' | 'disabled';
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -62,8 +92,8 @@ export function hashToken(token: string): string {
  */
 export class IdentityService {
   /**
-   * `session-ended` on logout, on a token found expired, and for each session of a user disabled or
-   * given a new password: the WebSocket servers close its sockets (4401).
+   * `session-ended` on logout and on a token found expired; `user-sessions-ended` when a user is
+   * disabled or given a new password: the WebSocket servers close the sockets (4401).
    */
   readonly observer: TypedEmitter<IdentityEvents>;
   private readonly throttle: LoginThrottle;
@@ -78,9 +108,13 @@ export class IdentityService {
     this.throttle = new LoginThrottle(deps.clock, deps.throttle);
   }
 
-  /** Creates a user; refuses bad fields (ValidationError naming each) and a taken username or extension (DUPLICATE). */
+  /**
+   * Creates a user; refuses bad fields and a unitId naming no handling unit (ValidationError naming
+   * each) and a taken username or extension (DUPLICATE).
+   */
   async createUser(input: NewUserInput): Promise<User> {
     const u = parseFields(newUserInputSchema, input, 'user');
+    if (u.role === 'unit' && u.unitId !== undefined) await this.refuseUnknownUnit(u.unitId);
     const extension = u.role === 'agent' ? (u.extension ?? null) : null;
     const user = await this.deps.users.create({
       username: u.username,
@@ -106,6 +140,11 @@ export class IdentityService {
    * account's owner out of an address they logged in from before.
    */
   async authenticate(username: string, password: string, address = 'unknown'): Promise<User> {
+    return toPublicUser(await this.checkCredentials(username, password, address));
+  }
+
+  /** authenticate(), answering the stored user (with the hash the password matched). */
+  private async checkCredentials(username: string, password: string, address: string): Promise<StoredUser> {
     const valid = usernameSchema.safeParse(username).success;
     // Counted before the password is checked (issue 9, item 6). Names that cannot exist are
     // counted per address only: they could only fill the table.
@@ -119,7 +158,7 @@ export class IdentityService {
       throw new LoginFailedError();
     }
     await this.throttle.recordSuccess(attempt);
-    return toPublicUser(stored);
+    return stored;
   }
 
   /** Starts a session for a user: a new random token, stored as its SHA-256 with the expiry. */
@@ -131,10 +170,23 @@ export class IdentityService {
     return { token, expiresAt };
   }
 
-  /** authenticate + issueToken. */
-  async login(username: string, password: string, address?: string): Promise<LoginResult> {
-    const user = await this.authenticate(username, password, address);
-    const issued = await this.issueToken(user);
+  /**
+   * authenticate + issueToken. An admin may reset the password or disable the user between the
+   * check and the session's insert, and end the user's sessions before that insert lands: so the
+   * user is read again once the session is stored, and when its password hash changed or it is no
+   * longer active, the new session is deleted and the login fails (LOGIN_FAILED). A reset after
+   * that read ends the session itself (its DELETE comes after the insert).
+   */
+  async login(username: string, password: string, address = 'unknown'): Promise<LoginResult> {
+    const stored = await this.checkCredentials(username, password, address);
+    const issued = await this.issueToken(stored);
+    const now = await this.deps.users.findById(stored.id);
+    if (now?.passwordHash !== stored.passwordHash || !now.active) {
+      await this.deps.sessions.delete(hashToken(issued.token));
+      this.deps.logger.warn('login failed: the password was reset or the user disabled during it', { userId: stored.id, address });
+      throw new LoginFailedError();
+    }
+    const user = toPublicUser(now);
     this.deps.logger.info('login', { userId: user.id, username: user.username, role: user.role });
     return { ...issued, user };
   }
@@ -190,9 +242,11 @@ export class IdentityService {
 
   /**
    * An admin changes a user (display name, skills of an agent, unit of a unit user, active).
-   * Refuses a field the user's role has not, and an admin disabling their own account
-   * (ValidationError naming the field). Disabling ends every session of the user at once: its
-   * tokens stop working and its sockets close.
+   * Refuses a field the user's role has not, a unitId naming no handling unit, an admin disabling
+   * their own account and disabling the last active admin (ValidationError naming the field).
+   * Disabling ends every session of the user at once (its tokens stop working, its sockets close)
+   * and, for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
+   * tells the ACD (new skills; a disabled agent is logged out once free).
    */
   async updateUser(id: number, input: UserPatchInput, actor: { readonly id: number }): Promise<User> {
     const p = parseFields(userPatchSchema, input, 'user');
@@ -203,13 +257,17 @@ export class IdentityService {
     if (p.unitId !== undefined && current.role !== 'unit') issues.push({ path: 'unitId', message: 'is only for unit users' });
     if (p.active === false && id === actor.id) issues.push({ path: 'active', message: 'you cannot disable your own account' });
     if (issues.length > 0) throw new ValidationError(`invalid user: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+    if (p.unitId !== undefined) await this.refuseUnknownUnit(p.unitId);
     const patch: { -readonly [K in keyof UserPatchRecord]: UserPatchRecord[K] } = { updatedAt: new Date(this.deps.clock.now()) };
     if (p.displayName !== undefined) patch.displayName = p.displayName;
     if (p.skills !== undefined) patch.skills = p.skills;
     if (p.unitId !== undefined) patch.unitId = p.unitId;
     if (p.active !== undefined) patch.active = p.active;
-    const updated = await this.deps.users.update(id, patch);
+    // The last active admin is checked by the repository in the write's own transaction.
+    const updated = await this.deps.users.update(id, patch, { keepAnActiveAdmin: p.active === false });
     this.deps.logger.info('user updated', { userId: id, byUserId: actor.id, fields: Object.keys(p).join(',') });
+    this.observer.emit('user-updated', updated);
+    if (p.active === false && current.extension !== null) this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'disabled' });
     if (p.active === false) await this.endSessions(id, 'disabled');
     return updated;
   }
@@ -219,21 +277,21 @@ export class IdentityService {
    * old password's holder is signed out. `keepToken`: the caller's own token, kept when an admin
    * resets their own password.
    */
-  async setPassword(id: number, password: string, options: { readonly keepToken?: string } = {}): Promise<void> {
+  async setPassword(id: number, password: string, actor: { readonly id: number }, options: { readonly keepToken?: string } = {}): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'password');
     const current = await this.deps.users.findById(id);
     if (!current) throw new NotFoundError(`user ${id} not found`);
     await this.deps.users.update(id, { passwordHash: await hashPassword(pw), updatedAt: new Date(this.deps.clock.now()) });
-    this.deps.logger.info('password set', { userId: id });
+    this.deps.logger.info('password set', { userId: id, byUserId: actor.id });
     await this.endSessions(id, 'password-changed', options.keepToken === undefined ? undefined : hashToken(options.keepToken));
   }
 
   /**
-   * Sets an agent's SIP password: its HA1 for its extension in SIP_REALM. The softphone must
-   * register with the new one from now on (a registration already made lasts until it expires).
-   * InvalidStateError when the user is not an agent.
+   * Sets an agent's SIP password: its HA1 for its extension in SIP_REALM. The registration made with
+   * the old one is dropped at once (`sip-credentials-changed`): the softphone must register with the
+   * new one before it is rung again. InvalidStateError when the user is not an agent.
    */
-  async setSipPassword(id: number, password: string): Promise<void> {
+  async setSipPassword(id: number, password: string, actor: { readonly id: number }): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'sipPassword');
     const current = await this.deps.users.findById(id);
     if (!current) throw new NotFoundError(`user ${id} not found`);
@@ -243,7 +301,8 @@ export class IdentityService {
       sipRealm: this.deps.sipRealm,
       updatedAt: new Date(this.deps.clock.now()),
     });
-    this.deps.logger.info('sip password set', { userId: id, agentId: current.extension });
+    this.deps.logger.info('sip password set', { userId: id, agentId: current.extension, byUserId: actor.id });
+    this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'sip-password-set' });
   }
 
   async listUsers(filter: { roles?: readonly UserRole[] } = {}): Promise<User[]> {
@@ -266,11 +325,18 @@ export class IdentityService {
     }
   }
 
-  /** Deletes the user's sessions (but `keep`) and tells `observer` of each, so their sockets close. */
-  private async endSessions(userId: number, reason: SessionEndedEvent['reason'], keep?: string): Promise<void> {
-    const ended = await this.deps.sessions.deleteByUser(userId, keep);
-    if (ended.length > 0) this.deps.logger.info('sessions ended', { userId, reason, count: ended.length });
-    for (const tokenHash of ended) this.observer.emit('session-ended', { tokenHash, userId, reason });
+  /** Deletes the user's sessions (but `keep`) in one statement and tells `observer`, so their sockets close. */
+  private async endSessions(userId: number, reason: UserSessionsEndedEvent['reason'], keep?: string): Promise<void> {
+    const count = await this.deps.sessions.deleteByUser(userId, keep);
+    if (count > 0) this.deps.logger.info('sessions ended', { userId, reason, count });
+    // Told even when none was counted: a socket may have been opened by a session of another process.
+    this.observer.emit('user-sessions-ended', { userId, reason, keptTokenHash: keep });
+  }
+
+  private async refuseUnknownUnit(unitId: number): Promise<void> {
+    if (this.deps.unitExists === undefined || (await this.deps.unitExists(unitId))) return;
+    const message = `names no handling unit (${unitId})`;
+    throw new ValidationError(`invalid user: unitId ${message}`, [{ path: 'unitId', message }]);
   }
 
   private getDummyHash(): Promise<string> {

@@ -13,10 +13,10 @@ export interface SessionRepository {
   /** Removes one session; nothing happens when it is already gone. */
   delete(tokenHash: string): Promise<void>;
   /**
-   * Removes every session of a user but the one whose hash is `keep` (if given); returns the hashes
-   * removed, so their sockets can be closed.
+   * Removes every session of a user but the one whose hash is `keep` (if given), in one statement
+   * (no session inserted meanwhile can slip between a read and the delete); returns how many.
    */
-  deleteByUser(userId: number, keep?: string): Promise<string[]>;
+  deleteByUser(userId: number, keep?: string): Promise<number>;
   /** Removes every session that expired at or before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

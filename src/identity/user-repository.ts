@@ -11,6 +11,11 @@ export interface UserRepository {
   findByUsername(username: string): Promise<StoredUser | undefined>;
   /** Users in id order, optionally of some roles only. */
   list(filter?: { roles?: readonly UserRole[] }): Promise<User[]>;
-  /** Changes the given fields; NotFoundError when there is no such user. */
-  update(id: number, patch: UserPatchRecord): Promise<User>;
+  /**
+   * Changes the given fields; NotFoundError when there is no such user. `keepAnActiveAdmin`: refuses
+   * (LastActiveAdminError) to make inactive the only active admin, checked in the same transaction
+   * as the write (the active admins' rows locked), so two admins disabling each other at once cannot
+   * both succeed.
+   */
+  update(id: number, patch: UserPatchRecord, options?: { readonly keepAnActiveAdmin?: boolean }): Promise<User>;
 }

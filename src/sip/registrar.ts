@@ -66,6 +66,9 @@ export class Registrar {
   private readonly nonces: NonceSigner;
   private readonly counts = new NonceCounter(NONCE_LIFETIME_MS);
   private readonly throttle: AuthThrottle;
+  /** Counts drop() calls; `droppedAt` keeps the count at each extension's last drop. */
+  private drops = 0;
+  private readonly droppedAt = new Map<string, number>();
 
   constructor(private readonly options: RegistrarOptions) {
     this.nonces = new NonceSigner(options.realm, NONCE_LIFETIME_MS);
@@ -85,6 +88,16 @@ export class Registrar {
     return entry && entry.binding.expiresAt > this.options.clock.now() ? entry.binding : undefined;
   }
 
+  /**
+   * Forgets the extension's binding at once (its SIP password was reset, or its agent disabled): no
+   * call reaches the phone until it registers again, with the credentials stored now. A REGISTER
+   * whose credentials were checked before the drop is challenged again rather than bound.
+   */
+  drop(extension: string): void {
+    this.droppedAt.set(extension, ++this.drops);
+    this.remove(extension, 'dropped');
+  }
+
   close(): void {
     for (const { timer } of this.bindings.values()) this.options.clock.clearTimeout(timer);
     this.bindings.clear();
@@ -92,9 +105,16 @@ export class Registrar {
   }
 
   handle(req: SipRequest, tx: ServerTransaction): void {
+    const dropsBefore = this.drops;
     this.authenticate(req, tx).then(
       (user) => {
-        if (user !== null && !tx.finalSent) this.register(req, tx, user);
+        if (user === null || tx.finalSent) return;
+        // Checked against the credentials of before a drop (the HA1 read, then reset): try again.
+        if ((this.droppedAt.get(user) ?? 0) > dropsBefore) {
+          tx.respond(401, 'Unauthorized', { toTag: newTag(), headers: { 'www-authenticate': this.nonces.challenge(this.options.clock.now(), req.source.address, false) } });
+          return;
+        }
+        this.register(req, tx, user);
       },
       (err: unknown) => {
         this.options.logger.error('sip: registrar failure', { err: err instanceof Error ? err.message : String(err) });
@@ -239,7 +259,7 @@ export class Registrar {
     return { contact: `<${binding.registeredContact}>;expires=${left}` };
   }
 
-  private remove(extension: string, why: 'unregistered' | 'expired'): void {
+  private remove(extension: string, why: 'unregistered' | 'expired' | 'dropped'): void {
     const entry = this.bindings.get(extension);
     if (!entry) return;
     this.options.clock.clearTimeout(entry.timer);

@@ -168,6 +168,14 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   }
 
   /**
+   * Forgets the extension's registration now (its SIP credentials changed or its agent was
+   * disabled): calls to it find no phone until it registers again with the stored credentials.
+   */
+  dropRegistration(extension: string): void {
+    this.registrar?.drop(extension);
+  }
+
+  /**
    * Starts an outbound call and returns its leg at once (state `ringing`, `progress` events), so the
    * caller can listen before the answer; `leg.connected` settles like dial().
    */

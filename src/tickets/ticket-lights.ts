@@ -27,6 +27,11 @@ export interface CurrentStep {
 
 /** Beyond this the count is not worth a longer loop: the order is very late either way. */
 const MAX_COUNTED_DAYS = 366;
+/**
+ * Any 800 calendar days hold far more than MAX_COUNTED_DAYS working days, so counting no further
+ * than this changes no answer and bounds the loop for an order years old.
+ */
+const MAX_SPAN_MS = 800 * 86_400_000;
 
 /** The running deadline: sign_by while dispatched, reply_by while signed or in progress. */
 export function currentStep(ticket: Pick<Ticket, 'state' | 'signBy' | 'replyBy'>): CurrentStep | null {
@@ -42,16 +47,19 @@ export function lightOf(deadline: Date, now: Date, calendar: WorkingDayCalendar)
 
 /** Whole working days from `deadline` to `now`: n such that deadline + n working days ≤ now < deadline + n+1. */
 export function overdueWorkingDays(deadline: Date, now: Date, calendar: WorkingDayCalendar): number {
-  let n = 0;
-  while (n < MAX_COUNTED_DAYS && calendar.addWorkingDays(deadline, n + 1).getTime() <= now.getTime()) n++;
-  return n;
+  return countWorkingDays(deadline, now, calendar);
 }
 
 /** Whole working days from `now` to `deadline`: n such that now + n working days ≤ deadline < now + n+1. */
 export function remainingWorkingDays(deadline: Date, now: Date, calendar: WorkingDayCalendar): number {
-  let n = 0;
-  while (n < MAX_COUNTED_DAYS && calendar.addWorkingDays(now, n + 1).getTime() <= deadline.getTime()) n++;
-  return n;
+  return countWorkingDays(now, deadline, calendar);
+}
+
+/** The largest n ≤ MAX_COUNTED_DAYS with from + n working days ≤ to (0 when `to` is before `from`), in one pass over the days. */
+function countWorkingDays(from: Date, to: Date, calendar: WorkingDayCalendar): number {
+  if (to.getTime() <= from.getTime()) return 0;
+  const end = new Date(Math.min(to.getTime(), from.getTime() + MAX_SPAN_MS));
+  return Math.min(MAX_COUNTED_DAYS, calendar.workingDaysBetween(from, end));
 }
 
 export function ticketLight(ticket: Pick<Ticket, 'state' | 'signBy' | 'replyBy'>, now: Date, calendar: WorkingDayCalendar): TicketLight {

@@ -11,6 +11,12 @@ export interface WorkingDayCalendar {
    * non-working day, the first working day after it counts as day 1.
    */
   addWorkingDays(from: Date, days: number): Date;
+  /**
+   * Whole working days from `from` to `to`: the largest n with `addWorkingDays(from, n)` not after
+   * `to`, counted in one pass over the days between; negative (-workingDaysBetween(to, from)) when
+   * `to` is before `from`.
+   */
+  workingDaysBetween(from: Date, to: Date): number;
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -48,6 +54,19 @@ export class WeekendOnlyCalendar implements WorkingDayCalendar {
       if (weekday !== 0 && weekday !== 6) left--;
     }
     return new Date(this.toInstant(local));
+  }
+
+  workingDaysBetween(from: Date, to: Date): number {
+    if (to.getTime() < from.getTime()) return -this.workingDaysBetween(to, from);
+    let local = this.localAsUtc(from.getTime());
+    const end = this.localAsUtc(to.getTime());
+    let count = 0;
+    for (;;) {
+      local += MS_PER_DAY;
+      if (local > end) return count;
+      const weekday = new Date(local).getUTCDay();
+      if (weekday !== 0 && weekday !== 6) count++;
+    }
   }
 
   /** The local wall-clock time of `epochMs` expressed as if it were UTC. */

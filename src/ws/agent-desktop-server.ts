@@ -35,7 +35,10 @@ export interface AgentDesktopDeps {
   readonly verifyToken: (token: string) => Promise<AuthUser | undefined>;
   /** Session ends (logout, expiry) close the desktops opened with that token at once (4401). */
   readonly sessions?: SessionWatch;
-  /** Extension and skills of an agent user. */
+  /**
+   * Extension and skills of an agent user, as stored now: read at every connect, before `ready`
+   * logs the agent in and before `next-task`, so an admin's change applies without a restart.
+   */
   readonly agentProfile: (user: AuthUser) => Promise<{ extension: string; skills: readonly string[] } | undefined>;
   /** The caller's earlier work orders for the screen-pop, newest first. */
   readonly callerHistory: (phone: string, viewer: AuthUser) => Promise<readonly unknown[]>;
@@ -52,10 +55,11 @@ export interface AgentDesktopDeps {
 }
 
 interface Desk {
-  readonly user: AuthUser;
+  user: AuthUser;
   readonly agentId: string;
-  readonly extension: string;
-  readonly skills: readonly string[];
+  /** As last read from `agentProfile`. */
+  extension: string;
+  skills: readonly string[];
   readonly sockets: Set<WebSocket>;
   grace: Timer | undefined;
 }
@@ -215,6 +219,11 @@ export class AgentDesktopServer {
     if (!desk) {
       desk = { user, agentId, extension: profile.extension, skills: profile.skills, sockets: new Set(), grace: undefined };
       this.desks.set(agentId, desk);
+    } else {
+      // The desk outlives its sockets: what an admin changed since (skills) comes with this sign-in.
+      desk.user = user;
+      desk.extension = profile.extension;
+      desk.skills = profile.skills;
     }
     if (desk.grace) {
       this.deps.clock.clearTimeout(desk.grace);
@@ -278,8 +287,12 @@ export class AgentDesktopServer {
       case 'ready':
         // Ready while holding a preview task gives the task back (release sets the agent ready).
         if (this.deps.preview?.holds(desk.agentId) === true) await this.deps.preview.release(desk.agentId);
-        else if (state === AgentState.LoggedOut) acd.login({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
-        else acd.setReady(desk.agentId);
+        else if (state === AgentState.LoggedOut) {
+          await this.refreshProfile(desk);
+          // Another desktop of the agent may have logged it in during the look-up.
+          if ((acd.agent(desk.agentId)?.state ?? AgentState.LoggedOut) === AgentState.LoggedOut) acd.login({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
+          else acd.setReady(desk.agentId);
+        } else acd.setReady(desk.agentId);
         return;
       case 'not-ready':
         acd.setNotReady(desk.agentId, command.reason);
@@ -297,7 +310,9 @@ export class AgentDesktopServer {
       case 'ping':
         return;
       case 'next-task': {
-        const task = await this.previewOrThrow().next({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
+        const preview = this.previewOrThrow();
+        await this.refreshProfile(desk);
+        const task = await preview.next({ agentId: desk.agentId, extension: desk.extension, skills: desk.skills });
         this.send(desk, task === undefined ? { type: 'no-task' } : { type: 'task', ...task });
         return;
       }
@@ -308,6 +323,14 @@ export class AgentDesktopServer {
         await this.previewOrThrow().release(desk.agentId, command.taskId);
         return;
     }
+  }
+
+  /** Reads the agent's extension and skills again (an admin may have changed them since the desk was made). */
+  private async refreshProfile(desk: Desk): Promise<void> {
+    const profile = await this.deps.agentProfile(desk.user);
+    if (profile === undefined) throw new AppError('NO_EXTENSION', 'this user has no extension');
+    desk.extension = profile.extension;
+    desk.skills = profile.skills;
   }
 
   private previewOrThrow(): DesktopPreview {

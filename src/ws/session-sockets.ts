@@ -1,13 +1,16 @@
 import type { WebSocket } from 'ws';
 import type { AuthUser } from '../api/auth-context.js';
-import { hashToken, type IdentityEvents, type SessionEndedEvent } from '../identity/identity-service.js';
+import { hashToken, type IdentityEvents, type SessionEndedEvent, type UserSessionsEndedEvent } from '../identity/identity-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 
 /** The identity service as the socket servers watch it (IdentityService implements it). */
 export interface SessionWatch {
-  /** `session-ended` (logout, found expired, user disabled, password changed): its sockets close at once. */
+  /**
+   * `session-ended` (logout, found expired): the sockets of that token close at once;
+   * `user-sessions-ended` (user disabled, password changed): every socket of the user but those of the kept token.
+   */
   readonly observer: TypedEmitter<IdentityEvents>;
   /** When the session of a token expires; undefined when it is unknown or already ended. */
   sessionExpiry(token: string): Promise<Date | undefined>;
@@ -66,9 +69,14 @@ export class SessionSockets {
       if (t.tokenHash === e.tokenHash) this.revoke(ws, CLOSE_REASONS[e.reason]);
     }
   };
+  private readonly onUserEnded = (e: UserSessionsEndedEvent): void => {
+    for (const [ws, t] of this.tracked) {
+      if (t.userId === e.userId && t.tokenHash !== e.keptTokenHash) this.revoke(ws, CLOSE_REASONS[e.reason]);
+    }
+  };
 
   constructor(private readonly deps: SessionSocketsDeps) {
-    deps.sessions?.observer.on('session-ended', this.onEnded);
+    deps.sessions?.observer.on('session-ended', this.onEnded).on('user-sessions-ended', this.onUserEnded);
     this.recheckTimer = setInterval(() => {
       void this.recheck();
     }, deps.recheckMs);
@@ -110,7 +118,7 @@ export class SessionSockets {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.recheckTimer);
-    this.deps.sessions?.observer.off('session-ended', this.onEnded);
+    this.deps.sessions?.observer.off('session-ended', this.onEnded).off('user-sessions-ended', this.onUserEnded);
     for (const ws of [...this.tracked.keys()]) this.forget(ws);
   }
 

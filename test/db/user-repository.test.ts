@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { QueryTypes } from 'sequelize';
 import { SequelizeSessionRepository } from '../../src/db/sequelize-session-repository.js';
 import { SequelizeUserRepository } from '../../src/db/sequelize-user-repository.js';
-import { DuplicateUserError } from '../../src/identity/identity-errors.js';
+import { DuplicateUserError, LastActiveAdminError } from '../../src/identity/identity-errors.js';
 import { IdentityService } from '../../src/identity/identity-service.js';
 import type { NewUserRecord } from '../../src/identity/user.js';
 import { computeSipHa1 } from '../../src/identity/sip-ha1.js';
@@ -169,7 +169,29 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     expect(await rejection(repo.update(created.id + 100, { active: true, updatedAt: at }))).to.include({ code: 'NOT_FOUND' });
   });
 
-  it('when the sessions of a user are deleted, the others and the kept one stay, and the removed hashes are returned', async () => {
+  it('when two admins are disabled at once with keepAnActiveAdmin, exactly one stays active; without it (or for others) nothing is refused', async () => {
+    const admin = (username: string) => agent(username, '0', { role: 'admin', extension: null, sipHa1: null, sipRealm: null, skills: [] });
+    const a = await repo.create(admin('root'));
+    const b = await repo.create(admin('root2'));
+    const at = new Date('2024-05-02T09:30:00.000Z');
+    const results = await Promise.allSettled([
+      repo.update(a.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }),
+      repo.update(b.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }),
+    ]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused?.reason).to.be.instanceOf(LastActiveAdminError);
+    const active = (await repo.list({ roles: ['admin'] })).filter((u) => u.active);
+    expect(active).to.have.length(1);
+    // The last one cannot go either; an agent can, and so can an admin without the guard.
+    const last = active[0]?.id ?? 0;
+    expect(await rejection(repo.update(last, { active: false, updatedAt: at }, { keepAnActiveAdmin: true }))).to.be.instanceOf(LastActiveAdminError);
+    const li = await repo.create(agent('li.na', '1001'));
+    expect(await repo.update(li.id, { active: false, updatedAt: at }, { keepAnActiveAdmin: true })).to.include({ active: false });
+    expect(await repo.update(last, { displayName: '管理员', updatedAt: at }, { keepAnActiveAdmin: true })).to.include({ active: true, displayName: '管理员' });
+  });
+
+  it('when the sessions of a user are deleted, the others and the kept one stay, in one DELETE statement, and the count is returned', async () => {
     const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
     const a = await repo.create(agent('li.na', '1001'));
     const b = await repo.create(agent('wang', '1002'));
@@ -178,10 +200,16 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     for (const [hash, userId] of [['a', a.id], ['b', a.id], ['c', a.id], ['d', b.id]] as const) {
       await sessions.create({ tokenHash: hash.repeat(64), userId, expiresAt, createdAt });
     }
-    expect((await sessions.deleteByUser(a.id, 'b'.repeat(64))).sort()).to.deep.equal(['a'.repeat(64), 'c'.repeat(64)]);
+    const query = sinon.spy(testDb.db.sequelize, 'query');
+    expect(await sessions.deleteByUser(a.id, 'b'.repeat(64))).to.equal(2);
+    // A SELECT of the hashes then a DELETE by hash would let a session inserted in between survive.
+    const verbs = query.args.map(([sql]) => (typeof sql === 'string' ? sql : sql.query).trim().split(/\s+/)[0]?.toUpperCase());
+    expect(verbs).to.deep.equal(['DELETE']);
+    query.restore();
+    expect(await sessions.findByTokenHash('a'.repeat(64))).to.equal(undefined);
     expect(await sessions.findByTokenHash('b'.repeat(64))).to.include({ userId: a.id });
     expect(await sessions.findByTokenHash('d'.repeat(64))).to.include({ userId: b.id });
-    expect(await sessions.deleteByUser(a.id)).to.deep.equal(['b'.repeat(64)]);
-    expect(await sessions.deleteByUser(a.id)).to.deep.equal([]);
+    expect(await sessions.deleteByUser(a.id)).to.equal(1);
+    expect(await sessions.deleteByUser(a.id)).to.equal(0);
   });
 });

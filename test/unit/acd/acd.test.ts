@@ -368,4 +368,94 @@ describe('Acd', () => {
       expect(kit.timers.countTimers()).to.equal(0);
     });
   });
+
+  describe('an admin changes an agent (updateSkills)', () => {
+    it('when a ready agent gains a skill, it has it at once and a caller waiting for that skill is offered to it', () => {
+      login(kit, 'a1', ['general']);
+      kit.acd.enqueue({ callId: 'c1', queue: 'complaint', callerNumber: '1' });
+      expect(kit.ofType('offer')).to.deep.equal([]);
+      kit.acd.updateSkills('a1', ['general', 'complaint']);
+      expect(kit.acd.agent('a1')?.skills).to.deep.equal(['general', 'complaint']);
+      expect(kit.ofType('offer').map((o) => [o.callId, o.agentId])).to.deep.equal([['c1', 'a1']]);
+    });
+
+    it('when a ready or not-ready agent loses a skill, it is no longer offered calls needing it', () => {
+      login(kit, 'a1', ['general', 'complaint']);
+      kit.acd.setNotReady('a1', '休息');
+      kit.acd.updateSkills('a1', ['general']);
+      kit.acd.setReady('a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'complaint', callerNumber: '1' });
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.Ready, skills: ['general'] });
+      expect(kit.ofType('offer')).to.deep.equal([]);
+    });
+
+    it('when the agent is on a call, the new skills wait for its next ready', () => {
+      login(kit, 'a1', ['general']);
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.updateSkills('a1', ['complaint']);
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.Busy, skills: ['general'] });
+      kit.acd.enqueue({ callId: 'c2', queue: 'complaint', callerNumber: '2' });
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')).to.deep.include({ state: AgentState.WrapUp, skills: ['general'] });
+      kit.acd.endWrapUp('a1');
+      expect(kit.acd.agent('a1')?.skills).to.deep.equal(['complaint']);
+      expect(kit.ofType('offer').map((o) => [o.callId, o.agentId])).to.deep.equal([['c1', 'a1'], ['c2', 'a1']]);
+    });
+
+    it('when the agent never logged in, nothing happens: it brings its skills when it does', () => {
+      kit.acd.updateSkills('ghost', ['general']);
+      expect(kit.acd.agent('ghost')).to.equal(undefined);
+    });
+  });
+
+  describe('an admin disables an agent (logoutWhenFree)', () => {
+    it('when the agent is ready or not-ready, it is logged out at once', () => {
+      login(kit, 'a1');
+      login(kit, 'a2');
+      kit.acd.setNotReady('a2', '休息');
+      kit.acd.logoutWhenFree('a1');
+      kit.acd.logoutWhenFree('a2');
+      kit.acd.logoutWhenFree('a2'); // already out: nothing
+      kit.acd.logoutWhenFree('ghost');
+      expect(kit.acd.agents().map((a) => [a.agentId, a.state])).to.deep.equal([['a1', AgentState.LoggedOut], ['a2', AgentState.LoggedOut]]);
+    });
+
+    it('when a call rings on its phone, the offer is withdrawn and the caller goes to the next agent', () => {
+      login(kit, 'a1');
+      kit.timers.tick(1000);
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      login(kit, 'a2');
+      kit.acd.logoutWhenFree('a1');
+      expect(kit.ofType('offer-withdrawn')).to.deep.include({ callId: 'c1', agentId: 'a1', extension: '8001', reason: 'agent-logged-out' });
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+      expect(kit.ofType('offer').map((o) => o.agentId)).to.deep.equal(['a1', 'a2']);
+    });
+
+    it('when the agent is on a call, it stays busy and is logged out when the call ends, its wrap-up recorded', async () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.logoutWhenFree('a1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.Busy);
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+      kit.timers.tick(60_000);
+      await kit.acd.flush();
+      expect(kit.records.queueEvents.filter((e) => e.callId === 'c1').map((e) => e.event)).to.deep.equal(['entered', 'offered', 'answered', 'ended', 'wrap-up-ended']);
+      expect(kit.records.agentEvents.map((e) => `${e.fromState}→${e.toState}`).slice(-2)).to.deep.equal(['busy→wrap-up', 'wrap-up→logged-out']);
+    });
+
+    it('when a listener of the wrap-up already put the agent not-ready (its desktop is gone), it is still logged out', () => {
+      login(kit, 'a1');
+      kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '1' });
+      kit.acd.offerAnswered('c1', 'a1');
+      kit.acd.logoutWhenFree('a1');
+      kit.acd.observer.on('agent-state', (e) => {
+        if (e.to === AgentState.WrapUp) kit.acd.setNotReady('a1', 'desktop-disconnected');
+      });
+      kit.acd.callEnded('c1');
+      expect(kit.acd.agent('a1')?.state).to.equal(AgentState.LoggedOut);
+    });
+  });
 });

@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../../src/config/config.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { startServer, stopServer } from '../../../src/server.js';
 import { freePort, freePortRange, isPortFree } from '../../support/ports.js';
+import { RawSipClient } from '../sip/raw-sip-client.js';
+import { Registration } from '../sip/sip-peer.js';
 
 /**
  * The real server, in this process, on SQLite in a temp folder: a start that fails halfway must
@@ -152,6 +154,7 @@ describe('startServer and stopServer (the composition root)', function () {
         'http server',
         'live board',
         'queue dispatcher',
+        'identity listeners',
         'acd',
         'ivr flow',
         'sip',
@@ -207,6 +210,52 @@ describe('startServer and stopServer (the composition root)', function () {
       running.dispatcher.events.emit('callback', 'composition-cb-2');
       for (let i = 0; i < 50 && broadcast.callCount < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(broadcast.callCount, 'after a caller left a new request').to.equal(2);
+    } finally {
+      await stopServer(running, config, silentLogger());
+    }
+  });
+
+  it('when an admin changes an agent over the API, the ACD has its new skills at once, a new SIP password drops its phone’s registration, disabling logs it out', async () => {
+    const config = await configFor();
+    const running = await startServer(config, silentLogger());
+    try {
+      const base = `http://127.0.0.1:${running.web.port}/api/v1`;
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: config.ADMIN_USER, password: config.ADMIN_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const call = async (method: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+        const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+      };
+      const created = await call('POST', '/agents', { username: 'wiring.agent', password: 'agent-pass-1', extension: '8101', skills: ['general'], sipPassword: 'sip-pass-01' });
+      expect(created.status).to.equal(201);
+      const agentId = String(created.body.id);
+      running.acd.login({ agentId, extension: '8101', skills: ['general'] });
+
+      expect((await call('PATCH', `/users/${agentId}`, { skills: ['general', 'complaint'] })).status).to.equal(200);
+      expect(running.acd.agent(agentId)?.skills).to.deep.equal(['general', 'complaint']);
+
+      const phone = await RawSipClient.udp(config.SIP_PORT);
+      try {
+        expect((await new Registration(phone, config.SIP_PORT).register({ user: '8101', password: 'sip-pass-01' })).status).to.equal(200);
+        expect(running.telephony.isRegistered('8101')).to.equal(true);
+        expect((await call('POST', `/users/${agentId}/sip-password`, { password: 'sip-pass-02' })).status).to.equal(204);
+        expect(running.telephony.isRegistered('8101'), 'binding made with the old SIP password').to.equal(false);
+        expect((await new Registration(phone, config.SIP_PORT).register({ user: '8101', password: 'sip-pass-02' })).status).to.equal(200);
+        expect((await call('PATCH', `/users/${agentId}`, { active: false })).status).to.equal(200);
+        expect(running.telephony.isRegistered('8101'), 'binding of a disabled agent').to.equal(false);
+        expect(running.acd.agent(agentId)?.state, 'a disabled agent in the ACD').to.equal('logged-out');
+      } finally {
+        phone.close();
+      }
+
+      // A unit user must name a handling unit that exists (the database has none yet).
+      const unit = await call('POST', '/users', { username: 'wiring.unit', password: 'unit-pass-1', role: 'unit', unitId: 999 });
+      expect(unit.status).to.equal(400);
+      expect(unit.body).to.have.nested.property('error.issues[0].path', 'unitId');
     } finally {
       await stopServer(running, config, silentLogger());
     }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { AppError, InvalidStateError, NotFoundError, ValidationError } from '../../../src/shared/app-error.js';
 import { DuplicateUserError, LoginFailedError, LoginLockedError } from '../../../src/identity/identity-errors.js';
-import { IdentityService, hashToken, type SessionEndedEvent } from '../../../src/identity/identity-service.js';
+import { IdentityService, hashToken, type SessionEndedEvent, type UserSessionsEndedEvent } from '../../../src/identity/identity-service.js';
 import { computeSipHa1 } from '../../../src/identity/sip-ha1.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { FakeClock, InMemorySessionRepository, InMemoryUserRepository } from './in-memory-identity-repositories.js';
@@ -23,12 +23,17 @@ describe('IdentityService', () => {
   let sessions: InMemorySessionRepository;
   let clock: FakeClock;
   let service: IdentityService;
+  let logger: ReturnType<typeof silentLogger>;
+  /** Handling units that exist, for unit users' unitId. */
+  let units: Set<number>;
 
   beforeEach(() => {
     users = new InMemoryUserRepository();
     sessions = new InMemorySessionRepository();
     clock = new FakeClock();
-    service = new IdentityService({ users, sessions, clock, sipRealm: 'hotline12345', tokenTtlMs: 12 * HOUR, logger: silentLogger() });
+    logger = silentLogger();
+    units = new Set([3, 4]);
+    service = new IdentityService({ users, sessions, clock, sipRealm: 'hotline12345', tokenTtlMs: 12 * HOUR, logger, unitExists: (id) => Promise.resolve(units.has(id)) });
   });
 
   afterEach(() => {
@@ -225,18 +230,24 @@ describe('IdentityService', () => {
     let agentId: number;
     let unitUserId: number;
     let ended: SessionEndedEvent[];
+    let userEnded: UserSessionsEndedEvent[];
 
     beforeEach(async () => {
       adminId = (await service.createUser({ username: 'root', password: 'admin-pass', role: 'admin' })).id;
       agentId = (await service.createUser({ username: 'li.na', password: 'agent-pass', role: 'agent', extension: '1001', skills: ['general'], sipPassword: 'sip-pass-1' })).id;
       unitUserId = (await service.createUser({ username: 'hedong', password: 'unit-pass-1', role: 'unit', unitId: 3 })).id;
       ended = [];
+      userEnded = [];
       service.observer.on('session-ended', (e) => ended.push(e));
+      service.observer.on('user-sessions-ended', (e) => userEnded.push(e));
     });
 
     it('when an admin changes display name and skills of an agent, they are stored and the time moves on', async () => {
       clock.advance(60_000);
+      const updated: unknown[] = [];
+      service.observer.on('user-updated', (u) => updated.push(u));
       const user = await service.updateUser(agentId, { displayName: ' 李娜 ', skills: ['water', 'water', 'callback'] }, { id: adminId });
+      expect(updated, 'the user-updated event the composition hands to the ACD').to.deep.equal([user]);
       expect(user).to.include({ displayName: '李娜', extension: '1001', active: true });
       expect(user.skills).to.deep.equal(['water', 'callback']);
       expect(user.updatedAt.getTime()).to.equal(clock.now());
@@ -262,11 +273,11 @@ describe('IdentityService', () => {
 
     it('when the user does not exist, it refuses with NOT_FOUND', async () => {
       expect(await rejection(service.updateUser(99, { displayName: 'x' }, { id: adminId }))).to.be.instanceOf(NotFoundError);
-      expect(await rejection(service.setPassword(99, 'new-pass-123'))).to.be.instanceOf(NotFoundError);
-      expect(await rejection(service.setSipPassword(99, 'new-pass-123'))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(service.setPassword(99, 'new-pass-123', { id: adminId }))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(service.setSipPassword(99, 'new-pass-123', { id: adminId }))).to.be.instanceOf(NotFoundError);
     });
 
-    it('when an admin disables a user, its sessions end (one event each), it cannot log in, and enabling lets it in again', async () => {
+    it('when an admin disables a user, its sessions end (one event for the user), it cannot log in, and enabling lets it in again', async () => {
       const first = await service.login('li.na', 'agent-pass');
       const second = await service.login('li.na', 'agent-pass');
       const other = await service.login('hedong', 'unit-pass-1');
@@ -274,10 +285,8 @@ describe('IdentityService', () => {
       expect(await service.verifyToken(first.token)).to.equal(undefined);
       expect(await service.verifyToken(second.token)).to.equal(undefined);
       expect(await service.verifyToken(other.token)).to.include({ username: 'hedong' });
-      expect(ended.map((e) => [e.tokenHash, e.userId, e.reason])).to.have.deep.members([
-        [hashToken(first.token), agentId, 'disabled'],
-        [hashToken(second.token), agentId, 'disabled'],
-      ]);
+      expect(userEnded).to.deep.equal([{ userId: agentId, reason: 'disabled', keptTokenHash: undefined }]);
+      expect(ended).to.deep.equal([]);
       expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
       await service.updateUser(agentId, { active: true }, { id: adminId });
       expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
@@ -288,37 +297,128 @@ describe('IdentityService', () => {
       const err = await rejection(service.updateUser(adminId, { active: false }, { id: adminId }));
       expect((err as ValidationError).issues).to.deep.equal([{ path: 'active', message: 'you cannot disable your own account' }]);
       expect(await service.verifyToken(token)).to.include({ id: adminId, active: true });
-      expect(ended).to.deep.equal([]);
+      expect(userEnded).to.deep.equal([]);
+    });
+
+    it('when disabling would leave no active admin, it refuses naming active; two admins disabling each other at once: one of them stays', async () => {
+      // An actor that is not an active admin here (e.g. acting through another process) cannot disable the last one.
+      const err = await rejection(service.updateUser(adminId, { active: false }, { id: agentId }));
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).issues).to.deep.equal([{ path: 'active', message: `user ${adminId} is the last active admin: enable or create another admin first` }]);
+      expect(userEnded).to.deep.equal([]);
+
+      const second = (await service.createUser({ username: 'root2', password: 'admin-pass', role: 'admin' })).id;
+      const results = await Promise.allSettled([
+        service.updateUser(second, { active: false }, { id: adminId }),
+        service.updateUser(adminId, { active: false }, { id: second }),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected']);
+      expect(users.rows.filter((u) => u.role === 'admin' && u.active).map((u) => u.id)).to.deep.equal([adminId]);
+      // Disabling an admin while another stays active is fine.
+      await service.updateUser(second, { active: true }, { id: adminId });
+      expect(await service.updateUser(second, { active: false }, { id: adminId })).to.include({ active: false });
+    });
+
+    it('when a unit user is created or changed with a unitId naming no handling unit, it refuses naming unitId', async () => {
+      const created = await rejection(service.createUser({ username: 'xicheng', password: 'unit-pass-1', role: 'unit', unitId: 99 }));
+      expect((created as ValidationError).issues).to.deep.equal([{ path: 'unitId', message: 'names no handling unit (99)' }]);
+      const changed = await rejection(service.updateUser(unitUserId, { unitId: 98 }, { id: adminId }));
+      expect((changed as ValidationError).issues).to.deep.equal([{ path: 'unitId', message: 'names no handling unit (98)' }]);
+      expect(users.rows.find((u) => u.id === unitUserId)?.unitId).to.equal(3);
+      expect(users.rows.map((u) => u.username)).not.to.include('xicheng');
+    });
+
+    it('when an admin sets a login or SIP password, the log says which admin (never the password)', async () => {
+      const info = sinon.spy(logger, 'info');
+      await service.setPassword(agentId, 'brand-new-pass', { id: adminId });
+      await service.setSipPassword(agentId, 'sip-pass-9', { id: adminId });
+      const calls = info.args as unknown as [string, Record<string, unknown>][];
+      const lines = calls.filter(([message]) => message === 'password set' || message === 'sip password set');
+      expect(lines).to.deep.equal([
+        ['password set', { userId: agentId, byUserId: adminId }],
+        ['sip password set', { userId: agentId, agentId: '1001', byUserId: adminId }],
+      ]);
+      expect(JSON.stringify(calls)).not.to.match(/brand-new-pass|sip-pass-9/);
     });
 
     it('when an admin sets a login password, the old one fails, the new one works, and the other sessions end but the kept one', async () => {
       const old = await service.login('li.na', 'agent-pass');
-      await service.setPassword(agentId, 'brand-new-pass');
+      await service.setPassword(agentId, 'brand-new-pass', { id: adminId });
       expect(await service.verifyToken(old.token)).to.equal(undefined);
-      expect(ended.map((e) => e.reason)).to.deep.equal(['password-changed']);
+      expect(userEnded).to.deep.equal([{ userId: agentId, reason: 'password-changed', keptTokenHash: undefined }]);
       expect(await rejection(service.login('li.na', 'agent-pass'))).to.include({ code: 'LOGIN_FAILED' });
       expect(await service.login('li.na', 'brand-new-pass')).to.have.property('token');
       const mine = await service.login('root', 'admin-pass');
       const elsewhere = await service.login('root', 'admin-pass');
-      await service.setPassword(adminId, 'admin-pass-2', { keepToken: mine.token });
+      await service.setPassword(adminId, 'admin-pass-2', { id: adminId }, { keepToken: mine.token });
       expect(await service.verifyToken(mine.token)).to.include({ id: adminId });
       expect(await service.verifyToken(elsewhere.token)).to.equal(undefined);
+      expect(userEnded.at(-1)).to.deep.equal({ userId: adminId, reason: 'password-changed', keptTokenHash: hashToken(mine.token) });
       expect(JSON.stringify(users.rows)).not.to.contain('brand-new-pass');
     });
 
+    /** Holds the next session insert until `release()`: a slow database round trip of a login. */
+    function holdNextSessionInsert(): { release: () => void; held: Promise<void> } {
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const held = new Promise<void>((resolve) => (reached = resolve));
+      const create = sessions.create.bind(sessions);
+      sinon.stub(sessions, 'create').callsFake(async (session) => {
+        reached();
+        await gate;
+        return create(session);
+      });
+      return { release, held };
+    }
+
+    it('when an admin resets the password while a login with the old one is storing its session, that login fails and leaves no session', async () => {
+      const insert = holdNextSessionInsert();
+      const attacker = rejection(service.login('li.na', 'agent-pass')); // password checked, insert pending
+      await insert.held;
+      await service.setPassword(agentId, 'brand-new-pass', { id: adminId }); // ends every session of the user
+      insert.release();
+      expect(await attacker).to.be.instanceOf(LoginFailedError);
+      expect([...sessions.rows.values()].filter((s) => s.userId === agentId)).to.deep.equal([]);
+      expect(await service.login('li.na', 'brand-new-pass')).to.have.property('token');
+    });
+
+    it('when an admin disables the user while its login is storing its session, that login fails and leaves no session', async () => {
+      const insert = holdNextSessionInsert();
+      const late = rejection(service.login('li.na', 'agent-pass'));
+      await insert.held;
+      await service.updateUser(agentId, { active: false }, { id: adminId });
+      insert.release();
+      expect(await late).to.be.instanceOf(LoginFailedError);
+      expect([...sessions.rows.values()].filter((s) => s.userId === agentId)).to.deep.equal([]);
+    });
+
     it('when the new password is too short, it refuses naming password and keeps the old one', async () => {
-      const err = await rejection(service.setPassword(agentId, 'short'));
+      const err = await rejection(service.setPassword(agentId, 'short', { id: adminId }));
       expect((err as ValidationError).issues).to.deep.equal([{ path: 'password', message: 'must be at least 8 characters' }]);
       expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
     });
 
     it('when an admin sets an agent’s SIP password, the HA1 is of extension:realm:new password; a non-agent is refused', async () => {
-      await service.setSipPassword(agentId, 'sip-pass-2');
+      await service.setSipPassword(agentId, 'sip-pass-2', { id: adminId });
       expect(users.rows.find((u) => u.id === agentId)?.sipHa1).to.equal(computeSipHa1('1001', 'hotline12345', 'sip-pass-2'));
       expect(await service.login('li.na', 'agent-pass')).to.have.property('token');
-      expect(await rejection(service.setSipPassword(unitUserId, 'sip-pass-2'))).to.be.instanceOf(InvalidStateError);
-      const short = await rejection(service.setSipPassword(agentId, 'x'));
+      expect(await rejection(service.setSipPassword(unitUserId, 'sip-pass-2', { id: adminId }))).to.be.instanceOf(InvalidStateError);
+      const short = await rejection(service.setSipPassword(agentId, 'x', { id: adminId }));
       expect((short as ValidationError).issues).to.deep.equal([{ path: 'sipPassword', message: 'must be at least 8 characters' }]);
+    });
+
+    it('when an agent’s SIP password is set or the agent disabled, it tells sip-credentials-changed with the extension (the registration is dropped); not for other users', async () => {
+      const changed: unknown[] = [];
+      service.observer.on('sip-credentials-changed', (e) => changed.push(e));
+      await service.setSipPassword(agentId, 'sip-pass-2', { id: adminId });
+      await service.updateUser(unitUserId, { active: false }, { id: adminId });
+      await service.updateUser(agentId, { displayName: '李娜' }, { id: adminId });
+      await service.updateUser(agentId, { active: false }, { id: adminId });
+      expect(changed).to.deep.equal([
+        { userId: agentId, extension: '1001', reason: 'sip-password-set' },
+        { userId: agentId, extension: '1001', reason: 'disabled' },
+      ]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { DuplicateUserError } from '../../../src/identity/identity-errors.js';
+import { DuplicateUserError, LastActiveAdminError } from '../../../src/identity/identity-errors.js';
 import type { Session, SessionRepository } from '../../../src/identity/session-repository.js';
 import { NotFoundError } from '../../../src/shared/app-error.js';
 import { toPublicUser, type NewUserRecord, type StoredUser, type User, type UserPatchRecord, type UserRole } from '../../../src/identity/user.js';
@@ -32,10 +32,12 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve(this.rows.filter((u) => !filter.roles || filter.roles.includes(u.role)).map(toPublicUser));
   }
 
-  update(id: number, patch: UserPatchRecord): Promise<User> {
+  update(id: number, patch: UserPatchRecord, options: { readonly keepAnActiveAdmin?: boolean } = {}): Promise<User> {
     const i = this.rows.findIndex((u) => u.id === id);
     const row = this.rows[i];
     if (!row) return Promise.reject(new NotFoundError(`user ${id} not found`));
+    const admins = this.rows.filter((u) => u.role === 'admin' && u.active).map((u) => u.id);
+    if (patch.active === false && options.keepAnActiveAdmin === true && admins.length === 1 && admins[0] === id) return Promise.reject(new LastActiveAdminError(id));
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<StoredUser>;
     const next: StoredUser = { ...row, ...defined, skills: patch.skills === undefined ? row.skills : [...patch.skills] };
     this.rows[i] = next;
@@ -67,12 +69,12 @@ export class InMemorySessionRepository implements SessionRepository {
     return Promise.resolve();
   }
 
-  deleteByUser(userId: number, keep?: string): Promise<string[]> {
-    const removed: string[] = [];
+  deleteByUser(userId: number, keep?: string): Promise<number> {
+    let removed = 0;
     for (const [hash, s] of this.rows) {
       if (s.userId === userId && hash !== keep) {
         this.rows.delete(hash);
-        removed.push(hash);
+        removed++;
       }
     }
     return Promise.resolve(removed);

@@ -104,4 +104,54 @@ describe('SipTelephony: registrar', () => {
     await client.next(status(401, 'REGISTER'));
     expect(tel.isRegistered('8001')).to.equal(false);
   });
+
+  describe('drop (SIP password reset, agent disabled)', () => {
+    it('when the registration is dropped, the extension is unregistered at once with an event, the old password no longer registers and the new one does', async () => {
+      const passwords: Record<string, string> = { '8001': 'secret' };
+      await tel.close();
+      ({ tel, port } = await startEngine({ credentials: new MemoryCredentials(passwords), realm: REALM, minRegisterExpiresS: 1 }));
+      client.close();
+      client = await RawSipClient.udp(port);
+      const reg = new Registration(client, port);
+      expect((await reg.register({ user: '8001', password: 'secret', expires: 3600 })).status).to.equal(200);
+      const events: [string, boolean][] = [];
+      tel.registrations.on('registration', (ext, registered) => events.push([ext, registered]));
+
+      passwords['8001'] = 'new-secret';
+      tel.dropRegistration('8001');
+      tel.dropRegistration('8002'); // nothing bound: nothing happens
+
+      expect(tel.isRegistered('8001')).to.equal(false);
+      expect(events).to.deep.equal([['8001', false]]);
+      expect((await new Registration(client, port).register({ user: '8001', password: 'secret' })).status).to.equal(403);
+      expect(tel.isRegistered('8001')).to.equal(false);
+      expect((await new Registration(client, port).register({ user: '8001', password: 'new-secret' })).status).to.equal(200);
+      expect(tel.isRegistered('8001')).to.equal(true);
+    });
+
+    it('when a REGISTER’s credentials were read before the drop, it is challenged again instead of bound', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reading!: () => void;
+      const read = new Promise<void>((resolve) => (reading = resolve));
+      const slow = new MemoryCredentials({ '8001': 'secret' });
+      const findHa1 = slow.findHa1.bind(slow);
+      slow.findHa1 = async (user, realm) => {
+        const ha1 = await findHa1(user, realm); // the old HA1, read before the reset
+        reading();
+        await gate;
+        return ha1;
+      };
+      await tel.close();
+      ({ tel, port } = await startEngine({ credentials: slow, realm: REALM, minRegisterExpiresS: 1 }));
+      client.close();
+      client = await RawSipClient.udp(port);
+      const answer = new Registration(client, port).register({ user: '8001', password: 'secret' });
+      await read;
+      tel.dropRegistration('8001');
+      release();
+      expect((await answer).status).to.equal(401);
+      expect(tel.isRegistered('8001')).to.equal(false);
+    });
+  });
 });

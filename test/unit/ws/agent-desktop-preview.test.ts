@@ -191,6 +191,20 @@ describe('agent desktop: preview dialing and survey results', () => {
     expect((await post(`/surveys/${order.code}/result`, 'plain', { version: order.version, satisfaction: 'satisfied' })).status).to.equal(403);
   });
 
+  it('when an admin takes the callback skill away from a connected agent, its next next-task is refused', async () => {
+    const desk = await connect('staff');
+    await desk.command({ type: 'ready' });
+    await desk.command({ type: 'next-task' });
+    await desk.next('no-task');
+    const before = SKILLS[7];
+    SKILLS[7] = ['general'];
+    try {
+      expect(await desk.command({ type: 'next-task' })).to.deep.include({ type: 'error', code: 'FORBIDDEN' });
+    } finally {
+      SKILLS[7] = before ?? [];
+    }
+  });
+
   it('when the task is a queue callback, the desktop gets the caller and done marks the request done', async () => {
     await acdRecords.createCallbackRequest({ callId: 'c-1', queue: 'general', callerNumber: '13900001111', requestedAt: new Date() });
     const desk = await connect('staff');

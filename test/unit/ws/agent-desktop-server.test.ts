@@ -6,10 +6,14 @@ import { WebSocket } from 'ws';
 import { Acd } from '../../../src/acd/acd.js';
 import { parseQueues } from '../../../src/acd/parse-queues.js';
 import type { AuthUser } from '../../../src/api/auth-context.js';
+import { IdentityService } from '../../../src/identity/identity-service.js';
 import { silentLogger } from '../../../src/logging/logger.js';
-import type { Clock, Timer } from '../../../src/shared/clock.js';
+import { systemClock, type Clock, type Timer } from '../../../src/shared/clock.js';
 import { AgentDesktopServer, type AgentDesktopDeps } from '../../../src/ws/agent-desktop-server.js';
 import { MemoryAcdRecords, TEST_QUEUES_YAML } from '../acd/acd-test-kit.js';
+import { InMemorySessionRepository, InMemoryUserRepository } from '../identity/in-memory-identity-repositories.js';
+
+const HOUR = 3_600_000;
 
 const AGENT: AuthUser = { id: 7, username: 'wang.li', role: 'agent', extension: '8001' };
 const SUPERVISOR: AuthUser = { id: 2, username: 'zhao.min', role: 'supervisor' };
@@ -125,7 +129,7 @@ interface Rig {
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
-async function rig(options: { graceMs?: number; heartbeatMs?: number } = {}): Promise<Rig> {
+async function rig(options: { graceMs?: number; heartbeatMs?: number; agentProfile?: AgentDesktopDeps['agentProfile'] } = {}): Promise<Rig> {
   const clock = new TestClock();
   const acd = new Acd({ clock, logger: silentLogger(), records: new MemoryAcdRecords(), queues: parseQueues(TEST_QUEUES_YAML, 'test-queues.yaml') });
   const server: Server = createServer();
@@ -136,7 +140,7 @@ async function rig(options: { graceMs?: number; heartbeatMs?: number } = {}): Pr
   const deps: AgentDesktopDeps = {
     acd,
     verifyToken: (token) => Promise.resolve(TOKENS[token]),
-    agentProfile: (user) => Promise.resolve(user.extension === undefined ? undefined : { extension: user.extension, skills: ['general', 'complaint'] }),
+    agentProfile: options.agentProfile ?? ((user) => Promise.resolve(user.extension === undefined ? undefined : { extension: user.extension, skills: ['general', 'complaint'] })),
     callerHistory,
     openCallbacks: () => Promise.resolve(CALLBACKS),
     hangupAgentCall,
@@ -235,6 +239,43 @@ describe('AgentDesktopServer', () => {
     const state = await desktop.next('state');
     expect(state).to.include({ type: 'state', state: 'ready', reason: null, callId: null });
     expect(r.acd.agent('7')).to.deep.include({ state: 'ready', extension: '8001' });
+  });
+
+  it('when an admin changed the agent’s skills while it was signed out, signing in again and going ready logs it in with the new skills', async () => {
+    const identity = new IdentityService({ users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), clock: systemClock, sipRealm: 'hotline12345', tokenTtlMs: HOUR, logger: silentLogger() });
+    const admin = await identity.createUser({ username: 'root', password: 'admin-pass-1', role: 'admin' });
+    const agent = await identity.createUser({ username: 'wang.li', password: 'agent-pass-1', role: 'agent', extension: '8001', skills: ['general', 'complaint'] });
+    expect(agent.id).to.equal(2);
+    // As the composition reads it (composition/web.ts), but for the test's fixed agent id 7.
+    const r = await rig({ agentProfile: async () => {
+      const u = await identity.getUser(agent.id);
+      return u.extension === null ? undefined : { extension: u.extension, skills: u.skills };
+    } });
+    let desktop = await r.connect();
+    await desktop.next('hello');
+    await desktop.command({ type: 'ready' });
+    expect(r.acd.agent('7')?.skills).to.deep.equal(['general', 'complaint']);
+    await desktop.command({ type: 'logout' });
+    desktop.ws.close();
+    await desktop.closed;
+
+    await identity.updateUser(agent.id, { skills: ['general'] }, { id: admin.id });
+    desktop = await r.connect();
+    await desktop.next('hello');
+    expect(await desktop.command({ type: 'ready' })).to.deep.equal({ type: 'ack', for: 'ready' });
+    expect(r.acd.agent('7')).to.deep.include({ state: 'ready', skills: ['general'] });
+  });
+
+  it('when the skills change while a desktop stays open, the next ready after a logout uses the new ones', async () => {
+    let skills = ['general', 'complaint'];
+    const r = await rig({ agentProfile: () => Promise.resolve({ extension: '8001', skills }) });
+    const desktop = await r.connect();
+    await desktop.next('hello');
+    await desktop.command({ type: 'ready' });
+    await desktop.command({ type: 'logout' });
+    skills = ['complaint'];
+    await desktop.command({ type: 'ready' });
+    expect(r.acd.agent('7')).to.deep.include({ state: 'ready', skills: ['complaint'] });
   });
 
   it('when a frame is not JSON, names an unknown type, or says not-ready without a reason, it answers an error naming the problem and keeps the socket open', async () => {

@@ -216,7 +216,17 @@ describe('sockets end with their session (logout, expiry, user no longer valid)'
   it('when an admin sets the agent a new login password, its desktop closes with 4401 "password changed"', async () => {
     const r = await rig();
     const desk = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
-    await r.identity.setPassword(r.agent.id, 'agent-secret-2');
+    await r.identity.setPassword(r.agent.id, 'agent-secret-2', { id: r.supervisor.id });
     expect(await closedWithin(desk, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
+  });
+
+  it('when a supervisor’s password is set keeping one of its tokens, the wallboard of that token stays and the one of another token closes', async () => {
+    const r = await rig();
+    const mine = (await r.identity.login('zhao.min', 'super-secret-1')).token;
+    const kept = await r.open('/ws/wallboard', mine);
+    const other = await r.open('/ws/wallboard', (await r.identity.login('zhao.min', 'super-secret-1')).token);
+    await r.identity.setPassword(r.supervisor.id, 'super-secret-2', { id: r.supervisor.id }, { keepToken: mine });
+    expect(await closedWithin(other, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
+    expect(await closedWithin(kept, 100)).to.equal('open');
   });
 });
