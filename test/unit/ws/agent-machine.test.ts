@@ -73,12 +73,17 @@ const REPLY: Record<Exclude<Action, 'desktop drop' | 'caller hangs up'>, Record<
 /** Actions by which the agent takes back a call ringing on its phone. */
 const WITHDRAWS: readonly Action[] = ['not-ready', 'logout', 'desktop drop'];
 
-/** Lets promise chains and real socket I/O run (setImmediate is not faked). */
+/**
+ * Lets promise chains and real socket I/O run (setImmediate and hrtime are not faked), for up to 10 s
+ * of real time: a count of turns ran out in a few ms on a busy machine, before the socket had spoken.
+ */
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
+  const end = process.hrtime.bigint() + 10_000_000_000n;
+  while (process.hrtime.bigint() < end) {
     if (check()) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (check()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 
