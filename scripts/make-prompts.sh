@@ -47,10 +47,10 @@ say() {
 
 say welcome '您好,欢迎致电幺二三四五政务服务便民热线。'
 say menu '咨询请按1,投诉举报请按2,查询工单办理进度请按3,人工服务请按0。'
-say branch-consult '您选择了政策咨询,请稍候。'
-say branch-complaint '您选择了投诉举报,请稍候。'
+say branch-consult '您选择了咨询。'
+say branch-complaint '您选择了投诉举报。'
 say branch-progress '请输入您的工单编号,以井号键结束。'
-say branch-agent '正在为您转接人工服务,请稍候。'
+say branch-agent '正在为您转接人工服务。'
 say invalid '您的输入有误,请重新选择。'
 say no-input '您没有输入,请重新选择。'
 say you-entered '您输入的是'

@@ -24,6 +24,8 @@ export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Cloc
       onProgress({ digits, path: [...path] });
     });
     const result = await session.run();
-    return { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.outcome === 'queue' ? result.queue : undefined };
+    return result.outcome === 'queue'
+      ? { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.queue, announce: result.announce, variables: result.variables }
+      : { outcome: result.outcome, digits: result.digits, path: result.path, variables: result.variables };
   };
 }

@@ -148,7 +148,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const runIvr = createIvrRunner(() => flows.current, clock);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
-    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q) => dispatcher.enqueue(l, q) }).run();
+    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o) }).run();
     sessions.add(done);
     void done.finally(() => sessions.delete(done));
   });

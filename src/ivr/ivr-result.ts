@@ -6,7 +6,8 @@ export type IvrOutcome =
   /** The flow reached a `hangup` node: calls/ should hang up the leg. */
   | { readonly outcome: 'hangup'; readonly nodeId: string }
   /** The flow reached a `queue` node: calls/ puts the caller in that agent queue. */
-  | { readonly outcome: 'queue'; readonly queue: string; readonly nodeId: string }
+  /** `announce`: prompts to play once queued (the caller joins first). */
+  | { readonly outcome: 'queue'; readonly queue: string; readonly nodeId: string; readonly announce: readonly string[] }
   /** The caller hung up first. */
   | { readonly outcome: 'caller-hangup' }
   /** The flow could not go on: input retries exhausted with no `onFailure`, node cap reached, or a bug. */

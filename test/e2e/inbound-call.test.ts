@@ -38,15 +38,40 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     return server.waitForCall((c) => c.callId === callId && c.endedAt !== null, 15_000);
   }
 
-  it('when the caller presses 2 during the welcome, it plays the complaint branch, hangs up, and records digit and path', async () => {
-    const callId = await callSipp(SCENARIOS.uacDtmf, '2');
-    const call = await finished(callId);
-    expect(call).to.include({ direction: 'inbound', to: '12345', digits: '2', endReason: 'hangup', hungUpBy: 'system' });
-    expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'complaint', 'goodbye']);
-    expect(call.answeredAt).to.be.a('string');
-    // Answered at once: the 200 OK follows the INVITE by far less than a second.
-    expect(Date.parse(call.answeredAt ?? '') - Date.parse(call.startedAt)).to.be.below(1000);
-  });
+  /** The server's JSON log lines of one call, parsed. */
+  function logOf(callId: string): { message: string; timestamp: string; [k: string]: unknown }[] {
+    return server
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes(callId))
+      .map((line) => JSON.parse(line) as { message: string; timestamp: string });
+  }
+
+  for (const [key, queue, node] of [['2', 'complaint', 'complaint'], ['1', 'consult', 'consult'], ['0', 'general', 'agent']] as const) {
+    it(`when the caller presses ${key} during the welcome, it joins the ${queue} queue at once (key, then queue entry, under 1 s) and its prompt is left to the queue`, async () => {
+      const callId = await callSipp(SCENARIOS.uacDtmfBye, key);
+      const call = await finished(callId);
+      expect(call).to.include({ direction: 'inbound', to: '12345', digits: key, queue, endReason: 'hangup', hungUpBy: 'caller' });
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', node]);
+      expect(call.queuedAt).to.be.a('string');
+      expect(call.answeredAt).to.be.a('string');
+      // Answered at once: the 200 OK follows the INVITE by far less than a second.
+      expect(Date.parse(call.answeredAt ?? '') - Date.parse(call.startedAt)).to.be.below(1000);
+      // Server side, in order: the DTMF key reaches the IVR, the ACD records the caller as entered,
+      // and only then does the branch's prompt play (it used to play before the queue, 4.4 s for 0).
+      const lines = logOf(callId);
+      const at = (message: string): number => lines.findIndex((l) => l.message === message);
+      const key1 = at('ivr key');
+      const entered = lines.findIndex((l) => l.message === 'caller queued' && l.queue === queue);
+      const handed = at('ivr handed the caller to the queue');
+      expect(key1, server.tail(40)).to.be.at.least(0);
+      expect(entered, 'the ACD queue entry comes after the key').to.be.above(key1);
+      expect(handed).to.be.above(entered);
+      const keyToQueueMs = lines[handed]?.keyToQueueMs;
+      expect(keyToQueueMs, 'key → queue, measured by the server').to.be.a('number').below(1000);
+      console.log(`      key ${key} → ${queue} queue entry: ${String(keyToQueueMs)} ms (server side)`);
+    });
+  }
 
   it('when the caller enters an order number after pressing 3, it reads it back and the digits are all recorded', async () => {
     const callId = await callSipp(SCENARIOS.uacDtmf, ['3', '1', '2', '4', '5', 'pound']);
@@ -86,13 +111,13 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     await sendRawUdp(server.sipPort, Buffer.from('INVITE sip:12345@127.0.0.1 SIP/2.0\r\nVia: garbage\r\n\r\n'), 300);
     const options = await runSipp({ scenario: SCENARIOS.options, target: `127.0.0.1:${server.sipPort}`, timeoutS: 10 });
     expect(options.exitCode, describeSipp(options)).to.equal(0);
-    const callId = await callSipp(SCENARIOS.uacDtmf, '1');
-    expect(await finished(callId)).to.include({ digits: '1', endReason: 'hangup' });
+    const callId = await callSipp(SCENARIOS.uacDtmfBye, '1');
+    expect(await finished(callId)).to.include({ digits: '1', endReason: 'hangup', queue: 'consult' });
     const health = await fetch(`${server.baseUrl}/healthz`);
     expect(health.status).to.equal(200);
   });
 
-  it('when a softphone (baresip) calls and presses 1, it hears the prompts and ends on the consult branch', async () => {
+  it('when a softphone (baresip) calls and presses 1, it hears the prompts and the consult announcement while queued', async () => {
     const phone: Baresip = await startBaresip({ account: { user: '13800138000', register: false, answerMode: 'auto' } });
     try {
       const since = phone.mark();
@@ -100,14 +125,18 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
       await phone.waitForEvent('CALL_ESTABLISHED', 10_000, since);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await phone.sendDtmf('1');
-      await phone.waitForEvent('CALL_CLOSED', 30_000, since);
+      await server.waitForCall((c) => c.from === '13800138000' && c.queue === 'consult', 10_000);
+      // The consult announcement and the queue prompt play while the caller waits.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await phone.hangup();
+      await phone.waitForEvent('CALL_CLOSED', 10_000, since);
       const call = await server.waitForCall((c) => c.from === '13800138000' && c.endedAt !== null, 10_000);
-      expect(call).to.include({ digits: '1', endReason: 'hangup', hungUpBy: 'system' });
-      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'consult', 'goodbye']);
+      expect(call).to.include({ digits: '1', endReason: 'hangup', hungUpBy: 'caller', queue: 'consult' });
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'consult']);
       const heard = phone.recordings('dec');
       expect(heard, 'baresip recording of what it heard').to.have.length.above(0);
       const wav = readWav(heard[heard.length - 1] ?? '');
-      // welcome (until the key) + consult + goodbye: several seconds of speech.
+      // welcome (until the key) + the consult announcement in the queue: several seconds of speech.
       expect(wav.durationS).to.be.above(3);
       const [rms] = rmsPerChannel(wav);
       expect(rms ?? 0, 'energy of the prompts baresip heard').to.be.above(0.01);
