@@ -55,6 +55,8 @@ say invalid '您的输入有误,请重新选择。'
 say no-input '您没有输入,请重新选择。'
 say you-entered '您输入的是'
 say goodbye '感谢您的来电,再见。'
+# Fallback of the `speak` node (dynamic speech) when synthesis fails or is too slow.
+say speech-unavailable '抱歉,暂时无法为您播报。'
 digits=(零 幺 二 三 四 五 六 七 八 九)
 for i in "${!digits[@]}"; do
   say "digit-$i" "${digits[$i]}"

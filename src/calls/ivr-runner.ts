@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import { IvrSession, type Flow } from '../ivr/index.js';
+import { IvrSession, type Flow, type Speech } from '../ivr/index.js';
 import { InvalidStateError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import type { RunIvr } from './inbound-call-session.js';
@@ -8,11 +8,11 @@ import type { RunIvr } from './inbound-call-session.js';
  * Builds the RunIvr of inbound calls: each call runs the flow in service when it is answered
  * (a flow reloaded mid-call does not change calls already in it).
  */
-export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock): RunIvr {
+export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock, speech?: Speech): RunIvr {
   return async (channel, logger: Logger, onProgress) => {
     const flow = currentFlow();
     if (!flow) throw new InvalidStateError('no IVR flow is loaded');
-    const session = new IvrSession({ flow, channel, clock, logger });
+    const session = new IvrSession({ flow, channel, clock, logger, ...(speech === undefined ? {} : { speech }) });
     let digits = '';
     const path: string[] = [];
     session.observer.on('node', (node) => {

@@ -13,6 +13,8 @@ import type { DialPlan } from '../dialer/index.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { RtpMediaEngine } from '../media/rtp-media-engine.js';
+import { EspeakSynthesizer } from '../media/speech/espeak-synthesizer.js';
+import { SpeechService } from '../media/speech/speech-service.js';
 import type { Clock } from '../shared/clock.js';
 import { EventLoopLagSampler } from '../shared/event-loop-lag-sampler.js';
 import { AdmissionController } from '../sip/admission-controller.js';
@@ -145,7 +147,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     dispatcher.close();
   });
 
-  const runIvr = createIvrRunner(() => flows.current, clock);
+  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
+  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
+  closers.add('speech', () => {
+    speech.close();
+  });
+  const runIvr = createIvrRunner(() => flows.current, clock, speech);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
     const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o) }).run();

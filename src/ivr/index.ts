@@ -12,3 +12,6 @@ export { KeyBuffer, type KeyWait } from './key-buffer.js';
 export { NodeContext } from './node-context.js';
 export { NodeRegistry, type NodeBuild } from './node-registry.js';
 export { parseFlow, type ParseFlowOptions } from './parse-flow.js';
+export { SpeakNode, SPEECH_FALLBACK_PROMPT } from './nodes/speak-node.js';
+export type { Speech } from './speech/speech.js';
+export { parseTemplate, renderTemplate, templateVariables, type TemplatePart } from './speech/template.js';

@@ -22,4 +22,6 @@ export type IvrResult = IvrOutcome & {
   readonly path: readonly string[];
   /** Variables set by `collect` nodes (and given at start). */
   readonly variables: Readonly<Record<string, string>>;
+  /** Texts spoken by `speak` nodes (synthesised, not the fallbacks), in order. */
+  readonly spoken: readonly string[];
 };
