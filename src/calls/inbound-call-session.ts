@@ -2,14 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordPatch, CallRecordRepository, HungUpBy } from '../metrics/call-records.js';
 import type { IvrChannel } from '../ivr/ivr-channel.js';
+import { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE } from '../ivr/index.js';
 import { maskPhone } from '../shared/mask.js';
 import type { CallLeg, LegEnd } from '../telephony/call-leg.js';
 import type { CallTelemetrySink } from './call-telemetry-sink.js';
 import { LegIvrChannel } from './leg-ivr-channel.js';
 import type { QueuedCallEnd } from './queued-call-end.js';
 
-/** The flow variable holding the order code a caller entered or was offered (issue 12, progress self-service). */
-export const ORDER_VARIABLE = 'orderCode';
 
 /** What the IVR tells the session as it goes and when it is done. */
 export interface IvrProgress {
@@ -25,6 +24,8 @@ export interface IvrRunResult extends IvrProgress {
   readonly announce?: readonly string[] | undefined;
   /** Variables the flow set (collect nodes, lookups), e.g. `orderCode`. */
   readonly variables?: Readonly<Record<string, string>> | undefined;
+  /** Texts the `speak` nodes synthesised. */
+  readonly spoken?: readonly string[] | undefined;
 }
 
 /** What comes along with a caller into the queue. */
@@ -39,7 +40,13 @@ export interface EnqueueOptions {
 export type EnqueueCall = (leg: CallLeg, queue: string, options?: EnqueueOptions) => Promise<QueuedCallEnd>;
 
 /** Runs the inbound flow on a channel; `onProgress` is called after every node and key press. */
-export type RunIvr = (channel: IvrChannel, logger: Logger, onProgress: (progress: IvrProgress) => void) => Promise<IvrRunResult>;
+export type RunIvr = (
+  channel: IvrChannel,
+  logger: Logger,
+  onProgress: (progress: IvrProgress) => void,
+  /** Start variables, e.g. `callerNumber`. */
+  variables?: Readonly<Record<string, string>>,
+) => Promise<IvrRunResult>;
 
 export interface InboundCallDeps {
   readonly records: CallRecordRepository;
@@ -123,11 +130,13 @@ export class InboundCallSession {
           this.log.debug('ivr key', { keys: p.digits.length });
         }
         this.progress = p;
-      });
+      }, { [CALLER_NUMBER_VARIABLE]: leg.from });
       this.progress = result;
       this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
+      // What the synthesiser said (order step, unit, dates; never the resident's name or number).
+      if (result.spoken !== undefined && result.spoken.length > 0) this.log.debug('ivr spoke', { texts: result.spoken });
       if (result.outcome === 'queue' && result.queue !== undefined && leg.state !== 'ended') {
-        await this.queue(result.queue, { announce: result.announce, orderCode: result.variables?.[ORDER_VARIABLE] });
+        await this.queue(result.queue, { announce: result.announce, orderCode: result.variables?.[ORDER_CODE_VARIABLE] });
       }
     } catch (err) {
       this.log.error('ivr failed', { error: err instanceof Error ? err.message : String(err) });

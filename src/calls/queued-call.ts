@@ -105,7 +105,7 @@ export class QueuedCall {
     });
     const { orderCode } = this.options;
     const { position, expectedWaitS } = deps.acd.enqueue({ callId: leg.id, queue: this.queue, callerNumber: leg.from, ...(orderCode === undefined ? {} : { orderCode }) });
-    this.log.info('caller queued', { position, expectedWaitS });
+    this.log.info('caller queued', { position, expectedWaitS, ...(orderCode === undefined ? {} : { orderCode }) });
     // The IVR's announcement (e.g. 正在为您转接人工服务) plays while the caller already waits in the queue.
     this.say([...(this.options.announce ?? []), 'queue-wait', ...positionPrompts(position, expectedWaitS)]);
     return done.finally(() => leg.events.off('ended', onEnded));

@@ -2,6 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { IvrChannel, PlayOutcome } from './ivr-channel.js';
 import type { KeyBuffer } from './key-buffer.js';
+import type { OrderLookup } from './order-lookup.js';
 import type { Speech } from './speech/speech.js';
 
 /** What a node sees while it runs: the channel, the caller's keys, time, a logger and the variables. */
@@ -17,6 +18,8 @@ export class NodeContext {
     readonly variables: Map<string, string>,
     /** Text to speech for `speak` nodes; absent, they play their fallback. */
     readonly speech?: Speech,
+    /** Work orders for `order-status` nodes; absent, they go to `notFound`. */
+    readonly orders?: OrderLookup,
   ) {}
 
   get ended(): boolean {

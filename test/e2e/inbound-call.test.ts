@@ -1,6 +1,9 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { ApiClient } from '../support/api-client.js';
+import { firstLeafCategory } from '../support/order-helpers.js';
 import { freePort, freePortRange } from '../support/ports.js';
-import { startServer, type CallRecordJson, type ServerHandle } from '../support/server-process.js';
+import { ADMIN, startServer, type CallRecordJson, type ServerHandle } from '../support/server-process.js';
 import { describeSipp, garbageDatagram, malformedInvite, runSipp, sendRawUdp, SCENARIOS } from '../support/sipp.js';
 import { startBaresip, type Baresip } from '../support/baresip.js';
 import { readWav, rmsPerChannel } from '../support/wav.js';
@@ -73,12 +76,13 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     });
   }
 
-  it('when the caller enters an order number after pressing 3, it reads it back and the digits are all recorded', async () => {
-    const callId = await callSipp(SCENARIOS.uacDtmf, ['3', '1', '2', '4', '5', 'pound']);
+  it('when a caller with no open order presses 3, it is asked for the order code (the code entry itself: baresip tests below)', async () => {
+    // sipp's captures share one RTP timestamp per digit, so a code (digits repeat) cannot be keyed with them.
+    const callId = await callSipp(SCENARIOS.uacDtmfBye, '3');
     const call = await finished(callId);
-    expect(call.digits).to.equal('31245#');
-    expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'read-back', 'goodbye']);
-    expect(call).to.include({ endReason: 'hangup', hungUpBy: 'system' });
+    expect(call.digits).to.equal('3');
+    expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code']);
+    expect(call).to.include({ endReason: 'hangup', hungUpBy: 'caller', queue: null });
   });
 
   it('when the caller hangs up in the middle of the welcome prompt, it records a caller hang-up after the answer', async () => {
@@ -115,6 +119,97 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     expect(await finished(callId)).to.include({ digits: '1', endReason: 'hangup', queue: 'consult' });
     const health = await fetch(`${server.baseUrl}/healthz`);
     expect(health.status).to.equal(200);
+  });
+
+  /** An order for `phone` dispatched to the first unit (as the admin, through the API). */
+  async function orderFor(phone: string): Promise<{ code: string; unitName: string }> {
+    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
+    const units = (await admin.get('/api/v1/units')).body as { items: { id: number; name: string }[] };
+    const unit = units.items[0];
+    if (unit === undefined) throw new Error('no unit seeded');
+    const created = await admin.post('/api/v1/tickets', {
+      requestType: 'complaint',
+      categoryId: await firstLeafCategory(admin),
+      content: '小区门口路灯损坏多日,夜间出行不便,请尽快维修。',
+      address: '朝阳区某小区东门',
+      residentPhone: phone,
+      handlingUnitId: unit.id,
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    return { code: (created.body as { code: string }).code, unitName: unit.name };
+  }
+
+  /** Waits until the server log has a line with all of `parts` (real espeak-ng runs in between). */
+  async function logLine(callId: (l: string) => boolean, parts: string[], timeoutMs = 20_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const line = server.logs().split('\n').find((l) => callId(l) && parts.every((p) => l.includes(p)));
+      if (line !== undefined) return line;
+      if (Date.now() > until) throw new Error(`no log line with ${parts.join(' + ')}:\n${server.tail(30)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it('when a resident with an open order presses 3 then 1, the server speaks the order\'s state (espeak-ng) and the caller hears it', async function () {
+    if (spawnSync('espeak-ng', ['--version']).error !== undefined) this.skip();
+    const phoneNumber = '13800138555';
+    const { code, unitName } = await orderFor(phoneNumber);
+    const phone: Baresip = await startBaresip({ account: { user: phoneNumber, register: false, answerMode: 'auto' } });
+    try {
+      const since = phone.mark();
+      await phone.dial(`sip:12345@127.0.0.1:${server.sipPort}`);
+      await phone.waitForEvent('CALL_ESTABLISHED', 10_000, since);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await phone.sendDtmf('3');
+      const mine = (l: string): boolean => l.includes(phoneNumber.slice(-4)) || l.includes('"nodeId":"progress');
+      await logLine(mine, ['ivr speak', '"nodeId":"progress-offer"']);
+      await phone.sendDtmf('1');
+      const read = await logLine(mine, ['ivr speak', '"nodeId":"progress-read"']);
+      // Let some of the order's state play, then hang up.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await phone.hangup();
+      await phone.waitForEvent('CALL_CLOSED', 10_000, since);
+      const call = await server.waitForCall((c) => c.from === phoneNumber && c.endedAt !== null, 10_000);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read']);
+      const spoke = JSON.parse(await logLine((l) => l.includes(call.callId), ['ivr spoke'])) as { texts: string[] };
+      const [offer, state] = spoke.texts;
+      expect(offer).to.equal('您有一张正在办理的工单。');
+      expect(state).to.include(`承办单位${unitName}`).and.include('目前已派单').and.include('受理').and.include('答复期限');
+      expect(state).to.include(code.replace(/\D/g, '').slice(-3).replace(/1/g, '幺').replace(/2/g, '二').replace(/3/g, '三').replace(/0/g, '零').replace(/[4-9]/g, (d) => '四五六七八九'[Number(d) - 4] ?? ''));
+      const synthMs = (JSON.parse(read) as { ms: number }).ms;
+      console.log(`      espeak-ng synthesis of the order state: ${synthMs} ms`);
+      const heard = phone.recordings('dec');
+      const wav = readWav(heard[heard.length - 1] ?? '');
+      const [rms] = rmsPerChannel(wav);
+      expect(rms ?? 0, 'energy of what the caller heard (prompts and synthesised speech)').to.be.above(0.01);
+    } finally {
+      await phone.stop();
+    }
+  });
+
+  it('when another number keys that order\'s code, it hears no details and is queued for an agent with the order attached', async () => {
+    const { code } = await orderFor('13800138666');
+    const stranger = '13900139666';
+    const phone: Baresip = await startBaresip({ account: { user: stranger, register: false, answerMode: 'auto' } });
+    try {
+      const since = phone.mark();
+      await phone.dial(`sip:12345@127.0.0.1:${server.sipPort}`);
+      await phone.waitForEvent('CALL_ESTABLISHED', 10_000, since);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await phone.sendDtmf('3');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await phone.sendDigits(code.replace(/\D/g, ''), 300);
+      const queued = await server.waitForCall((c) => c.from === stranger && c.queue === 'general', 15_000);
+      await phone.hangup();
+      await phone.waitForEvent('CALL_CLOSED', 10_000, since);
+      const call = await server.waitForCall((c) => c.callId === queued.callId && c.endedAt !== null, 10_000);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner']);
+      const line = await logLine((l) => l.includes(call.callId), ['caller queued', '"orderCode"']);
+      expect((JSON.parse(line) as { orderCode: string }).orderCode).to.equal(code);
+      expect(server.logs().split('\n').some((l) => l.includes(call.callId) && l.includes('ivr spoke')), 'nothing synthesised for a stranger').to.equal(false);
+    } finally {
+      await phone.stop();
+    }
   });
 
   it('when a softphone (baresip) calls and presses 1, it hears the prompts and the consult announcement while queued', async () => {
