@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests drive (sipp, baresip, chromium for the workspace pages) and starts MariaDB when it is not running.
+# Installs what the end-to-end tests drive (sipp, baresip, espeak-ng, chromium for the workspace pages) and starts MariaDB when it is not running.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 command -v sox >/dev/null 2>&1 || need+=(sox)
+# The IVR's `speak` node synthesises with espeak-ng (test/unit/media/espeak-synthesizer.test.ts).
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # A Chinese font, so the screenshots of the pages are readable (servers have none by default).
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)

@@ -47,14 +47,21 @@ say() {
 
 say welcome '您好,欢迎致电幺二三四五政务服务便民热线。'
 say menu '咨询请按1,投诉举报请按2,查询工单办理进度请按3,人工服务请按0。'
-say branch-consult '您选择了政策咨询,请稍候。'
-say branch-complaint '您选择了投诉举报,请稍候。'
+say branch-consult '您选择了咨询。'
+say branch-complaint '您选择了投诉举报。'
 say branch-progress '请输入您的工单编号,以井号键结束。'
-say branch-agent '正在为您转接人工服务,请稍候。'
+say branch-agent '正在为您转接人工服务。'
+# Progress self-service (工单进度查询): the order's details themselves are synthesised at run time (speak node).
+say progress-offer-menu '收听最近一张请按1,查询其他工单请按2,人工服务请按0。'
+say progress-after '重听请按1,人工服务请按0。'
+say progress-not-found '未查到该工单。重新输入请按1,人工服务请按0。'
+say progress-not-owner '为保护您的信息,该工单的办理情况请向话务员咨询。'
 say invalid '您的输入有误,请重新选择。'
 say no-input '您没有输入,请重新选择。'
 say you-entered '您输入的是'
 say goodbye '感谢您的来电,再见。'
+# Fallback of the `speak` node (dynamic speech) when synthesis fails or is too slow.
+say speech-unavailable '抱歉,暂时无法为您播报。'
 digits=(零 幺 二 三 四 五 六 七 八 九)
 for i in "${!digits[@]}"; do
   say "digit-$i" "${digits[$i]}"

@@ -11,6 +11,8 @@ export interface OfferEvent {
   readonly callerNumber: string;
   /** Since the caller first entered a queue. */
   readonly waitedMs: number;
+  /** The work order the caller asked about in the IVR (查询 → 0), or null. */
+  readonly orderCode: string | null;
 }
 
 /**

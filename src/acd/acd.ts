@@ -183,13 +183,13 @@ export class Acd {
    * Puts a caller in `queue` and routes at once. `position` is 1 for the next caller of the queue,
    * 0 when an agent is already being offered the call (an `offer` event was emitted before this returns).
    */
-  enqueue(input: { callId: string; queue: string; callerNumber: string }): { position: number; expectedWaitS: number } {
+  enqueue(input: { callId: string; queue: string; callerNumber: string; orderCode?: string | undefined }): { position: number; expectedWaitS: number } {
     this.checkOpen();
     const queue = this.queueOrThrow(input.queue);
     if (this.callers.has(input.callId) || [...this.handling.values()].some((h) => h.callId === input.callId)) {
       throw new InvalidStateError(`call ${input.callId} is already in the ACD`);
     }
-    const caller = new QueuedCaller(input.callId, queue.name, input.callerNumber, this.now(), this.seq++);
+    const caller = new QueuedCaller(input.callId, queue.name, input.callerNumber, this.now(), this.seq++, input.orderCode ?? null);
     this.callers.add(caller);
     this.options.logger.info('caller queued', { callId: caller.callId, queue: queue.name, caller: maskPhone(caller.callerNumber) });
     this.record('entered', caller, { waitMs: 0 });
@@ -351,7 +351,7 @@ export class Acd {
       this.emitWithdrawn(caller, agent, 'offer-timeout');
       this.failOffer(caller, agent, 'no-answer');
     }, guardS * 1000);
-    this.observer.emit('offer', { callId: caller.callId, queue: caller.queue, agentId: agent.agentId, extension: agent.extension, callerNumber: caller.callerNumber, waitedMs });
+    this.observer.emit('offer', { callId: caller.callId, queue: caller.queue, agentId: agent.agentId, extension: agent.extension, callerNumber: caller.callerNumber, waitedMs, orderCode: caller.orderCode });
   }
 
   private failOffer(caller: QueuedCaller, agent: Agent, reason: OfferFailure): void {

@@ -51,6 +51,8 @@ export class QueuedCaller {
     readonly enteredAt: number,
     /** Tie-break for callers entering in the same millisecond. */
     readonly seq: number,
+    /** The work order the caller asked about in the IVR (progress self-service), for the offer's screen-pop. */
+    readonly orderCode: string | null = null,
   ) {
     this.queueEnteredAt = enteredAt;
   }

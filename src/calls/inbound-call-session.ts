@@ -1,11 +1,14 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordPatch, CallRecordRepository, HungUpBy } from '../metrics/call-records.js';
 import type { IvrChannel } from '../ivr/ivr-channel.js';
+import { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE } from '../ivr/index.js';
 import { maskPhone } from '../shared/mask.js';
 import type { CallLeg, LegEnd } from '../telephony/call-leg.js';
 import type { CallTelemetrySink } from './call-telemetry-sink.js';
 import { LegIvrChannel } from './leg-ivr-channel.js';
 import type { QueuedCallEnd } from './queued-call-end.js';
+
 
 /** What the IVR tells the session as it goes and when it is done. */
 export interface IvrProgress {
@@ -17,13 +20,33 @@ export interface IvrRunResult extends IvrProgress {
   /** `hangup` (the flow ended the call), `caller-hangup`, `failed`, or `queue` (with `queue`). */
   readonly outcome: string;
   readonly queue?: string | undefined;
+  /** With `queue`: prompts announced once the caller is queued (the queue node's `prompts`). */
+  readonly announce?: readonly string[] | undefined;
+  /** Variables the flow set (collect nodes, lookups), e.g. `orderCode`. */
+  readonly variables?: Readonly<Record<string, string>> | undefined;
+  /** Texts the `speak` nodes synthesised. */
+  readonly spoken?: readonly string[] | undefined;
+}
+
+/** What comes along with a caller into the queue. */
+export interface EnqueueOptions {
+  /** Played once the caller is in the queue, before the position announcement and the music. */
+  readonly announce?: readonly string[] | undefined;
+  /** The order the caller asked about in the IVR: shown to the agent with the offer. */
+  readonly orderCode?: string | undefined;
 }
 
 /** Puts an answered caller in an agent queue; resolves when the queued part of the call is over. */
-export type EnqueueCall = (leg: CallLeg, queue: string) => Promise<QueuedCallEnd>;
+export type EnqueueCall = (leg: CallLeg, queue: string, options?: EnqueueOptions) => Promise<QueuedCallEnd>;
 
 /** Runs the inbound flow on a channel; `onProgress` is called after every node and key press. */
-export type RunIvr = (channel: IvrChannel, logger: Logger, onProgress: (progress: IvrProgress) => void) => Promise<IvrRunResult>;
+export type RunIvr = (
+  channel: IvrChannel,
+  logger: Logger,
+  onProgress: (progress: IvrProgress) => void,
+  /** Start variables, e.g. `callerNumber`. */
+  variables?: Readonly<Record<string, string>>,
+) => Promise<IvrRunResult>;
 
 export interface InboundCallDeps {
   readonly records: CallRecordRepository;
@@ -43,6 +66,8 @@ export interface InboundCallDeps {
 export class InboundCallSession {
   private readonly log: Logger;
   private progress: IvrProgress = { digits: '', path: [] };
+  /** performance.now() of the caller's last key in the IVR. */
+  private lastKeyAt: number | undefined;
   /** Set when an agent's side ended the conversation. */
   private endedByAgent = false;
   private writes: Promise<void> = Promise.resolve();
@@ -99,11 +124,20 @@ export class InboundCallSession {
 
     try {
       const result = await deps.runIvr(new LegIvrChannel(leg), this.log, (p) => {
+        if (p.digits.length > this.progress.digits.length) {
+          this.lastKeyAt = performance.now();
+          // No digit in the log: keys may spell ID or order numbers.
+          this.log.debug('ivr key', { keys: p.digits.length });
+        }
         this.progress = p;
-      });
+      }, { [CALLER_NUMBER_VARIABLE]: leg.from });
       this.progress = result;
       this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
-      if (result.outcome === 'queue' && result.queue !== undefined && leg.state !== 'ended') await this.queue(result.queue);
+      // What the synthesiser said (order step, unit, dates; never the resident's name or number).
+      if (result.spoken !== undefined && result.spoken.length > 0) this.log.debug('ivr spoke', { texts: result.spoken });
+      if (result.outcome === 'queue' && result.queue !== undefined && leg.state !== 'ended') {
+        await this.queue(result.queue, { announce: result.announce, orderCode: result.variables?.[ORDER_CODE_VARIABLE] });
+      }
     } catch (err) {
       this.log.error('ivr failed', { error: err instanceof Error ? err.message : String(err) });
     }
@@ -111,13 +145,18 @@ export class InboundCallSession {
     if (leg.state !== 'ended') await leg.hangup();
   }
 
-  private async queue(queue: string): Promise<void> {
+  private async queue(queue: string, options: EnqueueOptions): Promise<void> {
     const { leg, deps } = this;
     if (!deps.enqueue) {
       await leg.play(['agent-unavailable']);
       return;
     }
-    const end = await deps.enqueue(leg, queue);
+    // enqueue() puts the caller in the ACD before it returns its promise: the time from the caller's
+    // last key to here is the key → queue delay (issue 12 wants it under 1 s).
+    const queued = deps.enqueue(leg, queue, options);
+    const keyToQueueMs = this.lastKeyAt === undefined ? undefined : Math.round((performance.now() - this.lastKeyAt) * 10) / 10;
+    this.log.info('ivr handed the caller to the queue', { queue, keyToQueueMs });
+    const end = await queued;
     this.endedByAgent = end.kind === 'talked' && end.endedBy === 'callee';
   }
 

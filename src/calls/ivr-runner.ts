@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import { IvrSession, type Flow } from '../ivr/index.js';
+import { IvrSession, type Flow, type OrderLookup, type Speech } from '../ivr/index.js';
 import { InvalidStateError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import type { RunIvr } from './inbound-call-session.js';
@@ -8,11 +8,19 @@ import type { RunIvr } from './inbound-call-session.js';
  * Builds the RunIvr of inbound calls: each call runs the flow in service when it is answered
  * (a flow reloaded mid-call does not change calls already in it).
  */
-export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock): RunIvr {
-  return async (channel, logger: Logger, onProgress) => {
+export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock, speech?: Speech, orders?: OrderLookup): RunIvr {
+  return async (channel, logger: Logger, onProgress, variables) => {
     const flow = currentFlow();
     if (!flow) throw new InvalidStateError('no IVR flow is loaded');
-    const session = new IvrSession({ flow, channel, clock, logger });
+    const session = new IvrSession({
+      flow,
+      channel,
+      clock,
+      logger,
+      ...(speech === undefined ? {} : { speech }),
+      ...(orders === undefined ? {} : { orders }),
+      ...(variables === undefined ? {} : { variables }),
+    });
     let digits = '';
     const path: string[] = [];
     session.observer.on('node', (node) => {
@@ -24,6 +32,8 @@ export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Cloc
       onProgress({ digits, path: [...path] });
     });
     const result = await session.run();
-    return { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.outcome === 'queue' ? result.queue : undefined };
+    return result.outcome === 'queue'
+      ? { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.queue, announce: result.announce, variables: result.variables, spoken: result.spoken }
+      : { outcome: result.outcome, digits: result.digits, path: result.path, variables: result.variables, spoken: result.spoken };
   };
 }

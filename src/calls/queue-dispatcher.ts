@@ -2,6 +2,7 @@ import type { AcdEvents } from '../acd/acd-events.js';
 import type { Logger } from '../logging/logger.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 import type { CallLeg } from '../telephony/call-leg.js';
+import type { EnqueueOptions } from './inbound-call-session.js';
 import { QueuedCall, type QueueDesk, type QueuedCallDeps, type QueuedCallEnd } from './queued-call.js';
 
 export interface QueueDispatcherDeps extends QueuedCallDeps {
@@ -60,8 +61,8 @@ export class QueueDispatcher {
   }
 
   /** Puts an answered caller in `queue` and resolves when the queued part of the call is over. */
-  async enqueue(leg: CallLeg, queue: string): Promise<QueuedCallEnd> {
-    const call = new QueuedCall(leg, queue, this.deps);
+  async enqueue(leg: CallLeg, queue: string, options: EnqueueOptions = {}): Promise<QueuedCallEnd> {
+    const call = new QueuedCall(leg, queue, this.deps, options);
     this.calls.set(leg.id, call);
     try {
       const end = await call.run();

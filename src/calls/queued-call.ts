@@ -14,12 +14,20 @@ export type { QueuedCallEnd };
 
 /** What the ACD offers the glue for one queued caller (a subset of Acd). */
 export interface QueueDesk {
-  enqueue(call: { callId: string; queue: string; callerNumber: string }): { position: number; expectedWaitS: number };
+  enqueue(call: { callId: string; queue: string; callerNumber: string; orderCode?: string }): { position: number; expectedWaitS: number };
   leave(callId: string, reason: 'abandoned' | 'callback'): void;
   keepWaiting(callId: string): void;
   offerAnswered(callId: string, agentId: string): void;
   offerFailed(callId: string, agentId: string, reason: 'no-answer' | 'busy' | 'unavailable' | 'failed'): void;
   callEnded(callId: string): void;
+}
+
+/** What the IVR hands over with the caller. */
+export interface QueuedCallOptions {
+  /** Played first once queued (the queue node's prompts). */
+  readonly announce?: readonly string[] | undefined;
+  /** The order the caller asked about: goes to the ACD and with the offer to the agent. */
+  readonly orderCode?: string | undefined;
 }
 
 export interface QueueSettings {
@@ -66,6 +74,7 @@ export class QueuedCall {
     readonly leg: CallLeg,
     queue: string,
     private readonly deps: QueuedCallDeps,
+    private readonly options: QueuedCallOptions = {},
   ) {
     this.queue = queue;
     this.log = deps.logger.child({ callId: leg.id, queue });
@@ -94,9 +103,11 @@ export class QueuedCall {
     void deps.records.update(leg.id, { queue: this.queue, queuedAt: new Date(deps.clock.now()) }).catch((err: unknown) => {
       this.log.error('call record write failed', { error: errorText(err) });
     });
-    const { position, expectedWaitS } = deps.acd.enqueue({ callId: leg.id, queue: this.queue, callerNumber: leg.from });
-    this.log.info('caller queued', { position, expectedWaitS });
-    this.say(['queue-wait', ...positionPrompts(position, expectedWaitS)]);
+    const { orderCode } = this.options;
+    const { position, expectedWaitS } = deps.acd.enqueue({ callId: leg.id, queue: this.queue, callerNumber: leg.from, ...(orderCode === undefined ? {} : { orderCode }) });
+    this.log.info('caller queued', { position, expectedWaitS, ...(orderCode === undefined ? {} : { orderCode }) });
+    // The IVR's announcement (e.g. 正在为您转接人工服务) plays while the caller already waits in the queue.
+    this.say([...(this.options.announce ?? []), 'queue-wait', ...positionPrompts(position, expectedWaitS)]);
     return done.finally(() => leg.events.off('ended', onEnded));
   }
 

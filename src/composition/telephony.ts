@@ -5,6 +5,7 @@ import type { CallTelemetry } from '../api/call-telemetry.js';
 import { DialPlanPbx } from '../calls/dial-plan-pbx.js';
 import { InboundCallSession } from '../calls/inbound-call-session.js';
 import { createIvrRunner } from '../calls/ivr-runner.js';
+import { TicketOrderLookup } from '../calls/ticket-order-lookup.js';
 import { PreviewTasks } from '../calls/preview-tasks.js';
 import { QueueDispatcher } from '../calls/queue-dispatcher.js';
 import { TaskClaims } from '../calls/task-claims.js';
@@ -15,10 +16,13 @@ import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { RtpMediaEngine } from '../media/rtp-media-engine.js';
+import { EspeakSynthesizer } from '../media/speech/espeak-synthesizer.js';
+import { SpeechService } from '../media/speech/speech-service.js';
 import type { Clock } from '../shared/clock.js';
 import { EventLoopLagSampler } from '../shared/event-loop-lag-sampler.js';
 import { AdmissionController } from '../sip/admission-controller.js';
 import { SipTelephony } from '../sip/sip-telephony.js';
+import type { HandlingUnit } from '../tickets/catalog.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
@@ -49,6 +53,8 @@ export interface TelephonyDeps {
   readonly storage: Storage;
   readonly identity: Pick<Identity, 'identity' | 'users' | 'authThrottles'>;
   readonly tickets: TicketService;
+  /** Unit names for the IVR's progress self-service. */
+  readonly units: { get(id: number): Promise<Pick<HandlingUnit, 'name'> | undefined> };
   readonly telemetry: CallTelemetry;
   readonly dialPlan: DialPlan;
   readonly clock: Clock;
@@ -164,10 +170,17 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     dispatcher.close();
   });
 
-  const runIvr = createIvrRunner(() => flows.current, clock);
+  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
+  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
+  closers.add('speech', () => {
+    speech.close();
+  });
+  // Progress self-service (order-status node) reads orders as the system, days in the centre's time zone.
+  const orders = new TicketOrderLookup({ tickets: deps.tickets, units: deps.units, timeZone: config.TZ });
+  const runIvr = createIvrRunner(() => flows.current, clock, speech, orders);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
-    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q) => dispatcher.enqueue(l, q) }).run();
+    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o) }).run();
     sessions.add(done);
     void done.finally(() => sessions.delete(done));
   });

@@ -7,6 +7,8 @@ import { PlayNode } from './nodes/play-node.js';
 import { QueueNode } from './nodes/queue-node.js';
 import { SayDigitsNode } from './nodes/say-digits-node.js';
 import { SayNumberNode } from './nodes/say-number-node.js';
+import { OrderStatusNode } from './nodes/order-status-node.js';
+import { SpeakNode } from './nodes/speak-node.js';
 
 export interface DefaultNodeOptions {
   /** True for a queue the queues file defines; without it the `queue` node is not available. */
@@ -21,6 +23,8 @@ export function createDefaultNodeRegistry(options: DefaultNodeOptions = {}): Nod
     .register(CollectNode.type, CollectNode.schema, (id, p) => new CollectNode(id, p))
     .register(SayDigitsNode.type, SayDigitsNode.schema, (id, p) => new SayDigitsNode(id, p))
     .register(SayNumberNode.type, SayNumberNode.schema, (id, p) => new SayNumberNode(id, p))
+    .register(SpeakNode.type, SpeakNode.schema, (id, p) => new SpeakNode(id, p))
+    .register(OrderStatusNode.type, OrderStatusNode.schema, (id, p) => new OrderStatusNode(id, p))
     .register(GotoNode.type, GotoNode.schema, (id, p) => new GotoNode(id, p))
     .register(HangupNode.type, HangupNode.schema, (id, p) => new HangupNode(id, p));
   if (options.isQueue) registry.register(QueueNode.type, QueueNode.schema(options.isQueue), (id, p) => new QueueNode(id, p));

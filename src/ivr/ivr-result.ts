@@ -6,7 +6,8 @@ export type IvrOutcome =
   /** The flow reached a `hangup` node: calls/ should hang up the leg. */
   | { readonly outcome: 'hangup'; readonly nodeId: string }
   /** The flow reached a `queue` node: calls/ puts the caller in that agent queue. */
-  | { readonly outcome: 'queue'; readonly queue: string; readonly nodeId: string }
+  /** `announce`: prompts to play once queued (the caller joins first). */
+  | { readonly outcome: 'queue'; readonly queue: string; readonly nodeId: string; readonly announce: readonly string[] }
   /** The caller hung up first. */
   | { readonly outcome: 'caller-hangup' }
   /** The flow could not go on: input retries exhausted with no `onFailure`, node cap reached, or a bug. */
@@ -21,4 +22,6 @@ export type IvrResult = IvrOutcome & {
   readonly path: readonly string[];
   /** Variables set by `collect` nodes (and given at start). */
   readonly variables: Readonly<Record<string, string>>;
+  /** Texts spoken by `speak` nodes (synthesised, not the fallbacks), in order. */
+  readonly spoken: readonly string[];
 };

@@ -8,6 +8,8 @@ import type { IvrChannel } from './ivr-channel.js';
 import type { IvrOutcome, IvrResult } from './ivr-result.js';
 import { KeyBuffer } from './key-buffer.js';
 import { NodeContext } from './node-context.js';
+import type { OrderLookup } from './order-lookup.js';
+import type { Speech } from './speech/speech.js';
 
 export interface IvrSessionOptions {
   readonly flow: Flow;
@@ -19,6 +21,10 @@ export interface IvrSessionOptions {
   readonly maxNodes?: number;
   /** Variables known from the start (e.g. set by calls/). */
   readonly variables?: Readonly<Record<string, string>>;
+  /** Text to speech for `speak` nodes (media/'s synthesiser); absent, they play their fallback. */
+  readonly speech?: Speech;
+  /** Work orders for `order-status` nodes (calls/ over the ticket service); absent, they go to `notFound`. */
+  readonly orders?: OrderLookup;
 }
 
 export interface IvrSessionEvents extends Record<string, unknown[]> {
@@ -50,7 +56,7 @@ export class IvrSession {
     const maxNodes = this.options.maxNodes ?? DEFAULT_MAX_NODES;
     const keys = new KeyBuffer(channel, clock);
     const variables = new Map(Object.entries(this.options.variables ?? {}));
-    const ctx = new NodeContext(channel, keys, clock, logger, variables);
+    const ctx = new NodeContext(channel, keys, clock, logger, variables, this.options.speech, this.options.orders);
     const path: string[] = [];
     const offDigit = keys.onKey((digit) => this.observer.emit('digit', digit));
     keys.start();
@@ -62,7 +68,7 @@ export class IvrSession {
       offDigit();
       keys.close();
     }
-    const result: IvrResult = { ...outcome, digits: keys.pressed, path, variables: Object.fromEntries(variables) };
+    const result: IvrResult = { ...outcome, digits: keys.pressed, path, variables: Object.fromEntries(variables), spoken: [...ctx.spoken] };
     logger.info('ivr run ended', { flow: flow.name, outcome: outcome.outcome, path });
     this.observer.emit('end', result);
     return result;

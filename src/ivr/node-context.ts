@@ -2,15 +2,24 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { IvrChannel, PlayOutcome } from './ivr-channel.js';
 import type { KeyBuffer } from './key-buffer.js';
+import type { OrderLookup } from './order-lookup.js';
+import type { Speech } from './speech/speech.js';
 
 /** What a node sees while it runs: the channel, the caller's keys, time, a logger and the variables. */
 export class NodeContext {
+  /** Texts the `speak` nodes synthesised, in order (the run's result carries them for the call record). */
+  readonly spoken: string[] = [];
+
   constructor(
     readonly channel: IvrChannel,
     readonly keys: KeyBuffer,
     readonly clock: Clock,
     readonly logger: Logger,
     readonly variables: Map<string, string>,
+    /** Text to speech for `speak` nodes; absent, they play their fallback. */
+    readonly speech?: Speech,
+    /** Work orders for `order-status` nodes; absent, they go to `notFound`. */
+    readonly orders?: OrderLookup,
   ) {}
 
   get ended(): boolean {

@@ -11,7 +11,9 @@ export type MediaErrorCode =
   | 'PROMPT_INVALID'
   | 'MEDIA_CLOSED'
   /** bridge() with a session of another engine, the same session twice, or a session already bridged. */
-  | 'BRIDGE_INVALID';
+  | 'BRIDGE_INVALID'
+  /** Text to speech failed, timed out or was refused (too many waiting): the IVR plays a fallback. */
+  | 'SPEECH_FAILED';
 
 export class MediaError extends AppError {
   declare readonly code: MediaErrorCode;

@@ -72,6 +72,11 @@ export class PromptLibrary {
     this.prompts.set(prompt.name, prompt);
   }
 
+  /** Removes a prompt added with add() (a playback that already started keeps its audio). */
+  remove(name: string): boolean {
+    return this.prompts.delete(name);
+  }
+
   has(name: string): boolean {
     return this.prompts.has(name);
   }

@@ -49,6 +49,8 @@ export type DesktopPush =
       waitedS: number;
       /** The caller's earlier work orders, newest first. */
       history: readonly unknown[];
+      /** The order the caller asked about in the IVR's progress self-service (then pressed 0), or null. */
+      orderCode: string | null;
     }
   | { type: 'offer-withdrawn'; callId: string; reason: string }
   | { type: 'connected'; callId: string; taskId?: string }

@@ -115,7 +115,7 @@ export class AgentDesktopServer {
       this.onAgentState(e);
     };
     const onOffer = (...[e]: AcdEvents['offer']): void => {
-      void this.onOffer(e.agentId, e.callId, e.queue, e.callerNumber, e.waitedMs);
+      void this.onOffer(e.agentId, e.callId, e.queue, e.callerNumber, e.waitedMs, e.orderCode);
     };
     const onWithdrawn = (...[e]: AcdEvents['offer-withdrawn']): void => {
       this.push(e.agentId, { type: 'offer-withdrawn', callId: e.callId, reason: e.reason });
@@ -396,14 +396,14 @@ export class AgentDesktopServer {
     if (desk && desk.sockets.size === 0 && desk.grace === undefined && (e.to === AgentState.WrapUp || e.to === AgentState.Ready)) this.goneAway(desk, 'desktop-disconnected');
   }
 
-  private async onOffer(agentId: string, callId: string, queue: string, callerNumber: string, waitedMs: number): Promise<void> {
+  private async onOffer(agentId: string, callId: string, queue: string, callerNumber: string, waitedMs: number, orderCode: string | null): Promise<void> {
     const desk = this.desks.get(agentId);
     if (!desk) return;
     const history = await this.deps.callerHistory(callerNumber, desk.user).catch((err: unknown) => {
       this.log.error('caller history failed', { callId, error: err instanceof Error ? err.message : String(err) });
       return [];
     });
-    this.send(desk, { type: 'offer', callId, queue, callerNumber, waitedS: Math.round(waitedMs / 100) / 10, history });
+    this.send(desk, { type: 'offer', callId, queue, callerNumber, waitedS: Math.round(waitedMs / 100) / 10, history, orderCode });
   }
 
   /** Seconds left of the agent's timed wrap-up; undefined when it is in none. */

@@ -90,7 +90,10 @@ describe(`media hijack and reflection, end to end (${testDbKind()})`, function (
       const heardBefore = call.rtpReceived.length;
       // The caller's own key: 2 (complaint), with its own SSRC from its own port.
       for (const payload of keyPress(2)) call.sendRtp({ payloadType: 101, timestamp: 200_000, payload });
-      await call.waitForBye(30_000);
+      // The complaint branch queues the caller (no agent here): the caller hears the announcement, then hangs up.
+      await server.waitForCall((c) => c.callId === call.callId && c.queue === 'complaint', 15_000);
+      await sleep(2000);
+      await call.bye();
       expect(forger.rtp, 'RTP packets the stranger received').to.have.length(0);
       expect(call.rtpReceived.length - heardBefore, 'RTP packets the caller received after the forgery').to.be.above(50);
     } finally {
@@ -98,7 +101,7 @@ describe(`media hijack and reflection, end to end (${testDbKind()})`, function (
     }
     const record = await server.waitForCall((c) => c.callId === call.callId && c.endedAt !== null, 15_000);
     expect(record.digits).to.equal('2');
-    expect(record.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'complaint', 'goodbye']);
+    expect(record.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'complaint']);
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     const dropped = Number(/^hotline_rtp_foreign_packets_dropped_total (\d+)/m.exec(metrics)?.[1] ?? '0');
     expect(dropped, 'hotline_rtp_foreign_packets_dropped_total').to.be.at.least(510);

@@ -95,6 +95,12 @@ export class RawSipCall {
     this.rtp.send(encodeRtp({ payloadType: 0, marker: false, sequenceNumber: 1, timestamp: 1, ssrc: 0x1111, ...packet }), port, '127.0.0.1');
   }
 
+  /** Hangs up (BYE, CSeq 2) and resolves on the server's 200 to it. */
+  async bye(timeoutMs = 5000): Promise<void> {
+    this.sendSip('BYE', 2, '', 'z9hG4bK-bye-' + this.fromTag);
+    await this.until(() => this.replies.some((r) => r.status === 200 && /CSeq:\s*2 BYE/i.test(r.text)), timeoutMs, 'the 200 to our BYE');
+  }
+
   /** Resolves when the server sent BYE (answered 200 by us). */
   waitForBye(timeoutMs: number): Promise<void> {
     return this.until(() => this.byeSeen, timeoutMs, 'the server\'s BYE');
@@ -139,14 +145,14 @@ export class RawSipCall {
     for (const w of [...this.waiters]) w();
   }
 
-  private sendSip(method: 'INVITE' | 'ACK', cseq: number, body: string, branch: string): void {
+  private sendSip(method: 'INVITE' | 'ACK' | 'BYE', cseq: number, body: string, branch: string): void {
     const server = `127.0.0.1:${this.options.serverPort}`;
     const local = `127.0.0.1:${this.sip.address().port}`;
     const lines = [
       `${method} sip:12345@${server} SIP/2.0`,
       `Via: SIP/2.0/UDP ${local};branch=${branch};rport`,
       `From: <sip:${this.options.from ?? '13800000001'}@127.0.0.1>;tag=${this.fromTag}`,
-      `To: <sip:12345@127.0.0.1>${this.toTag !== undefined && method === 'ACK' ? `;tag=${this.toTag}` : ''}`,
+      `To: <sip:12345@127.0.0.1>${this.toTag !== undefined && method !== 'INVITE' ? `;tag=${this.toTag}` : ''}`,
       `Call-ID: ${this.callId}`,
       `CSeq: ${cseq} ${method}`,
       `Contact: <sip:caller@${local}>`,

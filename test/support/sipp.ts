@@ -19,6 +19,8 @@ export const SCENARIO_DIR = path.resolve(here, '../e2e/scenarios');
 /** Paths of the shipped scenarios. */
 export const SCENARIOS = {
   uacDtmf: path.join(SCENARIO_DIR, 'uac-dtmf.xml'),
+  /** Keys, 2 s more, then the caller's BYE (a caller left waiting in a queue). */
+  uacDtmfBye: path.join(SCENARIO_DIR, 'uac-dtmf-bye.xml'),
   uacCancel: path.join(SCENARIO_DIR, 'uac-cancel.xml'),
   uacByeEarly: path.join(SCENARIO_DIR, 'uac-bye-early.xml'),
   uacNoAck: path.join(SCENARIO_DIR, 'uac-no-ack.xml'),

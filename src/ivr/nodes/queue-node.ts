@@ -7,15 +7,21 @@ export const queueSchema = z.strictObject({
   type: z.literal('queue'),
   /** A queue of the queues file (QUEUES_FILE), e.g. `general`. */
   queue: z.string().min(1, 'must name a queue'),
-  /** Played before the caller joins the queue (no barge-in), e.g. `[branch-agent]`. */
+  /**
+   * Announced once the caller is already in the queue (before the position and the hold music),
+   * e.g. `[branch-agent]`: the caller joins at once, so the service-level clock is not spent on it,
+   * and an agent who becomes free cuts it short.
+   */
   prompts: optionalPromptList.default([]),
 });
 
 export type QueueParams = z.output<typeof queueSchema>;
 
 /**
- * Hands the caller to the agent queue: the IVR run ends with outcome `queue` and calls/ takes
- * over (hold music, announcements, the offer to an agent). Terminal, like `hangup`.
+ * Hands the caller to the agent queue at once: the IVR run ends with outcome `queue` (its prompts
+ * go along as `announce`) and calls/ takes over (the announcement, hold music, the offer to an
+ * agent). Terminal, like `hangup`. Nothing is played here: a prompt before joining the queue would
+ * eat the seconds of GB/T 33358's 15-second clock before any agent is rung (issue 12).
  */
 export class QueueNode implements FlowNode {
   static readonly type = 'queue';
@@ -40,9 +46,10 @@ export class QueueNode implements FlowNode {
     return this.params.prompts.map((name, i) => ({ field: `prompts[${i}]`, name }));
   }
 
-  async run(ctx: NodeContext): Promise<NodeResult> {
-    const outcome = await ctx.play(this.params.prompts, { bargeIn: false });
-    if (outcome === 'ended') return CALLER_HANGUP;
-    return { end: { outcome: 'queue', queue: this.params.queue, nodeId: this.id } };
+  run(ctx: NodeContext): Promise<NodeResult> {
+    if (ctx.hasEnded()) return Promise.resolve(CALLER_HANGUP);
+    // Keys pressed on the way in belong to the IVR, not to the queue (its callback offer reads keys).
+    ctx.keys.clear();
+    return Promise.resolve({ end: { outcome: 'queue', queue: this.params.queue, nodeId: this.id, announce: this.params.prompts } });
   }
 }

@@ -44,7 +44,7 @@ describe('Acd', () => {
       const result = kit.acd.enqueue({ callId: 'c1', queue: 'general', callerNumber: '13812345678' });
       expect(result).to.deep.equal({ position: 0, expectedWaitS: 0 });
       expect(kit.ofType('offer')).to.deep.equal([
-        { callId: 'c1', queue: 'general', agentId: 'a2', extension: '8002', callerNumber: '13812345678', waitedMs: 0 },
+        { callId: 'c1', queue: 'general', agentId: 'a2', extension: '8002', callerNumber: '13812345678', waitedMs: 0, orderCode: null },
       ]);
       expect(kit.acd.agent('a2')).to.include({ state: AgentState.Offered, currentCallId: 'c1' });
     });

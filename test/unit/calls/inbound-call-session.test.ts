@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { InboundCallSession, type RunIvr } from '../../../src/calls/inbound-call-session.js';
+import { InboundCallSession, type EnqueueCall, type RunIvr } from '../../../src/calls/inbound-call-session.js';
 import type { CallTelemetrySink } from '../../../src/calls/call-telemetry-sink.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { FakeCallLeg } from '../../support/fake-call-leg.js';
@@ -38,6 +38,29 @@ describe('InboundCallSession', () => {
     expect(row?.endedAt).to.be.instanceOf(Date);
     expect(leg.played).to.deep.equal([['welcome']]);
     expect(telemetry.calls).to.deep.equal(['started:inbound', 'answered:inbound:12', 'ended:inbound:hangup']);
+  });
+
+  it('when the flow sends the caller to a queue from the progress self-service, the queue gets the announcement and the order, and the flow got the calling number', async () => {
+    const leg = new FakeCallLeg('c9', '13812345678', '12345', 1_000);
+    let started: Readonly<Record<string, string>> | undefined;
+    const runIvr: RunIvr = (_channel, _log, _onProgress, variables) => {
+      started = variables;
+      return Promise.resolve({
+        outcome: 'queue',
+        queue: 'general',
+        announce: ['progress-not-owner', 'branch-agent'],
+        digits: '320261203000123',
+        path: ['welcome', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner'],
+        variables: { callerNumber: '13812345678', orderCode: '20261203-000123' },
+      });
+    };
+    const enqueue = sinon.stub<Parameters<EnqueueCall>, ReturnType<EnqueueCall>>().callsFake(() => {
+      leg.remoteHangup();
+      return Promise.resolve({ kind: 'abandoned' });
+    });
+    await new InboundCallSession(leg, { records: new MemoryCallRecords(), telemetry: telemetrySpy(), runIvr, logger: silentLogger(), enqueue }).run();
+    expect(started).to.deep.equal({ callerNumber: '13812345678' });
+    expect(enqueue.firstCall.args.slice(1)).to.deep.equal(['general', { announce: ['progress-not-owner', 'branch-agent'], orderCode: '20261203-000123' }]);
   });
 
   it('when the caller hangs up in the middle of the flow, it keeps the digits pressed so far and says the caller hung up', async () => {

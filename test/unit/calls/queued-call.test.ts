@@ -7,7 +7,7 @@ import { Acd } from '../../../src/acd/acd.js';
 import type { AcdEvents } from '../../../src/acd/acd-events.js';
 import { RONA_REASON } from '../../../src/acd/agent.js';
 import { parseQueues } from '../../../src/acd/parse-queues.js';
-import { QueuedCall, type QueueDesk, type QueuedCallEnd } from '../../../src/calls/queued-call.js';
+import { QueuedCall, type QueueDesk, type QueuedCallEnd, type QueuedCallOptions } from '../../../src/calls/queued-call.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { InvalidStateError } from '../../../src/shared/app-error.js';
 import type { Clock, Timer } from '../../../src/shared/clock.js';
@@ -61,7 +61,7 @@ interface Rig {
   readonly timers: sinon.SinonFakeTimers;
   readonly recordingsDir: string;
   /** Answers an inbound caller, creates its call record and puts it in `queue`. */
-  queue(callId: string, queue?: string, from?: string): Promise<{ leg: PlayRecordingLeg; call: QueuedCall; end: Promise<QueuedCallEnd> }>;
+  queue(callId: string, queue?: string, from?: string, options?: QueuedCallOptions): Promise<{ leg: PlayRecordingLeg; call: QueuedCall; end: Promise<QueuedCallEnd> }>;
   login(agentId: string, extension: string): void;
   /** Runs right after the ACD took an agent's answer (before any await of the call). */
   afterAnswered: ((callId: string) => void) | undefined;
@@ -140,7 +140,7 @@ function rig(options: { recordingsDir?: string } = {}): Rig {
     pbx,
     timers,
     recordingsDir,
-    queue: async (callId, queue = 'general', from = CALLER) => {
+    queue: async (callId, queue = 'general', from = CALLER, options = {}) => {
       const leg = PlayRecordingLeg.answered(callId, from, timers.now);
       // A Call-ID seen again keeps its first row (as the store does).
       if ((await callRecords.get(callId)) === undefined) await callRecords.create({ callId, direction: 'inbound', from, to: '12345', startedAt: new Date(timers.now) });
@@ -156,7 +156,7 @@ function rig(options: { recordingsDir?: string } = {}): Rig {
           if (q === undefined) throw new Error(`no queue ${name}`);
           return { displayName: q.displayName, music: q.music, ringTimeoutS: q.ringTimeoutS };
         },
-      });
+      }, options);
       calls.set(callId, call);
       const end = call.run();
       void end.finally(() => calls.delete(callId));
@@ -206,6 +206,26 @@ describe('QueuedCall', () => {
     const row = await r.callRecords.get('call-1');
     expect(row?.queue).to.equal('general');
     expect(row?.queuedAt?.getTime()).to.equal(T0);
+  });
+
+  it('when the IVR hands over an announcement, the caller is in the queue before it plays, and it comes before queue-wait', async () => {
+    const r = rig();
+    const { leg } = await r.queue('call-1', 'general', CALLER, { announce: ['branch-agent'] });
+    expect(r.acd.waiting('general')).to.deep.equal(['call-1']);
+    expect(r.acdRecords.eventsOf('call-1')).to.deep.equal(['entered']);
+    expect(r.acdRecords.queueEvents[0]?.at.getTime()).to.equal(T0);
+    expect(leg.plays[0]?.prompts).to.deep.equal(['branch-agent', 'queue-wait', 'queue-minutes-before', 'count-3', 'queue-minutes-after']);
+  });
+
+  it('when an agent is free as the caller joins with an announcement, the agent is rung at once, during it, and it stops when they answer', async () => {
+    const r = rig();
+    r.login('7', '8001');
+    const { leg } = await r.queue('call-1', 'general', CALLER, { announce: ['branch-agent'] });
+    expect(r.pbx.dials.map((d) => d.request.target), 'rung before any fake time passed').to.deep.equal(['ext:8001']);
+    expect(leg.plays[0]?.prompts[0]).to.equal('branch-agent');
+    r.pbx.dials[0]?.answer();
+    await until(() => r.pbx.bridges.length === 1, 'the bridge');
+    expect(leg.nowPlaying()).to.deep.equal([]);
   });
 
   it("when the ACD offers the call, it dials ext:<extension> with the queue's ring timeout, the caller's number and the queue's name", async () => {

@@ -21,7 +21,7 @@ function setup(flow: Flow, extra: Partial<IvrSessionOptions> = {}) {
 }
 
 async function defaultFlow(): Promise<Flow> {
-  return parseFlow(await readFile('ivr-flows/default.yaml', 'utf8'), 'ivr-flows/default.yaml', { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => q === 'general' }) });
+  return parseFlow(await readFile('ivr-flows/default.yaml', 'utf8'), 'ivr-flows/default.yaml', { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => ['general', 'consult', 'complaint'].includes(q) }) });
 }
 
 const MENU = (extra = '') => `
@@ -48,17 +48,28 @@ describe('IvrSession', () => {
     sinon.restore();
   });
 
-  it('when the caller presses 2 at the default main menu, it goes to complaint and hangs up with goodbye', async () => {
+  it('when the caller presses 2 at the default main menu, it joins the complaint queue at once, its prompt left to the queue', async () => {
     const { channel, timers, result, nodes } = setup(await defaultFlow());
     await timers.tickAsync(2000); // welcome + menu played in full
     channel.press('2');
-    await timers.tickAsync(2000);
     const r = await result;
-    expect(r).to.deep.include({ outcome: 'hangup', nodeId: 'goodbye', digits: '2' });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'complaint', 'goodbye']);
-    expect(channel.started).to.deep.equal(['welcome', 'menu', 'branch-complaint', 'goodbye']);
-    expect(nodes).to.deep.equal(['welcome:play', 'main-menu:menu', 'complaint:play', 'goodbye:hangup']);
+    expect(timers.now, 'no fake time passes between the key and the queue').to.equal(2000);
+    expect(r).to.deep.include({ outcome: 'queue', queue: 'complaint', nodeId: 'complaint', digits: '2', announce: ['branch-complaint'] });
+    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'complaint']);
+    expect(channel.started).to.deep.equal(['welcome', 'menu']);
+    expect(nodes).to.deep.equal(['welcome:play', 'main-menu:menu', 'complaint:queue']);
   });
+
+  for (const [key, queue, prompt] of [['1', 'consult', 'branch-consult'], ['0', 'general', 'branch-agent']] as const) {
+    it(`when the caller presses ${key} at the default main menu, it joins the ${queue} queue with ${prompt} to announce`, async () => {
+      const { timers, result, channel } = setup(await defaultFlow());
+      await timers.tickAsync(2000);
+      channel.press(key);
+      const r = await result;
+      expect(r).to.deep.include({ outcome: 'queue', queue, digits: key, announce: [prompt] });
+      expect(channel.started).to.deep.equal(['welcome', 'menu']);
+    });
+  }
 
   it('when a key is pressed during the barge-in welcome, it stops it and the menu takes the key without playing', async () => {
     const { channel, timers, result } = setup(await defaultFlow());
@@ -67,8 +78,8 @@ describe('IvrSession', () => {
     await timers.tickAsync(3000);
     const r = await result;
     expect(channel.plays[0]).to.deep.equal({ prompts: ['welcome'], outcome: 'stopped' });
-    expect(channel.started).to.deep.equal(['welcome', 'branch-consult', 'goodbye']);
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'consult', 'goodbye']);
+    expect(channel.started).to.deep.equal(['welcome']);
+    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'consult']);
   });
 
   it('when a key is pressed during the menu prompt, it stops the prompt and counts', async () => {

@@ -2,6 +2,7 @@ import { createDefaultNodeRegistry } from '../../../src/ivr/default-node-registr
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { parseQueues } from '../../../src/acd/parse-queues.js';
 import { FlowError } from '../../../src/ivr/flow-error.js';
 import { parseFlow } from '../../../src/ivr/parse-flow.js';
 import { AppError, ValidationError } from '../../../src/shared/app-error.js';
@@ -10,7 +11,7 @@ import { hasPrompt } from './ivr-test-kit.js';
 const fixture = (name: string): string => `test/fixtures/flows/${name}`;
 
 async function load(path: string) {
-  return parseFlow(await readFile(path, 'utf8'), path, { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => q === 'general' }) });
+  return parseFlow(await readFile(path, 'utf8'), path, { hasPrompt, registry: createDefaultNodeRegistry({ isQueue: (q) => ['general', 'consult', 'complaint'].includes(q) }) });
 }
 
 async function refusal(path: string): Promise<FlowError> {
@@ -28,11 +29,26 @@ describe('parseFlow', () => {
     sinon.restore();
   });
 
+  it('when given ivr-flows/default.yaml with the queues of ivr-flows/queues.yaml, every menu key leads to a queue or self-service', async () => {
+    const queues = parseQueues(await readFile('ivr-flows/queues.yaml', 'utf8'), 'ivr-flows/queues.yaml');
+    const text = await readFile('ivr-flows/default.yaml', 'utf8');
+    const flow = parseFlow(text, 'ivr-flows/default.yaml', { hasPrompt: () => true, registry: createDefaultNodeRegistry({ isQueue: (q) => queues.has(q) }) });
+    const target = (key: string) => flow.node('main-menu')?.references().find((r) => r.field === `options."${key}"`)?.target ?? '';
+    expect(flow.node(target('1'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'consult', prompts: ['branch-consult'] } });
+    expect(flow.node(target('2'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'complaint', prompts: ['branch-complaint'] } });
+    expect(flow.node(target('0'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'general', prompts: ['branch-agent'] } });
+    expect(flow.node(target('3'))?.type).to.not.equal('hangup');
+    // Each branch has its own skill; the specialised queues overflow to general, never to nobody.
+    expect(queues.get('consult')).to.deep.include({ skills: ['consult'], overflow: 'general' });
+    expect(queues.get('complaint')).to.deep.include({ skills: ['complaint'], overflow: 'general' });
+    expect(queues.get('general')?.skills).to.deep.equal(['general']);
+  });
+
   it('when given ivr-flows/default.yaml and the prompt library, it loads the short 12345 menu', async () => {
     const flow = await load('ivr-flows/default.yaml');
     expect(flow.name).to.equal('default');
     expect(flow.start).to.equal('welcome');
-    expect([...flow.nodes.keys()]).to.include.members(['welcome', 'main-menu', 'consult', 'complaint', 'progress', 'read-back', 'agent', 'goodbye']);
+    expect([...flow.nodes.keys()]).to.include.members(['welcome', 'main-menu', 'consult', 'complaint', 'progress', 'progress-code', 'progress-lookup', 'progress-read', 'agent', 'goodbye']);
     expect(flow.node('main-menu')?.references().map((r) => `${r.field}=${r.target}`)).to.have.members([
       'options."1"=consult',
       'options."2"=complaint',

@@ -27,7 +27,7 @@ describe('queue node', () => {
     expect(() => parseFlow(flow('general'), 'f.yaml', { hasPrompt })).to.throw(FlowError, /unknown node type "queue"/);
   });
 
-  it('when the caller reaches it, it plays its prompts and ends the run with outcome queue', async () => {
+  it('when the caller reaches it, it ends the run with outcome queue at once and hands its prompts over as the announcement', async () => {
     const played: string[][] = [];
     let digit: ((d: string) => void) | undefined;
     const channel: IvrChannel = {
@@ -45,7 +45,8 @@ describe('queue node', () => {
     };
     const parsed = parseFlow(flow('general'), 'f.yaml', { hasPrompt, registry: registry() });
     const result = await new IvrSession({ flow: parsed, channel, clock: systemClock, logger: silentLogger() }).run();
-    expect(result).to.include({ outcome: 'queue', queue: 'general', nodeId: 'agent', digits: '0' });
-    expect(played).to.deep.include(['branch-agent']);
+    expect(result).to.deep.include({ outcome: 'queue', queue: 'general', nodeId: 'agent', digits: '0', announce: ['branch-agent'] });
+    // Nothing played between the key and the queue: the 15-second clock starts at once.
+    expect(played).to.deep.equal([['menu']]);
   });
 });

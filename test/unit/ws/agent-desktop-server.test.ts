@@ -330,9 +330,20 @@ describe('AgentDesktopServer', () => {
       callerNumber: '13812345678',
       waitedS: 12.3,
       history: HISTORY,
+      orderCode: null,
     });
     expect(r.callerHistory.firstCall.args).to.deep.equal(['13812345678', AGENT]);
     expect((await desktop.next('state', 1)).state).to.equal('offered');
+  });
+
+  it('when the caller comes from the IVR progress self-service with an order, the offer carries its code for the screen-pop', async () => {
+    const r = await rig();
+    const desktop = await r.connect();
+    await desktop.next('hello');
+    r.acd.enqueue({ callId: 'call-1', queue: 'general', callerNumber: '13812345678', orderCode: '20261203-000123' });
+    await desktop.command({ type: 'ready' });
+    const offer = await desktop.next('offer');
+    expect(offer).to.include({ callId: 'call-1', orderCode: '20261203-000123' });
   });
 
   it('when the history lookup fails, it still pushes the offer, with an empty history', async () => {
