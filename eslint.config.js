@@ -82,9 +82,24 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'browser code: no Node.js modules' },
-            { group: ['../../../*', '../../../../*', '../../../../../*'], message: 'browser code must not import the server (talk to it over /api/v1 and /ws)' },
+            {
+              group: ['../../../*', '../../../../*', '../../../../../*'],
+              message: 'browser code must not import the server (talk to it over /api/v1 and /ws); the JSON shapes are shared as @wire/* (src/shared/wire)',
+            },
           ],
         },
+      ],
+    },
+  },
+  // The wire types (src/shared/wire): the JSON shapes both the server and the browser compile, so they
+  // import nothing but each other (no Node, no packages, no other server module).
+  {
+    files: ['src/shared/wire/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'src/shared/wire imports only its own files (./name.js): both the server and the browser compile it' }] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'FunctionDeclaration, FunctionExpression, ArrowFunctionExpression, ClassDeclaration', message: 'src/shared/wire holds types and literal tables only: code belongs to the server or the browser' },
       ],
     },
   },

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const sourceDir = join(repo, 'src/workspace');
+/** The wire types the browser imports as `@wire/*` (src/shared/wire): part of the build's sources. */
+const wireDir = join(repo, 'src/shared/wire');
 const outDir = join(repo, 'dist/workspace');
 const hashFile = join(outDir, '.build-hash');
 /** The files of this build's assets folder, so the next build can carry them over for one generation. */
@@ -32,7 +34,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...(await filesUnder(sourceDir)), join(repo, 'package-lock.json')]) {
+  for (const file of [...(await filesUnder(sourceDir)), ...(await filesUnder(wireDir)), join(repo, 'package-lock.json')]) {
     hash.update(relative(repo, file)).update('\0').update(await readFile(file)).update('\0');
   }
   return hash.digest('hex');

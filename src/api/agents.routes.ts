@@ -7,6 +7,7 @@ import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitI
 import { currentUser, requireRole } from './auth-context.js';
 import { bearerToken } from './authenticate.js';
 import { answerNamingDuplicate } from './duplicate-field.js';
+import type { UserJson, UserListJson } from '../shared/wire/users.js';
 import { parseInput } from './parse-input.js';
 import { idParams } from './path-params.js';
 
@@ -33,19 +34,7 @@ const userBody = z.strictObject({
 /** A new password for a user (login or SIP), chosen by the admin's page. */
 const passwordBody = z.strictObject({ password: passwordSchema });
 
-/** A user as the API shows it: never the password hash or the SIP HA1. */
-export interface UserJson {
-  readonly id: number;
-  readonly username: string;
-  readonly displayName: string;
-  readonly role: User['role'];
-  readonly extension: string | null;
-  readonly skills: readonly string[];
-  readonly unitId: number | null;
-  readonly active: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type { UserJson } from '../shared/wire/users.js';
 
 export function toUserJson(u: User): UserJson {
   return {
@@ -86,7 +75,8 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.get('/agents', staff, async (_req, res) => {
     const agents = await service.listUsers({ roles: ['agent'] });
-    res.json({ items: agents.map(toUserJson) });
+    const body: UserListJson = { items: agents.map(toUserJson) };
+    res.json(body);
   });
 
   router.post('/users', admin, async (req, res) => {
@@ -96,7 +86,8 @@ export function createAgentsRoutes(service: IdentityService): Router {
 
   router.get('/users', admin, async (_req, res) => {
     const users = await service.listUsers();
-    res.json({ items: users.map(toUserJson) });
+    const body: UserListJson = { items: users.map(toUserJson) };
+    res.json(body);
   });
 
   router.patch('/users/:id', admin, async (req, res) => {

@@ -1,9 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../shared/app-error.js';
+import { USER_ROLES, type UserRole } from '../shared/wire/users.js';
 
 /** Roles of the hotline's users (shared/DOMAIN.md "Who uses it"). */
-export const ROLES = ['admin', 'supervisor', 'agent', 'unit'] as const;
-export type Role = (typeof ROLES)[number];
+export const ROLES = USER_ROLES;
+export type Role = UserRole;
 
 /** The signed-in user of a request, put on `res.locals.user` by the authentication middleware. */
 export interface AuthUser {

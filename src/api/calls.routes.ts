@@ -5,11 +5,12 @@ import { NotFoundError } from '../shared/app-error.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CallRecord, CallRecordRepository } from '../metrics/call-records.js';
+import { CALLS_MAX_LIMIT, type CallPageJson, type CallRecordJson } from '../shared/wire/calls.js';
 import { parseInput } from './parse-input.js';
 import { callIdParams } from './path-params.js';
 
 export const CALLS_DEFAULT_LIMIT = 50;
-export const CALLS_MAX_LIMIT = 500;
+export { CALLS_MAX_LIMIT };
 
 /** A query-string integer: digits only (no `1e3`, no `-1`, given once), then range-checked. */
 function intParam(min: number, max: number) {
@@ -25,29 +26,7 @@ const listQuery = z.object({
   offset: intParam(0, 2_147_483_647).default(0),
 });
 
-/** A call record as the API shows it: the CallRecord field names, times as ISO 8601 UTC strings. */
-export interface CallRecordJson {
-  readonly callId: string;
-  readonly direction: CallRecord['direction'];
-  readonly from: string;
-  readonly to: string;
-  readonly startedAt: string;
-  readonly answeredAt: string | null;
-  readonly endedAt: string | null;
-  readonly endReason: string | null;
-  readonly hungUpBy: CallRecord['hungUpBy'];
-  readonly digits: string;
-  readonly ivrPath: string;
-  readonly queue: string | null;
-  readonly queuedAt: string | null;
-  readonly agentId: number | null;
-  readonly agentExtension: string | null;
-  readonly agentAnsweredAt: string | null;
-  /** True when a recording exists; download it at /api/v1/calls/:callId/recording. */
-  readonly hasRecording: boolean;
-  /** True when a Call-ID, From or To longer than its column was cut to fit (the call is still recorded). */
-  readonly truncated: boolean;
-}
+export type { CallRecordJson } from '../shared/wire/calls.js';
 
 export function toCallRecordJson(c: CallRecord): CallRecordJson {
   return {
@@ -81,7 +60,8 @@ export function createCallsRouter(callRecords: CallRecordRepository, recordingsD
   router.get('/calls', requireRole('supervisor', 'admin'), async (req, res) => {
     const { limit, offset } = parseInput(listQuery, req.query, 'query');
     const page = await callRecords.list({ limit, offset });
-    res.json({ items: page.items.map(toCallRecordJson), total: page.total, limit, offset });
+    const body: CallPageJson = { items: page.items.map(toCallRecordJson), total: page.total, limit, offset };
+    res.json(body);
   });
   // The conversation recording (stereo WAV: left caller, right agent): supervisors and admins only.
   router.get('/calls/:callId/recording', requireRole('supervisor', 'admin'), async (req, res) => {

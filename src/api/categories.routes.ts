@@ -1,5 +1,6 @@
 import { idParams } from './path-params.js';
 import { Router } from 'express';
+import type { CategoryNodeJson } from '../shared/wire/catalog.js';
 import type { CategoryService } from '../tickets/category-service.js';
 import { ROLES, requireRole } from './auth-context.js';
 import { answerNamingDuplicate } from './duplicate-field.js';
@@ -19,7 +20,8 @@ export function createCategoryRoutes(deps: CategoryRoutesDeps): Router {
   const router = Router();
 
   router.get('/categories', requireRole(...ROLES), async (_req, res) => {
-    res.json({ items: await deps.categories.tree() });
+    const body: { readonly items: readonly CategoryNodeJson[] } = { items: await deps.categories.tree() };
+    res.json(body);
   });
 
   router.get('/categories/:id', requireRole(...ROLES), async (req, res) => {

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { LIGHTS, type Light } from '../tickets/ticket-lights.js';
+import { LIGHTS } from '../tickets/ticket-lights.js';
 import { TICKET_LIST_MAX_LIMIT, type LitTicket, type TicketService } from '../tickets/ticket-service.js';
 import { REQUEST_TYPES, TICKET_SORTS, TICKET_STATES, URGENCIES, type Channel, type TicketEvent, type TicketState, type TicketWithEvents } from '../tickets/ticket.js';
+import type { TicketEventJson, TicketJson, TicketPageJson } from '../shared/wire/tickets.js';
 import { currentUser, requireRole } from './auth-context.js';
 import { createTicketActionRoutes, ticketConflictHandler } from './ticket-actions.routes.js';
 import { parseInput } from './parse-input.js';
@@ -36,7 +37,7 @@ const stateList = z
 
 const listQuery = z.strictObject({
   phone: z.string({ error: 'must be given once' }).optional(),
-  light: z.enum(LIGHTS as [Light, ...Light[]], { error: `must be one of ${LIGHTS.join(', ')}` }).optional(),
+  light: z.enum(LIGHTS, { error: `must be one of ${LIGHTS.join(', ')}` }).optional(),
   state: stateList.optional(),
   unitId: intParam(1, 2_147_483_647).optional(),
   extension: z.enum(['pending'], { error: 'must be pending, given once' }).optional(),
@@ -49,22 +50,10 @@ export interface TicketRoutesDeps {
   readonly tickets: TicketService;
 }
 
-export interface TicketEventJson extends Omit<TicketEvent, 'at'> {
-  readonly at: string;
-}
+export type { TicketEventJson, TicketJson } from '../shared/wire/tickets.js';
 
-type DateFields = 'signBy' | 'returnBy' | 'replyBy' | 'closedAt' | 'createdAt' | 'updatedAt';
-
-export interface TicketJson extends Omit<LitTicket, DateFields> {
-  readonly requestTypeName: string;
-  readonly urgencyName: string;
-  readonly signBy: string | null;
-  readonly returnBy: string | null;
-  readonly replyBy: string | null;
-  readonly closedAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly events?: TicketEventJson[];
+export function toTicketEventJson(e: TicketEvent): TicketEventJson {
+  return { id: e.id, ticketId: e.ticketId, type: e.type, actorUserId: e.actorUserId, actorRole: e.actorRole, channel: e.channel, unitId: e.unitId, note: e.note, data: e.data, at: e.at.toISOString() };
 }
 
 export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): TicketJson {
@@ -112,7 +101,7 @@ export function toTicketJson(t: LitTicket | LitTicket<TicketWithEvents>): Ticket
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
-  if ('events' in t) return { ...json, events: t.events.map((e) => ({ ...e, at: e.at.toISOString() })) };
+  if ('events' in t) return { ...json, events: t.events.map(toTicketEventJson) };
   return json;
 }
 
@@ -139,7 +128,8 @@ export function createTicketRoutes(deps: TicketRoutesDeps): Router {
     const user = currentUser(res);
     const { phone, light, state, unitId, extension, sort, limit, offset } = parseInput(listQuery, req.query, 'query');
     const page = await deps.tickets.list({ phone, light, states: state, unitId, extension, sort }, user, { limit, offset });
-    res.json({ items: page.items.map(toTicketJson), total: page.total, limit, offset });
+    const body: TicketPageJson = { items: page.items.map(toTicketJson), total: page.total, limit, offset };
+    res.json(body);
   });
 
   router.get('/tickets/:code', requireRole('agent', 'supervisor', 'admin', 'unit'), async (req, res) => {

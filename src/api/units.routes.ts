@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { HandlingUnit } from '../tickets/catalog.js';
 import { UNIT_KINDS } from '../tickets/catalog.js';
+import type { HandlingUnitJson } from '../shared/wire/catalog.js';
 import type { UnitService } from '../tickets/unit-service.js';
 import { ROLES, requireRole } from './auth-context.js';
 import { idParams } from './categories.routes.js';
@@ -11,8 +12,18 @@ export interface UnitRoutesDeps {
   readonly units: UnitService;
 }
 
-function toUnitJson(u: HandlingUnit): HandlingUnit & { kindName: string } {
-  return { ...u, kindName: UNIT_KINDS[u.kind] };
+export function toUnitJson(u: HandlingUnit): HandlingUnitJson {
+  return {
+    id: u.id,
+    code: u.code,
+    name: u.name,
+    kind: u.kind,
+    kindName: UNIT_KINDS[u.kind],
+    liaisonName: u.liaisonName,
+    liaisonPhone: u.liaisonPhone,
+    liaisonSipUri: u.liaisonSipUri,
+    active: u.active,
+  };
 }
 
 /**
@@ -23,7 +34,8 @@ export function createUnitRoutes(deps: UnitRoutesDeps): Router {
   const router = Router();
 
   router.get('/units', requireRole(...ROLES), async (_req, res) => {
-    res.json({ items: (await deps.units.list()).map(toUnitJson) });
+    const body: { readonly items: readonly HandlingUnitJson[] } = { items: (await deps.units.list()).map(toUnitJson) };
+    res.json(body);
   });
 
   router.get('/units/:id', requireRole(...ROLES), async (req, res) => {

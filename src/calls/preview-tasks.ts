@@ -7,6 +7,7 @@ import { AppError, InvalidStateError, NotFoundError } from '../shared/app-error.
 import type { Clock } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
+import type { PreviewTaskJson as PreviewTask } from '../shared/wire/agent-desk.js';
 import type { TelephonyPbx } from '../telephony/call-leg.js';
 import type { SurveyCallResult, SurveyTickets } from '../tickets/survey-port.js';
 import type { Ticket, TicketActor } from '../tickets/ticket.js';
@@ -18,26 +19,8 @@ export const CALLBACK_SKILL = 'callback';
 /** The not-ready reason the ACD shows while an agent works a preview task. */
 export const PREVIEW_REASON = 'preview';
 
-export type PreviewTaskKind = 'survey' | 'callback';
-
-/** A task as the desktop shows it before the agent dials. */
-export interface PreviewTask {
-  readonly kind: PreviewTaskKind;
-  /** `survey:<code>` or `callback:<id>`. */
-  readonly taskId: string;
-  /** The order to survey (null for a queue callback). */
-  readonly ticket: {
-    readonly code: string;
-    readonly version: number;
-    readonly content: string;
-    readonly replyContent: string | null;
-    readonly repliedByName: string | null;
-    readonly residentName: string | null;
-    readonly residentPhone: string;
-  } | null;
-  /** The queue callback request (null for a survey). */
-  readonly callback: { readonly id: number; readonly queue: string; readonly callerNumber: string; readonly requestedAt: string } | null;
-}
+/** A task as the desktop shows it before the agent dials (a wire shape: src/shared/wire/agent-desk.ts). */
+export type { PreviewTaskJson as PreviewTask, PreviewTaskKind } from '../shared/wire/agent-desk.js';
 
 export interface PreviewAgent {
   readonly agentId: string;

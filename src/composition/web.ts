@@ -7,7 +7,7 @@ import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
-import { createTicketRoutes } from '../api/tickets.routes.js';
+import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
 import { createUnitRoutes } from '../api/units.routes.js';
 import type { Config } from '../config/config.js';
 import { SequelizeReportQueries } from '../db/report-queries.js';
@@ -119,7 +119,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       const full = await identity.getUser(user.id);
       return full.extension === null ? undefined : { extension: full.extension, skills: full.skills };
     },
-    callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items,
+    callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items.map(toTicketJson),
     openCallbacks: () => durableRecords.acd.listOpenCallbackRequests(50),
     hangupAgentCall: (agentId) => dispatcher.hangupAgentCall(agentId),
     preview,

@@ -1,6 +1,7 @@
+import type { UserRole } from '../shared/wire/users.js';
+
 /** Roles of the hotline's users (shared/DOMAIN.md "Who uses it"); the same list as api/auth-context.ts ROLES. */
-export const USER_ROLES = ['admin', 'supervisor', 'agent', 'unit'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+export { USER_ROLES, type UserRole } from '../shared/wire/users.js';
 
 /** A user as every layer may see it: no password hash, no SIP HA1. */
 export interface User {

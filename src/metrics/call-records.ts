@@ -2,10 +2,9 @@
  * Call detail records: a row per call, written as the call progresses. Every call metric
  * (接通率, answer latency …) is computed from these stored rows, never from counters in memory.
  */
-export type CallDirection = 'inbound' | 'outbound';
+import type { CallDirection, HungUpBy } from '../shared/wire/calls.js';
 
-/** Who ended the call: the resident/far party that started it, the party we called, or this server. */
-export type HungUpBy = 'caller' | 'callee' | 'system';
+export type { CallDirection, HungUpBy } from '../shared/wire/calls.js';
 
 export interface CallRecord {
   readonly callId: string;

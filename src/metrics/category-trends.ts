@@ -1,3 +1,4 @@
+import type { CategoryTrendsJson, CategoryVolumeJson } from '../shared/wire/reports.js';
 import { ratio } from './ratio.js';
 import type { CategoryCount, CategoryRef } from './report-queries.js';
 
@@ -8,24 +9,8 @@ import type { CategoryCount, CategoryRef } from './report-queries.js';
  * Rising: categories with change > 0, the largest change first (then changeRate, a new category
  * with no previous orders first; then code), top N.
  */
-export interface CategoryVolume {
-  readonly categoryId: number;
-  readonly code: string;
-  readonly name: string;
-  /** Names from the top class down, e.g. `城乡建设 / 供水`. */
-  readonly path: string;
-  readonly count: number;
-  readonly previous: number;
-  readonly change: number;
-  readonly changeRate: number | null;
-}
-
-export interface CategoryTrends {
-  /** Categories with orders in either period, the most orders first. */
-  readonly leaves: CategoryVolume[];
-  readonly tops: CategoryVolume[];
-  readonly rising: CategoryVolume[];
-}
+export type CategoryVolume = CategoryVolumeJson;
+export type CategoryTrends = CategoryTrendsJson;
 
 export const DEFAULT_RISING_TOP = 10;
 

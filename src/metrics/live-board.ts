@@ -3,19 +3,13 @@ import type { QueueEventType } from '../acd/acd-record-repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
+import type { BoardAgentJson, BoardQueueJson, LiveBoardSnapshotJson, TodayFiguresJson } from '../shared/wire/wallboard.js';
 
-/** Today's queue figures, computed from stored queue_events rows (see metrics/queue-metrics.ts). */
-export interface TodayFigures {
-  readonly offered: number;
-  readonly answered: number;
-  readonly abandoned: number;
-  /** 接通率 = answered ÷ offered since local midnight, 0..1, null before the first call. */
-  readonly answerRate: number | null;
-  /** 15秒接通率 since local midnight, 0..1, null before the first call. */
-  readonly serviceLevel: number | null;
-  readonly abandonRate: number | null;
-  readonly asaS: number | null;
-}
+/** Today's queue figures and the board's frame are wire shapes (src/shared/wire/wallboard.ts). */
+export type TodayFigures = TodayFiguresJson;
+export type BoardQueue = BoardQueueJson;
+export type BoardAgent = BoardAgentJson;
+export type LiveBoardSnapshot = LiveBoardSnapshotJson;
 
 /** One agent as the ACD knows it now. */
 export interface BoardAgentSource {
@@ -48,43 +42,6 @@ export interface LiveBoardSources {
    * is only refreshed every `refreshMs`.
    */
   subscribe?(listener: (change: BoardChange) => void): () => void;
-}
-
-export interface BoardQueue {
-  readonly name: string;
-  readonly displayName: string;
-  readonly waiting: number;
-  /** Seconds the longest-waiting caller of this queue has waited (0 when nobody waits). */
-  readonly longestWaitS: number;
-}
-
-export interface BoardAgent {
-  readonly agentId: string;
-  readonly extension: string;
-  /** ready, not-ready, offered, busy, wrap-up, logged-out. */
-  readonly state: string;
-  /** Why not-ready (RONA, unreachable, or the agent's own reason); null otherwise. */
-  readonly reason: string | null;
-  /** When the current state began (ISO). */
-  readonly since: string;
-  /** Seconds in the current state at `at`. */
-  readonly inStateS: number;
-}
-
-export interface LiveBoardSnapshot {
-  readonly at: string;
-  /** Callers waiting for an agent (including those whose agent is ringing), by queue. */
-  readonly waiting: Readonly<Record<string, number>>;
-  readonly waitingTotal: number;
-  /** Seconds the longest-waiting caller has waited (0 when nobody waits). */
-  readonly longestWaitS: number;
-  /** Every known queue (and any other a caller waits in), with its waiting callers and longest wait. */
-  readonly queues: readonly BoardQueue[];
-  /** Agents per state (logged-out agents are not counted). */
-  readonly agents: Readonly<Record<string, number>>;
-  /** Every agent the ACD knows, by extension (logged-out ones too, as `logged-out`). */
-  readonly agentList: readonly BoardAgent[];
-  readonly today: TodayFigures;
 }
 
 export interface LiveBoardEvents extends Record<string, unknown[]> {

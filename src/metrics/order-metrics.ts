@@ -1,3 +1,4 @@
+import type { OrderCountsJson, OrderRatesJson } from '../shared/wire/reports.js';
 import { ratio } from './ratio.js';
 
 /**
@@ -21,22 +22,7 @@ import { ratio } from './ratio.js';
  * - closedFirstTime: closed orders whose log has no `returned`, no `reopened` and no `linked-duplicate`
  *   (a repeat call about it, or it being the repeat) event.
  */
-export interface OrderCounts {
-  readonly received: number;
-  readonly closed: number;
-  readonly due: number;
-  readonly dueClosed: number;
-  readonly closedOnTime: number;
-  readonly rated: number;
-  readonly satisfied: number;
-  readonly basically: number;
-  readonly unsatisfied: number;
-  readonly resolved: number;
-  readonly dispatched: number;
-  readonly respondedOnTime: number;
-  readonly redispatched: number;
-  readonly closedFirstTime: number;
-}
+export type OrderCounts = OrderCountsJson;
 
 /** 满意率 weights: a centre may count 基本满意 as, say, 0.8 of a 满意. */
 export interface SatisfactionWeights {
@@ -46,23 +32,8 @@ export interface SatisfactionWeights {
 
 export const DEFAULT_SATISFACTION_WEIGHTS: SatisfactionWeights = Object.freeze({ satisfied: 1, basically: 1 });
 
-/** Ratios are 0..1, null when their denominator is 0. */
-export interface OrderRates {
-  /** 办结率 = dueClosed ÷ due. */
-  readonly closureRate: number | null;
-  /** 按期办结率 = closedOnTime ÷ due. */
-  readonly onTimeClosureRate: number | null;
-  /** 满意率 = (w满意 × satisfied + w基本满意 × basically) ÷ rated (weights default 1 and 1). */
-  readonly satisfactionRate: number | null;
-  /** 解决率 = resolved ÷ rated. */
-  readonly resolutionRate: number | null;
-  /** 响应率 = respondedOnTime ÷ dispatched. */
-  readonly responseRate: number | null;
-  /** 一次办结率 = closedFirstTime ÷ closed. */
-  readonly firstTimeClosureRate: number | null;
-  /** 重复转办率 = redispatched ÷ dispatched. */
-  readonly redispatchRate: number | null;
-}
+/** Ratios are 0..1, null when their denominator is 0 (the formulas: src/shared/wire/reports.ts OrderRatesJson). */
+export type OrderRates = OrderRatesJson;
 
 export function satisfactionRate(c: Pick<OrderCounts, 'rated' | 'satisfied' | 'basically'>, weights: SatisfactionWeights = DEFAULT_SATISFACTION_WEIGHTS): number | null {
   return ratio(weights.satisfied * c.satisfied + weights.basically * c.basically, c.rated);

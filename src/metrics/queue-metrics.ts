@@ -1,4 +1,5 @@
 import type { QueueEvent } from '../acd/acd-record-repository.js';
+import type { CallFiguresJson, CallRatesJson } from '../shared/wire/reports.js';
 import { mean, ratio } from './ratio.js';
 
 /**
@@ -36,29 +37,15 @@ export interface QueueCounts {
   readonly handleSumMs: number;
 }
 
-/** Ratios are 0..1, null when their denominator is 0. */
-export interface QueueRates {
-  /** 接通率 = answered ÷ offered. */
-  readonly answerRate: number | null;
-  /** 15秒接通率 = answeredWithinSl ÷ (offered − shortAbandons). Offered-not-answered calls stay in the denominator. */
-  readonly serviceLevel: number | null;
-  /** 放弃率 = abandoned ÷ offered (calls that hung up in queue ÷ calls that entered the queue). */
-  readonly abandonRate: number | null;
-  /** ASA (s) = waitSumMs ÷ answered ÷ 1000: mean queue wait of answered calls. */
-  readonly asaS: number | null;
-  /**
-   * AHT (s) = handleSumMs ÷ handled ÷ 1000 = talk + wrap-up (hold is inside the talk time the ACD sees;
-   * there is no hold yet). Calls whose wrap-up has not ended are left out.
-   */
-  readonly ahtS: number | null;
-}
-
-export interface QueueMetrics extends QueueRates {
-  readonly offered: number;
-  readonly answered: number;
-  readonly answeredWithinSl: number;
-  readonly abandoned: number;
-}
+/**
+ * The rates (0..1, null when their denominator is 0) and the figures with them are wire shapes
+ * (src/shared/wire/reports.ts): 接通率 = answered ÷ offered; 15秒接通率 = answeredWithinSl ÷ (offered −
+ * shortAbandons), offered-not-answered calls staying in the denominator; 放弃率 = abandoned ÷ offered;
+ * ASA (s) = waitSumMs ÷ answered ÷ 1000; AHT (s) = handleSumMs ÷ handled ÷ 1000 = talk + wrap-up (hold
+ * is inside the talk time the ACD sees; there is no hold yet), calls whose wrap-up has not ended left out.
+ */
+export type QueueRates = CallRatesJson;
+export type QueueMetrics = CallFiguresJson;
 
 /** The formulas (see QueueRates). */
 export function queueRates(c: QueueCounts): QueueRates {

@@ -1,11 +1,12 @@
 import { ValidationError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
-import { categoryTrends, DEFAULT_RISING_TOP, type CategoryVolume } from './category-trends.js';
-import { DEFAULT_SATISFACTION_WEIGHTS, orderRates, type OrderCounts, type OrderRates, type SatisfactionWeights } from './order-metrics.js';
-import { queueMetricsOf, type QueueMetrics } from './queue-metrics.js';
+import type { CategoryReportJson, DailyReportJson, DailyRowJson, OrderFiguresJson, SummaryReportJson, UnitReportJson } from '../shared/wire/reports.js';
+import { categoryTrends, DEFAULT_RISING_TOP } from './category-trends.js';
+import { DEFAULT_SATISFACTION_WEIGHTS, orderRates, type SatisfactionWeights } from './order-metrics.js';
+import { queueMetricsOf } from './queue-metrics.js';
 import { previousPeriod, resolvePeriod, startOfLocalDay } from './report-period.js';
 import type { QueueCountOptions, ReportPeriod, ReportQueries } from './report-queries.js';
-import { DEFAULT_RANK_WEIGHTS, rankUnits, type RankWeights, type UnitReportRow } from './unit-ranking.js';
+import { DEFAULT_RANK_WEIGHTS, rankUnits, type RankWeights } from './unit-ranking.js';
 
 export interface ReportOptions {
   /** Queues with their own service-level threshold (s), by name (from the queue definitions). */
@@ -36,51 +37,17 @@ export interface PeriodQuery {
   readonly to?: string | undefined;
 }
 
-export type OrderSummary = OrderCounts & OrderRates;
-
-export interface SummaryReport {
-  readonly from: string;
-  readonly to: string;
-  readonly calls: QueueMetrics;
-  readonly orders: OrderSummary;
-}
-
-export interface UnitReport {
-  readonly from: string;
-  readonly to: string;
-  /** When `overdue` (red) was read. */
-  readonly asOf: string;
-  readonly weights: RankWeights;
-  readonly items: UnitReportRow[];
-}
-
-export interface CategoryReport {
-  readonly from: string;
-  readonly to: string;
-  readonly previous: { readonly from: string; readonly to: string };
-  readonly leaves: CategoryVolume[];
-  readonly tops: CategoryVolume[];
-  readonly rising: CategoryVolume[];
-}
+export type OrderSummary = OrderFiguresJson;
+/** The reports' JSON (src/shared/wire/reports.ts). */
+export type SummaryReport = SummaryReportJson;
+export type UnitReport = UnitReportJson;
+export type CategoryReport = CategoryReportJson;
 
 /** The most days a daily series covers (a year, leap or not). */
 export const MAX_DAILY_DAYS = 366;
 
-/** One local day of the daily series: its call counts and rates (the report's `calls` fields). */
-export interface DailyRow extends QueueMetrics {
-  /** The local date in the centre's zone, `YYYY-MM-DD`. */
-  readonly day: string;
-  /** The day's part of the period [from, to): local midnights, or the period's own ends when it starts or ends inside a day. */
-  readonly from: string;
-  readonly to: string;
-}
-
-export interface DailyReport {
-  readonly from: string;
-  readonly to: string;
-  /** A row per local day the period touches, oldest first, days without calls included (counts 0, rates null). */
-  readonly days: DailyRow[];
-}
+export type DailyRow = DailyRowJson;
+export type DailyReport = DailyReportJson;
 
 /** The daily / weekly / monthly reports (shared/DOMAIN.md "Metrics"), every number from stored rows. */
 export class ReportService {

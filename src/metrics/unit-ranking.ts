@@ -1,3 +1,4 @@
+import type { RankWeightsJson, UnitReportRowJson } from '../shared/wire/reports.js';
 import { ratio } from './ratio.js';
 import { satisfactionRate, type SatisfactionWeights } from './order-metrics.js';
 import type { UnitOrderCounts, UnitRef } from './report-queries.js';
@@ -10,34 +11,11 @@ import type { UnitOrderCounts, UnitRef } from './report-queries.js';
  * nor punished for it; a unit with none of the three has no score and no rank.
  * Rank: highest score first; equal scores share a rank (1, 2, 2, 4); unscored units last, rank null.
  */
-export interface RankWeights {
-  readonly onTimeClosure: number;
-  readonly satisfaction: number;
-  readonly response: number;
-}
+export type RankWeights = RankWeightsJson;
 
 export const DEFAULT_RANK_WEIGHTS: RankWeights = Object.freeze({ onTimeClosure: 0.4, satisfaction: 0.4, response: 0.2 });
 
-export interface UnitReportRow {
-  readonly unitId: number;
-  readonly code: string;
-  readonly name: string;
-  readonly received: number;
-  readonly closed: number;
-  readonly due: number;
-  readonly closedOnTime: number;
-  readonly rated: number;
-  readonly returned: number;
-  readonly overdue: number;
-  /** 按期办结率 = closedOnTime ÷ due. */
-  readonly onTimeClosureRate: number | null;
-  /** 满意率 = (w满意 × satisfied + w基本满意 × basically) ÷ rated. */
-  readonly satisfactionRate: number | null;
-  /** 响应率 = respondedOnTime ÷ received. */
-  readonly responseRate: number | null;
-  readonly score: number | null;
-  readonly rank: number | null;
-}
+export type UnitReportRow = UnitReportRowJson;
 
 export function compositeScore(rates: { onTimeClosure: number | null; satisfaction: number | null; response: number | null }, weights: RankWeights = DEFAULT_RANK_WEIGHTS): number | null {
   let sum = 0;

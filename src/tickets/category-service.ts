@@ -1,12 +1,11 @@
 import { NotFoundError } from '../shared/app-error.js';
 import { categoryPatchSchema, newCategorySchema } from './catalog-schemas.js';
 import { MAX_CATEGORY_LEVEL, type Category, type CategoryPatch, type CategoryRepository, type UnitRepository } from './catalog.js';
+import type { CategoryJson } from '../shared/wire/catalog.js';
 import { parseWithIssues, refuse, type FieldIssue } from './parse-with-issues.js';
 
-/** A category as shown to users: its default unit named by code too. */
-export interface CategoryView extends Category {
-  readonly defaultUnitCode: string | null;
-}
+/** A category as shown to users (the wire shape): its default unit named by code too. */
+export type CategoryView = CategoryJson;
 
 export interface CategoryNode extends CategoryView {
   readonly children: CategoryNode[];

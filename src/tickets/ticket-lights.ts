@@ -1,4 +1,5 @@
 import type { DeadlineRange, Ticket } from './ticket.js';
+import type { Light } from '../shared/wire/tickets.js';
 import type { WorkingDayCalendar } from './working-day-calendar.js';
 
 /**
@@ -6,8 +7,7 @@ import type { WorkingDayCalendar } from './working-day-calendar.js';
  * within one working day, green otherwise; orders with no running deadline have no light. Computed
  * from the clock at read time, never stored.
  */
-export type Light = 'green' | 'yellow' | 'red';
-export const LIGHTS: readonly Light[] = ['green', 'yellow', 'red'];
+export { LIGHTS, type Light } from '../shared/wire/tickets.js';
 
 export interface TicketLight {
   readonly light: Light | null;

@@ -3,67 +3,33 @@
  * (implemented in db/). Lifecycle and vocabulary: shared/DOMAIN.md "The work order (工单) lifecycle".
  */
 
-/** Request types with their Chinese names; the English key is what is stored. */
-export const REQUEST_TYPES = {
-  consult: '咨询',
-  help: '求助',
-  complaint: '投诉举报',
-  suggestion: '建议',
-  praise: '表扬',
-} as const;
-export type RequestType = keyof typeof REQUEST_TYPES;
+import type { Channel, ExtensionStatus, RequestType, Resolution, Satisfaction, TicketEventType, TicketState, Urgency } from '../shared/wire/tickets.js';
+
+// The vocabulary the API shows the browser is declared once, in the wire types (src/shared/wire).
+export {
+  REQUEST_TYPES,
+  RESOLUTIONS,
+  SATISFACTIONS,
+  TICKET_EVENT_TYPES,
+  TICKET_STATES,
+  URGENCIES,
+  type Channel,
+  type ExtensionStatus,
+  type RequestType,
+  type Resolution,
+  type Satisfaction,
+  type TicketEventType,
+  type TicketState,
+  type Urgency,
+} from '../shared/wire/tickets.js';
 
 /** Request types that must say where (地点): somebody has to go there. */
 export const TYPES_NEEDING_ADDRESS: readonly RequestType[] = ['complaint', 'help'];
-
-export const URGENCIES = { normal: '一般', urgent: '紧急', emergency: '特急' } as const;
-export type Urgency = keyof typeof URGENCIES;
-
-/**
- * States of the lifecycle (shared/DOMAIN.md); transitions in ticket-lifecycle.ts.
- * `created` is transient (the same transaction moves the order on). `surveyed` is kept for orders a
- * supervisor closes by hand after the survey; a survey result normally closes or reopens at once.
- */
-export const TICKET_STATES = ['created', 'dispatched', 'signed', 'in-progress', 'returned', 'replied', 'reviewed', 'surveyed', 'closed'] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
-
-/** Every event type of the append-only log (全过程留痕). */
-export const TICKET_EVENT_TYPES = [
-  'created',
-  'dispatched',
-  'signed',
-  'returned',
-  'started',
-  'extension-requested',
-  'extension-approved',
-  'extension-refused',
-  'replied',
-  'review-approved',
-  'review-rejected',
-  'surveyed',
-  'reopened',
-  'closed',
-  'escalated',
-  'supervision-call',
-  'supervision-acknowledged',
-  'linked-duplicate',
-  /** One 回访 call attempt (automated or preview), with its result: see survey-port.ts. */
-  'survey-call',
-] as const;
-export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
-
-export const SATISFACTIONS = { satisfied: '满意', basically: '基本满意', unsatisfied: '不满意', unreachable: '未评价' } as const;
-export type Satisfaction = keyof typeof SATISFACTIONS;
-export const RESOLUTIONS = { resolved: '已解决', partly: '部分解决', unresolved: '未解决' } as const;
-export type Resolution = keyof typeof RESOLUTIONS;
-
-export type ExtensionStatus = 'pending' | 'approved' | 'refused';
 
 /** The actor of scheduled jobs (supervision calls, survey campaigns). */
 export const SYSTEM_ACTOR: TicketActor = { id: 0, role: 'system' };
 
 /** Where the actor acted from. */
-export type Channel = 'phone' | 'web' | 'api';
 export const CHANNELS: readonly Channel[] = ['phone', 'web', 'api'];
 
 /** The user acting on or viewing tickets (api/AuthUser fits this shape). */

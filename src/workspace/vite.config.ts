@@ -12,6 +12,8 @@ export default defineConfig({
   root,
   base: '/',
   plugins: [vue()],
+  // The JSON shapes shared with the server (src/shared/wire: types and literal tables only).
+  resolve: { alias: { '@wire': fileURLToPath(new URL('../shared/wire', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('../../dist/workspace', import.meta.url)),
     emptyOutDir: true,

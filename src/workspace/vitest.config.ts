@@ -5,5 +5,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [vue()],
+  resolve: { alias: { '@wire': fileURLToPath(new URL('../shared/wire', import.meta.url)) } },
   test: { environment: 'happy-dom', include: ['test/**/*.test.ts'], css: false, server: { deps: { inline: ['element-plus'] } } },
 });

@@ -1,5 +1,6 @@
-import type { PreviewTask } from '../calls/preview-tasks.js';
 import { z } from 'zod';
+import type { CallbackRequest } from '../acd/acd-record-repository.js';
+import type { CallbackItemJson, DeskCommandJson, DeskPushJson } from '../shared/wire/agent-desk.js';
 
 /** What an agent's desktop may send over /ws/agent. Anything else gets an `error` frame. */
 export const desktopCommand = z.discriminatedUnion('type', [
@@ -15,53 +16,17 @@ export const desktopCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('release-task'), taskId: z.string().trim().min(1, 'name the task (taskId of the task frame)').max(64) }),
 ]);
 
-export type DesktopCommand = z.infer<typeof desktopCommand>;
+/** A command the schema accepted: the wire's DeskCommandJson (the two are checked equal below). */
+export type DesktopCommand = DeskCommandJson;
 
-/** Frames pushed to the desktop. */
-export type DesktopPush =
-  | {
-      type: 'hello';
-      agentId: string;
-      username: string;
-      extension: string;
-      state: string;
-      reason: string | null;
-      /** Seconds in this state so far and the call offered or handled (absent when logged out). */
-      inStateS?: number;
-      callId?: string | null;
-      /** In a timed wrap-up (话后处理): seconds left before the agent is ready again by itself. */
-      wrapUpLeftS?: number;
-    }
-  | {
-      type: 'state';
-      state: string;
-      reason: string | null;
-      at: string;
-      callId: string | null;
-      /** Entering a timed wrap-up (话后处理): its length in seconds (the queue's wrapUpS). */
-      wrapUpLeftS?: number;
-    }
-  | {
-      type: 'offer';
-      callId: string;
-      queue: string;
-      callerNumber: string;
-      waitedS: number;
-      /** The caller's earlier work orders, newest first. */
-      history: readonly unknown[];
-      /** The order the caller asked about in the IVR's progress self-service (then pressed 0), or null. */
-      orderCode: string | null;
-    }
-  | { type: 'offer-withdrawn'; callId: string; reason: string }
-  | { type: 'connected'; callId: string; taskId?: string }
-  /** A queue call ended, or a preview call (`taskId`, `result`: talked, agent-unreached, resident-unreached; callId null when never connected). */
-  | { type: 'ended'; callId: string | null; taskId?: string; result?: string; failure?: string }
-  /** Preview dialing: the task to read before dialling (`ticket` for a survey, `callback` for a queue callback). */
-  | ({ type: 'task' } & PreviewTask)
-  | { type: 'no-task' }
-  /** Preview dialing: the agent's phone rings first, then the resident's. */
-  | { type: 'dialing'; taskId: string; who: 'agent' | 'resident' }
-  | { type: 'callbacks'; items: readonly unknown[] }
-  | { type: 'ack'; for: DesktopCommand['type'] }
-  | { type: 'pong' }
-  | { type: 'error'; code: string; message: string };
+/** Fails `tsc` when the schema and the wire's commands differ, either way. */
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _commandsMatchTheWire: SameType<z.infer<typeof desktopCommand>, DeskCommandJson> = true;
+
+/** Frames pushed to the desktop (src/shared/wire/agent-desk.ts). */
+export type DesktopPush = DeskPushJson;
+
+/** An open callback request as the desks list it. */
+export function toCallbackItemJson(c: CallbackRequest): CallbackItemJson {
+  return { id: c.id, callId: c.callId, queue: c.queue, callerNumber: c.callerNumber, requestedAt: c.requestedAt.toISOString(), status: c.status, handledBy: c.handledBy };
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AgentStateEvent, AcdEvents } from '../acd/acd-events.js';
+import type { CallbackRequest } from '../acd/acd-record-repository.js';
 import { AgentState, type AgentSnapshot } from '../acd/agent.js';
 import type { AuthUser } from '../api/auth-context.js';
 import type { PreviewCallEnd } from '../calls/preview-call.js';
@@ -9,7 +10,8 @@ import type { Logger } from '../logging/logger.js';
 import { AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
-import { desktopCommand, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
+import type { CallerHistoryOrderJson } from '../shared/wire/agent-desk.js';
+import { desktopCommand, toCallbackItemJson, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
 import { SessionSockets, type SessionWatch } from './session-sockets.js';
 import { upgradeUrl } from './upgrade-guard.js';
 
@@ -41,9 +43,9 @@ export interface AgentDesktopDeps {
    */
   readonly agentProfile: (user: AuthUser) => Promise<{ extension: string; skills: readonly string[] } | undefined>;
   /** The caller's earlier work orders for the screen-pop, newest first. */
-  readonly callerHistory: (phone: string, viewer: AuthUser) => Promise<readonly unknown[]>;
+  readonly callerHistory: (phone: string, viewer: AuthUser) => Promise<readonly CallerHistoryOrderJson[]>;
   /** Open callback requests shown on every desktop. */
-  readonly openCallbacks: () => Promise<readonly unknown[]>;
+  readonly openCallbacks: () => Promise<readonly CallbackRequest[]>;
   readonly hangupAgentCall: (agentId: string) => Promise<boolean>;
   /** Preview dialing for callback staff (next-task, dial, release-task). Absent: those commands are refused. */
   readonly preview?: DesktopPreview;
@@ -155,7 +157,8 @@ export class AgentDesktopServer {
       return undefined;
     });
     if (items === undefined) return;
-    for (const desk of this.desks.values()) this.send(desk, { type: 'callbacks', items });
+    const frame: DesktopPush = { type: 'callbacks', items: items.map(toCallbackItemJson) };
+    for (const desk of this.desks.values()) this.send(desk, frame);
   }
 
   get connectedAgents(): number {
@@ -249,7 +252,7 @@ export class AgentDesktopServer {
       if (left !== undefined) hello.wrapUpLeftS = left;
     }
     this.send(desk, hello, ws);
-    this.send(desk, { type: 'callbacks', items: await this.deps.openCallbacks() }, ws);
+    this.send(desk, { type: 'callbacks', items: (await this.deps.openCallbacks()).map(toCallbackItemJson) }, ws);
     this.log.info('desktop connected', { agentId });
     return desk;
   }

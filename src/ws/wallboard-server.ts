@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { LiveBoardEvents, LiveBoardSnapshot } from '../metrics/live-board.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
+import type { WallboardFrameJson } from '../shared/wire/wallboard.js';
 import { SessionSockets, type SessionWatch } from './session-sockets.js';
 import { upgradeUrl } from './upgrade-guard.js';
 
@@ -28,7 +29,7 @@ export class WallboardServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   private readonly sessionSockets: SessionSockets;
   private readonly onUpdate = (snapshot: LiveBoardSnapshot): void => {
-    const text = JSON.stringify({ type: 'board', ...snapshot });
+    const text = JSON.stringify(boardFrame(snapshot));
     for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
   };
 
@@ -79,6 +80,11 @@ export class WallboardServer {
       this.deps.logger.warn('wallboard socket error', { error: err.message });
     });
     this.sessionSockets.track(ws, token, user);
-    ws.send(JSON.stringify({ type: 'board', ...this.deps.board.snapshot }));
+    ws.send(JSON.stringify(boardFrame(this.deps.board.snapshot)));
   }
+}
+
+/** The `/ws/wallboard` frame of a snapshot. */
+export function boardFrame(snapshot: LiveBoardSnapshot): WallboardFrameJson {
+  return { type: 'board', ...snapshot };
 }

@@ -2,11 +2,13 @@ import { flushPromises, mount } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ref } from 'vue';
-import { createAgentDesk, type DeskCommand, type DeskTransportHandlers } from '../src/api/agent-desk';
+import { createAgentDesk, type DeskCommand, type DeskTransportHandlers, type HistoryOrder } from '../src/api/agent-desk';
 import type { SocketStatus } from '../src/api/live-socket';
 import IncomingCall from '../src/components/agent/IncomingCall.vue';
 
-const HISTORY = [{ code: '20250601-000042', requestType: 'complaint' as const, categoryId: 3, content: '夜间施工噪音', state: 'dispatched' as const, light: 'yellow' as const, createdAt: '2025-06-01T02:00:00.000Z' }];
+const HISTORY: HistoryOrder[] = [
+  { code: '20250601-000042', requestType: 'complaint', categoryId: 3, content: '夜间施工噪音', state: 'dispatched', light: 'yellow', urgency: 'normal', currentUnitId: 2, createdAt: '2025-06-01T02:00:00.000Z' },
+];
 
 function rig(storage?: Storage) {
   const sent: DeskCommand[] = [];

@@ -13,7 +13,7 @@ function ticket(over: Partial<TicketJson> = {}): TicketJson {
     address: '西城区某小区3号楼', residentName: null, residentPhone: '13800138000', doNotCall: false, urgency: 'normal', urgencyName: '一般',
     answeredOnCall: false, callId: null, handlingUnitId: 3, currentUnitId: 3, state: 'replied', signBy: null, returnBy: null, replyBy: null,
     closedAt: null, light: null, overdueWorkingDays: 0, remainingWorkingDays: 0, dispatchCount: 1, reopenCount: 0, escalationLevel: 0, extensionStatus: null,
-    extensionDays: null, extensionReason: null, extensionGrantedDays: null, duplicateOf: null, duplicate: false,
+    extensionDays: null, extensionReason: null, extensionGrantedDays: 0, duplicateOf: null, duplicate: false,
     replyContent: '已联系供热公司检修，室温已恢复到18度以上', repliedByName: '李明', repliedByPhone: '01065120001', satisfaction: null,
     resolution: null, version: 7, createdBy: 1, createdAt: '2026-03-02T01:00:00.000Z', updatedAt: '2026-03-02T03:00:00.000Z',
     ...over,

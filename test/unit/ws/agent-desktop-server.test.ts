@@ -8,7 +8,9 @@ import { parseQueues } from '../../../src/acd/parse-queues.js';
 import type { AuthUser } from '../../../src/api/auth-context.js';
 import { IdentityService } from '../../../src/identity/identity-service.js';
 import { silentLogger } from '../../../src/logging/logger.js';
+import type { CallbackRequest } from '../../../src/acd/acd-record-repository.js';
 import { systemClock, type Clock, type Timer } from '../../../src/shared/clock.js';
+import type { CallerHistoryOrderJson } from '../../../src/shared/wire/agent-desk.js';
 import { AgentDesktopServer, type AgentDesktopDeps } from '../../../src/ws/agent-desktop-server.js';
 import { MemoryAcdRecords, TEST_QUEUES_YAML } from '../acd/acd-test-kit.js';
 import { InMemorySessionRepository, InMemoryUserRepository } from '../identity/in-memory-identity-repositories.js';
@@ -19,8 +21,12 @@ const AGENT: AuthUser = { id: 7, username: 'wang.li', role: 'agent', extension: 
 const SUPERVISOR: AuthUser = { id: 2, username: 'zhao.min', role: 'supervisor' };
 const NO_EXTENSION: AuthUser = { id: 9, username: 'new.agent', role: 'agent' };
 const TOKENS: Record<string, AuthUser> = { 'agent-token': AGENT, 'supervisor-token': SUPERVISOR, 'no-ext-token': NO_EXTENSION };
-const HISTORY = [{ ticketNo: 'GD202405010001', title: '噪音扰民', status: 'closed' }];
-const CALLBACKS = [{ id: 1, callerNumber: '13900001111', queue: 'general' }];
+const HISTORY: CallerHistoryOrderJson[] = [
+  { code: '20240501-000001', requestType: 'complaint', categoryId: 3, content: '噪音扰民', state: 'closed', light: null, urgency: 'normal', currentUnitId: 1, createdAt: '2024-05-01T02:00:00.000Z' },
+];
+const CALLBACKS: CallbackRequest[] = [{ id: 1, callId: 'call-9', callerNumber: '13900001111', queue: 'general', requestedAt: new Date('2024-05-01T03:00:00.000Z'), status: 'open', handledBy: null }];
+/** CALLBACKS as the frame carries them: the time as ISO text. */
+const CALLBACK_ITEMS = [{ id: 1, callId: 'call-9', callerNumber: '13900001111', queue: 'general', requestedAt: '2024-05-01T03:00:00.000Z', status: 'open', handledBy: null }];
 
 /** The real clock, shifted by `advance()`, keeping its timers so afterEach can clear them. */
 class TestClock implements Clock {
@@ -123,7 +129,7 @@ interface Rig {
   readonly desktops: AgentDesktopServer;
   readonly deps: AgentDesktopDeps;
   readonly hangupAgentCall: sinon.SinonStub<[string], Promise<boolean>>;
-  readonly callerHistory: sinon.SinonStub<[string, AuthUser], Promise<readonly unknown[]>>;
+  readonly callerHistory: sinon.SinonStub<[string, AuthUser], Promise<readonly CallerHistoryOrderJson[]>>;
   connect(query?: string, options?: { autoPong?: boolean; headers?: Record<string, string> }): Promise<Desktop>;
 }
 
@@ -136,7 +142,7 @@ async function rig(options: { graceMs?: number; heartbeatMs?: number; agentProfi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const hangupAgentCall = sinon.stub<[string], Promise<boolean>>().resolves(true);
-  const callerHistory = sinon.stub<[string, AuthUser], Promise<readonly unknown[]>>().resolves(HISTORY);
+  const callerHistory = sinon.stub<[string, AuthUser], Promise<readonly CallerHistoryOrderJson[]>>().resolves(HISTORY);
   const deps: AgentDesktopDeps = {
     acd,
     verifyToken: (token) => Promise.resolve(TOKENS[token]),
@@ -225,7 +231,7 @@ describe('AgentDesktopServer', () => {
     const desktop = await r.connect('', { headers: { authorization: 'Bearer agent-token' } });
 
     expect(await desktop.next('hello')).to.deep.equal({ type: 'hello', agentId: '7', username: 'wang.li', extension: '8001', state: 'logged-out', reason: null });
-    expect(await desktop.next('callbacks')).to.deep.equal({ type: 'callbacks', items: CALLBACKS });
+    expect(await desktop.next('callbacks')).to.deep.equal({ type: 'callbacks', items: CALLBACK_ITEMS });
     expect(r.desktops.connectedAgents).to.equal(1);
   });
 
@@ -521,7 +527,7 @@ describe('AgentDesktopServer', () => {
 
     await r.desktops.broadcastCallbacks();
 
-    expect(await desktop.next('callbacks', 1)).to.deep.equal({ type: 'callbacks', items: CALLBACKS });
+    expect(await desktop.next('callbacks', 1)).to.deep.equal({ type: 'callbacks', items: CALLBACK_ITEMS });
   });
 
   it('when the server closes, it closes every desktop with 1001', async () => {

@@ -1,28 +1,28 @@
 /**
  * Users, handling units and the category tree as the admin pages read and change them
- * (src/api/agents.routes.ts, units.routes.ts, categories.routes.ts). Kept by hand beside the
- * server's types: the browser build must not pull server modules in.
+ * (src/api/agents.routes.ts, units.routes.ts, categories.routes.ts). What the server answers is typed
+ * by the wire types (@wire/users, @wire/catalog); the bodies sent are the pages' own (the server
+ * checks them with its schemas and names the bad field).
  */
+import * as wire from '@wire/catalog';
+import type { CategoryNodeJson, HandlingUnitJson, UnitKind } from '@wire/catalog';
+import type { UserJson } from '@wire/users';
 import { api } from './http';
 import type { Role } from './session-store';
+
+/** Kinds of handling unit in Chinese, and the deepest category level (bound here, as in ./tickets.ts). */
+export const KIND_NAMES = wire.UNIT_KINDS;
+export const MAX_CATEGORY_LEVEL = wire.MAX_CATEGORY_LEVEL;
+export type { UnitKind } from '@wire/catalog';
+export type { UserJson } from '@wire/users';
+/** A handling unit (承办单位) as `/units` answers it. */
+export type UnitJson = HandlingUnitJson;
+/** A node of `GET /categories` (CategoryService.tree). */
+export type CategoryNode = CategoryNodeJson;
 
 export const ROLE_NAMES: Readonly<Record<Role, string>> = { admin: '管理员', supervisor: '班长/质检', agent: '话务员', unit: '承办单位' };
 /** The order the create form offers them in: the ones made most often first. */
 export const ROLE_ORDER: readonly Role[] = ['agent', 'unit', 'supervisor', 'admin'];
-
-/** `toUserJson` of agents.routes.ts: never a password hash or SIP HA1. */
-export interface UserJson {
-  readonly id: number;
-  readonly username: string;
-  readonly displayName: string;
-  readonly role: Role;
-  readonly extension: string | null;
-  readonly skills: readonly string[];
-  readonly unitId: number | null;
-  readonly active: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
 
 export interface NewAgentBody {
   readonly username: string;
@@ -48,22 +48,6 @@ export interface UserPatch {
   active?: boolean;
 }
 
-export const KIND_NAMES = { street: '街道', township: '乡镇', bureau: '委办局', enterprise: '企业' } as const;
-export type UnitKind = keyof typeof KIND_NAMES;
-
-/** A handling unit (承办单位) as `/units` answers it (`toUnitJson`). */
-export interface UnitJson {
-  readonly id: number;
-  readonly code: string;
-  readonly name: string;
-  readonly kind: UnitKind;
-  readonly kindName: string;
-  readonly liaisonName: string;
-  readonly liaisonPhone: string;
-  readonly liaisonSipUri: string | null;
-  readonly active: boolean;
-}
-
 export interface UnitBody {
   code?: string;
   name?: string;
@@ -72,22 +56,6 @@ export interface UnitBody {
   liaisonPhone?: string;
   liaisonSipUri?: string | null;
   active?: boolean;
-}
-
-/** A node of `GET /categories` (CategoryService.tree). */
-export interface CategoryNode {
-  readonly id: number;
-  readonly parentId: number | null;
-  readonly code: string;
-  readonly name: string;
-  readonly level: number;
-  readonly defaultUnitId: number | null;
-  readonly defaultUnitCode: string | null;
-  readonly replyDays: number | null;
-  readonly replyHours: number | null;
-  readonly signDays: number | null;
-  readonly active: boolean;
-  readonly children: CategoryNode[];
 }
 
 export interface CategoryBody {
@@ -101,8 +69,6 @@ export interface CategoryBody {
   active?: boolean;
 }
 
-/** Deepest level of the tree (catalog.ts MAX_CATEGORY_LEVEL). */
-export const MAX_CATEGORY_LEVEL = 5;
 /** What an order gets when no category of its lineage names one (ticket-deadlines.ts defaults). */
 export const DEFAULT_DEADLINES = { signDays: 1, replyDays: 4 } as const;
 

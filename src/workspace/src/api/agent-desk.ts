@@ -2,21 +2,21 @@
  * The agent's desk over `/ws/agent` (src/ws/agent-desktop-messages.ts, agent-desktop-server.ts): the
  * typed frames both ways, and one store per browser tab holding what the pages show — the agent's
  * state (with when it began and the wrap-up countdown), the offer ringing, the call connected, the
- * open callback requests, the preview-dial task, the last error. Kept by hand beside the server's
- * types (the browser build must not import the server).
+ * open callback requests, the preview-dial task, the last error. The frames are typed by the wire
+ * types (@wire/agent-desk = src/shared/wire/agent-desk.ts), the server's own.
  *
  * Times are taken from this browser's clock when a frame arrives (the server's `at` may be skewed);
  * after a reconnect `hello` says how long the agent has been in its state and how much wrap-up is left.
  */
+import type { AgentStateName, CallbackItemJson, CallerHistoryOrderJson, DeskCommandJson, DeskPushJson, PreviewTaskJson } from '@wire/agent-desk';
 import { computed, reactive, watch, type ComputedRef, type Ref } from 'vue';
 import { ringer } from '../components/agent/ringer';
 import { LiveSocket, type SocketStatus } from './live-socket';
 import { clearSession, session } from './session-store';
 import { api } from './http';
-import type { Light, RequestType, Resolution, Satisfaction, TicketJson, TicketState, Urgency } from './tickets';
+import type { Resolution, Satisfaction, TicketJson } from './tickets';
 
-export const AGENT_STATES = ['logged-out', 'ready', 'not-ready', 'offered', 'busy', 'wrap-up'] as const;
-export type AgentStateName = (typeof AGENT_STATES)[number];
+export type { AgentStateName } from '@wire/agent-desk';
 export const AGENT_STATE_NAMES: Record<AgentStateName, string> = {
   'logged-out': '未签入',
   ready: '示闲（等待来电）',
@@ -43,74 +43,14 @@ export function reasonText(reason: string | null | undefined): string {
   return SYSTEM_REASON_NAMES[reason] ?? reason;
 }
 
-/** A caller's earlier work order as the offer carries it (the server's ticket, dates as ISO text). */
-export interface HistoryOrder {
-  readonly code: string;
-  readonly requestType?: RequestType;
-  readonly categoryId?: number;
-  readonly content?: string;
-  readonly state?: TicketState;
-  readonly light?: Light | null;
-  readonly urgency?: Urgency;
-  readonly currentUnitId?: number | null;
-  readonly createdAt?: string;
-}
-
-export interface CallbackItem {
-  readonly id: number;
-  readonly callId: string;
-  readonly queue: string;
-  readonly callerNumber: string;
-  readonly requestedAt: string;
-  readonly status: 'open' | 'dialing' | 'done' | 'failed';
-  readonly handledBy: string | null;
-}
-
-export interface PreviewTaskTicket {
-  readonly code: string;
-  readonly version: number;
-  readonly content: string;
-  readonly replyContent: string | null;
-  readonly repliedByName: string | null;
-  readonly residentName: string | null;
-  readonly residentPhone: string;
-}
-
-export interface PreviewTask {
-  readonly kind: 'survey' | 'callback';
-  /** `survey:<code>` or `callback:<id>`. */
-  readonly taskId: string;
-  readonly ticket: PreviewTaskTicket | null;
-  readonly callback: { readonly id: number; readonly queue: string; readonly callerNumber: string; readonly requestedAt: string } | null;
-}
-
+/** A caller's earlier work order as the offer carries it. */
+export type HistoryOrder = CallerHistoryOrderJson;
+export type CallbackItem = CallbackItemJson;
+export type PreviewTask = PreviewTaskJson;
 /** What the desk sends. */
-export type DeskCommand =
-  | { type: 'ready' }
-  | { type: 'not-ready'; reason: string }
-  | { type: 'end-wrap-up' }
-  | { type: 'hangup' }
-  | { type: 'logout' }
-  | { type: 'ping' }
-  | { type: 'next-task' }
-  | { type: 'dial'; taskId: string }
-  | { type: 'release-task'; taskId: string };
-
+export type DeskCommand = DeskCommandJson;
 /** What the server pushes. */
-export type DeskPush =
-  | { type: 'hello'; agentId: string; username: string; extension: string; state: AgentStateName; reason: string | null; inStateS?: number; callId?: string | null; wrapUpLeftS?: number }
-  | { type: 'state'; state: AgentStateName; reason: string | null; at: string; callId: string | null; wrapUpLeftS?: number }
-  | { type: 'offer'; callId: string; queue: string; callerNumber: string; waitedS: number; history: readonly HistoryOrder[] }
-  | { type: 'offer-withdrawn'; callId: string; reason: string }
-  | { type: 'connected'; callId: string; taskId?: string }
-  | { type: 'ended'; callId: string | null; taskId?: string; result?: string; failure?: string }
-  | ({ type: 'task' } & PreviewTask)
-  | { type: 'no-task' }
-  | { type: 'dialing'; taskId: string; who: 'agent' | 'resident' }
-  | { type: 'callbacks'; items: readonly CallbackItem[] }
-  | { type: 'ack'; for: DeskCommand['type'] }
-  | { type: 'pong' }
-  | { type: 'error'; code: string; message: string };
+export type DeskPush = DeskPushJson;
 
 export const OFFER_WITHDRAWN_NAMES: Readonly<Record<string, string>> = {
   'agent-not-ready': '您已示忙，来电转给其他话务员',

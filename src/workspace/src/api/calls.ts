@@ -1,40 +1,13 @@
 /**
- * Call detail records as `/api/v1/calls` answers them (src/api/calls.routes.ts `toCallRecordJson`), and
- * their recordings. Kept by hand beside the server's types.
+ * Call detail records as `/api/v1/calls` answers them (@wire/calls = src/shared/wire/calls.ts), and
+ * their recordings.
  */
+import type { CallPageJson, CallRecordJson } from '@wire/calls';
+import type { UserListJson } from '@wire/users';
 import { api, fetchBlob } from './http';
 
-export interface CallRecordJson {
-  readonly callId: string;
-  readonly direction: 'inbound' | 'outbound';
-  readonly from: string;
-  readonly to: string;
-  readonly startedAt: string;
-  readonly answeredAt: string | null;
-  readonly endedAt: string | null;
-  /** An EndReason of the server (telephony/call-leg.ts), or `crashed`; null while the call lasts. */
-  readonly endReason: string | null;
-  readonly hungUpBy: 'caller' | 'callee' | 'system' | null;
-  readonly digits: string;
-  readonly ivrPath: string;
-  readonly queue: string | null;
-  readonly queuedAt: string | null;
-  readonly agentId: number | null;
-  readonly agentExtension: string | null;
-  readonly agentAnsweredAt: string | null;
-  readonly hasRecording: boolean;
-  readonly truncated: boolean;
-}
-
-export interface CallPage {
-  readonly items: CallRecordJson[];
-  readonly total: number;
-  readonly limit: number;
-  readonly offset: number;
-}
-
-/** The server's page size limit. */
-export const CALLS_MAX_LIMIT = 500;
+export { CALLS_MAX_LIMIT } from '@wire/calls';
+export type { CallRecordJson } from '@wire/calls';
 
 export const DIRECTION_NAMES: Record<CallRecordJson['direction'], string> = { inbound: '呼入', outbound: '呼出' };
 
@@ -83,17 +56,13 @@ export function talkSeconds(call: CallRecordJson): number | null {
   return seconds(call.agentAnsweredAt ?? call.answeredAt, call.endedAt);
 }
 
-export const listCalls = (page: { limit: number; offset: number }, signal?: AbortSignal) => api.get<CallPage>('/calls', page, signal);
+export const listCalls = (page: { limit: number; offset: number }, signal?: AbortSignal) => api.get<CallPageJson>('/calls', page, signal);
 
 /** The recording (stereo WAV, left caller, right agent) fetched with the token, for an object URL. */
 export const fetchRecording = (callId: string) => fetchBlob(`/calls/${encodeURIComponent(callId)}/recording`);
 
-interface AgentListJson {
-  readonly items: readonly { readonly id: number; readonly username: string; readonly displayName: string | null; readonly extension: string | null }[];
-}
-
 /** Agents' names by user id (GET /agents), to show who took a call. */
 export async function agentNames(): Promise<Map<number, string>> {
-  const list = await api.get<AgentListJson>('/agents');
-  return new Map(list.items.map((a) => [a.id, a.displayName !== null && a.displayName !== '' ? a.displayName : a.username]));
+  const list = await api.get<UserListJson>('/agents');
+  return new Map(list.items.map((a) => [a.id, a.displayName !== '' ? a.displayName : a.username]));
 }

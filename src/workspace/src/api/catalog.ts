@@ -1,41 +1,18 @@
 /**
  * Reference data the order pages need: the category tree (`GET /categories`, up to five levels, each
- * with its default handling unit) and the handling units (`GET /units`). Kept by hand beside the
- * server's types (src/tickets/catalog.ts, category-service.ts). Loaded once per page load and shared;
+ * with its default handling unit) and the handling units (`GET /units`), as the server shapes them
+ * (@wire/catalog = src/shared/wire/catalog.ts). Loaded once per page load and shared;
  * `reloadCatalog()` asks again (e.g. after a failed load).
  */
+import * as wire from '@wire/catalog';
+import type { CategoryNodeJson, HandlingUnitJson } from '@wire/catalog';
 import { api } from './http';
 
-export const UNIT_KINDS = { street: '街道', township: '乡镇', bureau: '委办局', enterprise: '企业' } as const;
-export type UnitKind = keyof typeof UNIT_KINDS;
-
-export interface HandlingUnitJson {
-  readonly id: number;
-  readonly code: string;
-  readonly name: string;
-  readonly kind: UnitKind;
-  readonly kindName: string;
-  readonly liaisonName: string;
-  readonly liaisonPhone: string;
-  readonly liaisonSipUri: string | null;
-  readonly active: boolean;
-}
-
-export interface CategoryNode {
-  readonly id: number;
-  readonly parentId: number | null;
-  readonly code: string;
-  readonly name: string;
-  /** 1 for a top-level class … 5. */
-  readonly level: number;
-  readonly defaultUnitId: number | null;
-  readonly defaultUnitCode: string | null;
-  readonly replyDays: number | null;
-  readonly replyHours: number | null;
-  readonly signDays: number | null;
-  readonly active: boolean;
-  readonly children: readonly CategoryNode[];
-}
+/** The kinds of handling unit in Chinese (bound here so the table stays in this module's chunk). */
+export const UNIT_KINDS = wire.UNIT_KINDS;
+export const MAX_CATEGORY_LEVEL = wire.MAX_CATEGORY_LEVEL;
+export type { HandlingUnitJson, UnitKind } from '@wire/catalog';
+export type CategoryNode = CategoryNodeJson;
 
 export function fetchCategoryTree(): Promise<readonly CategoryNode[]> {
   return api.get<{ items: CategoryNode[] }>('/categories').then((r) => r.items);

@@ -1,8 +1,17 @@
 /**
- * The reports as `/api/v1/reports/*` answers them (src/metrics/report-service.ts and the metrics it
- * returns), kept by hand beside the server's types: the browser build must not pull server modules in.
- * Rates are fractions 0..1, null when their denominator is 0 (no calls, no orders: no rate, not 0 %).
+ * The reports as `/api/v1/reports/*` answers them (@wire/reports = src/shared/wire/reports.ts, the
+ * shapes metrics/report-service.ts returns). Rates are fractions 0..1, null when their denominator is
+ * 0 (no calls, no orders: no rate, not 0 %).
  */
+import type {
+  CategoryReportJson,
+  CategoryVolumeJson,
+  DailyReportJson,
+  DailyRowJson,
+  SummaryReportJson,
+  UnitReportJson,
+  UnitReportRowJson,
+} from '@wire/reports';
 import { api } from './http';
 
 /** A period as the query string gives it: local dates (the centre's midnights), `to` exclusive. */
@@ -11,118 +20,13 @@ export interface ReportQuery {
   readonly to: string;
 }
 
-export interface CallFigures {
-  /** 呼入量: calls that asked for an agent. */
-  readonly offered: number;
-  readonly answered: number;
-  readonly answeredWithinSl: number;
-  readonly abandoned: number;
-  /** 接通率 = answered ÷ offered. */
-  readonly answerRate: number | null;
-  /** 15秒接通率. */
-  readonly serviceLevel: number | null;
-  readonly abandonRate: number | null;
-  /** Mean queue wait of answered calls (s). */
-  readonly asaS: number | null;
-  /** Mean talk + wrap-up (s). */
-  readonly ahtS: number | null;
-}
-
-export interface OrderFigures {
-  readonly received: number;
-  readonly closed: number;
-  readonly due: number;
-  readonly dueClosed: number;
-  readonly closedOnTime: number;
-  readonly rated: number;
-  readonly satisfied: number;
-  readonly basically: number;
-  readonly unsatisfied: number;
-  readonly resolved: number;
-  readonly dispatched: number;
-  readonly respondedOnTime: number;
-  readonly redispatched: number;
-  readonly closedFirstTime: number;
-  readonly closureRate: number | null;
-  readonly onTimeClosureRate: number | null;
-  readonly satisfactionRate: number | null;
-  readonly resolutionRate: number | null;
-  readonly responseRate: number | null;
-  readonly firstTimeClosureRate: number | null;
-  readonly redispatchRate: number | null;
-}
-
-export interface SummaryReport {
-  readonly from: string;
-  readonly to: string;
-  readonly calls: CallFigures;
-  readonly orders: OrderFigures;
-}
-
-export interface UnitReportRow {
-  readonly unitId: number;
-  readonly code: string;
-  readonly name: string;
-  readonly received: number;
-  readonly closed: number;
-  readonly due: number;
-  readonly closedOnTime: number;
-  readonly rated: number;
-  readonly returned: number;
-  readonly overdue: number;
-  readonly onTimeClosureRate: number | null;
-  readonly satisfactionRate: number | null;
-  readonly responseRate: number | null;
-  /** Composite score 0..100 (null: nothing to score on). */
-  readonly score: number | null;
-  /** 1 = best; equal scores share a rank; null when unscored. */
-  readonly rank: number | null;
-}
-
-export interface UnitReport {
-  readonly from: string;
-  readonly to: string;
-  readonly asOf: string;
-  readonly weights: { readonly onTimeClosure: number; readonly satisfaction: number; readonly response: number };
-  readonly items: UnitReportRow[];
-}
-
-export interface CategoryVolume {
-  readonly categoryId: number;
-  readonly code: string;
-  readonly name: string;
-  /** Names from the top class down, e.g. `城乡建设 / 供水`. */
-  readonly path: string;
-  readonly count: number;
-  readonly previous: number;
-  readonly change: number;
-  readonly changeRate: number | null;
-}
-
-export interface CategoryReport {
-  readonly from: string;
-  readonly to: string;
-  readonly previous: { readonly from: string; readonly to: string };
-  /** Categories with orders in either period, the most orders first. */
-  readonly leaves: CategoryVolume[];
-  /** The same per top class. */
-  readonly tops: CategoryVolume[];
-  /** The categories rising most against the previous period of the same length. */
-  readonly rising: CategoryVolume[];
-}
-
-export interface DailyRow extends CallFigures {
-  /** The local date, `YYYY-MM-DD`. */
-  readonly day: string;
-  readonly from: string;
-  readonly to: string;
-}
-
-export interface DailyReport {
-  readonly from: string;
-  readonly to: string;
-  readonly days: DailyRow[];
-}
+export type SummaryReport = SummaryReportJson;
+export type UnitReportRow = UnitReportRowJson;
+export type UnitReport = UnitReportJson;
+export type CategoryVolume = CategoryVolumeJson;
+export type CategoryReport = CategoryReportJson;
+export type DailyRow = DailyRowJson;
+export type DailyReport = DailyReportJson;
 
 const q = (period: ReportQuery) => ({ from: period.from, to: period.to });
 

@@ -2,9 +2,10 @@
  * Who is signed in, kept in sessionStorage (per browser tab: two agents can share a PC, one tab each;
  * a reload keeps the session). Reactive, so the layout and the router follow it.
  */
+import type { UserRole } from '@wire/users';
 import { reactive } from 'vue';
 
-export type Role = 'admin' | 'supervisor' | 'agent' | 'unit';
+export type Role = UserRole;
 
 export interface SessionUser {
   readonly id: number;

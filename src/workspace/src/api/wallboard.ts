@@ -1,13 +1,17 @@
 /**
- * The supervisor pages' data: the `/ws/wallboard` frame (src/metrics/live-board.ts `LiveBoardSnapshot`,
- * kept by hand beside it), the agent directory for names, handling units, and order lists that still
- * work against a server without the workspace's list filters (state, extension, sort).
+ * The supervisor pages' data: the `/ws/wallboard` frame (@wire/wallboard = src/shared/wire/wallboard.ts),
+ * the agent directory for names, handling units, and order lists that still work against a server
+ * without the workspace's list filters (state, extension, sort).
  */
+import type { AgentStateName } from '@wire/agent-desk';
+import type { HandlingUnitJson } from '@wire/catalog';
+import type { UserJson } from '@wire/users';
+import type { BoardAgentJson, BoardQueueJson, TodayFiguresJson, WallboardFrameJson } from '@wire/wallboard';
 import { ApiError, api } from './http';
 import { LiveSocket } from './live-socket';
 import { listTickets, type TicketJson, type TicketQuery, type TicketState } from './tickets';
 
-export type AgentState = 'ready' | 'not-ready' | 'offered' | 'busy' | 'wrap-up' | 'logged-out';
+export type AgentState = AgentStateName;
 
 export const AGENT_STATE_NAMES: Record<AgentState, string> = {
   ready: '空闲',
@@ -37,47 +41,13 @@ export function agentStateText(state: string, reason: string | null): string {
   return `${name}(${REASON_NAMES[reason] ?? reason})`;
 }
 
-export interface TodayFigures {
-  readonly offered: number;
-  readonly answered: number;
-  readonly abandoned: number;
-  /** 接通率 0..1 (null before the first call; absent from an older server). */
-  readonly answerRate?: number | null;
-  /** 15秒接通率 0..1. */
-  readonly serviceLevel: number | null;
-  readonly abandonRate: number | null;
-  readonly asaS: number | null;
-}
+/** Today's figures; an older server does not send `answerRate`. */
+export type TodayFigures = Omit<TodayFiguresJson, 'answerRate'> & { readonly answerRate?: number | null };
+export type BoardQueue = BoardQueueJson;
+export type BoardAgent = BoardAgentJson;
 
-export interface BoardQueue {
-  readonly name: string;
-  readonly displayName: string;
-  readonly waiting: number;
-  readonly longestWaitS: number;
-}
-
-export interface BoardAgent {
-  readonly agentId: string;
-  readonly extension: string;
-  readonly state: string;
-  readonly reason: string | null;
-  readonly since: string;
-  /** Seconds in the state at the frame's `at`. */
-  readonly inStateS: number;
-}
-
-/** `{"type":"board", …}` from `/ws/wallboard`: on connect and within 50 ms of every change. */
-export interface BoardFrame {
-  readonly type: 'board';
-  readonly at: string;
-  readonly waiting: Readonly<Record<string, number>>;
-  readonly waitingTotal: number;
-  readonly longestWaitS: number;
-  readonly queues?: readonly BoardQueue[];
-  readonly agents: Readonly<Record<string, number>>;
-  readonly agentList?: readonly BoardAgent[];
-  readonly today: TodayFigures;
-}
+/** `{"type":"board", …}` from `/ws/wallboard`; an older server sends no `queues`, `agentList` or `today.answerRate`. */
+export type BoardFrame = Omit<WallboardFrameJson, 'queues' | 'agentList' | 'today'> & Partial<Pick<WallboardFrameJson, 'queues' | 'agentList'>> & { readonly today: TodayFigures };
 
 export function isBoardFrame(msg: unknown): msg is BoardFrame {
   if (typeof msg !== 'object' || msg === null) return false;
@@ -110,28 +80,13 @@ export function openWallboard(onFrame: (frame: BoardFrame) => void, onSessionEnd
 }
 
 /** An agent of the directory (GET /agents): the wallboard's names. */
-export interface AgentUser {
-  readonly id: number;
-  readonly username: string;
-  readonly displayName: string;
-  readonly extension: string | null;
-  readonly active: boolean;
-}
+export type AgentUser = Pick<UserJson, 'id' | 'username' | 'displayName' | 'extension' | 'active'>;
 
 export async function listAgents(): Promise<AgentUser[]> {
   return (await api.get<{ items: AgentUser[] }>('/agents')).items;
 }
 
-export interface UnitJson {
-  readonly id: number;
-  readonly code: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly kindName?: string;
-  readonly liaisonName: string;
-  readonly liaisonPhone: string;
-  readonly active: boolean;
-}
+export type UnitJson = HandlingUnitJson;
 
 export async function listUnits(): Promise<UnitJson[]> {
   return (await api.get<{ items: UnitJson[] }>('/units')).items;

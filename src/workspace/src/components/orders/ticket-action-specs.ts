@@ -65,7 +65,7 @@ export const ACTION_SPECS: readonly ActionSpec[] = [
     buttonType: 'warning',
     roles: ['unit'],
     from: ['signed', 'in-progress'],
-    when: (t) => t.extensionStatus !== 'pending' && (t.extensionGrantedDays ?? 0) < MAX_EXTENSION_DAYS,
+    when: (t) => t.extensionStatus !== 'pending' && t.extensionGrantedDays < MAX_EXTENSION_DAYS,
     fields: [
       { key: 'days', label: '延期工作日数', kind: 'days', required: true },
       { key: 'reason', label: '延期原因', kind: 'textarea', required: true, minChars: REASON_MIN, maxChars: 2000 },
