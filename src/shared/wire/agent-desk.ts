@@ -93,8 +93,8 @@ export type DeskPushJson =
       waitedS: number;
       /** The caller's earlier work orders, newest first. */
       history: readonly CallerHistoryOrderJson[];
-      /** The order the caller asked about in the IVR's progress self-service (then pressed 0), or null. */
-      orderCode: string | null;
+      /** The order the caller asked about in the IVR's progress self-service (then pressed 0); null or absent: none. */
+      orderCode?: string | null;
     }
   | { type: 'offer-withdrawn'; callId: string; reason: string }
   | { type: 'connected'; callId: string; taskId?: string }

@@ -80,7 +80,7 @@ describe('UsersPage', () => {
     const w = mount(UsersPage, { global: { plugins: [ElementPlus] }, attachTo: document.body });
     mounted.push(w);
     await settle();
-    expect(w.find('.load-error').text()).toContain('用户列表加载失败：internal error');
+    expect(w.find('.load-error').text()).toContain('用户列表加载失败：服务器内部错误');
     expect(w.find('.load-error').text()).toContain('重试');
   });
 });

@@ -71,7 +71,8 @@ describe('OrderForm', () => {
     sessionStorage.clear();
     createTicket.mockReset();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await flushPromises();
     for (const w of wrappers.splice(0)) w.unmount();
     document.body.innerHTML = '';
   });
@@ -190,6 +191,8 @@ describe('OrderForm', () => {
   it('keeps an order typed without a call across a reload', async () => {
     const first = await mountForm(null);
     await first.get('#order-content').setValue('咨询公租房申请需要哪些材料');
+    // Let the textarea's autosize (a nextTick after input) run before the page goes away.
+    await flushPromises();
     first.unmount();
     wrappers.splice(0);
 
@@ -201,6 +204,7 @@ describe('OrderForm', () => {
     const first = await mountForm();
     await first.get('#order-content').setValue('楼上装修噪音从早上七点开始');
     await first.get('#order-address').setValue('海淀区学院路 1 号');
+    await flushPromises();
     first.unmount();
     wrappers.splice(0);
 
