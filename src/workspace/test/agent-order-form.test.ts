@@ -193,6 +193,7 @@ describe('OrderForm', () => {
   it('keeps an order typed without a call across a reload', async () => {
     const first = await mountForm(null);
     await first.get('#order-content').setValue('咨询公租房申请需要哪些材料');
+    await flushPromises(); // the textarea resizes itself after input: not after it is gone
     first.unmount();
     wrappers.splice(0);
 
@@ -204,6 +205,7 @@ describe('OrderForm', () => {
     const first = await mountForm();
     await first.get('#order-content').setValue('楼上装修噪音从早上七点开始');
     await first.get('#order-address').setValue('海淀区学院路 1 号');
+    await flushPromises();
     first.unmount();
     wrappers.splice(0);
 
