@@ -124,9 +124,12 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
     expect(await form.getByLabel('来电号码', { exact: true }).inputValue()).to.equal(CALLER);
 
     await agent.getByRole('radio', { name: '投诉举报' }).check({ force: true });
-    await agent.getByLabel('诉求类别', { exact: true }).click();
+    // The category is picked by keyboard alone: type part of its name, the first match is marked, Enter takes it.
+    await agent.getByLabel('诉求类别', { exact: true }).focus();
     await agent.keyboard.type('违规装修');
-    await agent.locator('.el-tree-node__content', { hasText: '违规装修' }).first().click();
+    await agent.locator('.category-picker-popper .el-select-dropdown__item', { hasText: '违规装修' }).first().waitFor({ timeout: 5_000 });
+    await agent.keyboard.press('Enter');
+    await agent.locator('[data-test=category-path]', { hasText: '违规装修' }).waitFor({ timeout: 5_000 });
     await agent.getByLabel('诉求内容', { exact: true }).fill('反映楼下商铺违规装修，夜间施工噪音扰民，请有关部门尽快处理。');
     await agent.getByLabel('地址', { exact: true }).fill('朝阳门街道某小区3号楼底商');
     await agent.getByRole('radio', { name: '紧急', exact: true }).check({ force: true });

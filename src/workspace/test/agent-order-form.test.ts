@@ -5,6 +5,7 @@ import { nextTick } from 'vue';
 import type { CategoryNode, HandlingUnitJson } from '../src/api/catalog';
 import { ApiError } from '../src/api/http';
 import type { TicketJson } from '../src/api/tickets';
+import { session, type SessionUser } from '../src/api/session-store';
 import CategoryPicker from '../src/components/agent/CategoryPicker.vue';
 import OrderForm from '../src/components/agent/OrderForm.vue';
 
@@ -24,6 +25,7 @@ vi.mock('../src/api/catalog', async (importOriginal) => {
   return { ...real, loadCatalog: () => Promise.resolve(new real.Catalog(TREE, UNITS)) };
 });
 
+const AGENT: SessionUser = { id: 7, username: 'wang.li', role: 'agent', displayName: '王丽', extension: '8001' };
 const CALL = { callId: 'call-7f3a', callerNumber: '13812345678' };
 const wrappers: VueWrapper[] = [];
 
@@ -69,10 +71,10 @@ function submitButton(w: VueWrapper) {
 describe('OrderForm', () => {
   beforeEach(() => {
     sessionStorage.clear();
+    session.user = AGENT;
     createTicket.mockReset();
   });
-  afterEach(async () => {
-    await flushPromises();
+  afterEach(() => {
     for (const w of wrappers.splice(0)) w.unmount();
     document.body.innerHTML = '';
   });
@@ -126,7 +128,7 @@ describe('OrderForm', () => {
     expect(value(w, '#order-phone')).toBe('13812345678');
     expect((w.get('input[type="radio"][value="complaint"]').element as HTMLInputElement).checked).toBe(true);
     expect(w.get('[data-test="category-path"]').text()).toBe('城乡建设 / 市容环卫 / 占道经营');
-    expect(JSON.parse(sessionStorage.getItem('hotline.order-draft.call-7f3a') ?? '{}')).toMatchObject({ content: '小区门口每天早上有人占道摆摊，堵塞消防通道', categoryId: 3 });
+    expect(JSON.parse(sessionStorage.getItem('hotline.order-draft.7.call-7f3a') ?? '{}')).toMatchObject({ content: '小区门口每天早上有人占道摆摊，堵塞消防通道', categoryId: 3 });
 
     // Editing a field clears its error; a server failure without issues keeps the form too.
     await w.get('#order-name').setValue('李');
@@ -182,7 +184,7 @@ describe('OrderForm', () => {
     expect(createTicket).toHaveBeenCalledTimes(1);
     expect(w.get('[data-test="order-done"]').text()).toContain('工单编号 20250602-000017');
     expect(w.get('[data-test="order-done"]').text()).toContain('已派往 朝阳区城管委');
-    expect(sessionStorage.getItem('hotline.order-draft.call-7f3a')).toBeNull();
+    expect(sessionStorage.getItem('hotline.order-draft.7.call-7f3a')).toBeNull();
     expect(value(w, '#order-content')).toBe('');
     expect(value(w, '#order-phone')).toBe('13812345678');
     expect(w.emitted('submitted')?.[0]?.[0]).toMatchObject({ code: '20250602-000017' });
@@ -191,8 +193,7 @@ describe('OrderForm', () => {
   it('keeps an order typed without a call across a reload', async () => {
     const first = await mountForm(null);
     await first.get('#order-content').setValue('咨询公租房申请需要哪些材料');
-    // Let the textarea's autosize (a nextTick after input) run before the page goes away.
-    await flushPromises();
+    await flushPromises(); // the textarea resizes itself after input: not after it is gone
     first.unmount();
     wrappers.splice(0);
 

@@ -8,7 +8,7 @@
  * Times are taken from this browser's clock when a frame arrives (the server's `at` may be skewed);
  * after a reconnect `hello` says how long the agent has been in its state and how much wrap-up is left.
  */
-import type { AgentStateName, CallbackItemJson, CallerHistoryOrderJson, DeskCommandJson, DeskPushJson, PreviewTaskJson } from '@wire/agent-desk';
+import type { AgentStateName, CallbackItemJson, CallerHistoryOrderJson, DeskCommandJson, DeskPushJson, PreviewTaskJson, PreviewTaskTicketJson } from '@wire/agent-desk';
 import { computed, reactive, watch, type ComputedRef, type Ref } from 'vue';
 import { ringer } from '../components/agent/ringer';
 import { LiveSocket, type SocketStatus } from './live-socket';
@@ -172,6 +172,8 @@ export interface AgentDesk {
   releaseTask(): boolean;
   /** The preview task was finished over HTTP (rating stored, callback done): the desk forgets it. */
   taskFinished(): void;
+  /** The task's order as read again (after a version conflict): its version and texts replace the old. */
+  refreshTaskTicket(ticket: PreviewTaskTicketJson): void;
   clearError(): void;
   /** Feeds one frame (what the transport does; tests call it directly). */
   handle(msg: DeskPush): void;
@@ -269,6 +271,18 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
         if (msg.state !== 'offered' && msg.state !== 'busy' && state.offer !== null) state.offer = null;
         return;
       case 'offer':
+        // The server may send the offer after `connected` (it looks up the caller's history first):
+        // the call is answered already, so the offer only completes it (no ringing).
+        if (state.call !== null && state.call.callId === msg.callId) {
+          state.call = {
+            ...state.call,
+            queue: msg.queue !== '' ? msg.queue : state.call.queue,
+            callerNumber: msg.callerNumber !== '' ? msg.callerNumber : state.call.callerNumber,
+            history: msg.history,
+          };
+          keepCall();
+          return;
+        }
         state.offer = { callId: msg.callId, queue: msg.queue, callerNumber: msg.callerNumber, waitedS: msg.waitedS, history: msg.history, receivedAt: t };
         state.withdrawn = null;
         return;
@@ -374,6 +388,10 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
     dial: () => (state.task === null ? false : send({ type: 'dial', taskId: state.task.taskId })),
     releaseTask: () => (state.task === null ? false : send({ type: 'release-task', taskId: state.task.taskId })),
     taskFinished: resetTask,
+    refreshTaskTicket: (ticket) => {
+      if (state.task === null || state.task.ticket?.code !== ticket.code) return;
+      state.task = { ...state.task, ticket };
+    },
     clearError: () => {
       state.error = null;
     },
@@ -403,19 +421,42 @@ export function liveTransport(handlers: DeskTransportHandlers): DeskTransport {
 }
 
 let shared: AgentDesk | undefined;
+let teardown: (() => void) | undefined;
+/** Set by stopDesk() (our own 退出): a 4401 that still arrives is that sign-out, not an expiry. */
+let signingOut = false;
+
+export interface SharedDeskOptions {
+  readonly transport?: (handlers: DeskTransportHandlers) => DeskTransport;
+  /** Where the browser goes when the session ends (tests replace it). */
+  readonly navigate?: (url: string) => void;
+}
+
+/** Where the desk sends the browser when the server ends the session (4401). */
+export function sessionEndedUrl(ownSignOut: boolean): string {
+  // After our own 退出 a 4401 ('signed out' as the server says) is that sign-out, not an expiry.
+  return ownSignOut ? '/login' : '/login?expired=1';
+}
 
 /**
  * The tab's one desk (one socket whatever page the agent is on, so an offer rings on the search page
- * too); opened on first use by an agent, closed when the session ends.
+ * too and the server does not mark the agent not-ready when they leave the desk page). App.vue starts
+ * it for a signed-in agent and stops it (stopDesk) before 退出; pages take the same instance.
  */
-export function useAgentDesk(): AgentDesk {
+export function useAgentDesk(options: SharedDeskOptions = {}): AgentDesk {
   if (shared !== undefined) return shared;
+  signingOut = false;
+  const navigate =
+    options.navigate ??
+    ((url: string) => {
+      window.location.assign(url);
+    });
   const desk = createAgentDesk({
-    transport: liveTransport,
+    transport: options.transport ?? liveTransport,
     storage: sessionStorage,
     onSessionEnded: () => {
+      const url = sessionEndedUrl(signingOut);
       clearSession();
-      window.location.assign('/login?expired=1');
+      navigate(url);
     },
   });
   shared = desk;
@@ -433,21 +474,39 @@ export function useAgentDesk(): AgentDesk {
       else ringer.start('12345 来电', `来电号码 ${offer.callerNumber}（${offer.queue}）`);
     },
   );
+  const close = (): void => {
+    desk.stop();
+    ringer.stop();
+    sessionStorage.removeItem(CALL_KEY);
+    window.removeEventListener('pointerdown', unlock, { capture: true });
+    window.removeEventListener('keydown', unlock, { capture: true });
+    stopRing();
+    stopWatch();
+    if (shared === desk) shared = undefined;
+    teardown = undefined;
+  };
   const stopWatch = watch(
     () => session.token,
     (token) => {
-      if (token !== undefined) return;
-      desk.stop();
-      ringer.stop();
-      sessionStorage.removeItem(CALL_KEY);
-      window.removeEventListener('pointerdown', unlock, { capture: true });
-      window.removeEventListener('keydown', unlock, { capture: true });
-      stopRing();
-      stopWatch();
-      if (shared === desk) shared = undefined;
+      if (token === undefined) close();
     },
   );
+  teardown = close;
   return desk;
+}
+
+/** The running desk, if any (App.vue's banner reads it without opening one). */
+export function currentDesk(): AgentDesk | undefined {
+  return shared;
+}
+
+/**
+ * Our own 退出: closes the desk socket before POST /auth/logout (the server closes /ws/agent with
+ * 4401 'signed out' when the session ends, and that must not read as an expired login).
+ */
+export function stopDesk(): void {
+  signingOut = true;
+  teardown?.();
 }
 
 /**

@@ -1,10 +1,13 @@
 /**
- * The work-order form's draft: what the agent typed, kept in sessionStorage per call (key: the
- * callId, or `manual` for an order typed without a call) until it is submitted, so neither a failed
+ * The work-order form's draft: what the agent typed, kept in sessionStorage per user and call (key:
+ * `hotline.order-draft.<user id>.<callId or manual>`) until it is submitted or the user signs out
+ * (clearDrafts: the next user of the tab must not see a resident's data; another user's drafts are
+ * never listed), so neither a failed
  * submit, a reload nor a dropped socket loses it. Also the client-side rules, mirroring the server's
  * (src/tickets/ticket-input.ts), and the server's field messages in Chinese.
  */
 import type { FieldIssue } from '../../api/http';
+import { session } from '../../api/session-store';
 import { REQUEST_TYPES, type RequestType, type Urgency } from '../../api/tickets';
 
 export interface OrderDraft {
@@ -52,7 +55,26 @@ export const TYPES_NEEDING_ADDRESS: readonly RequestType[] = ['complaint', 'help
 export const CONTENT_MIN_CHARS = 10;
 export const CONTENT_MAX_CHARS = 4000;
 
-const PREFIX = 'hotline.order-draft.';
+const ROOT = 'hotline.order-draft.';
+
+/** The signed-in user's draft keys start with this. */
+function prefix(): string {
+  return `${ROOT}${session.user?.id ?? 'none'}.`;
+}
+
+/** Forgets every kept draft of every user (on 退出 and when the session ends). */
+export function clearDrafts(storage: DraftStorage = sessionStorage): void {
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k !== null && k.startsWith(ROOT)) keys.push(k);
+    }
+    for (const k of keys) storage.removeItem(k);
+  } catch {
+    // Storage refused: nothing kept there either.
+  }
+}
 
 export function draftKey(callId: string | null | undefined): string {
   return callId === null || callId === undefined || callId === '' ? 'manual' : callId;
@@ -97,7 +119,7 @@ type DraftStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' |
 
 export function loadDraft(key: string, storage: DraftStorage = sessionStorage): OrderDraft | undefined {
   try {
-    const raw = storage.getItem(PREFIX + key);
+    const raw = storage.getItem(prefix() + key);
     if (raw === null) return undefined;
     const parsed = JSON.parse(raw) as Partial<OrderDraft>;
     return { ...emptyDraft(null), ...parsed, key };
@@ -109,24 +131,25 @@ export function loadDraft(key: string, storage: DraftStorage = sessionStorage): 
 /** Keeps the draft when it holds something typed; forgets it otherwise. */
 export function saveDraft(d: OrderDraft, storage: DraftStorage = sessionStorage): void {
   try {
-    if (isDirty(d)) storage.setItem(PREFIX + d.key, JSON.stringify({ ...d, savedAt: Date.now() }));
-    else storage.removeItem(PREFIX + d.key);
+    if (isDirty(d)) storage.setItem(prefix() + d.key, JSON.stringify({ ...d, savedAt: Date.now() }));
+    else storage.removeItem(prefix() + d.key);
   } catch {
     // Storage full or refused: the form still holds it in memory.
   }
 }
 
 export function removeDraft(key: string, storage: DraftStorage = sessionStorage): void {
-  storage.removeItem(PREFIX + key);
+  storage.removeItem(prefix() + key);
 }
 
 /** Every kept draft, newest first. */
 export function listDrafts(storage: DraftStorage = sessionStorage): OrderDraft[] {
   const out: OrderDraft[] = [];
+  const mine = prefix();
   for (let i = 0; i < storage.length; i++) {
     const k = storage.key(i);
-    if (k === null || !k.startsWith(PREFIX)) continue;
-    const d = loadDraft(k.slice(PREFIX.length), storage);
+    if (k === null || !k.startsWith(mine)) continue;
+    const d = loadDraft(k.slice(mine.length), storage);
     if (d !== undefined) out.push(d);
   }
   return out.sort((a, b) => b.savedAt - a.savedAt);
