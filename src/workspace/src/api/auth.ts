@@ -2,8 +2,8 @@ import { api } from './http';
 import { clearSession, setSession, type SessionUser } from './session-store';
 
 export async function login(username: string, password: string): Promise<SessionUser> {
-  const res = await api.post<{ token: string; expiresAt: string; user: SessionUser }>('/auth/login', { username, password });
-  setSession(res.token, res.expiresAt, res.user);
+  const res = await api.post<{ token: string; expiresAt: string; user: SessionUser; timeZone?: string }>('/auth/login', { username, password });
+  setSession(res.token, res.expiresAt, res.user, res.timeZone);
   return res.user;
 }
 

@@ -19,6 +19,8 @@ interface SessionState {
   token: string | undefined;
   expiresAt: string | undefined;
   user: SessionUser | undefined;
+  /** The centre's IANA zone (the server's config TZ): dates and "today" are shown in it, not the PC's. */
+  timeZone?: string | undefined;
 }
 
 const KEY = 'hotline.session';
@@ -29,6 +31,8 @@ function load(): SessionState {
     if (raw !== null) {
       const parsed = JSON.parse(raw) as SessionState;
       if (parsed.expiresAt === undefined || Date.parse(parsed.expiresAt) > Date.now()) return parsed;
+      // Expired: its token is of no use any more, so it is not kept in the tab either.
+      sessionStorage.removeItem(KEY);
     }
   } catch {
     // An unreadable entry is the same as none.
@@ -38,17 +42,19 @@ function load(): SessionState {
 
 export const session = reactive<SessionState>(load());
 
-export function setSession(token: string, expiresAt: string, user: SessionUser): void {
+export function setSession(token: string, expiresAt: string, user: SessionUser, timeZone?: string): void {
   session.token = token;
   session.expiresAt = expiresAt;
   session.user = user;
-  sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user }));
+  session.timeZone = timeZone;
+  sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user, timeZone }));
 }
 
 export function clearSession(): void {
   session.token = undefined;
   session.expiresAt = undefined;
   session.user = undefined;
+  session.timeZone = undefined;
   sessionStorage.removeItem(KEY);
 }
 
