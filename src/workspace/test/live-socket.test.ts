@@ -110,6 +110,20 @@ describe('LiveSocket watchdog (a connection dropped without a close)', () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it('a handshake that never completes is given up after the silence limit and tried again', () => {
+    const socket = openWallboard(() => undefined, () => undefined);
+    vi.advanceTimersByTime(WALLBOARD_SILENT_MS - 1);
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.all[0]?.closedWith?.code).toBe(4000);
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    vi.advanceTimersByTime(WALLBOARD_SILENT_MS - 1);
+    expect(socket.status.value).toBe('open');
+    socket.stop();
+  });
+
   it('without a watchdog nothing is timed (the other sockets as before)', () => {
     const socket = new LiveSocket<unknown>({ path: '/ws/wallboard', onMessage: () => undefined }).start();
     last().open();

@@ -72,7 +72,17 @@ export class LiveSocket<In, Out = unknown> {
     const ws = new WebSocket(`${scheme}://${location.host}${this.options.path}?token=${encodeURIComponent(token)}`);
     this.ws = ws;
     this.status.value = 'connecting';
+    // A handshake that hangs (the network gone) is a dead connection too.
+    const dog = this.options.watchdog;
+    const openWithinMs = dog?.silentMs ?? dog?.ping?.answerWithinMs;
+    if (openWithinMs !== undefined) {
+      this.silenceTimer = setTimeout(() => {
+        this.dropDead(ws, `not open within ${openWithinMs} ms`);
+      }, openWithinMs);
+    }
     ws.onopen = () => {
+      if (this.silenceTimer !== undefined) clearTimeout(this.silenceTimer);
+      this.silenceTimer = undefined;
       this.retryMs = 500;
       this.status.value = 'open';
       this.startWatchdog(ws);
