@@ -5,6 +5,7 @@ import zhCn from 'element-plus/es/locale/lang/zh-cn';
 import 'element-plus/dist/index.css';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { learnTimeZone } from './api/auth';
 import { setUnauthorizedHandler } from './api/http';
 import { clearSession } from './api/session-store';
 import { router } from './router';
@@ -26,3 +27,4 @@ setUnauthorizedHandler(() => {
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app');
 // Required fields say so to screen readers (Element Plus only draws a star).
 watchRequiredInputs();
+void learnTimeZone();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { learnTimeZone, login } from '../src/api/auth';
 import { clearSession, session, setSession } from '../src/api/session-store';
 import { periodOf, refreshedPeriod } from '../src/components/reports/period';
 import { formatClock, formatDate, formatDateTime, formatDateTimeSeconds } from '../src/shared/format';
@@ -50,6 +51,32 @@ describe("dates in the centre's zone, not the browser's", () => {
     expect(refreshedPeriod(before, new Date('2026-11-20T16:01:00Z'))).toMatchObject({ from: '2026-11-21', to: '2026-11-22' });
     const custom = periodOf('custom', new Date(), { first: '2026-11-01', last: '2026-11-05' });
     expect(refreshedPeriod(custom, new Date('2026-12-20T00:00:00Z'))).toBe(custom);
+  });
+});
+
+describe("learning the centre's zone", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    clearSession();
+  });
+
+  const answer = (body: unknown) => () => Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+
+  it('login keeps the timeZone the server tells', async () => {
+    vi.stubGlobal('fetch', answer({ token: 't', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: USER, timeZone: 'Asia/Shanghai' }));
+    await login('boss', 'pw');
+    expect(session.timeZone).toBe('Asia/Shanghai');
+    expect(formatDateTime('2026-11-20T17:30:00Z')).toBe('2026-11-21 01:30');
+  });
+
+  it('a session kept from before asks /auth/me once', async () => {
+    setSession('tok', new Date(Date.now() + 3_600_000).toISOString(), USER);
+    const fetch = vi.fn(answer({ user: USER, timeZone: 'Asia/Shanghai' }));
+    vi.stubGlobal('fetch', fetch);
+    await learnTimeZone();
+    await learnTimeZone();
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(JSON.parse(sessionStorage.getItem('hotline.session') ?? '{}')).toMatchObject({ token: 'tok', timeZone: 'Asia/Shanghai' });
   });
 });
 

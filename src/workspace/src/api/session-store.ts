@@ -50,6 +50,13 @@ export function setSession(token: string, expiresAt: string, user: SessionUser, 
   sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user, timeZone }));
 }
 
+/** The centre's zone learnt after sign-in (a session kept from before the server told it at login). */
+export function setTimeZone(timeZone: string): void {
+  if (session.token === undefined) return;
+  session.timeZone = timeZone;
+  sessionStorage.setItem(KEY, JSON.stringify({ token: session.token, expiresAt: session.expiresAt, user: session.user, timeZone }));
+}
+
 export function clearSession(): void {
   session.token = undefined;
   session.expiresAt = undefined;
