@@ -27,4 +27,5 @@ setUnauthorizedHandler(() => {
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app');
 // Required fields say so to screen readers (Element Plus only draws a star).
 watchRequiredInputs();
-void learnTimeZone();
+// After the first navigation: a 401 on the way then knows the page to come back to.
+void router.isReady().then(learnTimeZone);
