@@ -35,12 +35,21 @@ export function toSessionUserJson(user: User): SessionUserJson {
   };
 }
 
+export interface AuthRoutesOptions {
+  /**
+   * The centre's IANA zone (config TZ): login and /auth/me tell the browser, which shows dates and
+   * computes "today" in it whatever the PC's own zone. Default: this process's zone.
+   */
+  readonly timeZone?: string;
+}
+
 /**
  * `/auth/*` under /api/v1. Mount it before the authentication middleware: login needs no token;
  * logout and me authenticate themselves when the middleware has not already.
  */
-export function createAuthRoutes(service: IdentityService): Router {
+export function createAuthRoutes(service: IdentityService, options: AuthRoutesOptions = {}): Router {
   const router = Router();
+  const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const authenticate = createAuthenticate(service);
   const signedIn: RequestHandler = (req, res, next) => {
     if ((res.locals as { user?: unknown }).user !== undefined) {
@@ -54,7 +63,7 @@ export function createAuthRoutes(service: IdentityService): Router {
     const { username, password } = parseInput(loginBody, req.body, 'body');
     try {
       const { token, expiresAt, user } = await service.login(username, password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-      res.set('Cache-Control', 'no-store').json({ token, expiresAt: expiresAt.toISOString(), user: toSessionUserJson(user) });
+      res.set('Cache-Control', 'no-store').json({ token, expiresAt: expiresAt.toISOString(), user: toSessionUserJson(user), timeZone });
     } catch (err) {
       if (err instanceof LoginFailedError) {
         sendError(res, 401, err);
@@ -76,7 +85,7 @@ export function createAuthRoutes(service: IdentityService): Router {
 
   router.get('/auth/me', signedIn, async (_req, res) => {
     const user = await service.getUser(currentUser(res).id);
-    res.set('Cache-Control', 'no-store').json({ user: toSessionUserJson(user) });
+    res.set('Cache-Control', 'no-store').json({ user: toSessionUserJson(user), timeZone });
   });
 
   return router;

@@ -89,7 +89,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     health: async () => ({ sip: deps.state.accepting, database: await databaseUp(), recordBacklog: durableRecords.spool.backlog }),
     metrics: deps.registry,
     logger,
-    publicApiRoutes: [createAuthRoutes(identity)],
+    publicApiRoutes: [createAuthRoutes(identity, { timeZone: config.TZ })],
     apiMiddleware: [createAuthenticate(identity)],
     apiRoutes: [
       createAgentsRoutes(identity),

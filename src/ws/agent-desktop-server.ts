@@ -200,7 +200,16 @@ export class AgentDesktopServer {
 
   private async authenticate(ws: WebSocket, req: IncomingMessage): Promise<Desk | undefined> {
     const token = tokenOf(req);
-    const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
+    let user: AuthUser | undefined;
+    try {
+      user = token === undefined ? undefined : await this.deps.verifyToken(token);
+    } catch (err) {
+      // The check failed (database down), the token may well be good: 1011 lets the desktop retry
+      // (4401 would sign the agent out for a hiccup).
+      this.log.error('desktop token check failed', { error: errorText(err) });
+      ws.close(1011, 'could not verify the token, try again');
+      return undefined;
+    }
     if (!user || token === undefined) {
       ws.close(4401, token === undefined ? 'missing token' : 'token expired or unknown');
       return undefined;

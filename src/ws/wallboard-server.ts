@@ -28,9 +28,11 @@ export interface WallboardDeps {
 export class WallboardServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   private readonly sessionSockets: SessionSockets;
+  /** The sockets whose token and role were accepted: only these get the board (not one still being checked or about to be refused). */
+  private readonly viewers = new Set<WebSocket>();
   private readonly onUpdate = (snapshot: LiveBoardSnapshot): void => {
     const text = JSON.stringify(boardFrame(snapshot));
-    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of this.viewers) if (ws.readyState === ws.OPEN) ws.send(text);
   };
 
   constructor(
@@ -64,7 +66,16 @@ export class WallboardServer {
     const url = upgradeUrl(req) ?? new URL('http://localhost/');
     const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const token: string | undefined = url.searchParams.get('token') ?? header?.[1];
-    const user = token === undefined ? undefined : await this.deps.verifyToken(token).catch(() => undefined);
+    let user: AuthUser | undefined;
+    try {
+      user = token === undefined ? undefined : await this.deps.verifyToken(token);
+    } catch (err) {
+      // The check failed (database down), the token may well be good: 1011 lets the browser retry
+      // (4401 would sign the supervisor out for a hiccup).
+      this.deps.logger.error('wallboard token check failed', { error: err instanceof Error ? err.message : String(err) });
+      ws.close(1011, 'could not verify the token, try again');
+      return;
+    }
     if (!user || token === undefined) {
       ws.close(4401, token ? 'token expired or unknown' : 'missing token');
       return;
@@ -79,6 +90,10 @@ export class WallboardServer {
     ws.on('error', (err) => {
       this.deps.logger.warn('wallboard socket error', { error: err.message });
     });
+    // Closed while its token was being checked: nothing to track or send.
+    if (ws.readyState !== ws.OPEN) return;
+    ws.on('close', () => this.viewers.delete(ws));
+    this.viewers.add(ws);
     this.sessionSockets.track(ws, token, user);
     ws.send(JSON.stringify(boardFrame(this.deps.board.snapshot)));
   }

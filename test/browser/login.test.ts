@@ -81,4 +81,42 @@ describe(`workspace: served at / and signed into (${testDbKind()})`, function ()
       await context.close();
     }
   });
+
+  it('a ?next= naming another host (/\\evil.example, /<tab>/evil.example) is not followed: the start page of the role instead', async () => {
+    for (const next of ['/\\evil.example/x', '/\t/evil.example/x', '//evil.example/x']) {
+      const { context, page } = await newDesk(chrome(), base());
+      try {
+        await page.goto(`/login?next=${encodeURIComponent(next)}`);
+        await page.getByLabel('用户名').fill(ADMIN.username);
+        await page.getByLabel('密码').fill(ADMIN.password);
+        await page.getByRole('button', { name: '登录' }).click();
+        await page.waitForURL((url) => url.pathname === '/admin/users', { timeout: 10_000 });
+        expect(new URL(page.url()).origin, JSON.stringify(next)).to.equal(base());
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  it('a session that ended (401) goes to the login page saying so, and back to the page it was on after signing in', async () => {
+    const { context, page } = await newDesk(chrome(), base());
+    try {
+      await signIn(page, ADMIN.username, ADMIN.password);
+      await page.goto('/admin/units?tab=all');
+      await page.getByRole('heading').first().waitFor();
+      // The token ends on the server (signed out elsewhere); the page learns it at its next request.
+      const token = (JSON.parse(String(await page.evaluate('sessionStorage.getItem("hotline.session")'))) as { token: string }).token;
+      const out = await fetch(`${base()}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      expect(out.status).to.equal(204);
+      await page.reload();
+      await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('expired') === '1' && url.searchParams.get('next') === '/admin/units?tab=all', { timeout: 10_000 });
+      await page.getByText('登录已失效，请重新登录').waitFor();
+      await page.getByLabel('用户名').fill(ADMIN.username);
+      await page.getByLabel('密码').fill(ADMIN.password);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL((url) => url.pathname === '/admin/units' && url.search === '?tab=all', { timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -57,7 +57,8 @@ router.onError((err: unknown, to) => {
   if (!/dynamically imported module|module script failed|error loading dynamically/i.test(message)) return;
   if (sessionStorage.getItem(RELOADED) === to.fullPath) return;
   sessionStorage.setItem(RELOADED, to.fullPath);
-  location.assign(to.fullPath);
+  // Always this origin: a path is never read as another host (`//evil.example`, `/\\evil.example`).
+  location.assign(`${location.origin}${to.fullPath}`);
 });
 
 router.afterEach((to) => {

@@ -33,6 +33,7 @@ afterEach(() => {
   for (const w of mounted.splice(0)) w.unmount();
   vi.unstubAllGlobals();
   document.body.innerHTML = '';
+  sessionStorage.clear();
 });
 
 describe('order actions', () => {
@@ -89,6 +90,37 @@ describe('order actions', () => {
     expect(calls).toEqual([]);
     expect(w.text()).not.toContain('请填写答复人');
     expect(w.text()).toContain('请填写答复电话');
+  });
+
+  it('when the page is left (a 401 sends it to the login page) and opened again, the reply typed is still there until it is sent', async () => {
+    const content = '经现场核实，供热管线阀门故障，已于11月21日更换阀门，室温恢复到20度。';
+    const first = mountActions(order({ state: 'in-progress' }), 'unit');
+    await button(first, '答复').trigger('click');
+    await flushPromises();
+    await first.find('#action-reply-content').setValue(content);
+    await first.find('#action-reply-handlerName').setValue('张三');
+    await flushPromises();
+    first.unmount();
+    mounted.splice(mounted.indexOf(first), 1);
+    document.body.innerHTML = '';
+
+    const calls = fakeApi(() => ({ status: 200, body: order({ state: 'replied' }) }));
+    const again = mountActions(order({ state: 'in-progress' }), 'unit');
+    await button(again, '答复').trigger('click');
+    await flushPromises();
+    expect((again.find('#action-reply-content').element as HTMLTextAreaElement).value).toBe(content);
+    expect((again.find('#action-reply-handlerName').element as HTMLInputElement).value).toBe('张三');
+    // Another order has its own (no) draft.
+    const other = mountActions(order({ state: 'in-progress', code: '20261120-000002' }), 'unit');
+    await button(other, '答复').trigger('click');
+    await flushPromises();
+    expect(sessionStorage.getItem('hotline.action-draft.20261120-000002')).toBeNull();
+
+    await again.find('#action-reply-handlerPhone').setValue('010-65120001');
+    await button(again, '提交答复').trigger('click');
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(sessionStorage.getItem('hotline.action-draft.20261120-000001'), 'sent: the draft is gone').toBeNull();
   });
 
   it('when the server refuses a boilerplate reply, the dialog explains the rule beside the content and keeps what was typed', async () => {

@@ -37,7 +37,7 @@ export async function startAuthTestServer(): Promise<AuthTestServer> {
     health: () => Promise.resolve({ sip: true, database: true }),
     metrics: new Registry(),
     logger: silentLogger(),
-    publicApiRoutes: [createAuthRoutes(service)],
+    publicApiRoutes: [createAuthRoutes(service, { timeZone: 'Asia/Shanghai' })],
     apiMiddleware: [createAuthenticate(service)],
     apiRoutes: [createAgentsRoutes(service)],
   });

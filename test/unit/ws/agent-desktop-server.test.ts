@@ -214,6 +214,13 @@ describe('AgentDesktopServer', () => {
     expect(await desktop.closed).to.deep.equal({ code: 4401, reason: 'token expired or unknown' });
   });
 
+  it('when the token check fails (database down), it closes with 1011 so the desktop retries, not 4401 (signed out)', async () => {
+    const r = await rig();
+    (r.deps as { verifyToken: AgentDesktopDeps['verifyToken'] }).verifyToken = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const desktop = await r.connect();
+    expect(await desktop.closed).to.deep.equal({ code: 1011, reason: 'could not verify the token, try again' });
+  });
+
   it('when a supervisor connects, it closes the socket with 4403 naming the role', async () => {
     const r = await rig();
     const desktop = await r.connect('?token=supervisor-token');

@@ -407,6 +407,7 @@ export function liveTransport(handlers: DeskTransportHandlers): DeskTransport {
     onOpen: handlers.onOpen,
     onSessionEnded: handlers.onSessionEnded,
     onRefused: handlers.onRefused,
+    watchdog: { ping: { message: { type: 'ping' }, everyMs: 20_000, answerWithinMs: 10_000 } },
   });
   return {
     status: socket.status,

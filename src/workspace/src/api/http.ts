@@ -85,14 +85,26 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | undefined)?.error;
-    const retry = res.headers.get('Retry-After');
-    const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `服务器返回 ${res.status}`, e?.issues ?? [], retry === null ? undefined : Number(retry));
+    const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `服务器返回 ${res.status}`, e?.issues ?? [], retryAfterSeconds(res.headers.get('Retry-After')));
     // Only when the session that sent it is still the current one: a request still in flight when the
     // user signed out (or signed in again) must not send the new page to "login expired".
     if (res.status === 401 && path !== '/auth/login' && token !== undefined && session.token === token) onUnauthorized();
     throw error;
   }
   return json as T;
+}
+
+/**
+ * `Retry-After` as whole seconds from now: either delay-seconds (`120`) or an HTTP-date (`Wed, 21 Oct
+ * 2026 07:28:00 GMT`, e.g. from a proxy); undefined when absent or unreadable (never NaN).
+ */
+export function retryAfterSeconds(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 export const api = {
@@ -106,9 +118,29 @@ export const api = {
 /** Downloads a file that needs the token (CSV export, recording): fetched, then handed to the browser. */
 export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
   const token = session.token;
-  const res = await fetch(buildUrl(path, query), { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, `下载失败 (${res.status})`);
-  return res.blob();
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, query), { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new NetworkError(err);
+  }
+  if (!res.ok) {
+    // Same as request(): the session ended (and is still the one that asked) → the login page.
+    if (res.status === 401 && token !== undefined && session.token === token) onUnauthorized();
+    let e: { code?: string; message?: string } | undefined;
+    try {
+      e = ((await res.json()) as { error?: { code?: string; message?: string } } | undefined)?.error;
+    } catch {
+      e = undefined;
+    }
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `下载失败 (${res.status})`, [], retryAfterSeconds(res.headers.get('Retry-After')));
+  }
+  try {
+    return await res.blob();
+  } catch (err) {
+    throw new NetworkError(err);
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ interface SessionState {
   token: string | undefined;
   expiresAt: string | undefined;
   user: SessionUser | undefined;
+  /** The centre's IANA zone (the server's config TZ): dates and "today" are shown in it, not the PC's. */
+  timeZone?: string | undefined;
 }
 
 const KEY = 'hotline.session';
@@ -30,6 +32,8 @@ function load(): SessionState {
     if (raw !== null) {
       const parsed = JSON.parse(raw) as SessionState;
       if (parsed.expiresAt === undefined || Date.parse(parsed.expiresAt) > Date.now()) return parsed;
+      // Expired: its token is of no use any more, so it is not kept in the tab either.
+      sessionStorage.removeItem(KEY);
     }
   } catch {
     // An unreadable entry is the same as none.
@@ -39,17 +43,26 @@ function load(): SessionState {
 
 export const session = reactive<SessionState>(load());
 
-export function setSession(token: string, expiresAt: string, user: SessionUser): void {
+export function setSession(token: string, expiresAt: string, user: SessionUser, timeZone?: string): void {
   session.token = token;
   session.expiresAt = expiresAt;
   session.user = user;
-  sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user }));
+  session.timeZone = timeZone;
+  sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user, timeZone }));
+}
+
+/** The centre's zone learnt after sign-in (a session kept from before the server told it at login). */
+export function setTimeZone(timeZone: string): void {
+  if (session.token === undefined) return;
+  session.timeZone = timeZone;
+  sessionStorage.setItem(KEY, JSON.stringify({ token: session.token, expiresAt: session.expiresAt, user: session.user, timeZone }));
 }
 
 export function clearSession(): void {
   session.token = undefined;
   session.expiresAt = undefined;
   session.user = undefined;
+  session.timeZone = undefined;
   sessionStorage.removeItem(KEY);
 }
 

@@ -68,6 +68,9 @@ export function queuesOf(frame: BoardFrame): readonly BoardQueue[] {
 }
 
 /** Opens `/ws/wallboard`; `onFrame` gets each board frame (other messages are ignored). */
+/** No frame for this long: the wallboard's socket is taken for dead and opened again. */
+export const WALLBOARD_SILENT_MS = 15_000;
+
 export function openWallboard(onFrame: (frame: BoardFrame) => void, onSessionEnded: (reason: string) => void, onRefused?: (reason: string) => void): LiveSocket<unknown> {
   return new LiveSocket<unknown>({
     path: '/ws/wallboard',
@@ -76,6 +79,8 @@ export function openWallboard(onFrame: (frame: BoardFrame) => void, onSessionEnd
     },
     onSessionEnded,
     onRefused: (_code, reason) => onRefused?.(reason),
+    // The server pushes the board every 5 s: 15 s of nothing is a connection that died silently.
+    watchdog: { silentMs: WALLBOARD_SILENT_MS },
   }).start();
 }
 
