@@ -110,10 +110,14 @@ async function settle(turns = 5): Promise<void> {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
+  // Real time (hrtime is not faked), not a count of turns: on a busy machine 2000 turns passed before the
+  // recording folder was made and the bridge was up.
+  const end = process.hrtime.bigint() + 10_000_000_000n;
+  while (process.hrtime.bigint() < end) {
     if (check()) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (check()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 

@@ -177,12 +177,16 @@ async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Waits (real I/O turns, about 2 s at most) until `check` holds. */
+/** Waits (real I/O turns, up to 10 s of real time) until `check` holds. */
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
+  // Real time (hrtime is not faked), not a count of turns: on a busy machine 2000 turns passed before the
+  // recording folder was made and the bridge was up.
+  const end = process.hrtime.bigint() + 10_000_000_000n;
+  while (process.hrtime.bigint() < end) {
     if (check()) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (check()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 

@@ -153,6 +153,7 @@ describe('startServer and stopServer (the composition root)', function () {
         'agent desktops',
         'http server',
         'live board',
+        'speech',
         'queue dispatcher',
         'identity listeners',
         'acd',
