@@ -133,6 +133,23 @@ describe('agent desk store', () => {
 });
 
 describe('IncomingCall (the 来电 region)', () => {
+  it('names the order the caller asked about in the IVR before pressing 0, through the call', async () => {
+    const { desk } = rig();
+    const w = mount(IncomingCall, { props: { desk, catalog: null }, global: { plugins: [ElementPlus] }, attachTo: document.body });
+    desk.handle({ ...offer, orderCode: '20261120-000007' });
+    await flushPromises();
+    expect(w.get('[data-test="asked-order"]').text()).toContain('20261120-000007');
+    desk.handle({ type: 'connected', callId: 'c-1' });
+    await flushPromises();
+    expect(w.get('[data-test="asked-order"]').text()).toContain('20261120-000007');
+    // Without one, nothing is said.
+    desk.handle({ type: 'ended', callId: 'c-1' });
+    desk.handle({ ...offer, callId: 'c-2' });
+    await flushPromises();
+    expect(w.find('[data-test="asked-order"]').exists()).toBe(false);
+    w.unmount();
+  });
+
   it("shows the ringing offer with the caller's number, queue, wait and earlier orders; then the call; then nothing after a withdrawal", async () => {
     const { desk } = rig();
     const w = mount(IncomingCall, { props: { desk, catalog: null }, global: { plugins: [ElementPlus] }, attachTo: document.body });

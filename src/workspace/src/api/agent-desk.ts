@@ -81,6 +81,8 @@ export interface Offer {
   readonly callerNumber: string;
   readonly waitedS: number;
   readonly history: readonly HistoryOrder[];
+  /** The order the caller asked about in the IVR's progress self-service before pressing 0, or null. */
+  readonly orderCode: string | null;
   /** When the offer arrived (this browser's clock, ms). */
   readonly receivedAt: number;
 }
@@ -91,6 +93,8 @@ export interface CurrentCall {
   readonly queue: string;
   readonly callerNumber: string;
   readonly history: readonly HistoryOrder[];
+  /** The order asked about in the IVR (see Offer.orderCode). */
+  readonly orderCode: string | null;
   readonly connectedAt: number;
   endedAt: number | null;
 }
@@ -279,11 +283,12 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
             queue: msg.queue !== '' ? msg.queue : state.call.queue,
             callerNumber: msg.callerNumber !== '' ? msg.callerNumber : state.call.callerNumber,
             history: msg.history,
+            orderCode: msg.orderCode ?? state.call.orderCode,
           };
           keepCall();
           return;
         }
-        state.offer = { callId: msg.callId, queue: msg.queue, callerNumber: msg.callerNumber, waitedS: msg.waitedS, history: msg.history, receivedAt: t };
+        state.offer = { callId: msg.callId, queue: msg.queue, callerNumber: msg.callerNumber, waitedS: msg.waitedS, history: msg.history, orderCode: msg.orderCode ?? null, receivedAt: t };
         state.withdrawn = null;
         return;
       case 'offer-withdrawn':
@@ -299,7 +304,7 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
         if (state.call?.callId === msg.callId && state.call.endedAt === null) return;
         {
           const offer = state.offer?.callId === msg.callId ? state.offer : null;
-          state.call = { callId: msg.callId, queue: offer?.queue ?? '', callerNumber: offer?.callerNumber ?? '', history: offer?.history ?? [], connectedAt: t, endedAt: null };
+          state.call = { callId: msg.callId, queue: offer?.queue ?? '', callerNumber: offer?.callerNumber ?? '', history: offer?.history ?? [], orderCode: offer?.orderCode ?? null, connectedAt: t, endedAt: null };
         }
         state.offer = null;
         keepCall();
