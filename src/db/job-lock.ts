@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { Sequelize } from 'sequelize';
 import { AppError } from '../shared/app-error.js';
@@ -51,8 +52,11 @@ export class MysqlJobLock implements DbJobLock {
   constructor(private readonly sequelize: Sequelize) {}
 
   async tryAcquire(name: string): Promise<DbJobLockHandle | undefined> {
-    // MySQL limits lock names to 64 characters.
-    const lockName = name.slice(0, 64);
+    // Named locks are server-wide, not per database: the name carries the database, so two hotlines
+    // (or two test runs) on one MariaDB server do not hold each other's jobs. MySQL limits names to 64
+    // characters: a long pair is hashed.
+    const scoped = `${this.sequelize.config.database}:${name}`;
+    const lockName = scoped.length <= 64 ? scoped : `${scoped.slice(0, 23)}:${createHash('sha256').update(scoped).digest('hex').slice(0, 40)}`;
     const connection = await this.connect();
     let acquired = false;
     try {

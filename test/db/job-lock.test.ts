@@ -39,4 +39,27 @@ describe(`job lock (${testDbKind()})`, () => {
     expect(again).to.not.equal(undefined);
     await again?.release();
   });
+
+  it('when another database on the same server holds a job of the same name, this one can still take it', async function () {
+    if (test.db.dialect !== 'mysql') this.skip();
+    // MariaDB's named locks are server-wide: without the database in the name, two hotlines (or two test
+    // runs) on one server would block each other's supervision and survey jobs.
+    const other = await openTestDatabase({ migrate: false });
+    try {
+      const name = `supervision-${process.pid}`;
+      const mine = await createJobLock(test.db).tryAcquire(name);
+      const theirs = await createJobLock(other.db).tryAcquire(name);
+      expect(mine).to.not.equal(undefined);
+      expect(theirs, 'the same job name in another database').to.not.equal(undefined);
+      await mine?.release();
+      await theirs?.release();
+      const long = 'x'.repeat(80);
+      const a = await createJobLock(test.db).tryAcquire(long);
+      expect(a, 'a name over 64 characters with its database').to.not.equal(undefined);
+      expect(await createJobLock(test.db).tryAcquire(long)).to.equal(undefined);
+      await a?.release();
+    } finally {
+      await other.drop();
+    }
+  });
 });
