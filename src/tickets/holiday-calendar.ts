@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../shared/app-error.js';
 import { toFieldIssues } from './parse-with-issues.js';
-import type { WorkingDayCalendar } from './working-day-calendar.js';
+import { countWorkingDays, type WorkingDayCalendar } from './working-day-calendar.js';
 
 /**
  * China's official working-day calendar: Monday to Friday, minus the public holidays (放假) and plus
@@ -91,14 +91,7 @@ export class HolidayCalendar implements WorkingDayCalendar {
    */
   workingDaysBetween(from: Date, to: Date): number {
     if (to.getTime() < from.getTime()) return -this.workingDaysBetween(to, from);
-    let local = this.localAsUtc(from.getTime());
-    const end = this.localAsUtc(to.getTime());
-    let count = 0;
-    for (;;) {
-      local += MS_PER_DAY;
-      if (local > end) return count;
-      if (this.isWorkingLocalDay(local)) count++;
-    }
+    return countWorkingDays(this.localAsUtc(from.getTime()), this.localAsUtc(to.getTime()), (local) => this.isWorkingLocalDay(local));
   }
 
   /** 00:00 local time of the first working day after the local day holding `instant`. */

@@ -21,6 +21,16 @@ export interface WorkingDayCalendar {
 
 const MS_PER_DAY = 86_400_000;
 
+/**
+ * Working days after the local day `fromLocal` up to `endLocal` (both local wall-clock times written as
+ * UTC ms): the one counting loop of both calendars, which differ only in `isWorking`.
+ */
+export function countWorkingDays(fromLocal: number, endLocal: number, isWorking: (localDay: number) => boolean): number {
+  let count = 0;
+  for (let local = fromLocal + MS_PER_DAY; local <= endLocal; local += MS_PER_DAY) if (isWorking(local)) count++;
+  return count;
+}
+
 /** Monday to Friday are working days; nothing else is known (no holidays yet). */
 export class WeekendOnlyCalendar implements WorkingDayCalendar {
   private readonly format: Intl.DateTimeFormat;
@@ -58,15 +68,10 @@ export class WeekendOnlyCalendar implements WorkingDayCalendar {
 
   workingDaysBetween(from: Date, to: Date): number {
     if (to.getTime() < from.getTime()) return -this.workingDaysBetween(to, from);
-    let local = this.localAsUtc(from.getTime());
-    const end = this.localAsUtc(to.getTime());
-    let count = 0;
-    for (;;) {
-      local += MS_PER_DAY;
-      if (local > end) return count;
+    return countWorkingDays(this.localAsUtc(from.getTime()), this.localAsUtc(to.getTime()), (local) => {
       const weekday = new Date(local).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) count++;
-    }
+      return weekday !== 0 && weekday !== 6;
+    });
   }
 
   /** The local wall-clock time of `epochMs` expressed as if it were UTC. */
