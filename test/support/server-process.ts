@@ -1,5 +1,5 @@
 /**
- * Runs the real server (`node --import tsx src/main.ts`) for end-to-end tests, on free ports, with
+ * Runs the real server (`node --import tsx src/main.ts`, or `npm start` when asked) for end-to-end tests, on free ports, with
  * its output kept in memory so a failing test can print it (`handle.logs()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -64,6 +64,11 @@ export interface StartServerOptions {
   readyTimeoutMs?: number;
   /** Count of RTP ports (RTP_PORT_MIN..MAX), default 100. */
   rtpPorts?: number;
+  /**
+   * How the server is started: `tsx` (default) runs the TypeScript sources; `npm-start` runs README's
+   * command (`npm start`: the compiled dist/main.js, built first when stale), and `pid` is npm's.
+   */
+  command?: 'tsx' | 'npm-start';
 }
 
 const running = new Set<ChildProcess>();
@@ -122,7 +127,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     DATABASE_URL: databaseUrl,
   };
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const [file, args] = options.command === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(file, args, {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
