@@ -122,6 +122,15 @@ export function rtpPortCount(min: number, max: number): number {
 
 const keys = Object.keys(configSchema.shape);
 
+/** Keys whose value is a secret: an error names the key and the rule, never the value. */
+const SECRET_KEY = /PASSWORD|SECRET|TOKEN|KEY$/;
+
+/** How a rejected value is shown in a config error: secrets not at all, a URL without its password. */
+function shownValue(key: string, value: string): string {
+  if (SECRET_KEY.test(key)) return `a value of ${value.length} characters, not shown`;
+  return `"${value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')}"`;
+}
+
 /**
  * Reads the configuration from `env`, falling back to a `.env` file for keys the environment lacks.
  * Throws ConfigError naming the first bad key and why.
@@ -137,7 +146,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') ?? 'config';
-    const shown = input[key] === undefined ? '' : ` (got "${input[key]}")`;
+    const value = input[key];
+    const shown = value === undefined ? '' : ` (got ${shownValue(key, value)})`;
     throw new ConfigError(`config: ${key}${shown}: ${issue?.message ?? 'invalid'}`);
   }
   const c = parsed.data;

@@ -22,6 +22,28 @@ describe('config', () => {
       .that.matches(/^config: SIP_PORT \(got "abc"\)/);
   });
 
+  it('when a secret is rejected, it names the key and the rule but never the value (issue 13)', () => {
+    let message = '';
+    try {
+      loadConfig({ ADMIN_PASSWORD: 'hunter2' }, noDotenv);
+    } catch (err) {
+      message = err instanceof Error ? err.message : '';
+    }
+    expect(message).to.match(/^config: ADMIN_PASSWORD \(got a value of 7 characters, not shown\): must be at least 8 characters/);
+    expect(message).not.to.include('hunter2');
+  });
+
+  it('when a database URL is rejected, its password is not shown', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://hotline:s3cret-pw@db:5432/x' }, noDotenv);
+    } catch (err) {
+      message = err instanceof Error ? err.message : '';
+    }
+    expect(message).to.include('DATABASE_URL (got "postgres://hotline:***@db:5432/x")');
+    expect(message).not.to.include('s3cret-pw');
+  });
+
   it('when the RTP range is inverted, it names RTP_PORT_MAX', () => {
     expect(() => loadConfig({ RTP_PORT_MIN: '30000', RTP_PORT_MAX: '20000' }, noDotenv)).to.throw(/RTP_PORT_MAX/);
   });
