@@ -123,7 +123,7 @@ export function rtpPortCount(min: number, max: number): number {
 const keys = Object.keys(configSchema.shape);
 
 /** Keys whose value is a secret: an error names the key and the rule, never the value. */
-const SECRET_KEY = /PASSWORD|SECRET|TOKEN|KEY$/;
+const SECRET_KEY = /PASSWORD|SECRET|_TOKEN$|_KEY$/;
 
 /** How a rejected value is shown in a config error: secrets not at all, a URL without its password. */
 function shownValue(key: string, value: string): string {
