@@ -128,7 +128,7 @@ export type RecordStep =
  * - Queue events and agent state changes are inserted only, into tables no other op writes or reads:
  *   each kind becomes one multi-row INSERT, last.
  * - Creates of calls and updates by record key are collected and flushed as one multi-row INSERT of
- *   the creates, THEN the updates (one UPDATE per call, its updates merged). An update by key touches
+ *   the creates, THEN the updates (merged per call, one CASE-based UPDATE for all). An update by key touches
  *   only the row its own create made, and that create is earlier in the spool: in this flush, or in an
  *   earlier batch that committed. So no update runs before its row exists; moving a create past
  *   updates of other calls changes nothing, as they touch other rows and never a Call-ID.

@@ -103,8 +103,9 @@ export class SequelizeCallRecordRepository implements CallRecordRepository {
 
   /**
    * applyUpdate by record key for many updates in `transaction`: the updates of one call are merged
-   * into one UPDATE (later fields win, a cut in any of them flags the call), as applying them one after
-   * another would leave the row. The calls must exist: their creates are applied before.
+   * (later fields win, a cut in any of them flags the call), as applying them one after another would
+   * leave the row, and every call is updated by ONE statement (bulkUpdateRows). The calls must exist:
+   * their creates are applied before; a missing one fails the whole list (NotFoundError).
    */
   async applyUpdates(updates: readonly CallUpdate[], transaction: Transaction): Promise<void> {
     const merged = new Map<string, { callId: string; columns: PatchColumns }>();
