@@ -5,10 +5,11 @@ import type { Clock } from '../shared/clock.js';
 import type { Database } from './database.js';
 import { DurableAcdRecords } from './durable-acd-records.js';
 import { DurableCallRecords } from './durable-call-records.js';
-import { applyRecordOp, describeRecordOp, parseRecordOp, type RecordOp } from './record-ops.js';
+import { applyRecordOp, applyRecordOps, describeRecordOp, parseRecordOp, type RecordOp, type RecordStores } from './record-ops.js';
 import { RecordSpool, type RecordSpoolOptions } from './record-spool.js';
 import { SequelizeAcdRecordRepository } from './sequelize-acd-record-repository.js';
 import { SequelizeCallRecordRepository } from './sequelize-call-record-repository.js';
+import { ticketTransaction } from './ticket-transaction.js';
 
 export interface DurableRecordsOptions {
   /** The spool folder (RECORD_SPOOL_DIR). */
@@ -19,7 +20,7 @@ export interface DurableRecordsOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Spool tuning for tests (retry pauses, heartbeat). */
-  readonly spool?: Pick<RecordSpoolOptions<RecordOp>, 'retryMinMs' | 'retryMaxMs' | 'heartbeatMs' | 'ackTimeoutMs'>;
+  readonly spool?: Pick<RecordSpoolOptions<RecordOp>, 'retryMinMs' | 'retryMaxMs' | 'heartbeatMs' | 'ackTimeoutMs' | 'maxBatch'>;
 }
 
 export interface DurableRecords {
@@ -39,9 +40,11 @@ export interface DurableRecords {
 export async function openDurableRecords(db: Database, options: DurableRecordsOptions): Promise<DurableRecords> {
   const startedAt = new Date(options.clock.now());
   const databaseUp = (): Promise<boolean> => pingWithin(db, PING_TIMEOUT_MS, options.clock);
-  const stores = {
+  const stores: RecordStores = {
     calls: new SequelizeCallRecordRepository(db.sequelize, options.nodeId),
     acd: new SequelizeAcdRecordRepository(db.sequelize),
+    // SQLite: IMMEDIATE, queued in process and retried on a lock, like every write transaction here.
+    transaction: (fn) => ticketTransaction(db.sequelize, fn),
     onCrashedClosed: (count: number, op: { nodeId: string; endedAt: Date }) => {
       if (count > 0) options.logger.warn('calls left open by the previous run closed as crashed', { calls: count, nodeId: op.nodeId, endedAt: op.endedAt.toISOString() });
     },
@@ -52,6 +55,7 @@ export async function openDurableRecords(db: Database, options: DurableRecordsOp
     file: join(options.dir, `records-${options.nodeId}-${database}.jsonl`),
     maxBytes: options.maxBytes,
     apply: (op) => applyRecordOp(op, stores),
+    applyBatch: (ops) => applyRecordOps(ops, stores),
     parse: parseRecordOp,
     describe: describeRecordOp,
     databaseUp,

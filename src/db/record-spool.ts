@@ -1,9 +1,9 @@
 import { appendFile, chmod, mkdir, open, readFile, rename, stat, truncate, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DatabaseError, ForeignKeyConstraintError, ValidationError as SequelizeValidationError } from 'sequelize';
 import type { Logger } from '../logging/logger.js';
-import { AppError, NotFoundError, ValidationError } from '../shared/app-error.js';
+import { AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
+import { isUnstorable } from './unstorable-error.js';
 
 export interface RecordSpoolOptions<Op> {
   /** The append-only spool file (JSON lines); its folder is created 0700, the file 0600. */
@@ -12,6 +12,13 @@ export interface RecordSpoolOptions<Op> {
   readonly maxBytes: number;
   /** Writes one op to the database; must be idempotent (a replay after a crash applies it again). */
   readonly apply: (op: Op) => Promise<void>;
+  /**
+   * Writes several ops (in spool order) to the database all or nothing, in one transaction; idempotent
+   * like `apply`. Without it every op is applied alone.
+   */
+  readonly applyBatch?: (ops: readonly Op[]) => Promise<void>;
+  /** Most ops given to one applyBatch, default 200. */
+  readonly maxBatch?: number;
   /** Parses one stored line back into an op; throws on a line it cannot read. */
   readonly parse: (value: unknown) => Op;
   /** Names an op in logs (no phone numbers). */
@@ -46,6 +53,11 @@ interface Entry<Op> {
  * A bounded, durable FIFO of record writes in front of the database. Each write is appended to the
  * spool file and fsync'd (several at once: group commit) before it is applied, applied in order, and
  * retried until the database takes it; so a crash or a database outage of minutes loses no record.
+ * The ops waiting when the drain comes round (at most `maxBatch`) are applied together in one
+ * transaction; they leave the queue (and, at the next compaction, the file) only once it committed.
+ * A batch that fails while the database answers is applied again one op at a time, so one bad op is
+ * found and handled alone (dead-lettered) and the others are stored; a database that is down is
+ * waited for with the batch kept whole.
  * At open the writes a previous run left in the file are queued again (they are idempotent). The file
  * is emptied whenever the queue is, and rewritten with only the waiting writes when it grows.
  */
@@ -251,38 +263,58 @@ export class RecordSpool<Op> {
     if (this.draining) return;
     this.draining = true;
     let delay = this.retryMinMs;
+    /** Ops at the head of the queue to apply one at a time: a failed batch's, to find the bad one. */
+    let isolate = 0;
+    const applyBatch = this.options.applyBatch;
+    const maxBatch = Math.max(1, this.options.maxBatch ?? 200);
     try {
       while (!this.closed) {
         const entry = this.pending[0];
         if (entry === undefined) break;
-        const failure = await this.tryApply(entry);
+        if (applyBatch !== undefined && isolate === 0 && this.pending.length > 1) {
+          const batch = this.pending.slice(0, maxBatch);
+          const failure = await this.tryApply(() => applyBatch(batch.map((e) => e.op)));
+          if (failure === undefined) {
+            this.doneMany(batch);
+            delay = this.retryMinMs;
+            this.databaseAnswered();
+            continue;
+          }
+          for (const waiting of this.pending) waiting.release();
+          if (await this.options.databaseUp().catch(() => false)) {
+            isolate = batch.length;
+            this.options.logger.warn('record spool: a batch of records failed, applying them one at a time', { records: batch.length, error: errorMessage(failure) });
+            continue;
+          }
+          this.databaseIsDown(failure);
+          await this.pause(delay);
+          delay = Math.min(delay * 2, this.retryMaxMs);
+          continue;
+        }
+        const failure = await this.tryApply(() => this.options.apply(entry.op));
         if (failure === undefined) {
           this.done(entry);
+          isolate = Math.max(0, isolate - 1);
           delay = this.retryMinMs;
-          if (this.databaseDown) {
-            this.databaseDown = false;
-            this.options.logger.info('record spool: the database is back, writing the backlog', { backlog: this.backlog });
-          }
+          this.databaseAnswered();
           continue;
         }
         // The callers are released: their writes are in the spool file and will be retried.
         for (const waiting of this.pending) waiting.release();
         if (isUnstorable(failure)) {
           this.drop(entry, failure);
+          isolate = Math.max(0, isolate - 1);
           continue;
         }
         if (await this.options.databaseUp().catch(() => false)) {
           entry.attempts += 1;
           if (entry.attempts >= (this.options.maxAttempts ?? 5)) {
             this.drop(entry, failure);
+            isolate = Math.max(0, isolate - 1);
             continue;
           }
-        } else if (!this.databaseDown) {
-          this.databaseDown = true;
-          this.options.logger.error('record spool: the database is unavailable, records are kept in the spool and retried', {
-            backlog: this.backlog,
-            error: errorMessage(failure),
-          });
+        } else {
+          this.databaseIsDown(failure);
         }
         await this.pause(delay);
         delay = Math.min(delay * 2, this.retryMaxMs);
@@ -293,7 +325,22 @@ export class RecordSpool<Op> {
     if (!this.closed) this.onFile(() => this.compact());
   }
 
-  private async tryApply(entry: Entry<Op>): Promise<unknown> {
+  private databaseAnswered(): void {
+    if (!this.databaseDown) return;
+    this.databaseDown = false;
+    this.options.logger.info('record spool: the database is back, writing the backlog', { backlog: this.backlog });
+  }
+
+  private databaseIsDown(failure: unknown): void {
+    if (this.databaseDown) return;
+    this.databaseDown = true;
+    this.options.logger.error('record spool: the database is unavailable, records are kept in the spool and retried', {
+      backlog: this.backlog,
+      error: errorMessage(failure),
+    });
+  }
+
+  private async tryApply(write: () => Promise<void>): Promise<unknown> {
     let timer: Timer | undefined;
     const timeoutMs = this.options.applyTimeoutMs ?? 30_000;
     const timeout = new Promise<never>((_, reject) => {
@@ -302,12 +349,21 @@ export class RecordSpool<Op> {
       }, timeoutMs);
     });
     try {
-      await Promise.race([this.options.apply(entry.op), timeout]);
+      await Promise.race([write(), timeout]);
       return undefined;
     } catch (err) {
       return err ?? new Error('unknown failure');
     } finally {
       if (timer) this.options.clock.clearTimeout(timer);
+    }
+  }
+
+  /** The first `batch.length` pending entries are applied: one splice, not a shift each (the queue may be long). */
+  private doneMany(batch: readonly Entry<Op>[]): void {
+    this.pending.splice(0, batch.length);
+    for (const entry of batch) {
+      this.liveBytes -= entry.bytes;
+      entry.release();
     }
   }
 
@@ -393,50 +449,6 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-/** MySQL/MariaDB and SQLite refusals of the value itself (too long, wrong type, out of range, NULL, key clash). */
-const UNSTORABLE_CODES = new Set([
-  'ER_DATA_TOO_LONG',
-  'ER_TRUNCATED_WRONG_VALUE',
-  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
-  'ER_WARN_DATA_OUT_OF_RANGE',
-  'ER_DATA_OUT_OF_RANGE',
-  'ER_BAD_NULL_ERROR',
-  'ER_NO_DEFAULT_FOR_FIELD',
-  'ER_DUP_ENTRY',
-  'ER_NO_REFERENCED_ROW',
-  'ER_NO_REFERENCED_ROW_2',
-  'ER_INVALID_CHARACTER_STRING',
-  'ER_WRONG_VALUE',
-  'ER_WRONG_VALUE_FOR_TYPE',
-  'ER_CHECK_CONSTRAINT_VIOLATED',
-  'SQLITE_CONSTRAINT',
-  'SQLITE_MISMATCH',
-  'SQLITE_TOOBIG',
-]);
-
-/**
- * Refusals no retry can fix: a bad value, a row that is not there, a stored value we cannot read, and
- * the database's own refusals of the value (Sequelize validation, unique and foreign keys, data too
- * long…). Our stores wrap driver errors in AppError('DATABASE_ERROR'), so the cause chain is searched.
- */
-function isUnstorable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth += 1) {
-    if (e instanceof ValidationError || e instanceof NotFoundError || (e instanceof AppError && e.code === 'DATA_CORRUPT')) return true;
-    // UniqueConstraintError is a Sequelize ValidationError.
-    if (e instanceof SequelizeValidationError || e instanceof ForeignKeyConstraintError) return true;
-    if (e instanceof DatabaseError && UNSTORABLE_CODES.has(driverCode(e))) return true;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return false;
-}
-
-/** The driver error (Sequelize keeps it as `original`, alias `parent`) code, e.g. ER_DATA_TOO_LONG. */
-function driverCode(err: DatabaseError): string {
-  const source: unknown = err.original;
-  const code: unknown = typeof source === 'object' && source !== null && 'code' in source ? source.code : undefined;
-  return typeof code === 'string' ? code : '';
 }
 
 function errorMessage(err: unknown): string {

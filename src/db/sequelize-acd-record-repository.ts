@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import {
   CALLBACK_STATUSES,
   QUEUE_EVENT_TYPES,
@@ -13,6 +13,7 @@ import {
 } from '../acd/acd-record-repository.js';
 import { AgentState } from '../acd/agent.js';
 import { AppError, NotFoundError, ValidationError, toAppError } from '../shared/app-error.js';
+import { bulkInsertRows, storedValues } from './bulk-rows.js';
 import { defineAgentEventModel, type AgentEventModel, type AgentEventRow } from './agent-event.model.js';
 import { defineCallbackRequestModel, type CallbackRequestModel, type CallbackRequestRow } from './callback-request.model.js';
 import { defineQueueEventModel, type QueueEventModel, type QueueEventRow } from './queue-event.model.js';
@@ -56,17 +57,33 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
    * same key is a no-op. Over-long strings are cut to their column, so a hostile Call-ID loses no event.
    */
   async addQueueEventOnce(key: string, e: QueueEvent): Promise<void> {
-    const fitted = { ...e, callId: fit(e.callId, 'callId'), queue: fit(e.queue, 'queue'), agentId: fitOrNull(e.agentId, 'agentId'), extension: fitOrNull(e.extension, 'extension') };
-    check('queue event', {}, { at: e.at }, { waitMs: e.waitMs, talkMs: e.talkMs });
-    if (!QUEUE_EVENT_TYPES.includes(e.event)) throw new ValidationError(`queue event: unknown event "${e.event}"`, [{ path: 'event', message: 'unknown event' }]);
-    await guard(`storing queue event ${e.event} of call ${fitted.callId}`, () => once(() => this.queueEvents.create({ ...fitted, recordKey: key }), async () => (await this.queueEvents.count({ where: { recordKey: key } })) > 0));
+    const row = queueEventRow(key, e);
+    await guard(`storing queue event ${e.event} of call ${row.callId}`, () => once(() => this.queueEvents.create(row), async () => (await this.queueEvents.count({ where: { recordKey: key } })) > 0));
   }
 
   /** Stores an agent state change under `key` once (see addQueueEventOnce). */
   async addAgentStateEventOnce(key: string, e: AgentStateRecord): Promise<void> {
-    const fitted = { ...e, agentId: fit(e.agentId, 'agentId'), extension: fit(e.extension, 'extension'), reason: fitOrNull(e.reason, 'reason') };
-    check('agent state event', {}, { at: e.at }, {});
-    await guard(`storing a state change of agent ${fitted.agentId}`, () => once(() => this.agentEvents.create({ ...fitted, recordKey: key }), async () => (await this.agentEvents.count({ where: { recordKey: key } })) > 0));
+    const row = agentEventRow(key, e);
+    await guard(`storing a state change of agent ${row.agentId}`, () => once(() => this.agentEvents.create(row), async () => (await this.agentEvents.count({ where: { recordKey: key } })) > 0));
+  }
+
+  /**
+   * addQueueEventOnce for many events in `transaction` with one multi-row INSERT: keys already stored
+   * (a replay) or repeated in the list are skipped, so each key gives one row.
+   */
+  async addQueueEventsOnce(events: readonly KeyedEvent<QueueEvent>[], transaction: Transaction): Promise<void> {
+    const rows = new Map(events.map(({ key, event }) => [key, queueEventRow(key, event)] as const));
+    await guard(`storing ${rows.size} queue events`, async () => {
+      await bulkInsertRows(this.queueEvents, withoutStored(rows, await storedValues(this.queueEvents, 'recordKey', [...rows.keys()], transaction)), transaction);
+    });
+  }
+
+  /** addAgentStateEventOnce for many changes in `transaction` (see addQueueEventsOnce). */
+  async addAgentStateEventsOnce(events: readonly KeyedEvent<AgentStateRecord>[], transaction: Transaction): Promise<void> {
+    const rows = new Map(events.map(({ key, event }) => [key, agentEventRow(key, event)] as const));
+    await guard(`storing ${rows.size} agent state changes`, async () => {
+      await bulkInsertRows(this.agentEvents, withoutStored(rows, await storedValues(this.agentEvents, 'recordKey', [...rows.keys()], transaction)), transaction);
+    });
   }
 
   async listQueueEvents(period: Period, queue?: string): Promise<QueueEvent[]> {
@@ -110,6 +127,29 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
       if (affected === 0 && (await this.callbacks.count({ where: { id } })) === 0) throw new NotFoundError(`callback request ${id} not found`);
     });
   }
+}
+
+/** A queue event or agent state change with the record key it is stored under once. */
+export interface KeyedEvent<E> {
+  readonly key: string;
+  readonly event: E;
+}
+
+/** Over-long strings cut to their column, so a hostile Call-ID loses no event; bad values refused. */
+function queueEventRow(key: string, e: QueueEvent) {
+  check('queue event', {}, { at: e.at }, { waitMs: e.waitMs, talkMs: e.talkMs });
+  if (!QUEUE_EVENT_TYPES.includes(e.event)) throw new ValidationError(`queue event: unknown event "${e.event}"`, [{ path: 'event', message: 'unknown event' }]);
+  return { ...e, callId: fit(e.callId, 'callId'), queue: fit(e.queue, 'queue'), agentId: fitOrNull(e.agentId, 'agentId'), extension: fitOrNull(e.extension, 'extension'), recordKey: key };
+}
+
+function agentEventRow(key: string, e: AgentStateRecord) {
+  check('agent state event', {}, { at: e.at }, {});
+  return { ...e, agentId: fit(e.agentId, 'agentId'), extension: fit(e.extension, 'extension'), reason: fitOrNull(e.reason, 'reason'), recordKey: key };
+}
+
+/** The rows (by record key) whose key is not among the `stored` ones. */
+function withoutStored<R>(rows: ReadonlyMap<string, R>, stored: ReadonlySet<string>): R[] {
+  return [...rows].filter(([key]) => !stored.has(key)).map(([, row]) => row);
 }
 
 /** Runs `insert`; a unique-key clash with a row already `stored` under the same key is a replay, not an error. */

@@ -11,10 +11,11 @@ import { registerRecordSpoolGauges } from '../../src/api/record-spool-gauges.js'
 import { DurableAcdRecords } from '../../src/db/durable-acd-records.js';
 import { DurableCallRecords } from '../../src/db/durable-call-records.js';
 import { pingWithin } from '../../src/db/durable-records.js';
-import { applyRecordOp, describeRecordOp, parseRecordOp, type RecordOp, type RecordStores } from '../../src/db/record-ops.js';
+import { applyRecordOp, applyRecordOps, describeRecordOp, parseRecordOp, type RecordOp, type RecordStores } from '../../src/db/record-ops.js';
 import { RecordSpool } from '../../src/db/record-spool.js';
 import { SequelizeAcdRecordRepository } from '../../src/db/sequelize-acd-record-repository.js';
 import { SequelizeCallRecordRepository } from '../../src/db/sequelize-call-record-repository.js';
+import { ticketTransaction } from '../../src/db/ticket-transaction.js';
 import { AgentState } from '../../src/acd/agent.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -31,7 +32,7 @@ async function unreachableSequelize(): Promise<Sequelize> {
 }
 
 function storesOn(sequelize: Sequelize): RecordStores {
-  return { calls: new SequelizeCallRecordRepository(sequelize, 'node-a'), acd: new SequelizeAcdRecordRepository(sequelize) };
+  return { calls: new SequelizeCallRecordRepository(sequelize, 'node-a'), acd: new SequelizeAcdRecordRepository(sequelize), transaction: (fn) => ticketTransaction(sequelize, fn) };
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -57,6 +58,7 @@ describe(`record spool: a database outage loses no record (${testDbKind()})`, fu
       file: join(dir, 'spool', 'records.jsonl'),
       maxBytes: 1_048_576,
       apply: (op) => applyRecordOp(op, current.stores),
+      applyBatch: (ops) => applyRecordOps(ops, current.stores),
       parse: parseRecordOp,
       describe: describeRecordOp,
       databaseUp: () => Promise.resolve(current.up),
