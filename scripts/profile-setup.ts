@@ -28,10 +28,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../src/logging/logger.js';
-import { validateMessage } from '../src/sip/request-validator.js';
-import { buildResponse, newTag } from '../src/sip/sip-message.js';
-import { serializeSipMessage } from '../src/sip/sip-serializer.js';
 import { startServer, type ServerHandle } from '../test/support/server-process.js';
 import { startSipp } from '../test/support/sipp.js';
 import { REPO_ROOT } from '../test/support/server-process.js';
@@ -246,7 +242,12 @@ function callMessages(n: number, toTag: string): Buffer[] {
  * SDP) / 200 to BYE built and serialised, and the info lines a call logs written to a logger at warn
  * (which must cost nothing). No network, no media, no database.
  */
-function micro(calls: number): void {
+async function micro(calls: number): Promise<void> {
+  // Imported here, so the load steps also run from a checkout that predates these modules (before/after runs).
+  const { createLogger } = await import('../src/logging/logger.js');
+  const { validateMessage } = await import('../src/sip/request-validator.js');
+  const { buildResponse, newTag } = await import('../src/sip/sip-message.js');
+  const { serializeSipMessage } = await import('../src/sip/sip-serializer.js');
   const source = { transport: 'udp', address: '127.0.0.1', port: 5061 } as const;
   const logger = createLogger('warn');
   const child = logger.child({ component: 'sip' });
@@ -477,7 +478,7 @@ async function main(): Promise<void> {
   });
   const top = Number(values.top);
   if (values.micro !== undefined) {
-    micro(Number(values.micro));
+    await micro(Number(values.micro));
     return;
   }
   if (values.summarize !== undefined) {
