@@ -87,15 +87,15 @@ const validVia = (via: SipVia[] | undefined): via is SipVia[] =>
 /**
  * RFC 3261 §18.2.1 and RFC 3581 §4: stamp the top Via with `received` when the source address differs
  * from sent-by, and fill `rport` when the client asked for it, so responses follow the real path.
+ * Changes the Via in place: it was just parsed out of this datagram and belongs to nobody else.
  */
-function stampVia(via: SipVia, source: Endpoint): SipVia {
-  const params = { ...via.params };
+function stampVia(via: SipVia, source: Endpoint): void {
+  const params = via.params;
   if (via.host !== source.address) params.received = source.address;
-  if ('rport' in params && (params.rport === null || params.rport === '')) {
+  if (Object.hasOwn(params, 'rport') && (params.rport === null || params.rport === '')) {
     params.rport = String(source.port);
     params.received = source.address;
   }
-  return { ...via, params };
 }
 
 function toRequest(raw: string, m: SipMessage, source: Endpoint, receivedAt: number): Inbound {
@@ -128,13 +128,12 @@ function toRequest(raw: string, m: SipMessage, source: Endpoint, receivedAt: num
   if (maxForwards !== undefined && !(typeof maxForwards === 'string' && /^\s*\d+\s*$/.test(maxForwards))) {
     return refuse(raw, 400, 'Bad Max-Forwards');
   }
-  const [first, ...rest] = h.via;
-  if (!first) return refuse(raw, 400, 'Bad Via');
-  const topVia = stampVia(first, source);
-  const via = [topVia, ...rest];
-  const message: SipMessage = { ...m, headers: { ...h, via } };
+  const via = h.via;
+  const topVia = via[0];
+  if (!topVia) return refuse(raw, 400, 'Bad Via');
+  stampVia(topVia, source);
   const request: SipRequest = {
-    message,
+    message: m,
     method,
     uri,
     requestUri,

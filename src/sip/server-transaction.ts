@@ -53,6 +53,7 @@ export interface ServerTransactionDeps {
 export class ServerTransaction {
   private currentState: ServerTransactionState;
   private last: SipOutgoingMessage | undefined;
+  private finalStatus: number | undefined;
   private readonly running = new Map<TimerName, Timer>();
 
   constructor(
@@ -73,10 +74,10 @@ export class ServerTransaction {
 
   /** True once a final response went out: a later respond() is a bug of the caller. */
   get finalSent(): boolean {
-    return this.last?.status !== undefined && this.last.status >= 200;
+    return this.finalStatus !== undefined;
   }
 
-  /** The last response sent (for the 2xx retransmission of the TU). */
+  /** The last response sent; none in `accepted`, where the TU retransmits its 2xx itself (RFC 6026 §7.1). */
   get lastResponse(): SipOutgoingMessage | undefined {
     return this.last;
   }
@@ -97,6 +98,7 @@ export class ServerTransaction {
       return response;
     }
     this.last = response;
+    if (status >= 200) this.finalStatus = status;
     this.transmit();
     const reliable = this.reliable;
     if (status < 200) {
@@ -107,6 +109,8 @@ export class ServerTransaction {
     } else if (status < 300) {
       // RFC 6026 §7.1: Timer L = 64*T1 in `accepted`; the TU retransmits the 2xx (§13.3.1.4).
       if (this.transition('accepted')) this.start('L', this.deps.timers.txTimeout);
+      // Nothing is sent from `accepted`: the 2xx (and its encoded bytes) need not live for Timer L's 32 s.
+      this.last = undefined;
     } else if (this.transition('completed')) {
       // §17.2.1: Timer G retransmits on unreliable transports; Timer H gives up waiting for the ACK.
       if (!reliable) this.start('G', this.deps.timers.t1);
@@ -196,7 +200,7 @@ export class ServerTransaction {
         return;
       }
       case 'H':
-        this.deps.logger.info('sip: no ACK for final response', { callId: this.request.callId, status: this.last?.status });
+        this.deps.logger.info('sip: no ACK for final response', { callId: this.request.callId, status: this.finalStatus });
         this.terminate();
         this.notify('no ACK for the final response (Timer H)');
         return;

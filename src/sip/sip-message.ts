@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { SipCSeq, SipMessage, SipNameAddr, SipOutgoingMessage, SipUri, SipVia } from 'sip';
+import { randomHex } from './random-hex.js';
 import type { Endpoint } from './sip-types.js';
 
 /**
@@ -53,12 +53,16 @@ export interface SipResponse {
   readonly body: string;
 }
 
+/** Any char outside US-ASCII: without one, latin1 and UTF-8 spell a string the same way. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export function latin1ToUtf8(s: string): string {
-  return Buffer.from(s, 'latin1').toString('utf8');
+  // SDP bodies, user parts and most display names are ASCII: no round trip through a Buffer.
+  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
 }
 
 export function utf8ToLatin1(s: string): string {
-  return Buffer.from(s, 'utf8').toString('latin1');
+  return NON_ASCII.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
 }
 
 export function bodyText(req: { readonly body: string }): string {
@@ -106,11 +110,11 @@ export function displayNameOf(addr: SipNameAddr): string | undefined {
 
 /** RFC 3261 §19.3: tags and Call-IDs need at least 32 bits of randomness. */
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
 
 export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(10).toString('hex');
+  return MAGIC_COOKIE + randomHex(10);
 }
 
 /** A copy of a name-addr with a tag: used for the To of our responses (§8.2.6.2). */

@@ -57,7 +57,6 @@ const AUTH_NEXT_PARAM = new RegExp(`,\\s*([^\\s,"=]*)\\s*=\\s*([^\\s,"]+|${QUOTE
 // With folding and bare CR/LF refused first, `.*` runs to the end of the line and `\s*$` matches at once.
 const RESPONSE_LINE = /^SIP\/(\d+\.\d+)\s+(\d+)\s*(.*)\s*$/;
 const REQUEST_LINE = new RegExp(`^(${TOKEN})\\s(\\S+)\\sSIP\\s*\\/\\s*(\\d+\\.\\d+)`);
-const WHITESPACE = /\s/;
 
 /** `%XX` escapes decoded, as the package's `unescape` does for methods and header names. */
 function unescapePercent(s: string): string {
@@ -76,8 +75,15 @@ function at(re: RegExp, d: Cursor): RegExpExecArray | undefined {
 /** A parse failure inside one header: the header is skipped, as the package does. */
 class HeaderSyntaxError extends Error {}
 
+/**
+ * Thrown once per unreadable header, a thing any sender can make happen many times per datagram:
+ * made once, so a flood of bad headers costs no stack capture each (nothing reads their stacks).
+ */
+const HEADER_SYNTAX = new HeaderSyntaxError('header syntax');
+const TOO_MANY_PARAMS = new HeaderSyntaxError('too many parameters');
+
 function need<T>(value: T | undefined): T {
-  if (value === undefined) throw new HeaderSyntaxError('header syntax');
+  if (value === undefined) throw HEADER_SYNTAX;
   return value;
 }
 
@@ -86,14 +92,17 @@ type Params = Record<string, string | null>;
 /** More parameters than any real header carries (a Contact with feature tags has ~10): refused as a bad header. */
 const MAX_PARAMS = 64;
 
-function parseParams<T extends object>(d: Cursor, hdr: T): T & { params: Params } {
+/** `;name=value` parameters at the cursor (names lower-cased), as the last field of a header's shape. */
+function parseParams(d: Cursor): Params {
   const params: Params = {};
+  // Most values end at the cursor: no parameters, nothing to run the regex for.
+  if (d.i >= d.s.length) return params;
   let count = 0;
   for (let r = at(PARAM, d); r; r = at(PARAM, d)) {
-    if (++count > MAX_PARAMS) throw new HeaderSyntaxError('too many parameters');
+    if (++count > MAX_PARAMS) throw TOO_MANY_PARAMS;
     params[(r[1] ?? '').toLowerCase()] = r[2] ?? null;
   }
-  return { ...hdr, params };
+  return params;
 }
 
 /** Whether a `>` is left at or after the cursor; each part of the value is searched at most once. */
@@ -105,26 +114,33 @@ function gtAhead(d: Cursor): boolean {
 function parseAor(d: Cursor): { name: string | undefined; uri: string; params: Params } {
   if (!gtAhead(d)) {
     const bare = need(at(AOR_BARE, d));
-    return parseParams(d, { name: undefined, uri: bare[1] ?? '' });
+    return { name: undefined, uri: bare[1] ?? '', params: parseParams(d) };
   }
   const r = need(at(AOR, d));
   const inBrackets = r[2]?.trimStart();
-  return parseParams(d, { name: r[1], uri: inBrackets || r[3] || '' });
+  const uri = inBrackets || r[3] || '';
+  return { name: r[1], uri, params: parseParams(d) };
 }
 
 function parseAorWithUri(d: Cursor): { name: string | undefined; uri: ReturnType<typeof parseUri>; params: Params } {
   const r = parseAor(d);
-  return { ...r, uri: parseUri(r.uri) };
+  return { name: r.name, uri: parseUri(r.uri), params: r.params };
 }
 
 function parseVia(d: Cursor): object {
   const r = need(at(VIA, d));
-  return parseParams(d, { version: r[1], protocol: r[2], host: r[3], port: r[4] === undefined ? undefined : Number(r[4]) });
+  const version = r[1];
+  const protocol = r[2];
+  const host = r[3];
+  const port = r[4] === undefined ? undefined : Number(r[4]);
+  return { version, protocol, host, port, params: parseParams(d) };
 }
 
+// Unanchored as in the package; linear: the digits and the method are each one run.
+const CSEQ = /(\d+)\s*(\S+)/;
+
 function parseCSeq(d: Cursor): object {
-  // Unanchored as in the package; linear: the digits and the method are each one run.
-  const r = need(/(\d+)\s*(\S+)/.exec(d.s) ?? undefined);
+  const r = need(CSEQ.exec(d.s) ?? undefined);
   return { seq: Number(r[1]), method: unescapePercent(r[2] ?? '') };
 }
 
@@ -154,24 +170,27 @@ export const MAX_LIST_ELEMENTS = 32;
 /** A header field over a limit found while reading it: the whole message is refused, not the header skipped. */
 class HeaderLimitError extends Error {}
 
+const TOO_MANY_ELEMENTS = new HeaderLimitError(`more than ${MAX_LIST_ELEMENTS} elements in one header field`);
+
 function multi(parser: (d: Cursor) => unknown): (d: Cursor, previous: unknown) => unknown[] {
   return (d, previous) => {
     const list: unknown[] = Array.isArray(previous) ? previous : [];
     let count = 0;
     do {
-      if (++count > MAX_LIST_ELEMENTS) throw new HeaderLimitError(`more than ${MAX_LIST_ELEMENTS} elements in one header field`);
+      if (++count > MAX_LIST_ELEMENTS) throw TOO_MANY_ELEMENTS;
       list.push(parser(d));
     } while (d.i < d.s.length && at(COMMA, d));
     return list;
   };
 }
 
-const COMPACT_FORMS: Readonly<Record<string, string>> = {
+// Maps, not object literals: a header named `constructor` or `__proto__` must find nothing here.
+const COMPACT_FORMS: ReadonlyMap<string, string> = new Map(Object.entries({
   i: 'call-id', m: 'contact', e: 'contact-encoding', l: 'content-length', c: 'content-type',
   f: 'from', s: 'subject', k: 'supported', t: 'to', v: 'via',
-};
+}));
 
-const HEADER_PARSERS: Readonly<Record<string, (d: Cursor, previous: unknown) => unknown>> = {
+const HEADER_PARSERS: ReadonlyMap<string, (d: Cursor, previous: unknown) => unknown> = new Map(Object.entries({
   to: parseAor,
   from: parseAor,
   'refer-to': parseAor,
@@ -189,7 +208,7 @@ const HEADER_PARSERS: Readonly<Record<string, (d: Cursor, previous: unknown) => 
   authorization: multi(parseAuthHeader),
   'proxy-authorization': multi(parseAuthHeader),
   'authentication-info': parseAuthenticationInfo,
-};
+}));
 
 const fail = (status: number, reason: string, why: string): SipParseResult => ({ ok: false, status, reason, why });
 
@@ -223,15 +242,27 @@ function headLines(head: string, limits: SipParseLimits): string[] | SipParseRes
   return fields;
 }
 
+/** Whether the char code is one JavaScript's `\s` matches (the parser's regexes use `\s`, so this must agree). */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+const COLON = 0x3a;
+
 /** `name: value` as the package reads it (`^(\S*?)\s*:\s*([\s\S]*)$`), without a regex. */
 function splitHeader(line: string): { name: string; value: string } | undefined {
+  const n = line.length;
   let i = 0;
-  while (i < line.length && line[i] !== ':' && !WHITESPACE.test(line[i] ?? '')) i++;
+  while (i < n && line.charCodeAt(i) !== COLON && !isSpace(line.charCodeAt(i))) i++;
   const name = line.slice(0, i);
-  while (i < line.length && WHITESPACE.test(line[i] ?? '')) i++;
-  if (line[i] !== ':') return undefined;
+  while (i < n && isSpace(line.charCodeAt(i))) i++;
+  if (i >= n || line.charCodeAt(i) !== COLON) return undefined;
   i++;
-  while (i < line.length && WHITESPACE.test(line[i] ?? '')) i++;
+  while (i < n && isSpace(line.charCodeAt(i))) i++;
   return { name, value: line.slice(i) };
 }
 
@@ -242,12 +273,12 @@ function splitHeader(line: string): { name: string; value: string } | undefined 
 export function parseSipMessage(raw: string, limits: SipParseLimits = DEFAULT_SIP_LIMITS): SipParseResult {
   if (raw.length > limits.maxMessageBytes) return fail(513, 'Message Too Large', `message over ${limits.maxMessageBytes} bytes`);
   let start = 0;
-  while (start < raw.length && WHITESPACE.test(raw[start] ?? '')) start++;
+  while (start < raw.length && isSpace(raw.charCodeAt(start))) start++;
   const headEnd = raw.indexOf('\r\n\r\n', start);
   if (headEnd < 0) return fail(400, 'Incomplete Message', 'no empty line after the headers');
   const lines = headLines(raw.slice(start, headEnd), limits);
   if (!Array.isArray(lines)) return lines;
-  const [startLine = '', ...fields] = lines;
+  const startLine = lines[0] ?? '';
   const message: SipMessage = { version: '', headers: {} };
   const response = RESPONSE_LINE.exec(startLine);
   const request = response ? undefined : REQUEST_LINE.exec(startLine);
@@ -263,12 +294,12 @@ export function parseSipMessage(raw: string, limits: SipParseLimits = DEFAULT_SI
     return fail(400, 'Malformed Start Line', 'neither a request line nor a status line');
   }
   const headers: Record<string, unknown> = message.headers;
-  for (const line of fields) {
-    const field = splitHeader(line);
+  for (let l = 1; l < lines.length; l++) {
+    const field = splitHeader(lines[l] ?? '');
     if (field === undefined) return fail(400, 'Malformed Header Line', 'a header line without a colon');
     const lower = unescapePercent(field.name).toLowerCase();
-    const name = COMPACT_FORMS[lower] ?? lower;
-    const parser = HEADER_PARSERS[name];
+    const name = COMPACT_FORMS.get(lower) ?? lower;
+    const parser = HEADER_PARSERS.get(name);
     const previous = headers[name];
     try {
       headers[name] = parser

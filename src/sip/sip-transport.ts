@@ -1,10 +1,11 @@
-import { stringify, type SipOutgoingMessage } from 'sip';
+import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 import { validateMessage, type Inbound } from './request-validator.js';
 import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import { DEFAULT_SIP_LIMITS } from './sip-parser.js';
+import { serializeSipMessage } from './sip-serializer.js';
 import type { Endpoint } from './sip-types.js';
 import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
@@ -25,6 +26,13 @@ export class SipTransport {
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
   private boundPort = 0;
+  /**
+   * Bytes of each response sent, by response: a transaction resends its last response for every
+   * retransmitted request (§17.2.1) and the TU resends its 2xx until the ACK (§13.3.1.4), the same
+   * object each time; under overload that is most of what is sent. Responses are never changed after
+   * they are built (sip-message.ts buildResponse), so the bytes stay right; weak, so they go with it.
+   */
+  private readonly encodedResponses = new WeakMap<SipOutgoingMessage, Buffer>();
 
   constructor(
     private readonly listenAddress: string,
@@ -85,18 +93,20 @@ export class SipTransport {
       req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)
         ? req.source
         : { transport: req.source.transport, address, port };
-    return this.send(response, target);
-  }
-
-  /** Stringifies and sends; latin1 strings become bytes one to one. */
-  send(message: SipOutgoingMessage, target: Endpoint): Promise<void> {
-    let data: Buffer;
-    try {
-      data = Buffer.from(stringify(message), 'latin1');
-    } catch (err) {
-      return Promise.reject(new SipError('SIP_SEND_FAILED', 'cannot stringify SIP message', { cause: err }));
+    let data = this.encodedResponses.get(response);
+    if (data === undefined) {
+      const encoded = encode(response);
+      if (encoded instanceof SipError) return Promise.reject(encoded);
+      data = encoded;
+      this.encodedResponses.set(response, data);
     }
     return this.sendBytes(data, target);
+  }
+
+  /** Serialises and sends; latin1 strings become bytes one to one. */
+  send(message: SipOutgoingMessage, target: Endpoint): Promise<void> {
+    const data = encode(message);
+    return data instanceof SipError ? Promise.reject(data) : this.sendBytes(data, target);
   }
 
   sendBytes(data: Buffer, target: Endpoint): Promise<void> {
@@ -119,7 +129,8 @@ export class SipTransport {
     } catch (err) {
       inbound = { kind: 'drop', why: err instanceof Error ? err.message : String(err) };
     }
-    const from = `${source.transport}:${source.address}:${source.port}`;
+    // Built only for the log lines below: most messages need none.
+    const from = (): string => `${source.transport}:${source.address}:${source.port}`;
     try {
       switch (inbound.kind) {
         case 'request':
@@ -129,19 +140,28 @@ export class SipTransport {
           this.events.emit('response', inbound.response);
           break;
         case 'refuse':
-          this.logger.info('sip: refused malformed request', { from, why: inbound.why });
+          this.logger.info('sip: refused malformed request', { from: from(), why: inbound.why });
           this.send(inbound.reply, source).catch((err: unknown) => {
-            this.logger.warn('sip: cannot send refusal', { from, err: err instanceof Error ? err.message : String(err) });
+            this.logger.warn('sip: cannot send refusal', { from: from(), err: err instanceof Error ? err.message : String(err) });
           });
           break;
         case 'drop':
-          this.logger.warn('sip: dropped unreadable message', { from, why: inbound.why, bytes: data.length });
+          this.logger.warn('sip: dropped unreadable message', { from: from(), why: inbound.why, bytes: data.length });
           break;
       }
     } catch (err) {
       // A handler bug must not take the process down with it: log and carry on.
-      this.logger.error('sip: error while handling a message', { from, err: err instanceof Error ? err.stack : String(err) });
+      this.logger.error('sip: error while handling a message', { from: from(), err: err instanceof Error ? err.stack : String(err) });
     }
     return inbound.kind === 'request' || inbound.kind === 'response';
+  }
+}
+
+/** A message as bytes, or SipError `SIP_SEND_FAILED` when it cannot be written (a header of the wrong shape). */
+function encode(message: SipOutgoingMessage): Buffer | SipError {
+  try {
+    return Buffer.from(serializeSipMessage(message), 'latin1');
+  } catch (err) {
+    return new SipError('SIP_SEND_FAILED', 'cannot stringify SIP message', { cause: err });
   }
 }

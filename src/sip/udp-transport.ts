@@ -1,9 +1,27 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../logging/logger.js';
 import { SipError } from './sip-error.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the target of every send() through dns.lookup, which answers even an IP literal on
+ * the next tick: one deferred call and its closures per message. Every address the engine sends to is
+ * an IP literal (the `received` source of a request, or a URI host checked by SipDialog), so those are
+ * answered at once; anything else still goes to dns.lookup as before.
+ */
+function literalFirstLookup(hostname: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
 
 /** The UDP socket of the engine (RFC 3261 §18): bind checked, errors logged, never thrown at the process. */
 export class UdpTransport {
@@ -16,7 +34,7 @@ export class UdpTransport {
 
   /** Binds; rejects with SipError `SIP_BIND_FAILED` naming address:port. Resolves with the bound port. */
   async bind(address: string, port: number): Promise<number> {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalFirstLookup });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         socket.close();

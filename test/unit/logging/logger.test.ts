@@ -4,14 +4,14 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { maskPhonesIn } from '../../../src/shared/mask.js';
 
 /** Runs `fn` with the process logger and returns the JSON lines it wrote to stdout. */
-function logged(fn: (logger: ReturnType<typeof createLogger>) => void): string {
+function logged(fn: (logger: ReturnType<typeof createLogger>) => void, level = 'debug'): string {
   const lines: string[] = [];
   const write = sinon.stub(process.stdout, 'write').callsFake((chunk: string | Uint8Array) => {
     lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   });
   try {
-    fn(createLogger('debug'));
+    fn(createLogger(level));
   } finally {
     write.restore();
   }
@@ -96,5 +96,63 @@ describe('logger: phone numbers masked on every line', () => {
   it('when text is masked twice, it does not change again', () => {
     const once = maskPhonesIn('from 13812345678 to 02155556666');
     expect(maskPhonesIn(once)).to.equal(once);
+  });
+});
+
+describe('logger: a line below the level costs nothing', () => {
+  afterEach(() => {
+    sinon.restore();
+  });
+
+  /** Fields whose reading is counted: winston reads them only when it formats the line. */
+  function watchedFields(): { fields: Record<string, unknown>; reads: () => number } {
+    let reads = 0;
+    const fields = {};
+    Object.defineProperty(fields, 'from', {
+      enumerable: true,
+      get: () => {
+        reads++;
+        return '13812345678';
+      },
+    });
+    return { fields, reads: () => reads };
+  }
+
+  it('when the level is warn, info and debug lines are neither written nor formatted (their fields are never read)', () => {
+    const watched = watchedFields();
+    const out = logged((log) => {
+      log.info('inbound call', watched.fields);
+      log.debug('event ignored', watched.fields);
+      log.log('info', 'inbound call', watched.fields);
+      log.log({ level: 'verbose', message: 'x', ...watched.fields });
+    }, 'warn');
+    expect(out).to.equal('');
+    // The spread above reads the getter once, before the logger is called.
+    expect(watched.reads()).to.equal(1);
+  });
+
+  it('when the level is warn, warn and error lines of the logger and of its children are written in full', () => {
+    const out = logged((log) => {
+      const leg = log.child({ component: 'sip' }).child({ callId: 'c-1' });
+      leg.info('inbound call', { from: '13812345678' });
+      leg.warn('no ACK for 2xx', { cseq: 1 });
+      log.log('error', 'media failed', { code: 'X' });
+    }, 'warn');
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.include({ level: 'warn', message: 'no ACK for 2xx', component: 'sip', callId: 'c-1', cseq: 1 });
+    expect(lines[1]).to.include({ level: 'error', message: 'media failed', code: 'X' });
+  });
+
+  it('when the level is raised at run time, lines of the newly enabled level are written from then on', () => {
+    const out = logged((log) => {
+      const child = log.child({ callId: 'c-2' });
+      child.debug('before');
+      log.level = 'debug';
+      child.debug('after');
+    }, 'info');
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.message)).to.deep.equal(['after']);
+    expect(lines[0]).to.include({ callId: 'c-2', level: 'debug' });
   });
 });
