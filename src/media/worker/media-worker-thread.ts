@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type Transferable } from 'node:worker_threads';
 import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker-protocol.js';
 
@@ -17,7 +18,9 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
   const ext = extname(fileURLToPath(import.meta.url));
   const url = new URL(`./media-worker${ext}`, import.meta.url);
   if (ext !== '.ts') return { entry: url, eval: false };
-  const api = import.meta.resolve('tsx/esm/api');
+  // require.resolve (under tsx's CommonJS transform, as in mocha, import.meta has no resolve()) names
+  // the CJS build of tsx/esm/api; its ESM build is the .mjs beside it (tsx's package.json exports).
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
   return { entry: bootstrap, eval: true };
 }

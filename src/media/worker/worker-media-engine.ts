@@ -118,7 +118,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     await this.prompts.load();
     for (const slot of this.slots) this.spawn(slot);
     try {
-      await Promise.all(this.slots.map((s) => s.thread?.ready));
+      await Promise.all(this.slots.map((s) => s.thread?.ready ?? Promise.resolve()));
     } catch (err) {
       await this.close();
       throw new MediaError('MEDIA_CLOSED', `a media worker failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -128,6 +128,11 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
 
   get workerCount(): number {
     return this.slots.length;
+  }
+
+  /** Workers running now (fewer than workerCount while a crashed one waits to be started again). */
+  get runningWorkers(): number {
+    return this.slots.filter((s) => s.thread !== undefined).length;
   }
 
   async createSession(callId: string): Promise<WorkerRtpSession> {
@@ -225,7 +230,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     for (const s of [...this.sessions.values()]) s.close();
     for (const slot of this.slots) clearTimeout(slot.respawn);
     // Each worker closes its bridges (recordings complete) before it answers the shutdown.
-    await Promise.all(this.slots.map((s) => s.thread?.shutdown()));
+    await Promise.all(this.slots.map((s) => s.thread?.shutdown() ?? Promise.resolve()));
     for (const slot of this.slots) this.workerGone(slot, 'media engine closed');
     await Promise.all(finishing);
   }
