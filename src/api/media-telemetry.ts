@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** What the media engine reports about itself (implemented by media/RtpMediaEngine). */
+/** What the media engine reports about itself (implemented by media/RtpMediaEngine and media/worker/WorkerMediaEngine). */
 export interface MediaStatsSource {
   readonly activeSessions: number;
   /** RTP packets dropped since start because they came from another source than the call's latched one. */
