@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeUlaw } from '../src/media/g711.js';
 import { startServer, type ServerHandle } from '../test/support/server-process.js';
@@ -182,11 +182,15 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
   // sipp does not substitute -key values inside <exec>: the path goes into the scenario itself.
   writeFileSync(scenario, SCENARIO.replace('[caller_audio]', audio));
 
-  const rampS = calls / args.rate;
-  const holdMs = Math.round((rampS + args.windowS + 6) * 1000);
+  // Shorter than the default IVR's own hang-up (about 36 s): every call is held by the caller.
+  const holdMs = 33_000;
   const server = await startWithRetry(workers, calls);
   const capture = path.join(dir, 'server-rtp.pcap');
   const tcpdump = spawn('tcpdump', ['-i', 'lo', '-s', '64', '-B', '32768', '-w', capture, `udp and src portrange ${server.rtpMin}-${server.rtpMax}`], { stdio: 'ignore' });
+  const stopCapture = (): void => {
+    tcpdump.kill('SIGINT');
+  };
+  process.once('exit', stopCapture);
   try {
     await sleep(1500);
     const idle = await metrics(server);
@@ -201,7 +205,9 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
       mediaPort: 50000,
       extraArgs: ['-rtp_threadtasks', '50'],
     });
-    await sleep((rampS + 3) * 1000);
+    // The window starts once (nearly) every call is up: sipp's ramp runs late on a loaded machine.
+    const plateauBy = Date.now() + holdMs - args.windowS * 1000 - 2000;
+    while (Date.now() < plateauBy && ((await metrics(server)).get('hotline_rtp_sessions') ?? 0) < calls * 0.98) await sleep(500);
     const before = await metrics(server);
     const windowFrom = Date.now() / 1000;
     await sleep(args.windowS * 1000);
@@ -230,7 +236,7 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
     const sessions = before.get('hotline_rtp_sessions') ?? 0;
     const s = result.stats;
     return [
-      `MEDIA_WORKERS=${workers}, ${calls} calls (${args.rate}/s ramp, ${args.windowS} s window):`,
+      `MEDIA_WORKERS=${workers}, ${calls} calls (${args.rate}/s ramp, ${args.windowS} s window, load average ${loadavg()[0]?.toFixed(1) ?? '?'}):`,
       `  sipp ok/failed ${s?.successful ?? '?'}/${s?.failed ?? '?'}, RTP sessions at window start ${sessions}`,
       `  streams seen ${counts.length}; packets per stream in window (due ${due}): min ${counts[0] ?? 0}, p50 ${percentile(counts, 0.5)}`,
       `  send interval from capture: p50 ${percentile(intervals, 0.5).toFixed(1)} ms, p99 ${percentile(intervals, 0.99).toFixed(1)} ms, max ${(intervals.at(-1) ?? 0).toFixed(1)} ms`,
@@ -239,12 +245,14 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
       `  RSS idle ${rssIdle.toFixed(0)} MB → ${rssLoad.toFixed(0)} MB, ${sessions > 0 ? (((rssLoad - rssIdle) * 1024) / sessions).toFixed(0) : '?'} KB per call`,
     ].join('\n');
   } finally {
-    tcpdump.kill('SIGINT');
+    stopCapture();
+    process.off('exit', stopCapture);
     await server.stop();
   }
 }
 
 const args = parseArgs(process.argv.slice(2));
+console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);
 for (const calls of args.calls) {
   for (const workers of args.workers) {
     console.log(await run(workers, calls, args));
