@@ -235,6 +235,10 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
     const rssLoad = mb(before.get('process_resident_memory_bytes'));
     const sessions = before.get('hotline_rtp_sessions') ?? 0;
     const s = result.stats;
+    const logs = server.logs();
+    const count = (text: string): number => logs.split(text).length - 1;
+    const failures = logs.split('\n').filter((l) => l.includes('media worker failed')).slice(0, 2).join('\n');
+    if (failures !== '') console.error(failures.slice(0, 2000));
     return [
       `MEDIA_WORKERS=${workers}, ${calls} calls (${args.rate}/s ramp, ${args.windowS} s window, load average ${loadavg()[0]?.toFixed(1) ?? '?'}):`,
       `  sipp ok/failed ${s?.successful ?? '?'}/${s?.failed ?? '?'}, RTP sessions at window start ${sessions}`,
@@ -242,6 +246,7 @@ async function run(workers: string, calls: number, args: Args): Promise<string> 
       `  send interval from capture: p50 ${percentile(intervals, 0.5).toFixed(1)} ms, p99 ${percentile(intervals, 0.99).toFixed(1)} ms, max ${(intervals.at(-1) ?? 0).toFixed(1)} ms`,
       `  server pacing (since start) p99 ${((after.get('hotline_rtp_send_lateness_seconds{quantile="0.99"}') ?? 0) * 1000).toFixed(1)} ms`,
       `  main event-loop lag p99 over the window ${((after.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000).toFixed(1)} ms`,
+      `  log: ${count('media worker failed')} media worker failures, ${count('media clock stalled')} clock stalls, ${count('"level":"error"')} errors`,
       `  RSS idle ${rssIdle.toFixed(0)} MB → ${rssLoad.toFixed(0)} MB, ${sessions > 0 ? (((rssLoad - rssIdle) * 1024) / sessions).toFixed(0) : '?'} KB per call`,
     ].join('\n');
   } finally {
