@@ -6,6 +6,11 @@ import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker
 
 /** How long a worker may take to finish its recordings and close on shutdown before it is terminated. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * A worker not ready by then is ended and counts as crashed (its owner starts another): on a loaded
+ * machine a worker under tsx was seen, rarely, never to report ready. Normal start: 1-3 s under tsx.
+ */
+const READY_TIMEOUT_MS = 10_000;
 
 /**
  * How to start the worker: its entry is next to this module, with this module's extension, so it
@@ -54,8 +59,16 @@ export class MediaWorkerThread {
     });
     // A start-up failure is reported through the exit; nobody may be awaiting ready yet.
     this.ready.catch(() => undefined);
+    const readyTimer = setTimeout(() => {
+      this.lastError = new Error(`media worker not ready within ${READY_TIMEOUT_MS} ms`);
+      void this.worker.terminate();
+    }, READY_TIMEOUT_MS);
+    readyTimer.unref();
     this.worker.on('message', (event: WorkerEvent) => {
-      if (event.type === 'ready') resolveReady();
+      if (event.type === 'ready') {
+        clearTimeout(readyTimer);
+        resolveReady();
+      }
       else if (event.type === 'shutdown-done') this.shutdownDone?.();
       else options.onEvent(event);
     });
@@ -63,6 +76,7 @@ export class MediaWorkerThread {
       this.lastError = err;
     });
     this.worker.on('exit', (code) => {
+      clearTimeout(readyTimer);
       this.exited = true;
       this.shutdownDone?.();
       const error = this.lastError ?? new Error(`media worker exited with code ${code}`);

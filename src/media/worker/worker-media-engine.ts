@@ -20,6 +20,8 @@ const RESPAWN_MIN_MS = 100;
 const RESPAWN_MAX_MS = 5000;
 /** A worker that ran this long without crashing resets the back-off. */
 const STABLE_MS = 30_000;
+/** start() gives each worker this many tries to come up before the engine fails. */
+const START_ATTEMPTS = 3;
 
 /** One worker position: its port share, its shared counters, and the thread now running it. */
 interface Slot {
@@ -118,7 +120,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     await this.prompts.load();
     for (const slot of this.slots) this.spawn(slot);
     try {
-      await Promise.all(this.slots.map((s) => s.thread?.ready ?? Promise.resolve()));
+      await Promise.all(this.slots.map((s) => this.whenReady(s)));
     } catch (err) {
       await this.close();
       throw new MediaError('MEDIA_CLOSED', `a media worker failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -233,6 +235,23 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     await Promise.all(this.slots.map((s) => s.thread?.shutdown() ?? Promise.resolve()));
     for (const slot of this.slots) this.workerGone(slot, 'media engine closed');
     await Promise.all(finishing);
+  }
+
+  /** Resolves once the slot's worker is ready; a failed start is retried (onCrash respawns) up to START_ATTEMPTS. */
+  private async whenReady(slot: Slot): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new MediaError('MEDIA_CLOSED', 'media engine is closed');
+      const thread = slot.thread;
+      if (thread !== undefined) {
+        try {
+          await thread.ready;
+          return;
+        } catch (err) {
+          if (slot.crashes >= START_ATTEMPTS) throw err;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private createOn(slot: Slot, callId: string): Promise<WorkerRtpSession> {

@@ -102,6 +102,7 @@ export class WorkerRtpSession implements RtpSession {
     this.media = media;
     this.confirmed = true;
     this.post({ type: 'accept', session: this.id, media });
+    this.repeatLoss();
   }
 
   confirmRemote(): void {
@@ -110,6 +111,7 @@ export class WorkerRtpSession implements RtpSession {
     this.pending = undefined;
     this.confirmed = true;
     this.post({ type: 'confirm', session: this.id });
+    this.repeatLoss();
   }
 
   play(prompts: readonly string[], signal?: AbortSignal, options: PlayOptions = {}): Promise<PlaybackOutcome> {
@@ -181,6 +183,18 @@ export class WorkerRtpSession implements RtpSession {
     this.lost = true;
     this.settle('stopped');
     this.events.emit('timeout');
+  }
+
+  /**
+   * A leg still ringing when its worker failed ignored the first 'timeout' (only answered legs hang
+   * up on it): once the call is answered (ACK, or the answer to our offer) it hears it again, after
+   * the signalling's own state change.
+   */
+  private repeatLoss(): void {
+    if (!this.lost || this.closed) return;
+    setImmediate(() => {
+      if (!this.closed) this.events.emit('timeout');
+    });
   }
 
   private settle(outcome: PlaybackOutcome): void {

@@ -324,6 +324,9 @@ describe('WorkerMediaEngine (RTP in worker threads)', function () {
     // The survivor's worker still sends (comfort silence).
     const before = survivor.phone.received.length;
     await until(() => survivor.phone.received.length > before + 3, 'packets from the surviving worker');
+    // A leg answered only now (it was ringing at the crash) hears the loss again once confirmed.
+    doomed.session.confirmRemote();
+    await until(() => timeouts.length === 2, 'the repeated timeout');
     doomed.session.close(); // the signalling hangs up: safe on a lost session
     // A replacement worker takes new calls on the lost one's share of the ports.
     expect(e.runningWorkers).to.equal(1);
