@@ -29,7 +29,7 @@ import type { FlowStore } from './ivr/index.js';
 import type { SupervisionJob } from './jobs/supervision.job.js';
 import type { SurveyJob } from './jobs/survey.job.js';
 import type { Logger } from './logging/logger.js';
-import type { RtpMediaEngine } from './media/rtp-media-engine.js';
+import type { ProcessMediaEngine } from './media/create-media-engine.js';
 import type { LiveBoard } from './metrics/live-board.js';
 import { AppError } from './shared/app-error.js';
 import { offsetClock, systemClock } from './shared/clock.js';
@@ -40,7 +40,7 @@ import type { WallboardServer } from './ws/wallboard-server.js';
 
 export interface RunningServer {
   readonly telephony: SipTelephony;
-  readonly media: RtpMediaEngine;
+  readonly media: ProcessMediaEngine;
   readonly flows: FlowStore;
   readonly acd: Acd;
   readonly dispatcher: QueueDispatcher;

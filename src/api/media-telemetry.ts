@@ -1,11 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** What the media engine reports about itself (implemented by media/RtpMediaEngine). */
+/** What the media engine reports about itself (implemented by media/RtpMediaEngine and media/worker/WorkerMediaEngine). */
 export interface MediaStatsSource {
   readonly activeSessions: number;
   /** RTP packets dropped since start because they came from another source than the call's latched one. */
   readonly foreignPacketsDropped: number;
   pacingStats(): { p50Ms: number; p99Ms: number; maxMs: number; packets: number };
+  /** Each media worker's event-loop delay over its last second (engines with worker threads only). */
+  workerLag?(): readonly { worker: number; p99Ms: number; maxMs: number }[];
 }
 
 /**
@@ -46,6 +48,21 @@ export function registerMediaGauges(registry: Registry, media: MediaStatsSource)
       foreignSeen = now;
     },
   });
+  const workerLag = media.workerLag?.bind(media);
+  if (workerLag !== undefined) {
+    const lag = new Gauge({
+      name: 'hotline_media_worker_lag_seconds',
+      help: 'Event-loop delay of each media worker thread over its last second, by quantile (a late worker sends late)',
+      labelNames: ['worker', 'quantile'],
+      registers: [registry],
+      collect() {
+        for (const w of workerLag()) {
+          lag.set({ worker: String(w.worker), quantile: '0.99' }, w.p99Ms / 1000);
+          lag.set({ worker: String(w.worker), quantile: '1' }, w.maxMs / 1000);
+        }
+      },
+    });
+  }
   new Gauge({
     name: 'hotline_rtp_packets_sent_total',
     help: 'RTP packets sent by the shared clock (pacing sample size)',

@@ -15,7 +15,7 @@ import type { SipCredentialsChangedEvent } from '../identity/identity-service.js
 import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
-import { RtpMediaEngine } from '../media/rtp-media-engine.js';
+import { createMediaEngine, type ProcessMediaEngine } from '../media/create-media-engine.js';
 import { EspeakSynthesizer } from '../media/speech/espeak-synthesizer.js';
 import { SpeechService } from '../media/speech/speech-service.js';
 import type { Clock } from '../shared/clock.js';
@@ -30,7 +30,7 @@ import type { Identity } from './identity.js';
 import type { Storage } from './storage.js';
 
 export interface Telephony {
-  readonly media: RtpMediaEngine;
+  readonly media: ProcessMediaEngine;
   readonly queues: QueueDefinitions;
   /** The inbound IVR flow (SIGHUP and edits of the file reload it). */
   readonly flows: FlowStore;
@@ -72,7 +72,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const { clock, logger, closers } = deps;
   const { calls: records, acd: acdRecords } = deps.storage.durableRecords;
 
-  const media = await RtpMediaEngine.create({
+  const media = await createMediaEngine({
+    workers: config.MEDIA_WORKERS,
     bindAddress: config.SIP_LISTEN,
     publicAddress: config.publicAddress,
     portMin: config.RTP_PORT_MIN,

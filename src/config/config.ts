@@ -21,6 +21,13 @@ export const configSchema = z
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(20999),
     RTP_RELATCH_SILENCE_MS: z.coerce.number().int().min(200).max(60000).default(2000),
+    // RTP in worker threads (issue 15): 0 = on the main thread, auto = one per CPU beyond the first (1-4), or 1-16.
+    MEDIA_WORKERS: z
+      .string()
+      .regex(/^(auto|\d{1,2})$/, 'must be auto or a number of media worker threads 0-16')
+      .transform((v) => (v === 'auto' ? 'auto' : Number(v)))
+      .refine((v) => v === 'auto' || v <= 16, 'must be auto or a number of media worker threads 0-16')
+      .default('auto'),
     HTTP_LISTEN: ipLiteral.default('0.0.0.0'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z

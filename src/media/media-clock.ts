@@ -19,14 +19,17 @@ export interface ClockSubscriber {
  * The timer runs only while there are subscribers and is unref'd (sockets keep the process alive).
  */
 export class MediaClock {
-  readonly stats = new PacingStats();
   private readonly subscribers = new Set<ClockSubscriber>();
   private readonly epoch = process.hrtime.bigint();
   private nextTick = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly logger: Logger) {}
+  /** `stats` may live in shared memory (a media worker's clock, read by the main thread). */
+  constructor(
+    private readonly logger: Logger,
+    readonly stats: PacingStats = new PacingStats(),
+  ) {}
 
   /** The tick number due now (or the last one that was due). */
   currentTick(): number {

@@ -10,6 +10,16 @@ export function silenceByte(codec: Codec): number {
   return codec === 'PCMA' ? ALAW_SILENCE : ULAW_SILENCE;
 }
 
+const SILENCE_FRAMES: Readonly<Record<Codec, Buffer>> = {
+  PCMU: Buffer.alloc(FRAME_BYTES, ULAW_SILENCE),
+  PCMA: Buffer.alloc(FRAME_BYTES, ALAW_SILENCE),
+};
+
+/** A 20 ms frame of silence, shared: read it (encodeRtp copies it), never write to it. */
+export function silenceFrame(codec: Codec): Buffer {
+  return SILENCE_FRAMES[codec];
+}
+
 /**
  * One play() request: a cursor over prompts' ready payload, cut into 20 ms frames on demand.
  * Prompts follow each other without a gap; the last frame is padded with silence. Frames that fall

@@ -7,7 +7,7 @@ import { DtmfReceiver } from './dtmf-receiver.js';
 import type { ClockSubscriber, MediaClock } from './media-clock.js';
 import { MediaError } from './media-error.js';
 import type { AudioListener, PlaybackOutcome, PlayOptions, RtpSession, RtpSessionEvents } from './media-types.js';
-import { FRAME_BYTES, Playback, silenceByte } from './playback.js';
+import { FRAME_BYTES, Playback, silenceFrame } from './playback.js';
 import type { Prompt, PromptLibrary } from './prompt-library.js';
 import { maskAddress } from './mask-address.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
@@ -175,6 +175,16 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   answerOffer(offerSdp: string): string {
     this.assertOpen();
     const { sdp, media } = this.negotiator.answer(offerSdp);
+    this.applyAnswer(media);
+    return sdp;
+  }
+
+  /**
+   * What answerOffer() does once the offer is negotiated: for a negotiation done elsewhere (the main
+   * thread answers the SDP synchronously and a media worker's session applies the result).
+   */
+  applyAnswer(media: NegotiatedMedia): void {
+    if (this.closed) return;
     const current = this.media;
     if (current === undefined || !this.confirmed) {
       this.apply(media);
@@ -186,7 +196,6 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       // Moved media: only the re-INVITE's ACK proves the new address (see the class comment).
       this.pending = media;
     }
-    return sdp;
   }
 
   createOffer(): string {
@@ -196,7 +205,12 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   acceptAnswer(answerSdp: string): void {
     this.assertOpen();
-    const media = this.negotiator.acceptAnswer(answerSdp);
+    this.applyAcceptedAnswer(this.negotiator.acceptAnswer(answerSdp));
+  }
+
+  /** What acceptAnswer() does once the answer is parsed (see applyAnswer()). */
+  applyAcceptedAnswer(media: NegotiatedMedia): void {
+    if (this.closed) return;
     const current = this.media;
     this.pending = undefined;
     if (current !== undefined && sameRemote(current.remote, media.remote)) this.update(media);
@@ -324,7 +338,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     } else if (playback !== undefined) {
       payload = playback.nextFrame(codec);
     } else if (this.opts.comfortSilence && this.canSend()) {
-      payload = Buffer.alloc(FRAME_BYTES, silenceByte(codec));
+      payload = silenceFrame(codec);
     }
     let sent = false;
     const to = this.remote;

@@ -1,0 +1,21 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker-protocol.js';
+import { forwardingLogger } from './worker-log-forwarder.js';
+import { WorkerMediaRuntime } from './worker-media-runtime.js';
+
+/**
+ * Entry of a media worker thread (started by MediaWorkerThread): runs a WorkerMediaRuntime on the
+ * commands of the main thread. The data comes from our own main thread (trusted, not outside input).
+ */
+const port = parentPort;
+if (port === null) throw new Error('media-worker.ts runs only as a worker thread');
+const data = workerData as MediaWorkerData;
+const post = (event: WorkerEvent): void => {
+  port.postMessage(event);
+};
+const logger = forwardingLogger(data.logLevel, post, { module: 'media', worker: data.index });
+const runtime = new WorkerMediaRuntime(data, post, logger);
+port.on('message', (cmd: WorkerCommand) => {
+  runtime.handle(cmd);
+});
+post({ type: 'ready' });
