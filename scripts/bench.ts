@@ -71,11 +71,14 @@ async function run(options: Options): Promise<void> {
   let overload: OverloadResult | undefined;
   let overloadSkipped: string | undefined;
   if (phases.has('overload')) {
-    const ceiling = cleanCeiling(ladder)?.rate ?? ladder[0]?.rate ?? rates[0] ?? 100;
-    const rate = ceiling * 2;
+    const ceiling = cleanCeiling(ladder)?.rate;
+    const rate = 2 * (ceiling ?? ladder[0]?.rate ?? rates[0] ?? 100);
+    const basis = ceiling !== undefined
+      ? `2× the clean ceiling (${ceiling} calls/s)`
+      : ladder.length > 0 ? '2× the first ladder step (no step was clean)' : '2× the first ladder rate (ladder not run)';
     if (budget.fits(plan.overloadS + plan.recoveryBoundS + OVERLOAD_EXTRA_S)) {
       log(`overload: ${rate} calls/s for ${plan.overloadS} s`);
-      overload = await runOverload(plan, rate);
+      overload = await runOverload(plan, rate, basis);
       log(`overload: ${overload.ok ? 'goal met' : overload.reason}`);
     } else {
       overloadSkipped = 'no time left in the budget';
@@ -94,7 +97,7 @@ async function run(options: Options): Promise<void> {
       const step = await runMediaStep(plan, level);
       log(`media: ${level} → ${step.ok ? 'ok' : step.reason}`);
       media.push(step);
-      if (!step.ok) break;
+      if (step.collapse) break;
     }
   }
 

@@ -11,8 +11,7 @@
  * Afterwards: calls left active, and the call records' end reasons (every call should end by the
  * caller's BYE; "no-ack" means the server did not read an ACK in time).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/ports.js';
@@ -24,7 +23,7 @@ import type { Plan } from './plan.js';
 import { sample, type Scrape } from './prom.js';
 import { fmt } from './report.js';
 import { RtpCapture, type CaptureStats } from './rtp-capture.js';
-import { sleep } from './runtime.js';
+import { makeTempDir, removeTempDir, sleep } from './runtime.js';
 import { RTP_PORTS, serverDefaults, serverSettings, tryScrape, waitIdle, withServer, type ServerFindings } from './server.js';
 import { RECV_TIMEOUT_MS } from './setup-ladder.js';
 import { liveCreated, summarizeSipp, type SippSummary } from './sipp-run.js';
@@ -42,6 +41,8 @@ export interface MediaStep {
   holdS: number;
   ok: boolean;
   reason: string;
+  /** Too broken to go on to a higher level: < 90 % of the calls up, ≥ 1 % failed, or /metrics unanswered. */
+  collapse: boolean;
   /** hotline_active_calls had reached the level when the window started. */
   reached: boolean;
   activeAtWindow?: number | undefined;
@@ -99,9 +100,9 @@ function workerSeries(s: Scrape | undefined): Record<string, number> {
 export async function runMediaStep(plan: Plan, level: number): Promise<MediaStep> {
   const rampRate = Math.min(plan.mediaRampRate, level);
   const holdS = holdSeconds(plan, level);
-  const base = { level, rampRate, holdS, reached: false, workerSeries: {} };
+  const base = { level, rampRate, holdS, reached: false, collapse: true, workerSeries: {} };
   if (!ensureTool('tcpdump', 'tcpdump')) return { ...base, ok: false, reason: 'tcpdump is not installed and apt-get could not install it' };
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-media-'));
+  const dir = makeTempDir('bench-media-');
   const pcap = path.join(dir, 'caller.pcap');
   writeRtpPcap(pcap, holdS + 5);
   const scenario = path.join(dir, 'uac-media.xml');
@@ -175,10 +176,12 @@ export async function runMediaStep(plan: Plan, level: number): Promise<MediaStep
         if (hanging !== 0) problems.push(`${String(hanging)} calls left active`);
         const odd = Object.entries(endReasons ?? {}).filter(([k]) => k !== 'hangup/caller');
         if (odd.length > 0) problems.push(`records not ended by the caller: ${odd.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+        const activeAtStart = p1 === undefined ? 0 : (sample(p1, 'hotline_active_calls') ?? 0);
         return {
           ...base,
           ok: problems.length === 0,
           reason: problems.join(', '),
+          collapse: p2 === undefined || activeAtStart < level * 0.9 || summary.failed >= level * 0.01 || summary.timedOut,
           reached,
           activeAtWindow: p2 === undefined ? undefined : sample(p2, 'hotline_active_calls'),
           rtpSessionsAtWindow: p2 === undefined ? undefined : sample(p2, 'hotline_rtp_sessions'),
@@ -203,6 +206,6 @@ export async function runMediaStep(plan: Plan, level: number): Promise<MediaStep
     );
     return { ...result, findings };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

@@ -38,6 +38,8 @@ export interface HealthStats {
 
 export interface OverloadResult {
   rate: number;
+  /** How the rate was chosen, e.g. "2× the clean ceiling (400 calls/s)". */
+  basis: string;
   seconds: number;
   ok: boolean;
   reason: string;
@@ -128,10 +130,10 @@ async function shedStop(server: ServerHandle, loadEnd: number, boundS: number): 
   return undefined;
 }
 
-export async function runOverload(plan: Plan, rate: number): Promise<OverloadResult> {
+export async function runOverload(plan: Plan, rate: number, basis: string): Promise<OverloadResult> {
   const admission = serverDefaults();
   const calls = rate * plan.overloadS;
-  const base = { rate, seconds: plan.overloadS, admission };
+  const base = { rate, basis, seconds: plan.overloadS, admission };
   const { result, findings } = await withServer<OverloadResult>(
     // The harness turns the lag admission off for tests; the benchmark wants the server's default.
     { SIP_OVERLOAD_LAG_MS: String(admission.overloadLagMs) },

@@ -146,7 +146,7 @@ function ladderComparison(r: RunResults): string {
       ratio(ours?.cpuMsPerCall, kam?.cpuMsPerCall, 1),
     ];
   });
-  return table(['calls/s', 'this server', `Kamailio ${r.kamailioVersion ?? ''} (stateless 200, measured)`, 'drachtio-server + drachtio-srf (issue 15, not re-measured)', 'CPU/call this ÷ Kamailio'], rows);
+  return table(['calls/s', 'this server', `Kamailio${r.kamailioVersion === undefined ? '' : ` ${r.kamailioVersion}`} (stateless 200, measured)`, 'drachtio-server + drachtio-srf (issue 15, not re-measured)', 'CPU/call this ÷ Kamailio'], rows);
 }
 
 function ladderDetail(steps: readonly LadderStep[]): string {
@@ -178,7 +178,7 @@ function overloadSection(r: RunResults): string[] {
   return [
     '### Overload',
     '',
-    `${o.rate} calls/s offered for ${o.seconds} s (≈ 2× the clean ceiling), calls held ${r.plan.holdMs / 1000} s; server admission at its defaults: SIP_MAX_CALLS_PER_S=${o.admission.maxCallsPerS}, SIP_OVERLOAD_LAG_MS=${o.admission.overloadLagMs}. ${o.ok ? 'Goal met.' : `**Not met**: ${o.reason}.`}`,
+    `${o.rate} calls/s offered for ${o.seconds} s (${o.basis}), calls held ${r.plan.holdMs / 1000} s; server admission at its defaults: SIP_MAX_CALLS_PER_S=${o.admission.maxCallsPerS}, SIP_OVERLOAD_LAG_MS=${o.admission.overloadLagMs}. ${o.ok ? 'Goal met.' : `**Not met**: ${o.reason}.`}`,
     '',
     table(
       ['Measure', 'Result'],

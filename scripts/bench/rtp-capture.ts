@@ -6,12 +6,10 @@
  * caller's jitter buffer sees). tcpdump's own kernel drops are reported apart, so a capture that
  * could not keep up is not blamed on the server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { percentile } from './measure.js';
 import { readUdpPcap } from './pcap.js';
-import { sleep, spawnOwned, type OwnedProcess } from './runtime.js';
+import { makeTempDir, removeTempDir, sleep, spawnOwned, type OwnedProcess } from './runtime.js';
 
 const PACKETS_PER_S = 50;
 
@@ -52,7 +50,7 @@ export class RtpCapture {
    * tcpdump says it is listening (rejects after 5 s or when it exits).
    */
   static async start(portMin: number, portMax: number, dstPort: number): Promise<RtpCapture> {
-    const dir = mkdtempSync(path.join(tmpdir(), 'bench-rtp-'));
+    const dir = makeTempDir('bench-rtp-');
     const file = path.join(dir, 'rtp.pcap');
     const filter = `udp and src host 127.0.0.1 and src portrange ${portMin}-${portMax} and dst port ${dstPort}`;
     // -s 64: Ethernet + IP + UDP + RTP header is 54 bytes; -B: 64 MiB kernel buffer for 100k packets/s.
@@ -63,7 +61,7 @@ export class RtpCapture {
     while (!proc.output().includes('listening on')) {
       if (state.exited || Date.now() > deadline) {
         await proc.stop(500);
-        rmSync(dir, { recursive: true, force: true });
+        removeTempDir(dir);
         throw new Error(`tcpdump did not start: ${proc.output().trim().split('\n').slice(-2).join(' ')}`);
       }
       await sleep(50);
@@ -78,7 +76,7 @@ export class RtpCapture {
     try {
       return analyse(readUdpPcap(this.file), drops === undefined ? undefined : Number(drops));
     } finally {
-      rmSync(this.dir, { recursive: true, force: true });
+      removeTempDir(this.dir);
     }
   }
 }

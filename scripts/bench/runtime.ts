@@ -5,6 +5,9 @@
  * the 'exit' handlers of test/support/server-process.ts and test/support/sipp.ts.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const sleep = (msDelay: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, msDelay));
 
@@ -42,9 +45,25 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals, evenIfLeaderExit
   }
 }
 
+/** Temporary directories of the run, deleted at exit if their step did not delete them. */
+const tempDirs = new Set<string>();
+
 process.once('exit', () => {
   for (const child of owned) killGroup(child, 'SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A fresh directory under the temp dir, deleted by `removeTempDir` or at the latest when the process exits. */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
 
 export interface OwnedProcess {
   child: ChildProcess;

@@ -11,8 +11,8 @@ import { BENCH_ADMIN } from './api.js';
 import { histogramQuantile, sample, scrape, type Scrape } from './prom.js';
 import { sleep } from './runtime.js';
 
-/** RTP ports per server: 4000 even-and-odd ports, so 2000 media sessions at most. */
-export const RTP_PORTS = 4000;
+/** RTP ports per server: 4400, so 2200 media sessions at most (media steps go up to 2000). */
+export const RTP_PORTS = 4400;
 
 /** What a step found wrong on the server side (besides sipp's failed calls). */
 export interface ServerFindings {

@@ -4,13 +4,12 @@
  * free 127.0.0.1 port, two worker processes (one per core), in its own process group so every
  * worker is killed with it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { freePort, isPortFree } from '../../../test/support/ports.js';
-import { sleep, spawnOwned, type OwnedProcess } from '../runtime.js';
+import { makeTempDir, removeTempDir, sleep, spawnOwned, type OwnedProcess } from '../runtime.js';
 import { ensureTool } from '../tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,7 +27,7 @@ export interface Kamailio {
 export async function startKamailio(): Promise<Kamailio> {
   if (!ensureTool('kamailio', 'kamailio')) throw new Error('kamailio is not installed and apt-get could not install it');
   const port = await freePort('udp');
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-kamailio-'));
+  const dir = makeTempDir('bench-kamailio-');
   const cfg = path.join(dir, 'kamailio.cfg');
   writeFileSync(
     cfg,
@@ -42,19 +41,19 @@ export async function startKamailio(): Promise<Kamailio> {
   while (await isPortFree(port, 'udp')) {
     if (state.exited || Date.now() > deadline) {
       await proc.stop(500);
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
       throw new Error(`kamailio did not start: ${proc.output().trim().split('\n').slice(-3).join(' ')}`);
     }
     await sleep(100);
   }
-  const version = /kamailio (\d+\.\d+\.\d+)/.exec(spawnSync('kamailio', ['-v'], { encoding: 'utf8', timeout: 5000 }).stdout)?.[1] ?? '';
+  const version = /kamailio (\d+\.\d+\.\d+)/.exec(spawnSync('kamailio', ['-v'], { encoding: 'utf8', timeout: 5000 }).stdout)?.[1] ?? 'version unknown';
   return {
     port,
     pid: proc.child.pid,
     version,
     stop: async () => {
       await proc.stop(3000);
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }
