@@ -38,11 +38,13 @@ async function run(options: Options): Promise<void> {
   const mediaLevels = options.mediaLevels ?? plan.mediaLevels;
   serverSettings.rtpMin = await freePortRange(RTP_PORTS);
   serverSettings.mediaWorkers = options.mediaWorkers;
+  serverSettings.extraEnv = options.serverEnv;
+  const admission = serverDefaults(); // throws the server's own message for a bad --server-env value
   const budget = new Budget(plan.budgetS);
   const load0 = os.loadavg()[0] ?? NaN;
   const skipped: string[] = [];
   log(`${plan.mode} run, phases ${[...phases].join(', ')}; ladder ${rates.join('/')} calls/s × ${plan.rateStepS} s; media ${mediaLevels.join('/')}; ` +
-    `MEDIA_WORKERS ${options.mediaWorkers ?? 'unset (server default)'}; budget ${plan.budgetS} s`);
+    `MEDIA_WORKERS ${options.mediaWorkers ?? 'unset (server default)'}; server env ${JSON.stringify(options.serverEnv)}; budget ${plan.budgetS} s`);
 
   let ladder: LadderStep[] = [];
   if (phases.has('ladder')) {
@@ -113,7 +115,8 @@ async function run(options: Options): Promise<void> {
     rates,
     mediaLevels,
     mediaWorkers: options.mediaWorkers,
-    admissionDefaults: serverDefaults(),
+    serverEnv: options.serverEnv,
+    admissionDefaults: admission,
     ladder,
     kamailio,
     kamailioVersion,
@@ -136,6 +139,8 @@ function main(): void {
   let options: Options;
   try {
     options = parseOptions(process.argv.slice(2));
+    serverSettings.extraEnv = options.serverEnv;
+    serverDefaults();
   } catch (err) {
     process.stderr.write(`${USAGE}\n${(err as Error).message}\n`);
     process.exit(2);

@@ -68,9 +68,12 @@ export interface Options {
   rates: number[] | undefined;
   /** --media=500,1000: replaces the plan's media levels. */
   mediaLevels: number[] | undefined;
+  /** --server-env=KEY=VALUE (repeatable): set on every server of the ladder, overload and media steps, over the benchmark's own settings. */
+  serverEnv: Record<string, string>;
 }
 
-export const USAGE = `usage: npm run bench [-- [--quick] [--media-workers=N] [--only=${PHASES.join(',')}] [--rates=R1,R2,...] [--media=N1,N2,...]]`;
+export const USAGE =
+  `usage: npm run bench [-- [--quick] [--media-workers=N] [--only=${PHASES.join(',')}] [--rates=R1,R2,...] [--media=N1,N2,...] [--server-env=KEY=VALUE ...]]`;
 
 function positiveList(name: string, value: string): number[] {
   const list = value.split(',').map(Number);
@@ -82,7 +85,7 @@ function positiveList(name: string, value: string): number[] {
 
 /** Parses the command line; throws with a message naming the bad argument. */
 export function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { plan: FULL, phases: new Set(PHASES), mediaWorkers: undefined, rates: undefined, mediaLevels: undefined };
+  const options: Options = { plan: FULL, phases: new Set(PHASES), mediaWorkers: undefined, rates: undefined, mediaLevels: undefined, serverEnv: {} };
   for (const arg of argv) {
     const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (name === '--quick' && value === undefined) {
@@ -99,6 +102,10 @@ export function parseOptions(argv: readonly string[]): Options {
       options.rates = positiveList('--rates', value);
     } else if (name === '--media' && value !== undefined) {
       options.mediaLevels = positiveList('--media', value);
+    } else if (name === '--server-env' && value !== undefined) {
+      const match = /^([A-Z][A-Z0-9_]{0,63})=(.{0,1000})$/.exec(value);
+      if (match?.[1] === undefined || match[2] === undefined) throw new Error(`--server-env needs KEY=VALUE with an upper-case KEY, got "${value}"`);
+      options.serverEnv[match[1]] = match[2];
     } else {
       throw new Error(`unknown argument "${arg}"`);
     }

@@ -21,6 +21,7 @@ export interface RunResults {
   rates: readonly number[];
   mediaLevels: readonly number[];
   mediaWorkers: string | undefined;
+  serverEnv: Readonly<Record<string, string>>;
   admissionDefaults: { maxCallsPerS: number; overloadLagMs: number };
   ladder: LadderStep[];
   kamailio: LadderStep[];
@@ -178,7 +179,7 @@ function overloadSection(r: RunResults): string[] {
   return [
     '### Overload',
     '',
-    `${o.rate} calls/s offered for ${o.seconds} s (${o.basis}), calls held ${r.plan.holdMs / 1000} s; server admission at its defaults: SIP_MAX_CALLS_PER_S=${o.admission.maxCallsPerS}, SIP_OVERLOAD_LAG_MS=${o.admission.overloadLagMs}. ${o.ok ? 'Goal met.' : `**Not met**: ${o.reason}.`}`,
+    `${o.rate} calls/s offered for ${o.seconds} s (${o.basis}), calls held ${r.plan.holdMs / 1000} s; server admission as shipped (unless --server-env): SIP_MAX_CALLS_PER_S=${o.admission.maxCallsPerS}, SIP_OVERLOAD_LAG_MS=${o.admission.overloadLagMs}. ${o.ok ? 'Goal met.' : `**Not met**: ${o.reason}.`}`,
     '',
     table(
       ['Measure', 'Result'],
@@ -302,7 +303,10 @@ export function render(r: RunResults): string {
     `## ${r.plan.mode === 'full' ? 'Full run' : 'Quick run (`--quick`, smoke only: short steps, numbers not comparable)'}`,
     '',
     `${new Date().toISOString()}, ${fmt(r.elapsedS, 0)} s. Machine: ${machine(r.load0)}.`,
-    `Ladder ${r.rates.join('/')} calls/s × ${r.plan.rateStepS} s, calls held ${r.plan.holdMs / 1000} s; media ${r.mediaLevels.join('/')} calls; media engine: ${r.mediaWorkers === undefined ? 'server default' : `MEDIA_WORKERS=${r.mediaWorkers}`}; phases: ${r.phases.join(', ')}.`,
+    `Admission: ladder and media steps with the rate limit off and the event-loop lag threshold at ${r.admissionDefaults.overloadLagMs} ms; ` +
+      `overload step with SIP_MAX_CALLS_PER_S=${r.admissionDefaults.maxCallsPerS} and the same threshold.`,
+    `Ladder ${r.rates.join('/')} calls/s × ${r.plan.rateStepS} s, calls held ${r.plan.holdMs / 1000} s; media ${r.mediaLevels.join('/')} calls; media engine: ${r.mediaWorkers === undefined ? 'server default' : `MEDIA_WORKERS=${r.mediaWorkers}`}; phases: ${r.phases.join(', ')}` +
+      `${Object.keys(r.serverEnv).length === 0 ? '' : `; every server also got ${Object.entries(r.serverEnv).map(([k, v]) => `\`${k}=${v}\``).join(' ')} (--server-env)`}.`,
     '',
     summary(r),
     '',

@@ -150,6 +150,7 @@ npm run bench                      # full run, about 15 min on a quiet 2-core ma
 npm run bench -- --quick           # smoke run, about 3 min; rewrites "Quick run"
 npm run bench -- --media-workers=0 # media on the main thread (compare with the default)
 npm run bench -- --only=ladder,kamailio --rates=100,200,400   # a part of the run
+npm run bench -- --server-env=SIP_OVERLOAD_LAG_MS=0   # any server setting, for the ladder, overload and media servers
 \`\`\`
 `;
 

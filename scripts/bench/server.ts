@@ -28,11 +28,17 @@ export interface ServerFindings {
 export const serverSettings = {
   rtpMin: 0,
   mediaWorkers: undefined as string | undefined,
+  /** --server-env: applied last, over every step's own settings. */
+  extraEnv: {} as Record<string, string>,
 };
 
-/** The server's own defaults (src/config/config.ts), for the report and for the admission settings. */
+/**
+ * Admission settings as a server of this run gets them unless a step sets its own: the server's
+ * defaults (src/config/config.ts) under the --server-env overrides. Throws the server's own config
+ * error for a bad override.
+ */
 export function serverDefaults(): { maxCallsPerS: number; overloadLagMs: number } {
-  const c = loadConfig({}, '/nonexistent/.env');
+  const c = loadConfig({ ...serverSettings.extraEnv }, '/nonexistent/.env');
   return { maxCallsPerS: c.SIP_MAX_CALLS_PER_S, overloadLagMs: c.SIP_OVERLOAD_LAG_MS };
 }
 
@@ -104,6 +110,7 @@ export async function withServer<T>(
         RTP_PORT_MAX: String(serverSettings.rtpMin + RTP_PORTS - 1),
         ...(serverSettings.mediaWorkers === undefined ? {} : { MEDIA_WORKERS: serverSettings.mediaWorkers }),
         ...env,
+        ...serverSettings.extraEnv,
       },
       { rtpPorts: RTP_PORTS },
     );
