@@ -59,7 +59,8 @@ for the server, not a ceiling, and numbers taken while other work runs on the ma
   INVITE sent → 200 received; sipp's clock ticks in whole ms) and from the server's
   \`hotline_answer_latency_seconds\` histogram (difference of two scrapes, interpolated in buckets),
   the INVITEs the server counts as shed, **CPU ms per call** (user + system CPU of the server process,
-  every thread, from /proc, from sipp's start to its end, divided by the calls placed), **calls
+  every thread, from /proc, from sipp's start to its end, divided by the calls placed; it includes
+  what the idle server spends anyway, which weighs at low rates), **calls
   hanging** (\`hotline_active_calls\` 10 s after sipp ended) and how long until \`GET /api/v1/calls\`
   counts one record per answered call (bound 20 s).
 - Admission for the ladder: the rate limit off (\`SIP_MAX_CALLS_PER_S=0\`: capacity is what is measured),
@@ -92,7 +93,8 @@ for the server, not a ceiling, and numbers taken while other work runs on the ma
 - A fresh server with its **default** admission control (rate limit \`SIP_MAX_CALLS_PER_S\` and lag
   threshold \`SIP_OVERLOAD_LAG_MS\` as shipped) is offered **2× the clean ceiling** (2× the first
   ladder step when none was clean) for 20 s (\`--quick\`: 8 s) with the ladder's scenario; then the load
-  stops (the moment sipp has placed its last call, read from its per-second statistics file).
+  stops (the moment sipp has placed its last call, read from its statistics file, which sipp rewrites
+  every second: the moment is known to within about a second).
 - Reported: calls placed / answered / refused with 503 / failed; the share of **admitted** calls (placed
   − 503) that were answered; the server's shed counter by reason (\`hotline_sip_shed_total\`);
   **retransmissions per call placed** (a storm shows here); INVITE→200 of the admitted calls;

@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { loadConfig } from '../../src/config/config.js';
+import { freePortRange } from '../../test/support/ports.js';
 import { startServer, type ServerHandle } from '../../test/support/server-process.js';
 import { BENCH_ADMIN } from './api.js';
 import { histogramQuantile, sample, scrape, type Scrape } from './prom.js';
@@ -99,9 +100,8 @@ export async function withServer<T>(
   onStartFailure: (message: string, findings: ServerFindings) => T,
 ): Promise<{ result: T; findings: ServerFindings }> {
   const findings: ServerFindings = { logLines: [], exitCode: undefined, notes: [] };
-  let server: ServerHandle;
-  try {
-    server = await startServer(
+  const start = (): Promise<ServerHandle> =>
+    startServer(
       {
         LOG_LEVEL: 'warn',
         ADMIN_USER: BENCH_ADMIN.username,
@@ -114,9 +114,23 @@ export async function withServer<T>(
       },
       { rtpPorts: RTP_PORTS },
     );
+  let server: ServerHandle;
+  try {
+    try {
+      server = await start();
+    } catch (first) {
+      // On a shared machine another process may have taken a port of the run's RTP range (or the SIP
+      // or HTTP port) since it was picked: one more try on fresh ports, noted with the step.
+      findings.notes.push(`first start failed (${(first as Error).message.split('\n')[0] ?? ''}), started again on a new RTP port range`);
+      serverSettings.rtpMin = await freePortRange(RTP_PORTS);
+      server = await start();
+    }
   } catch (err) {
-    const message = `server did not start: ${(err as Error).message.split('\n')[0] ?? ''}`;
-    findings.notes.push((err as Error).message);
+    const lines = (err as Error).message.split('\n').filter((l) => l.trim().length > 0);
+    const message = `server did not start: ${lines[0] ?? ''}`;
+    // The harness's message ends with the server's last log lines: keep them for the findings.
+    findings.notes.push(message);
+    findings.logLines = lines.slice(1, 12);
     return { result: onStartFailure(message, findings), findings };
   }
   let result: T;
