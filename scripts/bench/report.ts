@@ -139,8 +139,10 @@ quick: N = 10.
 ### Bounds and clean-up
 
 Each sipp run has a hard time limit; the run has a budget (full 30 min, quick 8 min: a step that would
-not fit is skipped and named); the ladders stop at their first collapse and the media steps at their
-first shortfall. Every child process (servers, sipp, Kamailio with its workers, tcpdump) is killed when
+not fit is skipped and named); the ladders stop at their first collapse and the media steps at theirs
+(fewer than 90 % of the calls up when the window starts, ≥ 1 % failed, or \`/metrics\` unanswered). A
+server that does not start (a port taken by another process meanwhile) is started once more on fresh
+ports, noted with its step. Every child process (servers, sipp, Kamailio with its workers, tcpdump) is killed when
 the benchmark ends, fails or is interrupted (Ctrl-C).
 
 ## How to reproduce
