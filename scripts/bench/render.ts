@@ -11,7 +11,7 @@ import type { MediaStep } from './media-step.js';
 import { sippVersion } from './measure.js';
 import type { OverloadResult } from './overload.js';
 import type { Plan } from './plan.js';
-import { DRACHTIO_ISSUE_15, KAMAILIO_ISSUE_15 } from './ref/issue-15.js';
+import { DRACHTIO_ISSUE_15, KAMAILIO_ISSUE_15, SERVER_ISSUE_15 } from './ref/issue-15.js';
 import { fmt, mib, table, type Cell } from './report.js';
 import type { ServerFindings } from './server.js';
 import { cleanCeiling, type LadderStep } from './setup-ladder.js';
@@ -314,7 +314,9 @@ export function render(r: RunResults): string {
     '',
     ladderComparison(r),
     '',
-    `Kamailio's issue-15 figures for comparison: clean up to ${KAMAILIO_ISSUE_15.cleanCeiling} calls/s, ${KAMAILIO_ISSUE_15.cpuMsPerCall} ms CPU per call.`,
+    `Issue 15's figures for comparison: Kamailio clean up to ${KAMAILIO_ISSUE_15.cleanCeiling} calls/s, ${KAMAILIO_ISSUE_15.cpuMsPerCall} ms CPU per call; ` +
+      `this server before the issue's work clean up to ${SERVER_ISSUE_15.cleanCeiling} calls/s, ${SERVER_ISSUE_15.cpuMsPerCall} ms CPU per call ` +
+      `(${[...SERVER_ISSUE_15.byRate].map(([rate, text]) => `${rate}/s: ${text}`).join('; ')}).`,
     '',
     '### Set-up ladder, this server in detail',
     '',
