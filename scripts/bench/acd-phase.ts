@@ -22,6 +22,7 @@ import { startSipp } from '../../test/support/sipp.js';
 import { AgentUas } from './agent-uas.js';
 import { BENCH_ADMIN } from './api.js';
 import { percentile } from './measure.js';
+import { makeTempDir, removeTempDir } from './runtime.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REALM = 'hotline12345';
@@ -111,6 +112,7 @@ export async function runAcdPhase(plan: { agents: number; rtpMin: number; rtpPor
   let uas: AgentUas | undefined;
   const desks: Desk[] = [];
   let result: AcdPhaseResult = base;
+  const recordingsDir = makeTempDir('bench-rec-');
   try {
     server = await startServer(
       {
@@ -120,7 +122,7 @@ export async function runAcdPhase(plan: { agents: number; rtpMin: number; rtpPor
         QUEUES_FILE: path.join(here, 'acd-queues.yaml'),
         IVR_FLOW: path.join(here, 'acd-flow.yaml'),
         SIP_REALM: REALM,
-        RECORDINGS_DIR: path.join('/tmp', `bench-rec-${randomBytes(4).toString('hex')}`),
+        RECORDINGS_DIR: recordingsDir,
         RTP_PORT_MIN: String(plan.rtpMin),
         RTP_PORT_MAX: String(plan.rtpMin + plan.rtpPorts - 1),
       },
@@ -235,6 +237,7 @@ export async function runAcdPhase(plan: { agents: number; rtpMin: number; rtpPor
         .split('\n')
         .filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'));
     }
+    removeTempDir(recordingsDir);
     result.wallS = (Date.now() - started) / 1000;
   }
   return result;

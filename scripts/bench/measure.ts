@@ -55,3 +55,50 @@ export function sippVersion(): string {
   const text = `${out.stdout}${out.stderr}`;
   return /SIPp v\S+/.exec(text)?.[0] ?? 'sipp not found';
 }
+
+/** Pids of `pid` and all its descendants (Linux /proc, one pass over the process table). */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) comes right after "(comm) state".
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+/** CPU seconds of `pid` and its descendants (a forking server such as Kamailio). */
+export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  let total = 0;
+  let seen = false;
+  for (const p of processTree(pid)) {
+    const s = processCpuSeconds(p);
+    if (s !== undefined) {
+      total += s;
+      seen = true;
+    }
+  }
+  return seen ? total : undefined;
+}
+
+/** Resident set size of `pid` in bytes (VmRSS of /proc/<pid>/status), undefined when unreadable. */
+export function rssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
