@@ -77,6 +77,7 @@ function toRevisionJson(r: ArticleRevision): RevisionJson {
     action: r.action,
     changed: r.changed,
     editedBy: r.editedBy,
+    editedByName: r.editedByName,
     editedAt: r.editedAt.toISOString(),
     title: r.title,
     body: r.body,

@@ -110,7 +110,16 @@ export class SequelizeKnowledgeRepository implements KnowledgeRepository {
   async history(id: number): Promise<ArticleRevision[]> {
     try {
       const rows = await this.revisions.findAll({ where: { articleId: id }, order: [['version', 'DESC']] });
-      return rows.map(toRevision);
+      const editors = [...new Set(rows.map((r) => r.editedBy))];
+      const names = new Map<number, string>();
+      if (editors.length > 0) {
+        const users = await this.sequelize.query<{ id: number; display_name: string | null; username: string }>('SELECT id, display_name, username FROM users WHERE id IN (:editors)', {
+          type: QueryTypes.SELECT,
+          replacements: { editors },
+        });
+        for (const u of users) names.set(Number(u.id), u.display_name !== null && u.display_name !== '' ? u.display_name : u.username);
+      }
+      return rows.map((r) => toRevision(r, names.get(r.editedBy) ?? null));
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `reading the history of article ${id} failed`);
     }
@@ -226,7 +235,7 @@ function toArticle(row: KnowledgeArticleRow): Article {
   return { id: r.id, ...fieldsFrom(r), version: r.version, createdBy: r.createdBy, updatedBy: r.updatedBy, createdAt: asDate(r.createdAt), updatedAt: asDate(r.updatedAt) };
 }
 
-function toRevision(row: KnowledgeRevisionRow): ArticleRevision {
+function toRevision(row: KnowledgeRevisionRow, editedByName: string | null): ArticleRevision {
   const r = row.get({ plain: true });
   return {
     articleId: r.articleId,
@@ -234,6 +243,7 @@ function toRevision(row: KnowledgeRevisionRow): ArticleRevision {
     action: r.action as RevisionAction,
     changed: r.changedFields === '' ? [] : r.changedFields.split(','),
     editedBy: r.editedBy,
+    editedByName,
     editedAt: asDate(r.editedAt),
     ...fieldsFrom(r),
   };

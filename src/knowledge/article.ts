@@ -39,6 +39,8 @@ export interface ArticleRevision extends ArticleFields {
   readonly action: RevisionAction;
   readonly changed: readonly string[];
   readonly editedBy: number;
+  /** The editor's display name (or username) as the users table has it now; null when the user is gone. */
+  readonly editedByName: string | null;
   readonly editedAt: Date;
 }
 

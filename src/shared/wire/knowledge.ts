@@ -79,6 +79,8 @@ export interface RevisionJson {
   /** Field names that differ from the previous version (all on `created`). */
   readonly changed: readonly string[];
   readonly editedBy: number;
+  /** The editor's display name (or username); null when the user no longer exists. */
+  readonly editedByName: string | null;
   readonly editedAt: string;
   readonly title: string;
   readonly body: string;
