@@ -157,12 +157,19 @@ CREATE TABLE `knowledge_articles` (
   KEY `knowledge_articles_status_kind` (`status`,`kind`,`updated_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `knowledge_term_stats` (
+  `term` bigint(20) NOT NULL,
+  `df` int(11) NOT NULL,
+  PRIMARY KEY (`term`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `knowledge_terms` (
   `term` bigint(20) NOT NULL,
   `article_id` int(11) NOT NULL,
   `weight` smallint(6) NOT NULL,
   PRIMARY KEY (`term`,`article_id`),
   KEY `knowledge_terms_article` (`article_id`),
+  KEY `knowledge_terms_term_weight` (`term`,`weight`),
   CONSTRAINT `knowledge_terms_ibfk_1` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -7,6 +7,8 @@ import { ticketTransaction } from './ticket-transaction.js';
 
 /** Index rows per INSERT statement. */
 const TERM_CHUNK = 500;
+/** Postings read to find the articles worth scoring, at most (see candidates()). */
+export const CANDIDATE_BUDGET = 600;
 
 interface HitRow {
   article_id: number | string;
@@ -16,8 +18,9 @@ interface HitRow {
 
 /**
  * KnowledgeRepository on `knowledge_*` (migrations/0014-knowledge-base.ts); returns plain objects.
- * The search is one aggregate over the term index (knowledge/search-terms.ts) joined to the article
- * rows for status and validity, the same SQL on SQLite and MariaDB.
+ * The search (search()): candidates from the query's rarest terms, those published and valid now,
+ * then one aggregate over their postings of the query's terms (knowledge/search-terms.ts); the same
+ * SQL on SQLite and MariaDB.
  */
 export class SequelizeKnowledgeRepository implements KnowledgeRepository {
   private readonly articles: KnowledgeArticleModel;
@@ -113,7 +116,7 @@ export class SequelizeKnowledgeRepository implements KnowledgeRepository {
       const editors = [...new Set(rows.map((r) => r.editedBy))];
       const names = new Map<number, string>();
       if (editors.length > 0) {
-        const users = await this.sequelize.query<{ id: number; display_name: string | null; username: string }>('SELECT id, display_name, username FROM users WHERE id IN (:editors)', {
+        const users = await this.sequelize.query<{ id: number | string; display_name: string | null; username: string }>('SELECT id, display_name, username FROM users WHERE id IN (:editors)', {
           type: QueryTypes.SELECT,
           replacements: { editors },
         });
@@ -128,7 +131,17 @@ export class SequelizeKnowledgeRepository implements KnowledgeRepository {
   async search(query: SearchQuery): Promise<SearchHit[]> {
     const { exact, ranges } = query.terms;
     if (exact.length === 0 && ranges.length === 0) return [];
-    const replacements: Record<string, unknown> = { at: query.at.getTime(), limit: query.limit };
+    const at = query.at.getTime();
+    let candidates: Map<number, boolean>;
+    try {
+      candidates = await this.candidates(exact, ranges, at);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', 'searching the knowledge base failed');
+    }
+    if (candidates.size === 0) return [];
+    const eligible = [...candidates].map(([id, notice]) => ({ id, notice }));
+    const notices = eligible.filter((e) => e.notice).map((e) => e.id);
+    const replacements: Record<string, unknown> = { limit: query.limit, eligible: eligible.map((e) => e.id), notices: notices.length > 0 ? notices : [0] };
     const termMatch: string[] = [];
     // A single character's range counts once however many of its pairs an article has.
     const bucket: string[] = [];
@@ -152,13 +165,10 @@ export class SequelizeKnowledgeRepository implements KnowledgeRepository {
     const sql = `SELECT s.article_id, s.matched, s.score
 FROM (
   SELECT t.article_id, COUNT(DISTINCT ${distinctTerm}) AS matched, SUM(t.weight) AS score,
-    MAX(CASE WHEN a.kind = 'notice' THEN 1 ELSE 0 END) AS pinned
+    MAX(CASE WHEN t.article_id IN (:notices) THEN 1 ELSE 0 END) AS pinned
   FROM knowledge_terms t
-  JOIN knowledge_articles a ON a.id = t.article_id
   WHERE (${termMatch.join(' OR ')})
-    AND a.status = 'published'
-    AND (a.valid_from IS NULL OR a.valid_from <= :at)
-    AND (a.valid_to IS NULL OR a.valid_to > :at)
+    AND t.article_id IN (:eligible)
   GROUP BY t.article_id
 ) s
 ORDER BY s.pinned DESC, s.matched DESC,${categoryHit} s.score DESC, s.article_id DESC
@@ -177,7 +187,58 @@ LIMIT :limit`;
     }
   }
 
-  /** The article's category link rows and index rows, replaced whole. */
+  /**
+   * The articles worth scoring (published and valid at `at`; true for a notice), so that a search reads a bounded number of postings however common
+   * its words: the query's terms are taken rarest first (knowledge_term_stats) while their postings
+   * total at most CANDIDATE_BUDGET; when even the rarest is commoner than that, its CANDIDATE_BUDGET
+   * heaviest postings (title and tag hits first). An article matching every query term holds the
+   * rarest one, so whenever that term fits the budget the best-matching articles are all candidates;
+   * articles holding only common terms of the query may be missed, and they rank lowest anyway.
+   * Single characters (ranges) seed the candidates only when no pair or word of the query occurs:
+   * the first CANDIDATE_BUDGET postings of each range.
+   */
+  private async candidates(exact: readonly number[], ranges: readonly (readonly [number, number])[], at: number): Promise<Map<number, boolean>> {
+    const ids = new Map<number, boolean>();
+    const add = (rows: readonly { article_id: number | string; kind: string }[]): void => {
+      for (const r of rows) ids.set(Number(r.article_id), r.kind === 'notice');
+    };
+    // Published and valid now; the kind says which are notices (ranked first).
+    const live = "JOIN knowledge_articles a ON a.id = t.article_id AND a.status = 'published' AND (a.valid_from IS NULL OR a.valid_from <= :at) AND (a.valid_to IS NULL OR a.valid_to > :at)";
+    type Row = { article_id: number | string; kind: string };
+    if (exact.length > 0) {
+      const stats = await this.sequelize.query<{ term: number | string; df: number | string }>('SELECT term, df FROM knowledge_term_stats WHERE term IN (:exact) AND df > 0', {
+        type: QueryTypes.SELECT,
+        replacements: { exact: [...exact] },
+      });
+      const known = stats.map((r) => ({ term: Number(r.term), df: Number(r.df) })).sort((a, b) => a.df - b.df);
+      const seeds: number[] = [];
+      let total = 0;
+      for (const { term, df } of known) {
+        if (seeds.length > 0 && total + df > CANDIDATE_BUDGET) break;
+        seeds.push(term);
+        total += df;
+      }
+      if (seeds.length > 0) {
+        const sql =
+          total <= CANDIDATE_BUDGET
+            ? `SELECT t.article_id, a.kind FROM knowledge_terms t ${live} WHERE t.term IN (:seeds)`
+            : `SELECT t.article_id, a.kind FROM knowledge_terms t ${live} WHERE t.term IN (:seeds) ORDER BY t.weight DESC, t.article_id DESC LIMIT :budget`;
+        add(await this.sequelize.query<Row>(sql, { type: QueryTypes.SELECT, replacements: { seeds, budget: CANDIDATE_BUDGET, at } }));
+        return ids;
+      }
+    }
+    for (const [lo, hi] of ranges) {
+      add(
+        await this.sequelize.query<Row>(`SELECT t.article_id, a.kind FROM knowledge_terms t ${live} WHERE t.term BETWEEN :lo AND :hi LIMIT :budget`, {
+          type: QueryTypes.SELECT,
+          replacements: { lo, hi, budget: CANDIDATE_BUDGET, at },
+        }),
+      );
+    }
+    return ids;
+  }
+
+  /** The article's category link rows and index rows, replaced whole; the per-term article counts follow. */
   private async replaceLinks(id: number, categoryIds: readonly number[], terms: ReadonlyMap<number, number>, transaction: Transaction): Promise<void> {
     await this.sequelize.query('DELETE FROM knowledge_article_categories WHERE article_id = :id', { replacements: { id }, transaction });
     if (categoryIds.length > 0) {
@@ -186,8 +247,15 @@ LIMIT :limit`;
         transaction,
       });
     }
+    const old = await this.sequelize.query<{ term: number | string }>('SELECT term FROM knowledge_terms WHERE article_id = :id', { type: QueryTypes.SELECT, replacements: { id }, transaction });
+    const oldTerms = new Set(old.map((r) => Number(r.term)));
     await this.sequelize.query('DELETE FROM knowledge_terms WHERE article_id = :id', { replacements: { id }, transaction });
     await insertTerms(this.sequelize, id, terms, transaction);
+    const gone = [...oldTerms].filter((t) => !terms.has(t));
+    for (let i = 0; i < gone.length; i += TERM_CHUNK) {
+      await this.sequelize.query('UPDATE knowledge_term_stats SET df = df - 1 WHERE term IN (:terms)', { replacements: { terms: gone.slice(i, i + TERM_CHUNK) }, transaction });
+    }
+    await addTermCounts(this.sequelize, new Map([...terms.keys()].filter((t) => !oldTerms.has(t)).map((t) => [t, 1])), transaction);
   }
 }
 
@@ -199,6 +267,18 @@ export async function insertTerms(sequelize: Sequelize, articleId: number, terms
   });
   for (let i = 0; i < rows.length; i += TERM_CHUNK) {
     await sequelize.query(`INSERT INTO knowledge_terms (term, article_id, weight) VALUES ${rows.slice(i, i + TERM_CHUNK).join(', ')}`, transaction === undefined ? {} : { transaction });
+  }
+}
+
+/** Adds `counts` to the per-term article counts (knowledge_term_stats), inserting new terms. */
+export async function addTermCounts(sequelize: Sequelize, counts: ReadonlyMap<number, number>, transaction?: Transaction): Promise<void> {
+  const rows = [...counts].map(([term, n]) => {
+    if (!Number.isSafeInteger(term) || !Number.isSafeInteger(n)) throw new RangeError(`bad term count ${term}/${n}`);
+    return `(${term}, ${n})`;
+  });
+  const upsert = sequelize.getDialect() === 'sqlite' ? 'ON CONFLICT (term) DO UPDATE SET df = df + excluded.df' : 'ON DUPLICATE KEY UPDATE df = df + VALUES(df)';
+  for (let i = 0; i < rows.length; i += TERM_CHUNK) {
+    await sequelize.query(`INSERT INTO knowledge_term_stats (term, df) VALUES ${rows.slice(i, i + TERM_CHUNK).join(', ')} ${upsert}`, transaction === undefined ? {} : { transaction });
   }
 }
 

@@ -24,7 +24,7 @@ function articleFields(dialect: string) {
  * The knowledge base (知识库, issue 12): articles and temporary notices, every save kept as a revision
  * (who, when, which fields), category links, and the search index: one row per (term, article) with
  * its weight (knowledge/search-terms.ts: character pairs of Chinese text, hashed words), looked up by
- * the primary key's term prefix. SQLite keeps that table WITHOUT ROWID so the primary key is the
+ * the primary key's term prefix, with the count of articles per term (knowledge_term_stats). SQLite keeps that table WITHOUT ROWID so the primary key is the
  * table (as InnoDB's clustered index is): a lookup by term reads no second b-tree.
  */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
@@ -86,9 +86,17 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     );
   }
   await qi.addIndex('knowledge_terms', ['article_id'], { name: 'knowledge_terms_article' });
+  // A common term's best postings first (the search's candidates when every query term is common).
+  await qi.addIndex('knowledge_terms', ['term', 'weight'], { name: 'knowledge_terms_term_weight' });
+  // How many articles hold each term: the search starts from its rarest terms (knowledge-repository.ts).
+  await qi.createTable('knowledge_term_stats', {
+    term: { type: DataTypes.BIGINT, allowNull: false, primaryKey: true },
+    df: { type: DataTypes.INTEGER, allowNull: false },
+  });
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
+  await qi.dropTable('knowledge_term_stats');
   await qi.dropTable('knowledge_terms');
   await qi.dropTable('knowledge_article_categories');
   await qi.dropTable('knowledge_article_revisions');
