@@ -5,12 +5,15 @@ import { createAuthenticate } from '../api/authenticate.js';
 import { createCategoryRoutes } from '../api/categories.routes.js';
 import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
+import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
 import { createUnitRoutes } from '../api/units.routes.js';
 import type { Config } from '../config/config.js';
+import { SequelizeKnowledgeRepository } from '../db/knowledge-repository.js';
 import { SequelizeReportQueries } from '../db/report-queries.js';
+import { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { LiveBoard } from '../metrics/live-board.js';
 import { ReportService } from '../metrics/report-service.js';
@@ -78,6 +81,9 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     },
   });
 
+  // The knowledge base (知识库, issue 12): articles, notices and their search.
+  const knowledge = new KnowledgeService({ articles: new SequelizeKnowledgeRepository(storage.db.sequelize), categories, units, clock, logger });
+
   const databaseUp = cachedProbe(durableRecords.databaseUp, { clock, maxAgeMs: 2000 });
   // The one place the HTTP server is made, with the browser workspace (dist/workspace) served at `/`.
   const web = await createHttpServer({
@@ -97,6 +103,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
+      createKnowledgeRoutes({ knowledge }),
       createSurveyRoutes({
         tickets,
         preview,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import { SequelizeCategoryRepository } from '../db/category-repository.js';
 import type { Database } from '../db/database.js';
+import { SequelizeKnowledgeRepository } from '../db/knowledge-repository.js';
 import { SequelizeTicketRepository } from '../db/ticket-repository.js';
 import { SequelizeUnitRepository } from '../db/unit-repository.js';
 import type { Logger } from '../logging/logger.js';
@@ -36,6 +37,7 @@ export async function createWorkOrders(config: Config, db: Database, clock: Cloc
     timeZone: config.TZ,
     logger,
     duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
+    articles: new SequelizeKnowledgeRepository(db.sequelize),
   });
   return { tickets, units, categories, calendar };
 }

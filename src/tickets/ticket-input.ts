@@ -5,6 +5,7 @@ import { REQUEST_TYPES, TYPES_NEEDING_ADDRESS, URGENCIES, type RequestType, type
 
 export const CONTENT_MIN_CHARS = 10;
 export const CONTENT_MAX_CHARS = 4000;
+export const MAX_LINKED_ARTICLES = 5;
 
 const requestType: z.ZodType<RequestType> = keyOrLabel(REQUEST_TYPES, { 投诉: 'complaint', 举报: 'complaint' });
 const urgency: z.ZodType<Urgency> = keyOrLabel(URGENCIES, { 普通: 'normal', 加急: 'urgent' });
@@ -27,6 +28,12 @@ const ticketInputSchema = z.strictObject(
     answeredOnCall: booleanField.default(false),
     answer: optionalText(2000),
     callId: optionalText(255),
+    /** Knowledge-base articles the answer was given from (知识库, issue 12); kept on the 受理 event. */
+    articleIds: z
+      .array(idField, { error: 'must be a list of knowledge article ids' })
+      .max(MAX_LINKED_ARTICLES, `must name at most ${MAX_LINKED_ARTICLES} articles`)
+      .transform((ids) => [...new Set(ids)])
+      .default([]),
     /** Defaults to the category's default unit. */
     handlingUnitId: idField.nullish().transform((v) => v ?? null),
   },

@@ -37,6 +37,8 @@ export interface TicketServiceDeps {
   readonly deadlines?: Partial<DeadlineDefaults>;
   /** Calendar days (counted back from intake) in which a repeat request is linked; default 7. */
   readonly duplicateWindowDays?: number;
+  /** Knowledge-base articles (issue 12): which of these ids exist. Absent: `articleIds` are not checked. */
+  readonly articles?: { existing(ids: readonly number[]): Promise<number[]> };
 }
 
 export interface PageRequest {
@@ -92,6 +94,7 @@ export class TicketService implements SupervisionTickets, SurveyTickets {
     if (category === undefined) throw fieldError('ticket', 'categoryId', `names no category (${form.categoryId})`);
     if (!category.active) throw fieldError('ticket', 'categoryId', `names category ${category.code} ${category.name}, which is no longer in use`);
     const unit = form.answeredOnCall ? null : await this.chooseUnit(form, lineage);
+    await this.checkArticles(form.articleIds);
 
     const now = new Date(this.deps.clock.now());
     const deadlines = unit === null ? null : this.policy.compute(lineage, form.requestType, form.urgency, now);
@@ -139,7 +142,7 @@ export class TicketService implements SupervisionTickets, SurveyTickets {
         type: 'created',
         unitId: null,
         note: null,
-        data: { requestType: form.requestType, categoryId: category.id, urgency: form.urgency, callId: form.callId },
+        data: { requestType: form.requestType, categoryId: category.id, urgency: form.urgency, callId: form.callId, ...(form.articleIds.length > 0 ? { articleIds: form.articleIds } : {}) },
       },
     ];
     let link: DuplicateLink | undefined;
@@ -166,6 +169,14 @@ export class TicketService implements SupervisionTickets, SurveyTickets {
       phone: maskPhone(ticket.residentPhone),
     });
     return this.lit(ticket);
+  }
+
+  /** Each linked knowledge article must exist: 400 naming `articleIds.<i>`. */
+  private async checkArticles(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0 || this.deps.articles === undefined) return;
+    const found = new Set(await this.deps.articles.existing(ids));
+    const i = ids.findIndex((id) => !found.has(id));
+    if (i >= 0) throw fieldError('ticket', `articleIds.${i}`, `names no knowledge article (${ids[i] ?? ''})`);
   }
 
   /** The ticket with its events and light; NotFoundError when missing or (for a unit user) not its unit's. */

@@ -25,7 +25,7 @@ function issuesOf(input: unknown): Record<string, string> {
 describe('parseTicketInput', () => {
   it('when the form is complete, it keeps Chinese values as given and fills the defaults', () => {
     const t = parseTicketInput(good);
-    expect(t).to.deep.equal({ ...good, urgency: 'normal', answeredOnCall: false, answer: null, callId: null, handlingUnitId: null });
+    expect(t).to.deep.equal({ ...good, urgency: 'normal', answeredOnCall: false, answer: null, callId: null, handlingUnitId: null, articleIds: [] });
   });
 
   it('when the request type or urgency is given in Chinese, it stores the English key', () => {
@@ -92,5 +92,14 @@ describe('parseTicketInput', () => {
   it('when the body is not an object, it refuses it as a whole', () => {
     expect(issuesOf('hello')).to.deep.equal({ ticket: 'must be an object of ticket fields' });
     expect(issuesOf(undefined)).to.deep.equal({ ticket: 'must be an object of ticket fields' });
+  });
+});
+
+describe('parseTicketInput: knowledge articles (issue 12)', () => {
+  it('when the agent links articles, their ids are kept once each; a bad or long list is refused naming articleIds', () => {
+    expect(parseTicketInput({ ...good, articleIds: [4, 4, 9] }).articleIds).to.deep.equal([4, 9]);
+    expect(issuesOf({ ...good, articleIds: 'x' })).to.have.property('articleIds');
+    expect(issuesOf({ ...good, articleIds: [0] })).to.have.property('articleIds.0');
+    expect(issuesOf({ ...good, articleIds: [1, 2, 3, 4, 5, 6] })).to.have.property('articleIds');
   });
 });

@@ -28,11 +28,13 @@ export interface OrderDraft {
   answer: string;
   /** 勿扰: no satisfaction callback. */
   doNotCall: boolean;
+  /** Knowledge-base articles the answer was given from (sent as articleIds). */
+  articles: { id: number; title: string }[];
   savedAt: number;
 }
 
 /** The form's fields as the API names them (ApiError.issues paths). */
-export const ORDER_FIELDS = ['residentPhone', 'residentName', 'requestType', 'categoryId', 'content', 'address', 'handlingUnitId', 'urgency', 'answeredOnCall', 'answer', 'doNotCall', 'callId'] as const;
+export const ORDER_FIELDS = ['residentPhone', 'residentName', 'requestType', 'categoryId', 'content', 'address', 'handlingUnitId', 'urgency', 'answeredOnCall', 'answer', 'doNotCall', 'callId', 'articleIds'] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
 
 export const FIELD_LABELS: Record<OrderField, string> = {
@@ -48,6 +50,7 @@ export const FIELD_LABELS: Record<OrderField, string> = {
   answer: '答复内容',
   doNotCall: '勿扰',
   callId: '通话',
+  articleIds: '引用知识',
 };
 
 /** Same as the server (ticket-input.ts): 投诉举报 and 求助 must say where. */
@@ -95,6 +98,7 @@ export function emptyDraft(call: { callId: string | null; callerNumber: string }
     answeredOnCall: false,
     answer: '',
     doNotCall: false,
+    articles: [],
     savedAt: now,
   };
 }
@@ -111,7 +115,8 @@ export function isDirty(d: OrderDraft): boolean {
     d.urgency !== 'normal' ||
     d.answeredOnCall ||
     d.answer.trim() !== '' ||
-    d.doNotCall
+    d.doNotCall ||
+    d.articles.length > 0
   );
 }
 
@@ -201,6 +206,7 @@ export function toTicketBody(d: OrderDraft, defaultUnitId: number | null): Recor
   if (d.address.trim() !== '') body.address = d.address;
   if (d.residentName.trim() !== '') body.residentName = d.residentName;
   if (d.callId !== null) body.callId = d.callId;
+  if (d.articles.length > 0) body.articleIds = d.articles.map((a) => a.id);
   if (d.answeredOnCall) body.answer = d.answer;
   else {
     const unit = d.handlingUnitId ?? defaultUnitId;
@@ -220,6 +226,7 @@ export function issueText(issue: FieldIssue): string {
     [/^is required: the category's default unit (.+) is no longer in use/, (r) => `类别的默认承办单位 ${r[1] ?? ''} 已停用，请选择承办单位`],
     [/^names no category/, () => '所选类别不存在，请重新选择'],
     [/^names no handling unit/, () => '所选承办单位不存在，请重新选择'],
+    [/^names no knowledge article/, () => '引用的知识已不存在，请移除后重试'],
     [/^names category .+, which is no longer in use/, () => '所选类别已停用，请重新选择'],
     [/^names .+, which is no longer in use/, () => '所选承办单位已停用，请重新选择'],
     [/^must be a phone number/, () => '电话号码应为 5 至 20 位数字'],
