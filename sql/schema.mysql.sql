@@ -106,6 +106,34 @@ CREATE TABLE `handling_units` (
   UNIQUE KEY `code` (`code`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `notice_hits` (
+  `hit_key` varchar(64) NOT NULL,
+  `notice_id` int(11) NOT NULL,
+  `call_id` varchar(255) NOT NULL,
+  `day` varchar(10) NOT NULL,
+  `heard_at` datetime(3) NOT NULL,
+  `pressed` tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`hit_key`),
+  KEY `notice_hits_day_notice` (`day`,`notice_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `notices` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `title` varchar(100) NOT NULL,
+  `text` varchar(1000) NOT NULL,
+  `areas` text NOT NULL,
+  `category_ids` text NOT NULL,
+  `valid_from` datetime(3) NOT NULL,
+  `valid_to` datetime(3) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `created_by` int(11) NOT NULL,
+  `withdrawn_at` datetime(3) DEFAULT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `notices_valid_to` (`valid_to`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `queue_events` (
   `id` int(11) NOT NULL AUTO_INCREMENT,
   `call_id` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,

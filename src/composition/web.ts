@@ -5,6 +5,7 @@ import { createAuthenticate } from '../api/authenticate.js';
 import { createCategoryRoutes } from '../api/categories.routes.js';
 import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
+import { createNoticeRoutes } from '../api/notices.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
@@ -97,6 +98,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
+      createNoticeRoutes({ board: calls.notices.board, counts: calls.notices.repository, clock, timeZone: config.TZ }),
       createSurveyRoutes({
         tickets,
         preview,
