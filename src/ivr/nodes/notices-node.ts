@@ -79,14 +79,32 @@ export class NoticesNode implements FlowNode {
     // Typed ahead on the welcome: the caller knows what they want; the key is for the menu.
     if (ctx.keys.pending > 0) return { next };
     const notices = this.source.activeAt(ctx.clock.now()).slice(0, maxNotices);
+    if (notices.length === 0) return { next };
+    // Every key pressed from here on, in order; the keys stay in the buffer for the menu.
+    const pressed: string[] = [];
+    const off = ctx.keys.onKey((key) => pressed.push(key));
+    try {
+      return await this.readAll(ctx, notices, pressed);
+    } finally {
+      off();
+    }
+  }
+
+  private async readAll(ctx: NodeContext, notices: readonly SpokenNotice[], pressed: readonly string[]): Promise<NodeResult> {
+    const { next } = this.params;
     const heard: number[] = [];
     for (const notice of notices) {
+      // A key pressed while the notice is being synthesised is a key for this notice.
+      const mark = pressed.length;
       const prompt = await this.speak(ctx, notice);
       if (ctx.hasEnded()) return CALLER_HANGUP;
-      if (prompt === undefined) continue;
+      if (prompt === undefined) {
+        if (pressed.length > mark) return { next };
+        continue;
+      }
       heard.push(notice.id);
       ctx.variables.set(NOTICES_HEARD_VARIABLE, heard.join(','));
-      const key = await this.playAndListen(ctx, [prompt, ...this.params.pressPrompt]);
+      const key = await this.playAndListen(ctx, [prompt, ...this.params.pressPrompt], pressed, mark);
       if (key.kind === 'ended') return CALLER_HANGUP;
       if (key.kind === 'timeout') continue;
       if (key.key !== '1') {
@@ -119,22 +137,16 @@ export class NoticesNode implements FlowNode {
   }
 
   /**
-   * Plays with barge-in and returns the first key pressed during the prompts or within `timeout`
-   * after them. The key is not taken from the buffer: a key other than 1 is the menu's.
+   * Plays with barge-in and returns the first key pressed since `mark` (during the synthesis, the
+   * prompts, or within `timeout` after them). The key is not taken from the buffer: a key other than
+   * 1 is the menu's.
    */
-  private async playAndListen(ctx: NodeContext, prompts: readonly string[]): Promise<KeyOrNot> {
-    let first: string | undefined;
-    const off = ctx.keys.onKey((key) => {
-      first ??= key;
-    });
-    try {
-      const outcome = await ctx.play(prompts, { bargeIn: true });
-      if (outcome === 'ended') return { kind: 'ended' };
-      if (first !== undefined) return { kind: 'key', key: first };
-      return await waitForKey(ctx, this.params.timeout * 1000);
-    } finally {
-      off();
-    }
+  private async playAndListen(ctx: NodeContext, prompts: readonly string[], pressed: readonly string[], mark: number): Promise<KeyOrNot> {
+    const outcome = await ctx.play(prompts, { bargeIn: true });
+    if (outcome === 'ended') return { kind: 'ended' };
+    const first = pressed[mark];
+    if (first !== undefined) return { kind: 'key', key: first };
+    return waitForKey(ctx, this.params.timeout * 1000);
   }
 }
 

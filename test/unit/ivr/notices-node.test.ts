@@ -8,6 +8,7 @@ import { parseFlow } from '../../../src/ivr/parse-flow.js';
 import type { Speech } from '../../../src/ivr/speech/speech.js';
 import { FlowError } from '../../../src/ivr/flow-error.js';
 import { silentLogger } from '../../../src/logging/logger.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import { FakeChannel, fakeClock, hasPrompt } from './ivr-test-kit.js';
 
 const WATER: SpokenNotice = { id: 7, text: '河东区停水通知。12月3日8时至18时,河东区部分区域停水。' };
@@ -17,7 +18,7 @@ const ROAD: SpokenNotice = { id: 9, text: '解放路封闭施工。' };
 const speech: Speech = { prepare: (text) => (text.includes('坏') ? Promise.reject(new Error('espeak failed')) : Promise.resolve(`tts:${text}`)) };
 
 /** The default flow with these notices in force; each fake prompt lasts 1 s. */
-async function call(notices: readonly SpokenNotice[], withSpeech = true) {
+async function call(notices: readonly SpokenNotice[], withSpeech: boolean | ((clock: Clock) => Speech) = true) {
   const { clock, timers } = fakeClock();
   const asked: number[] = [];
   const source: NoticeSource = {
@@ -31,7 +32,8 @@ async function call(notices: readonly SpokenNotice[], withSpeech = true) {
     registry: createDefaultNodeRegistry({ isQueue: (q) => ['general', 'consult', 'complaint'].includes(q), notices: source }),
   });
   const channel = new FakeChannel(clock, 1000);
-  const session = new IvrSession({ flow, channel, clock, logger: silentLogger(), ...(withSpeech ? { speech } : {}) });
+  const chosen = typeof withSpeech === 'function' ? withSpeech(clock) : withSpeech ? speech : undefined;
+  const session = new IvrSession({ flow, channel, clock, logger: silentLogger(), ...(chosen === undefined ? {} : { speech: chosen }) });
   const result = session.run();
   return { channel, timers, result, asked };
 }
@@ -129,6 +131,17 @@ describe('notices node (公告 after the welcome)', () => {
     const r = await result;
     expect(r.variables).to.include({ noticesHeard: '9', noticePressed: '9' });
     expect(channel.started.filter((p) => p.startsWith('tts:'))).to.deep.equal([`tts:${ROAD.text}`]);
+  });
+
+  it('when the caller presses 1 while the notice is still being synthesised, it counts for that notice', async () => {
+    const slow = (clock: Clock): Speech => ({ prepare: (text) => new Promise((resolve) => clock.setTimeout(() => { resolve(`tts:${text}`); }, 2000)) });
+    const { channel, timers, result } = await call([WATER], slow);
+    await timers.tickAsync(1500); // welcome over, synthesis under way
+    channel.press('1');
+    await timers.tickAsync(10_000);
+    const r = await result;
+    expect(r).to.deep.include({ outcome: 'hangup', nodeId: 'notices' });
+    expect(r.variables).to.include({ noticesHeard: '7', noticePressed: '7' });
   });
 
   it('when there is no synthesiser, no notice is read and the caller reaches the menu', async () => {
