@@ -87,6 +87,16 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   closers.add('media', () => media.close());
   const queues = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
 
+  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
+  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
+  closers.add('speech', () => {
+    speech.close();
+  });
+  // Notices in force are read by the inbound flow's `notices` node from the board's cache; a notice is
+  // synthesised when published, so the first caller does not wait for it. Opened before SIP, so a stop
+  // closes the hit spool (and the speech) only once SIP is closed and no call can add a hit.
+  const notices = await openNotices(config, { storage: deps.storage, warm: (text) => speech.prepare(text), clock, logger, closers });
+
   const admission = new AdmissionController({
     maxCallsPerS: config.SIP_MAX_CALLS_PER_S,
     maxCalls: config.sipMaxCalls,
@@ -131,14 +141,6 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     return telephony.close();
   });
 
-  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
-  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
-  closers.add('speech', () => {
-    speech.close();
-  });
-  // Notices in force are read by the inbound flow's `notices` node from the board's cache; a notice is
-  // synthesised when published, so the first caller does not wait for it.
-  const notices = await openNotices(config, { storage: deps.storage, warm: (text) => speech.prepare(text), clock, logger, closers });
   const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers, notices: notices.board }, (name) => queues.has(name));
 
   const acd = new Acd({ clock, logger, records: acdRecords, queues });
