@@ -62,6 +62,8 @@ say you-entered '您输入的是'
 say goodbye '感谢您的来电,再见。'
 # Fallback of the `speak` node (dynamic speech) when synthesis fails or is too slow.
 say speech-unavailable '抱歉,暂时无法为您播报。'
+say notice-press-1 '如您来电反映此事,请按1。'
+say notice-goodbye '感谢您的反映,我们正在处理,再见。'
 digits=(零 幺 二 三 四 五 六 七 八 九)
 for i in "${!digits[@]}"; do
   say "digit-$i" "${digits[$i]}"

@@ -106,71 +106,32 @@ CREATE TABLE `handling_units` (
   UNIQUE KEY `code` (`code`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-CREATE TABLE `knowledge_article_categories` (
-  `category_id` int(11) NOT NULL,
-  `article_id` int(11) NOT NULL,
-  PRIMARY KEY (`category_id`,`article_id`),
-  KEY `knowledge_article_categories_article` (`article_id`),
-  CONSTRAINT `knowledge_article_categories_ibfk_1` FOREIGN KEY (`category_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
-  CONSTRAINT `knowledge_article_categories_ibfk_2` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
+CREATE TABLE `notice_hits` (
+  `hit_key` varchar(64) NOT NULL,
+  `notice_id` int(11) NOT NULL,
+  `call_id` varchar(255) NOT NULL,
+  `day` varchar(10) NOT NULL,
+  `heard_at` datetime(3) NOT NULL,
+  `pressed` tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`hit_key`),
+  KEY `notice_hits_day_notice` (`day`,`notice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-CREATE TABLE `knowledge_article_revisions` (
+CREATE TABLE `notices` (
   `id` int(11) NOT NULL AUTO_INCREMENT,
-  `article_id` int(11) NOT NULL,
-  `version` int(11) NOT NULL,
-  `action` varchar(16) NOT NULL,
-  `changed` varchar(255) NOT NULL,
-  `edited_by` int(11) NOT NULL,
-  `edited_at` datetime(3) NOT NULL,
-  `kind` varchar(16) NOT NULL,
-  `title` varchar(200) NOT NULL,
-  `body` mediumtext NOT NULL,
-  `status` varchar(16) NOT NULL,
+  `title` varchar(100) NOT NULL,
+  `text` varchar(1000) NOT NULL,
+  `areas` text NOT NULL,
   `category_ids` text NOT NULL,
-  `unit_ids` text NOT NULL,
-  `tags` text NOT NULL,
-  `valid_from` bigint(20) DEFAULT NULL,
-  `valid_to` bigint(20) DEFAULT NULL,
-  PRIMARY KEY (`id`),
-  UNIQUE KEY `knowledge_revisions_article_version` (`article_id`,`version`),
-  CONSTRAINT `knowledge_article_revisions_ibfk_1` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE TABLE `knowledge_articles` (
-  `id` int(11) NOT NULL AUTO_INCREMENT,
-  `kind` varchar(16) NOT NULL,
-  `title` varchar(200) NOT NULL,
-  `body` mediumtext NOT NULL,
+  `valid_from` datetime(3) NOT NULL,
+  `valid_to` datetime(3) NOT NULL,
   `status` varchar(16) NOT NULL,
-  `category_ids` text NOT NULL,
-  `unit_ids` text NOT NULL,
-  `tags` text NOT NULL,
-  `valid_from` bigint(20) DEFAULT NULL,
-  `valid_to` bigint(20) DEFAULT NULL,
-  `version` int(11) NOT NULL DEFAULT 1,
   `created_by` int(11) NOT NULL,
-  `updated_by` int(11) NOT NULL,
+  `withdrawn_at` datetime(3) DEFAULT NULL,
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
   PRIMARY KEY (`id`),
-  KEY `knowledge_articles_status_kind` (`status`,`kind`,`updated_at`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE TABLE `knowledge_term_stats` (
-  `term` bigint(20) NOT NULL,
-  `df` int(11) NOT NULL,
-  PRIMARY KEY (`term`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE TABLE `knowledge_terms` (
-  `term` bigint(20) NOT NULL,
-  `article_id` int(11) NOT NULL,
-  `weight` smallint(6) NOT NULL,
-  PRIMARY KEY (`term`,`article_id`),
-  KEY `knowledge_terms_article` (`article_id`),
-  KEY `knowledge_terms_term_weight` (`term`,`weight`),
-  CONSTRAINT `knowledge_terms_ibfk_1` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
+  KEY `notices_valid_to` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `queue_events` (

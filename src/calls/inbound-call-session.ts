@@ -55,6 +55,8 @@ export interface InboundCallDeps {
   readonly logger: Logger;
   /** Absent: the agent queue is not in service and callers asking for it hear so. */
   readonly enqueue?: EnqueueCall | undefined;
+  /** Stores the notices the caller heard in the IVR and a press of 1 (src/notices); absent, nothing is stored. */
+  readonly notices?: { recordCall(callId: string, variables: Readonly<Record<string, string>> | undefined): Promise<void> } | undefined;
 }
 
 /**
@@ -132,6 +134,8 @@ export class InboundCallSession {
         this.progress = p;
       }, { [CALLER_NUMBER_VARIABLE]: leg.from });
       this.progress = result;
+      const { notices } = deps;
+      if (notices !== undefined) this.write(() => notices.recordCall(leg.id, result.variables));
       this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
       // What the synthesiser said (order step, unit, dates; never the resident's name or number).
       if (result.spoken !== undefined && result.spoken.length > 0) this.log.debug('ivr spoke', { texts: result.spoken });

@@ -1,6 +1,6 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createDefaultNodeRegistry, FlowStore } from '../ivr/index.js';
+import { createDefaultNodeRegistry, FlowStore, type NoticeSource } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { Closers, CloseNow } from './closers.js';
@@ -11,6 +11,8 @@ export interface FlowStoreDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly closers: Closers;
+  /** Notices in force for the `notices` node (the inbound flow's); without it the node reads none. */
+  readonly notices?: NoticeSource;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function openFlowStore(
     readText: (file) => readFile(file, 'utf8'),
     hasPrompt: deps.hasPrompt,
     watchFile: (file, onChange) => watch(file, onChange),
-    registry: createDefaultNodeRegistry(isQueue === undefined ? {} : { isQueue }),
+    registry: createDefaultNodeRegistry({ ...(isQueue === undefined ? {} : { isQueue }), ...(deps.notices === undefined ? {} : { notices: deps.notices }) }),
     clock: deps.clock,
     logger: deps.logger,
   });

@@ -10,7 +10,10 @@ import { acdBoardSources, LiveBoard } from '../metrics/live-board.js';
 import { queueMetricsOf } from '../metrics/queue-metrics.js';
 import type { Clock } from '../shared/clock.js';
 import { startOfLocalDay } from '../shared/local-day.js';
+import type { BoardNoticeJson } from '../shared/wire/notices.js';
+import { localDay, nextDay } from '../notices/notice-hits.js';
 import type { Closers } from './closers.js';
+import type { Notices } from './notices.js';
 import type { Storage } from './storage.js';
 import type { Telephony } from './telephony.js';
 
@@ -26,7 +29,7 @@ export function serviceLevelOf(queues: Telephony['queues']): number {
  */
 export async function startLiveBoard(
   config: Config,
-  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues' | 'admission'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
+  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues' | 'admission' | 'notices'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
 ): Promise<LiveBoard> {
   const { registry, clock, logger } = deps;
   const { acd, media, queues } = deps.calls;
@@ -44,9 +47,13 @@ export async function startLiveBoard(
     excludeAbandonsUnderMs: 0,
   };
   const board = new LiveBoard(
-    acdBoardSources(acd, queues.values(), async (now) =>
-      queueMetricsOf(await queries.queueCounts({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) }, countOptions)),
-    ),
+    acdBoardSources(acd, queues.values(), async (now) => {
+      const [counts, notices] = await Promise.all([
+        queries.queueCounts({ from: new Date(startOfLocalDay(now, config.TZ)), to: new Date(now + 1) }, countOptions),
+        boardNotices(deps.calls.notices, now, config.TZ),
+      ]);
+      return { ...queueMetricsOf(counts), notices };
+    }),
     clock,
     logger,
   );
@@ -55,6 +62,26 @@ export async function startLiveBoard(
     board.stop();
   });
   await board.start();
+  // A notice published or withdrawn shows on the wall at once (its counts follow every refresh).
+  const onNotices = (): void => {
+    void board.refresh();
+  };
+  deps.calls.notices.board.observer.on('changed', onNotices);
+  deps.closers.add('live board notices', () => {
+    deps.calls.notices.board.observer.off('changed', onNotices);
+  });
   registerLiveGauges(registry, board);
   return board;
+}
+
+/** The notices in force (from the board's cache) with today's calls about them (one GROUP BY on today's hits). */
+async function boardNotices(notices: Notices, now: number, timeZone: string): Promise<BoardNoticeJson[]> {
+  const live = notices.board.inForceNow();
+  if (live.length === 0) return [];
+  const today = localDay(now, timeZone);
+  const counts = await notices.repository.countsByDay(today, nextDay(today));
+  return live.map((n) => {
+    const c = counts.find((x) => x.noticeId === n.id);
+    return { id: n.id, title: n.title, validTo: new Date(n.validTo).toISOString(), heardToday: c?.heard ?? 0, pressedToday: c?.pressed ?? 0 };
+  });
 }

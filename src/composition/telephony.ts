@@ -26,6 +26,7 @@ import type { HandlingUnit } from '../tickets/catalog.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
+import { openNotices, type Notices } from './notices.js';
 import type { Identity } from './identity.js';
 import type { Storage } from './storage.js';
 
@@ -47,6 +48,8 @@ export interface Telephony {
   readonly taskClaims: TaskClaims;
   /** Preview dialing for callback agents. */
   readonly preview: PreviewTasks;
+  /** Notices (公告) callers hear after the welcome, and their counts (issue 12). */
+  readonly notices: Notices;
 }
 
 export interface TelephonyDeps {
@@ -84,6 +87,16 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   });
   closers.add('media', () => media.close());
   const queues = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
+
+  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
+  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
+  closers.add('speech', () => {
+    speech.close();
+  });
+  // Notices in force are read by the inbound flow's `notices` node from the board's cache; a notice is
+  // synthesised when published, so the first caller does not wait for it. Opened before SIP, so a stop
+  // closes the hit spool (and the speech) only once SIP is closed and no call can add a hit.
+  const notices = await openNotices(config, { storage: deps.storage, warm: (text) => speech.prepare(text), clock, logger, closers });
 
   const admission = new AdmissionController({
     maxCallsPerS: config.SIP_MAX_CALLS_PER_S,
@@ -129,7 +142,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     return telephony.close();
   });
 
-  const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers }, (name) => queues.has(name));
+  const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers, notices: notices.board }, (name) => queues.has(name));
 
   const acd = new Acd({ clock, logger, records: acdRecords, queues });
   closers.add('acd', async () => {
@@ -171,17 +184,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     dispatcher.close();
   });
 
-  // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
-  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
-  closers.add('speech', () => {
-    speech.close();
-  });
   // Progress self-service (order-status node) reads orders as the system, days in the centre's time zone.
   const orders = new TicketOrderLookup({ tickets: deps.tickets, units: deps.units, timeZone: config.TZ });
   const runIvr = createIvrRunner(() => flows.current, clock, speech, orders);
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
-    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o) }).run();
+    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o), notices: notices.recorder }).run();
     sessions.add(done);
     void done.finally(() => sessions.delete(done));
   });
@@ -203,5 +211,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview, notices };
 }

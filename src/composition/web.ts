@@ -6,6 +6,7 @@ import { createCategoryRoutes } from '../api/categories.routes.js';
 import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
+import { createNoticeRoutes } from '../api/notices.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
@@ -104,6 +105,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
       createKnowledgeRoutes({ knowledge }),
+      createNoticeRoutes({ board: calls.notices.board, counts: calls.notices.repository, clock, timeZone: config.TZ }),
       createSurveyRoutes({
         tickets,
         preview,

@@ -9,11 +9,16 @@ import { SayDigitsNode } from './nodes/say-digits-node.js';
 import { SayNumberNode } from './nodes/say-number-node.js';
 import { OrderStatusNode } from './nodes/order-status-node.js';
 import { SpeakNode } from './nodes/speak-node.js';
+import { NoticesNode, type NoticeSource } from './nodes/notices-node.js';
 
 export interface DefaultNodeOptions {
   /** True for a queue the queues file defines; without it the `queue` node is not available. */
   readonly isQueue?: (name: string) => boolean;
+  /** Notices in force for the `notices` node; without it the node reads none (and takes no time). */
+  readonly notices?: NoticeSource;
 }
+
+const NO_NOTICES: NoticeSource = { activeAt: () => [] };
 
 /** A registry with the built-in node types; callers register more (announce, record…) on it. */
 export function createDefaultNodeRegistry(options: DefaultNodeOptions = {}): NodeRegistry {
@@ -25,6 +30,7 @@ export function createDefaultNodeRegistry(options: DefaultNodeOptions = {}): Nod
     .register(SayNumberNode.type, SayNumberNode.schema, (id, p) => new SayNumberNode(id, p))
     .register(SpeakNode.type, SpeakNode.schema, (id, p) => new SpeakNode(id, p))
     .register(OrderStatusNode.type, OrderStatusNode.schema, (id, p) => new OrderStatusNode(id, p))
+    .register(NoticesNode.type, NoticesNode.schema, (id, p) => new NoticesNode(id, p, options.notices ?? NO_NOTICES))
     .register(GotoNode.type, GotoNode.schema, (id, p) => new GotoNode(id, p))
     .register(HangupNode.type, HangupNode.schema, (id, p) => new HangupNode(id, p));
   if (options.isQueue) registry.register(QueueNode.type, QueueNode.schema(options.isQueue), (id, p) => new QueueNode(id, p));

@@ -18,3 +18,4 @@ export { parseTemplate, renderTemplate, templateVariables, type TemplatePart } f
 export { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE, OrderStatusNode, samePhone } from './nodes/order-status-node.js';
 export { ORDER_STEPS, type OrderLookup, type OrderStatus, type OrderStep } from './order-lookup.js';
 export { countForSpeech, dayForSpeech, digitsForSpeech } from './speech/spoken-words.js';
+export { NOTICE_PRESSED_VARIABLE, NOTICES_HEARD_VARIABLE, NoticesNode, type NoticeSource, type SpokenNotice } from './nodes/notices-node.js';

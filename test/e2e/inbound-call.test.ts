@@ -55,7 +55,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
       const callId = await callSipp(SCENARIOS.uacDtmfBye, key);
       const call = await finished(callId);
       expect(call).to.include({ direction: 'inbound', to: '12345', digits: key, queue, endReason: 'hangup', hungUpBy: 'caller' });
-      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', node]);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', node]);
       expect(call.queuedAt).to.be.a('string');
       expect(call.answeredAt).to.be.a('string');
       // Answered at once: the 200 OK follows the INVITE by far less than a second.
@@ -81,7 +81,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
     const callId = await callSipp(SCENARIOS.uacDtmfBye, '3');
     const call = await finished(callId);
     expect(call.digits).to.equal('3');
-    expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code']);
+    expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-code']);
     expect(call).to.include({ endReason: 'hangup', hungUpBy: 'caller', queue: null });
   });
 
@@ -170,7 +170,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
       await phone.hangup();
       await phone.waitForEvent('CALL_CLOSED', 10_000, since);
       const call = await server.waitForCall((c) => c.from === phoneNumber && c.endedAt !== null, 10_000);
-      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read']);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read']);
       const spoke = JSON.parse(await logLine((l) => l.includes(call.callId), ['ivr spoke'])) as { texts: string[] };
       const [offer, state] = spoke.texts;
       expect(offer).to.equal('您有一张正在办理的工单。');
@@ -203,7 +203,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
       await phone.hangup();
       await phone.waitForEvent('CALL_CLOSED', 10_000, since);
       const call = await server.waitForCall((c) => c.callId === queued.callId && c.endedAt !== null, 10_000);
-      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner']);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner']);
       const line = await logLine((l) => l.includes(call.callId), ['caller queued', '"orderCode"']);
       expect((JSON.parse(line) as { orderCode: string }).orderCode).to.equal(code);
       expect(server.logs().split('\n').some((l) => l.includes(call.callId) && l.includes('ivr spoke')), 'nothing synthesised for a stranger').to.equal(false);
@@ -227,7 +227,7 @@ describe(`inbound call, end to end (${testDbKind()})`, function () {
       await phone.waitForEvent('CALL_CLOSED', 10_000, since);
       const call = await server.waitForCall((c) => c.from === '13800138000' && c.endedAt !== null, 10_000);
       expect(call).to.include({ digits: '1', endReason: 'hangup', hungUpBy: 'caller', queue: 'consult' });
-      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'consult']);
+      expect(call.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', 'consult']);
       const heard = phone.recordings('dec');
       expect(heard, 'baresip recording of what it heard').to.have.length.above(0);
       const wav = readWav(heard[heard.length - 1] ?? '');

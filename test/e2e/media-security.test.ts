@@ -101,7 +101,7 @@ describe(`media hijack and reflection, end to end (${testDbKind()})`, function (
     }
     const record = await server.waitForCall((c) => c.callId === call.callId && c.endedAt !== null, 15_000);
     expect(record.digits).to.equal('2');
-    expect(record.ivrPath.split(',')).to.deep.equal(['welcome', 'main-menu', 'complaint']);
+    expect(record.ivrPath.split(',')).to.deep.equal(['welcome', 'notices', 'main-menu', 'complaint']);
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     const dropped = Number(/^hotline_rtp_foreign_packets_dropped_total (\d+)/m.exec(metrics)?.[1] ?? '0');
     expect(dropped, 'hotline_rtp_foreign_packets_dropped_total').to.be.at.least(510);

@@ -1,5 +1,7 @@
 /** The wallboard on the wire: `/ws/wallboard` frames (metrics/live-board.ts, ws/wallboard-server.ts). Dependency-free. */
 
+import type { BoardNoticeJson } from './notices.js';
+
 /** Today's queue figures, computed from stored queue_events rows since local midnight. */
 export interface TodayFiguresJson {
   readonly offered: number;
@@ -11,6 +13,8 @@ export interface TodayFiguresJson {
   readonly serviceLevel: number | null;
   readonly abandonRate: number | null;
   readonly asaS: number | null;
+  /** Notices (公告) in force with today's calls about them (heard, pressed 1); absent where notices are not wired. */
+  readonly notices?: readonly BoardNoticeJson[];
 }
 
 export interface BoardQueueJson {

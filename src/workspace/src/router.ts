@@ -29,6 +29,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/supervisor/overdue', name: 'overdue', component: () => import('./pages/supervisor/OverdueBoard.vue'), meta: { title: '超期督办', roles: supervisors, menu: '监控' } },
   { path: '/supervisor/reviews', name: 'reviews', component: () => import('./pages/supervisor/ReviewQueue.vue'), meta: { title: '审核与延期', roles: supervisors, menu: '监控' } },
   { path: '/supervisor/reports', name: 'reports', component: () => import('./pages/supervisor/ReportsPage.vue'), meta: { title: '统计报表', roles: supervisors, menu: '监控' } },
+  { path: '/supervisor/notices', name: 'notices', component: () => import('./pages/supervisor/NoticesPage.vue'), meta: { title: '公告管理', roles: supervisors, menu: '监控' } },
   { path: '/supervisor/calls', name: 'calls', component: () => import('./pages/supervisor/CallsPage.vue'), meta: { title: '通话记录', roles: supervisors, menu: '监控' } },
   { path: '/admin/users', name: 'admin-users', component: () => import('./pages/admin/UsersPage.vue'), meta: { title: '用户与坐席', roles: ['admin'], menu: '管理' } },
   { path: '/admin/categories', name: 'admin-categories', component: () => import('./pages/admin/CategoriesPage.vue'), meta: { title: '诉求类别', roles: ['admin'], menu: '管理' } },

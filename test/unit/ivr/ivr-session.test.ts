@@ -55,9 +55,9 @@ describe('IvrSession', () => {
     const r = await result;
     expect(timers.now, 'no fake time passes between the key and the queue').to.equal(2000);
     expect(r).to.deep.include({ outcome: 'queue', queue: 'complaint', nodeId: 'complaint', digits: '2', announce: ['branch-complaint'] });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'complaint']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'complaint']);
     expect(channel.started).to.deep.equal(['welcome', 'menu']);
-    expect(nodes).to.deep.equal(['welcome:play', 'main-menu:menu', 'complaint:queue']);
+    expect(nodes).to.deep.equal(['welcome:play', 'notices:notices', 'main-menu:menu', 'complaint:queue']);
   });
 
   for (const [key, queue, prompt] of [['1', 'consult', 'branch-consult'], ['0', 'general', 'branch-agent']] as const) {
@@ -79,7 +79,7 @@ describe('IvrSession', () => {
     const r = await result;
     expect(channel.plays[0]).to.deep.equal({ prompts: ['welcome'], outcome: 'stopped' });
     expect(channel.started).to.deep.equal(['welcome']);
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'consult']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'consult']);
   });
 
   it('when a key is pressed during the menu prompt, it stops the prompt and counts', async () => {
@@ -89,7 +89,7 @@ describe('IvrSession', () => {
     await timers.tickAsync(3000);
     const r = await result;
     expect(channel.plays[1]).to.deep.equal({ prompts: ['menu'], outcome: 'stopped' });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'agent']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'agent']);
     expect(r).to.include({ outcome: 'queue', queue: 'general', nodeId: 'agent' });
     expect(timers.now).to.be.below(5000); // no menu timeout waited
   });
@@ -209,7 +209,7 @@ nodes:
     await timers.tickAsync(0);
     const r = await result;
     expect(r).to.deep.include({ outcome: 'caller-hangup', digits: '' });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu']);
     expect(channel.plays[1]?.outcome).to.equal('ended');
     expect(channel.listenerCount).to.equal(0);
     expect(timers.countTimers()).to.equal(0);

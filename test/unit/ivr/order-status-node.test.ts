@@ -114,7 +114,7 @@ nodes:
       '您有两张正在办理的工单。',
       '工单二零二六幺二零三,零零零幺二三,于二〇二六年十二月三日受理,承办单位朝阳区水务局,目前已签收,答复期限二〇二六年十二月十七日。',
     ]);
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read', 'progress-after', 'progress-agent']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read', 'progress-after', 'progress-agent']);
     expect(r).to.deep.include({ outcome: 'queue', queue: 'general' });
     expect(r.variables.orderCode, 'the order goes with the caller to the agent').to.equal('20261203-000123');
     expect(channel.started.filter((p) => p.startsWith('tts:'))).to.have.length(2);
@@ -131,7 +131,7 @@ nodes:
       for (const d of '20261203000123') press(d);
       await tick(2000);
     });
-    expect(r.path.slice(0, 8)).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-code', 'progress-lookup', 'progress-read']);
+    expect(r.path.slice(0, 9)).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-code', 'progress-lookup', 'progress-read']);
     expect(r.spoken[0]).to.equal('您有一张正在办理的工单。');
     expect(r.spoken.at(-1)).to.match(/目前已答复/);
     expect(orders.asked).to.deep.equal([`phone:${RESIDENT}`, 'code:20261203000123']);
@@ -146,7 +146,7 @@ nodes:
       for (const d of '20261203000123') press(d);
       await tick(500);
     });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-owner']);
     expect(r).to.deep.include({ outcome: 'queue', queue: 'general', announce: ['progress-not-owner', 'branch-agent'] });
     expect(r.variables.orderCode).to.equal('20261203-000123');
     expect(r.spoken).to.deep.equal([]);
@@ -163,7 +163,7 @@ nodes:
       await tick(500);
       press('0');
     });
-    expect(r.path).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-found', 'agent']);
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-code', 'progress-lookup', 'progress-not-found', 'agent']);
     expect(r.variables.orderCode).to.equal(undefined);
   });
 
@@ -173,7 +173,7 @@ nodes:
       press('3');
       await tick(500);
     });
-    expect(r.path.slice(0, 4)).to.deep.equal(['welcome', 'main-menu', 'progress', 'progress-code']);
+    expect(r.path.slice(0, 5)).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-code']);
     expect(r.spoken).to.deep.equal([]);
   });
 });

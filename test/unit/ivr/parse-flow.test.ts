@@ -48,7 +48,7 @@ describe('parseFlow', () => {
     const flow = await load('ivr-flows/default.yaml');
     expect(flow.name).to.equal('default');
     expect(flow.start).to.equal('welcome');
-    expect([...flow.nodes.keys()]).to.include.members(['welcome', 'main-menu', 'consult', 'complaint', 'progress', 'progress-code', 'progress-lookup', 'progress-read', 'agent', 'goodbye']);
+    expect([...flow.nodes.keys()]).to.include.members(['welcome', 'notices', 'main-menu', 'consult', 'complaint', 'progress', 'progress-code', 'progress-lookup', 'progress-read', 'agent', 'goodbye']);
     expect(flow.node('main-menu')?.references().map((r) => `${r.field}=${r.target}`)).to.have.members([
       'options."1"=consult',
       'options."2"=complaint',
