@@ -13,6 +13,7 @@ import * as m0010 from './0010-queue-counts-speed.js';
 import * as m0011 from './0011-report-call-days.js';
 import * as m0012 from './0012-record-durability.js';
 import * as m0013 from './0013-auth-throttles.js';
+import * as m0017 from './0017-password-change.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -32,4 +33,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0011-report-call-days', up: m0011.up, down: m0011.down },
   { name: '0012-record-durability', up: m0012.up, down: m0012.down },
   { name: '0013-auth-throttles', up: m0013.up, down: m0013.down },
+  { name: '0017-password-change', up: m0017.up, down: m0017.down },
 ];
