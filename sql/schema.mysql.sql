@@ -146,6 +146,8 @@ CREATE TABLE `sessions` (
   `user_id` int(11) NOT NULL,
   `expires_at` datetime(3) NOT NULL,
   `created_at` datetime(3) NOT NULL,
+  `client_address` varchar(64) DEFAULT NULL,
+  `user_agent` varchar(255) DEFAULT NULL,
   PRIMARY KEY (`token_hash`),
   KEY `sessions_user_id` (`user_id`),
   KEY `sessions_expires_at` (`expires_at`),
@@ -252,6 +254,7 @@ CREATE TABLE `users` (
   `active` tinyint(1) NOT NULL DEFAULT 1,
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
+  `must_change_password` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   UNIQUE KEY `users_username_unique` (`username`),
   UNIQUE KEY `users_extension_unique` (`extension`)

@@ -261,8 +261,8 @@ export class IdentityService {
    * An admin changes a user (display name, skills of an agent, unit of a unit user, active).
    * Refuses a field the user's role has not, a unitId naming no handling unit, an admin disabling
    * their own account and disabling the last active admin (ValidationError naming the field).
-   * Disabling ends every session of the user at once (its tokens stop working, its sockets close)
-   * and, for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
+   * Disabling ends every session of the user at once (its tokens stop working, its sockets close),
+   * enabling again starts it with none, and for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
    * tells the ACD (new skills; a disabled agent is logged out once free).
    */
   async updateUser(id: number, input: UserPatchInput, actor: { readonly id: number }): Promise<User> {
@@ -286,6 +286,9 @@ export class IdentityService {
     this.observer.emit('user-updated', updated);
     if (p.active === false && current.extension !== null) this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'disabled' });
     if (p.active === false) await this.endSessions(id, 'disabled');
+    // Enabled again: no session of before may come back (a login racing the disable leaves none, but a
+    // row written meanwhile by another process would be valid again from now on).
+    if (p.active === true && !current.active) await this.deps.sessions.deleteByUser(id);
     return updated;
   }
 

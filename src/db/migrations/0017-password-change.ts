@@ -18,5 +18,13 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
   await qi.removeColumn('sessions', 'user_agent');
   await qi.removeColumn('sessions', 'client_address');
-  await qi.removeColumn('users', 'must_change_password');
+  // SQLite drops a column by copying the table: dropping the old `users` would break the sessions'
+  // foreign key while it has rows, so the check is off for the copy (no transaction is open here).
+  const sqlite = qi.sequelize.getDialect() === 'sqlite';
+  if (sqlite) await qi.sequelize.query('PRAGMA foreign_keys = OFF');
+  try {
+    await qi.removeColumn('users', 'must_change_password');
+  } finally {
+    if (sqlite) await qi.sequelize.query('PRAGMA foreign_keys = ON');
+  }
 }
