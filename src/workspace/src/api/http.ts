@@ -150,6 +150,7 @@ export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
 export const ERROR_TEXTS: Readonly<Record<string, string>> = {
   LOGIN_FAILED: '用户名或密码错误',
   LOGIN_LOCKED: '尝试次数过多，请稍后再试',
+  PASSWORD_CHANGE_REQUIRED: '管理员已重置您的密码，请先修改密码',
   UNAUTHORIZED: '登录已失效，请重新登录',
   FORBIDDEN: '没有权限进行此操作',
   NOT_FOUND: '未找到',
