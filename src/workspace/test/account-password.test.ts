@@ -59,7 +59,7 @@ describe('ChangePasswordForm', () => {
     setSession('tok-1', new Date(Date.now() + 3_600_000).toISOString(), { id: 3, username: 'li.na', role: 'agent', displayName: '李娜', mustChangePassword: true });
     const sent: unknown[] = [];
     vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      sent.push(JSON.parse(String(init.body)));
+      sent.push(JSON.parse(typeof init.body === 'string' ? init.body : ''));
       const user = { id: 3, username: 'li.na', role: 'agent', displayName: '李娜', mustChangePassword: false };
       return Promise.resolve(new Response(JSON.stringify({ user }), { status: 200, headers: { 'content-type': 'application/json' } }));
     });
