@@ -8,6 +8,7 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
 import { cleanOriginText, SESSION_ID_PATTERN, sessionIdOf, toSessionInfo, type LoginOrigin, type SessionInfo } from './session-info.js';
 import type { SessionRepository } from './session-repository.js';
+import type { IdentityEvents, UserSessionsEndedEvent } from './identity-events.js';
 import { computeSipHa1 } from './sip-ha1.js';
 import { toPublicUser, type StoredUser, type User, type UserPatchRecord, type UserRole } from './user.js';
 import { newUserInputSchema, parseFields, passwordSchema, userPatchSchema, usernameSchema, type NewUserInput, type UserPatchInput } from './user-fields.js';
@@ -40,50 +41,7 @@ export interface LoginResult extends IssuedToken {
   readonly user: User;
 }
 
-/** A session is over: sockets opened with it must close now (ws/session-sockets.ts). */
-export interface SessionEndedEvent {
-  /** The session's token hash. */
-  readonly tokenHash: string;
-  readonly userId: number;
-  /**
-   * `logout`: POST /auth/logout; `expired`: found past its expiry; `ended`: ended from the sessions
-   * list (DELETE /auth/sessions/:id).
-   */
-  readonly reason: 'logout' | 'expired' | 'ended';
-}
-
-/**
- * Every session of a user ended at once (one DELETE), but the kept one: sockets of that user opened
- * with any other token must close now.
- */
-export interface UserSessionsEndedEvent {
-  readonly userId: number;
-  /**
-   * `disabled`: an admin made the user inactive; `password-changed`: an admin set the password or the
-   * user changed its own; `signed-out-by-admin`: an admin ended all its sessions (全部下线).
-   */
-  readonly reason: 'disabled' | 'password-changed' | 'signed-out-by-admin';
-  /** The token hash of the session that was kept (the one making the change), if any. */
-  readonly keptTokenHash: string | undefined;
-}
-
-export interface IdentityEvents extends Record<string, unknown[]> {
-  'session-ended': [event: SessionEndedEvent];
-  'user-sessions-ended': [event: UserSessionsEndedEvent];
-  /** An admin changed the user (PATCH): the composition hands an agent's new skills to the ACD. */
-  'user-updated': [user: User];
-  /**
-   * An agent's SIP password was set, or the agent disabled: the composition drops the extension's
-   * registration, so a phone registered with the old password gets no more calls.
-   */
-  'sip-credentials-changed': [event: SipCredentialsChangedEvent];
-}
-
-export interface SipCredentialsChangedEvent {
-  readonly userId: number;
-  readonly extension: string;
-  readonly reason: 'sip-password-set' | 'disabled';
-}
+export type { IdentityEvents, SessionEndedEvent, SipCredentialsChangedEvent, UserSessionsEndedEvent } from './identity-events.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
