@@ -1,6 +1,7 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { request } from '../src/api/http';
 import { clearSession, session, setSession } from '../src/api/session-store';
 import ChangePasswordForm from '../src/components/account/ChangePasswordForm.vue';
 
@@ -68,5 +69,14 @@ describe('ChangePasswordForm', () => {
     expect(sent).toEqual([{ currentPassword: 'temp-pass-77', newPassword: 'my-own-pass-1' }]);
     expect(session.user?.mustChangePassword).toBe(false);
     expect(w.emitted('done')).toHaveLength(1);
+  });
+
+  it('when the server answers PASSWORD_CHANGE_REQUIRED, the session is marked so the app shows only the change page', async () => {
+    setSession('tok-1', new Date(Date.now() + 3_600_000).toISOString(), { id: 3, username: 'li.na', role: 'agent', displayName: '李娜' });
+    const body = { error: { code: 'PASSWORD_CHANGE_REQUIRED', message: 'an admin set your password' } };
+    vi.stubGlobal('fetch', () => Promise.resolve(new Response(JSON.stringify(body), { status: 403, headers: { 'content-type': 'application/json' } })));
+    await request('GET', '/tickets').catch(() => undefined);
+    expect(session.user?.mustChangePassword).toBe(true);
+    expect(session.token, 'still signed in: the change page needs the token').toBe('tok-1');
   });
 });
