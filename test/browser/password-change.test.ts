@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient, DesktopClient } from '../support/api-client.js';
 import { launchChromium, newDesk, screenshot, signIn } from '../support/browser.js';
 import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
@@ -69,6 +69,9 @@ describe(`workspace: forced password change after an admin reset, sessions, ä¿®æ
       })()`);
       expect(refused.status).to.equal(403);
       expect(refused.body.error?.code).to.equal('PASSWORD_CHANGE_REQUIRED');
+      // And the agent desk socket, opened with the same token from outside the page, is refused too.
+      const token = await g.evaluate<string>(`JSON.parse(sessionStorage.getItem('hotline.session') || '{}').token || ''`);
+      expect(await DesktopClient.refused(base(), token)).to.deep.equal({ code: 4403, reason: 'PASSWORD_CHANGE_REQUIRED: choose your own password first' });
       await screenshot(g, '61-agent-forced-change');
 
       // A new password equal to the admin's is refused beside its field; then a good one goes through.
