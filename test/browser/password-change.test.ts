@@ -102,6 +102,14 @@ describe(`workspace: forced password change after an admin reset, sessions, 修�
 
       // Its own password works; 修改密码 from the user menu changes it again and the new one works.
       await signIn(g, 'agent8501', 'sun-li-own-8501');
+      // Its own sessions, from the user menu: this one is marked 当前.
+      await g.getByRole('button', { name: '用户菜单' }).click();
+      await g.getByRole('menuitem', { name: '登录会话' }).click();
+      const own = g.getByRole('dialog', { name: '登录会话' });
+      await own.getByText('当前').waitFor({ timeout: 5_000 });
+      await screenshot(g, '66-agent-own-sessions');
+      await own.getByRole('button', { name: 'Close' }).or(own.getByLabel('关闭此对话框')).first().click();
+      await own.waitFor({ state: 'hidden' });
       await g.getByRole('button', { name: '用户菜单' }).click();
       await g.getByRole('menuitem', { name: '修改密码' }).click();
       const change = g.getByRole('dialog', { name: '修改密码' });
