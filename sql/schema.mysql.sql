@@ -106,6 +106,73 @@ CREATE TABLE `handling_units` (
   UNIQUE KEY `code` (`code`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `knowledge_article_categories` (
+  `category_id` int(11) NOT NULL,
+  `article_id` int(11) NOT NULL,
+  PRIMARY KEY (`category_id`,`article_id`),
+  KEY `knowledge_article_categories_article` (`article_id`),
+  CONSTRAINT `knowledge_article_categories_ibfk_1` FOREIGN KEY (`category_id`) REFERENCES `categories` (`id`) ON UPDATE CASCADE,
+  CONSTRAINT `knowledge_article_categories_ibfk_2` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `knowledge_article_revisions` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `article_id` int(11) NOT NULL,
+  `version` int(11) NOT NULL,
+  `action` varchar(16) NOT NULL,
+  `changed` varchar(255) NOT NULL,
+  `edited_by` int(11) NOT NULL,
+  `edited_at` datetime(3) NOT NULL,
+  `kind` varchar(16) NOT NULL,
+  `title` varchar(200) NOT NULL,
+  `body` mediumtext NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `category_ids` text NOT NULL,
+  `unit_ids` text NOT NULL,
+  `tags` text NOT NULL,
+  `valid_from` bigint(20) DEFAULT NULL,
+  `valid_to` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `knowledge_revisions_article_version` (`article_id`,`version`),
+  CONSTRAINT `knowledge_article_revisions_ibfk_1` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `knowledge_articles` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `kind` varchar(16) NOT NULL,
+  `title` varchar(200) NOT NULL,
+  `body` mediumtext NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `category_ids` text NOT NULL,
+  `unit_ids` text NOT NULL,
+  `tags` text NOT NULL,
+  `valid_from` bigint(20) DEFAULT NULL,
+  `valid_to` bigint(20) DEFAULT NULL,
+  `version` int(11) NOT NULL DEFAULT 1,
+  `created_by` int(11) NOT NULL,
+  `updated_by` int(11) NOT NULL,
+  `created_at` datetime(3) NOT NULL,
+  `updated_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `knowledge_articles_status_kind` (`status`,`kind`,`updated_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `knowledge_term_stats` (
+  `term` bigint(20) NOT NULL,
+  `df` int(11) NOT NULL,
+  PRIMARY KEY (`term`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `knowledge_terms` (
+  `term` bigint(20) NOT NULL,
+  `article_id` int(11) NOT NULL,
+  `weight` smallint(6) NOT NULL,
+  PRIMARY KEY (`term`,`article_id`),
+  KEY `knowledge_terms_article` (`article_id`),
+  KEY `knowledge_terms_term_weight` (`term`,`weight`),
+  CONSTRAINT `knowledge_terms_ibfk_1` FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles` (`id`) ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `notice_hits` (
   `hit_key` varchar(64) NOT NULL,
   `notice_id` int(11) NOT NULL,
@@ -174,6 +241,8 @@ CREATE TABLE `sessions` (
   `user_id` int(11) NOT NULL,
   `expires_at` datetime(3) NOT NULL,
   `created_at` datetime(3) NOT NULL,
+  `client_address` varchar(64) DEFAULT NULL,
+  `user_agent` varchar(255) DEFAULT NULL,
   PRIMARY KEY (`token_hash`),
   KEY `sessions_user_id` (`user_id`),
   KEY `sessions_expires_at` (`expires_at`),
@@ -280,6 +349,7 @@ CREATE TABLE `users` (
   `active` tinyint(1) NOT NULL DEFAULT 1,
   `created_at` datetime(3) NOT NULL,
   `updated_at` datetime(3) NOT NULL,
+  `must_change_password` tinyint(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   UNIQUE KEY `users_username_unique` (`username`),
   UNIQUE KEY `users_extension_unique` (`extension`)

@@ -5,11 +5,18 @@ import type { IdentityService } from '../identity/identity-service.js';
 import type { User } from '../identity/user.js';
 import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitIdSchema, userPatchSchema, usernameSchema } from '../identity/user-fields.js';
 import { currentUser, requireRole } from './auth-context.js';
+import { toSessionJson } from './auth.routes.js';
 import { bearerToken } from './authenticate.js';
 import { answerNamingDuplicate } from './duplicate-field.js';
-import type { UserJson, UserListJson } from '../shared/wire/users.js';
+import type { SessionListJson, UserJson, UserListJson } from '../shared/wire/users.js';
 import { parseInput } from './parse-input.js';
 import { idParams } from './path-params.js';
+
+/**
+ * A new user must choose its own password at its first login when true. Default false for the API
+ * (provisioning scripts and test rigs sign in at once); the admin's page sends true unless unticked.
+ */
+const mustChangeField = z.boolean({ error: 'must be true or false' }).optional();
 
 const agentBody = z.strictObject({
   username: usernameSchema,
@@ -18,6 +25,7 @@ const agentBody = z.strictObject({
   extension: extensionSchema,
   skills: skillsSchema.default([]),
   sipPassword: passwordSchema.optional(),
+  mustChangePassword: mustChangeField,
 });
 
 /** Agents have their own endpoint (extension, skills, SIP secret); this one makes every other role. */
@@ -29,6 +37,7 @@ const userBody = z.strictObject({
   role: z.enum(USER_BODY_ROLES, { error: `must be one of ${USER_BODY_ROLES.join(', ')} (agents: POST /api/v1/agents)` }),
   displayName: displayNameSchema.optional(),
   unitId: unitIdSchema.optional(),
+  mustChangePassword: mustChangeField,
 });
 
 /** A new password for a user (login or SIP), chosen by the admin's page. */
@@ -46,6 +55,7 @@ export function toUserJson(u: User): UserJson {
     skills: u.skills,
     unitId: u.unitId,
     active: u.active,
+    mustChangePassword: u.mustChangePassword,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
@@ -61,7 +71,8 @@ async function answerCreated(res: Response, create: () => Promise<User>): Promis
  * middleware. A taken username or extension answers 409 DUPLICATE naming the field. Admins also
  * change users (PATCH /users/:id: display name, skills, unit, active; disabling ends the user's
  * sessions and sockets) and set their passwords (POST /users/:id/password, /users/:id/sip-password;
- * 204, the password is never answered back).
+ * 204, the password is never answered back; a login password set for another user must be changed by
+ * that user at its next login), list a user's sessions and end them all (GET/DELETE /users/:id/sessions).
  */
 export function createAgentsRoutes(service: IdentityService): Router {
   const router = Router();
@@ -101,6 +112,20 @@ export function createAgentsRoutes(service: IdentityService): Router {
     const { password } = parseInput(passwordBody, req.body, 'body');
     await service.setPassword(id, password, currentUser(res), { keepToken: bearerToken(req, res) });
     res.status(204).end();
+  });
+
+  router.get('/users/:id/sessions', admin, async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const items = await service.listSessions(id, bearerToken(req, res));
+    const body: SessionListJson = { items: items.map(toSessionJson) };
+    res.set('Cache-Control', 'no-store').json(body);
+  });
+
+  // 全部下线: every session of the user ends and its sockets close at once (an admin's own call keeps its session).
+  router.delete('/users/:id/sessions', admin, async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'path');
+    const ended = await service.endAllSessions(id, currentUser(res), { keepToken: bearerToken(req, res) });
+    res.json({ ended });
   });
 
   router.post('/users/:id/sip-password', admin, async (req, res) => {

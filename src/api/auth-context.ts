@@ -15,6 +15,8 @@ export interface AuthUser {
   readonly extension?: string | undefined;
   /** Handling unit of a `unit` user. */
   readonly unitId?: number | undefined;
+  /** An admin set this user's password: only /auth/me, /auth/password and /auth/logout are open to it. */
+  readonly mustChangePassword?: boolean | undefined;
 }
 
 export class UnauthorizedError extends AppError {

@@ -28,6 +28,15 @@ export class SequelizeSessionRepository implements SessionRepository {
     }
   }
 
+  async listByUser(userId: number): Promise<Session[]> {
+    try {
+      const rows = await this.sessions.findAll({ where: { userId }, order: [['createdAt', 'DESC'], ['tokenHash', 'ASC']] });
+      return rows.map(toSession);
+    } catch (err) {
+      throw toAppError(err, 'DATABASE_ERROR', `listing the sessions of user ${userId} failed`);
+    }
+  }
+
   async delete(tokenHash: string): Promise<void> {
     try {
       await this.sessions.destroy({ where: { tokenHash } });
@@ -56,7 +65,14 @@ export class SequelizeSessionRepository implements SessionRepository {
 
 function toSession(row: SessionRow): Session {
   const r = row.get({ plain: true });
-  return { tokenHash: r.tokenHash, userId: r.userId, expiresAt: asDate(r.expiresAt), createdAt: asDate(r.createdAt) };
+  return {
+    tokenHash: r.tokenHash,
+    userId: r.userId,
+    expiresAt: asDate(r.expiresAt),
+    createdAt: asDate(r.createdAt),
+    clientAddress: r.clientAddress,
+    userAgent: r.userAgent,
+  };
 }
 
 function asDate(value: Date | string): Date {

@@ -34,6 +34,7 @@ export class SequelizeUserRepository implements UserRepository {
         skills: [...user.skills],
         unitId: user.unitId,
         active: user.active,
+        mustChangePassword: user.mustChangePassword,
         createdAt: user.createdAt,
         updatedAt: user.createdAt,
       });
@@ -66,7 +67,7 @@ export class SequelizeUserRepository implements UserRepository {
   }
 
   async update(id: number, patch: UserPatchRecord, options: { readonly keepAnActiveAdmin?: boolean } = {}): Promise<User> {
-    const values: Partial<Pick<UserRow, 'displayName' | 'skills' | 'unitId' | 'active' | 'passwordHash' | 'sipHa1' | 'sipRealm' | 'updatedAt'>> = {
+    const values: Partial<Pick<UserRow, 'displayName' | 'skills' | 'unitId' | 'active' | 'mustChangePassword' | 'passwordHash' | 'sipHa1' | 'sipRealm' | 'updatedAt'>> = {
       updatedAt: patch.updatedAt,
     };
     if (patch.displayName !== undefined) values.displayName = patch.displayName;
@@ -74,6 +75,7 @@ export class SequelizeUserRepository implements UserRepository {
     if (patch.unitId !== undefined) values.unitId = patch.unitId;
     if (patch.active !== undefined) values.active = patch.active;
     if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
+    if (patch.mustChangePassword !== undefined) values.mustChangePassword = patch.mustChangePassword;
     if (patch.sipHa1 !== undefined) values.sipHa1 = patch.sipHa1;
     if (patch.sipRealm !== undefined) values.sipRealm = patch.sipRealm;
     const guard = patch.active === false && (options.keepAnActiveAdmin ?? false);
@@ -155,6 +157,7 @@ function toStoredUser(row: UserRow): StoredUser {
     skills: asSkills(r.skills, r.id),
     unitId: r.unitId,
     active: r.active,
+    mustChangePassword: r.mustChangePassword,
     createdAt: asDate(r.createdAt),
     updatedAt: asDate(r.updatedAt),
   };

@@ -6,6 +6,9 @@ export interface SessionRow extends Model<InferAttributes<SessionRow>, InferCrea
   userId: number;
   expiresAt: Date;
   createdAt: Date;
+  /** Migration 0017: where the login came from (null for sessions older than it). */
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
 export type SessionModel = ModelStatic<SessionRow>;
@@ -19,6 +22,8 @@ export function defineSessionModel(sequelize: Sequelize): SessionModel {
       userId: { type: DataTypes.INTEGER, allowNull: false, field: 'user_id' },
       expiresAt: { type: DataTypes.DATE(3), allowNull: false, field: 'expires_at' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
+      clientAddress: { type: DataTypes.STRING(64), allowNull: true, field: 'client_address' },
+      userAgent: { type: DataTypes.STRING(255), allowNull: true, field: 'user_agent' },
     },
     { tableName: 'sessions', timestamps: false },
   );

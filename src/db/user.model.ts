@@ -14,6 +14,8 @@ export interface UserRow extends Model<InferAttributes<UserRow>, InferCreationAt
   skills: unknown;
   unitId: number | null;
   active: boolean;
+  /** Migration 0017: the user must choose its own password before anything else. */
+  mustChangePassword: CreationOptional<boolean>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +40,7 @@ export function defineUserModel(sequelize: Sequelize): UserModel {
       skills: { type: DataTypes.JSON, allowNull: false },
       unitId: { type: DataTypes.INTEGER, allowNull: true, field: 'unit_id' },
       active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false, field: 'must_change_password' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
     },

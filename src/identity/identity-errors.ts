@@ -40,3 +40,24 @@ export class LastActiveAdminError extends ValidationError {
     super(`invalid user: active ${message}`, [{ path: 'active', message }]);
   }
 }
+
+/**
+ * The current password given to change one's own password is wrong: refused naming
+ * `currentPassword` (400), so the form shows it beside the field. Counted like a failed login.
+ */
+export class CurrentPasswordWrongError extends ValidationError {
+  constructor() {
+    const message = 'is not your current password';
+    super(`invalid password change: currentPassword ${message}`, [{ path: 'currentPassword', message }]);
+  }
+}
+
+/**
+ * An admin set this user's password: until the user chooses its own, its token opens only
+ * /auth/me, /auth/password and /auth/logout (403 with this code) and no WebSocket (4403).
+ */
+export class PasswordChangeRequiredError extends AppError {
+  constructor() {
+    super('PASSWORD_CHANGE_REQUIRED', 'an admin set your password: choose your own first (POST /api/v1/auth/password)');
+  }
+}

@@ -3,10 +3,12 @@ import type { Logger } from '../logging/logger.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
-import { DuplicateUserError, LoginFailedError, LoginLockedError } from './identity-errors.js';
+import { CurrentPasswordWrongError, DuplicateUserError, LoginFailedError, LoginLockedError } from './identity-errors.js';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
+import { cleanOriginText, SESSION_ID_PATTERN, sessionIdOf, toSessionInfo, type LoginOrigin, type SessionInfo } from './session-info.js';
 import type { SessionRepository } from './session-repository.js';
+import type { IdentityEvents, UserSessionsEndedEvent } from './identity-events.js';
 import { computeSipHa1 } from './sip-ha1.js';
 import { toPublicUser, type StoredUser, type User, type UserPatchRecord, type UserRole } from './user.js';
 import { newUserInputSchema, parseFields, passwordSchema, userPatchSchema, usernameSchema, type NewUserInput, type UserPatchInput } from './user-fields.js';
@@ -39,46 +41,7 @@ export interface LoginResult extends IssuedToken {
   readonly user: User;
 }
 
-/** A session is over: sockets opened with it must close now (ws/session-sockets.ts). */
-export interface SessionEndedEvent {
-  /** The session's token hash. */
-  readonly tokenHash: string;
-  readonly userId: number;
-  /**
-   * `logout`: POST /auth/logout; `expired`: found past its expiry; `disabled`: an admin made the
-   * user inactive; `password-changed`: an admin set the user's login password.
-   */
-  readonly reason: 'logout' | 'expired' | 'disabled' | 'password-changed';
-}
-
-/**
- * Every session of a user ended at once (one DELETE), but the kept one: sockets of that user opened
- * with any other token must close now.
- */
-export interface UserSessionsEndedEvent {
-  readonly userId: number;
-  readonly reason: 'disabled' | 'password-changed';
-  /** The token hash of the session that was kept (an admin resetting their own password), if any. */
-  readonly keptTokenHash: string | undefined;
-}
-
-export interface IdentityEvents extends Record<string, unknown[]> {
-  'session-ended': [event: SessionEndedEvent];
-  'user-sessions-ended': [event: UserSessionsEndedEvent];
-  /** An admin changed the user (PATCH): the composition hands an agent's new skills to the ACD. */
-  'user-updated': [user: User];
-  /**
-   * An agent's SIP password was set, or the agent disabled: the composition drops the extension's
-   * registration, so a phone registered with the old password gets no more calls.
-   */
-  'sip-credentials-changed': [event: SipCredentialsChangedEvent];
-}
-
-export interface SipCredentialsChangedEvent {
-  readonly userId: number;
-  readonly extension: string;
-  readonly reason: 'sip-password-set' | 'disabled';
-}
+export type { IdentityEvents, SessionEndedEvent, SipCredentialsChangedEvent, UserSessionsEndedEvent } from './identity-events.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -109,7 +72,8 @@ export class IdentityService {
   }
 
   /**
-   * Creates a user; refuses bad fields and a unitId naming no handling unit (ValidationError naming
+   * Creates a user (`mustChangePassword`: it must choose its own password at its first login; default
+   * false); refuses bad fields and a unitId naming no handling unit (ValidationError naming
    * each) and a taken username or extension (DUPLICATE).
    */
   async createUser(input: NewUserInput): Promise<User> {
@@ -127,6 +91,7 @@ export class IdentityService {
       skills: u.role === 'agent' ? (u.skills ?? []) : [],
       unitId: u.role === 'unit' ? (u.unitId ?? null) : null,
       active: true,
+      mustChangePassword: u.mustChangePassword ?? false,
       createdAt: new Date(this.deps.clock.now()),
     });
     this.deps.logger.info('user created', { userId: user.id, username: user.username, role: user.role, agentId: user.extension ?? undefined });
@@ -161,12 +126,22 @@ export class IdentityService {
     return stored;
   }
 
-  /** Starts a session for a user: a new random token, stored as its SHA-256 with the expiry. */
-  async issueToken(user: Pick<User, 'id'>): Promise<IssuedToken> {
+  /**
+   * Starts a session for a user: a new random token, stored as its SHA-256 with the expiry and where
+   * the login came from (address, User-Agent: shown in the sessions list).
+   */
+  async issueToken(user: Pick<User, 'id'>, origin: LoginOrigin = {}): Promise<IssuedToken> {
     const token = randomBytes(32).toString('base64url');
     const now = this.deps.clock.now();
     const expiresAt = new Date(now + this.deps.tokenTtlMs);
-    await this.deps.sessions.create({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) });
+    await this.deps.sessions.create({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      expiresAt,
+      createdAt: new Date(now),
+      clientAddress: cleanOriginText(origin.address, 64),
+      userAgent: cleanOriginText(origin.userAgent, 255),
+    });
     return { token, expiresAt };
   }
 
@@ -177,9 +152,9 @@ export class IdentityService {
    * longer active, the new session is deleted and the login fails (LOGIN_FAILED). A reset after
    * that read ends the session itself (its DELETE comes after the insert).
    */
-  async login(username: string, password: string, address = 'unknown'): Promise<LoginResult> {
+  async login(username: string, password: string, address = 'unknown', userAgent?: string): Promise<LoginResult> {
     const stored = await this.checkCredentials(username, password, address);
-    const issued = await this.issueToken(stored);
+    const issued = await this.issueToken(stored, { address, userAgent });
     const now = await this.deps.users.findById(stored.id);
     if (now?.passwordHash !== stored.passwordHash || !now.active) {
       await this.deps.sessions.delete(hashToken(issued.token));
@@ -244,8 +219,8 @@ export class IdentityService {
    * An admin changes a user (display name, skills of an agent, unit of a unit user, active).
    * Refuses a field the user's role has not, a unitId naming no handling unit, an admin disabling
    * their own account and disabling the last active admin (ValidationError naming the field).
-   * Disabling ends every session of the user at once (its tokens stop working, its sockets close)
-   * and, for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
+   * Disabling ends every session of the user at once (its tokens stop working, its sockets close),
+   * enabling again starts it with none, and for an agent, drops its phone's registration (`sip-credentials-changed`); `user-updated`
    * tells the ACD (new skills; a disabled agent is logged out once free).
    */
   async updateUser(id: number, input: UserPatchInput, actor: { readonly id: number }): Promise<User> {
@@ -269,21 +244,98 @@ export class IdentityService {
     this.observer.emit('user-updated', updated);
     if (p.active === false && current.extension !== null) this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'disabled' });
     if (p.active === false) await this.endSessions(id, 'disabled');
+    // Enabled again: no session of before may come back (a login racing the disable leaves none, but a
+    // row written meanwhile by another process would be valid again from now on).
+    if (p.active === true && !current.active) await this.deps.sessions.deleteByUser(id);
     return updated;
   }
 
   /**
    * Sets a user's login password (an admin's reset). Every other session of the user ends: the
-   * old password's holder is signed out. `keepToken`: the caller's own token, kept when an admin
-   * resets their own password.
+   * old password's holder is signed out. A password an admin set for another user is one the admin
+   * knows: that user must choose its own at its next login (`mustChangePassword`). `keepToken`: the
+   * caller's own token, kept when an admin resets their own password.
    */
   async setPassword(id: number, password: string, actor: { readonly id: number }, options: { readonly keepToken?: string } = {}): Promise<void> {
     const pw = parseFields(passwordSchema, password, 'password');
     const current = await this.deps.users.findById(id);
     if (!current) throw new NotFoundError(`user ${id} not found`);
-    await this.deps.users.update(id, { passwordHash: await hashPassword(pw), updatedAt: new Date(this.deps.clock.now()) });
-    this.deps.logger.info('password set', { userId: id, byUserId: actor.id });
+    const mustChangePassword = id !== actor.id;
+    await this.deps.users.update(id, { passwordHash: await hashPassword(pw), mustChangePassword, updatedAt: new Date(this.deps.clock.now()) });
+    this.deps.logger.info('password set', { userId: id, byUserId: actor.id, mustChangePassword });
     await this.endSessions(id, 'password-changed', options.keepToken === undefined ? undefined : hashToken(options.keepToken));
+  }
+
+  /**
+   * A signed-in user changes its own password. The current password is checked against the login
+   * throttle's counters (account + address, address, account): a stolen token is no better an oracle
+   * for the password than the login form (LOGIN_LOCKED with the wait). Refuses a wrong current
+   * password (naming currentPassword, counted as a failed login) and a new one that breaks the
+   * password rules or equals the current one (naming newPassword). On success `mustChangePassword`
+   * is cleared and every other session of the user ends (their sockets close); the session of
+   * `token`, making the change, stays.
+   */
+  async changeOwnPassword(userId: number, currentPassword: string, newPassword: string, options: { readonly token: string; readonly address?: string }): Promise<User> {
+    const next = parseFields(passwordSchema, newPassword, 'newPassword');
+    const stored = await this.deps.users.findById(userId);
+    if (!stored?.active) throw new NotFoundError(`user ${userId} not found`);
+    const address = options.address ?? 'unknown';
+    const attempt = await this.throttle.admit(stored.username, address);
+    if (attempt.waitMs > 0) throw new LoginLockedError(attempt.waitMs);
+    if (!(await verifyPassword(currentPassword, stored.passwordHash))) {
+      await this.throttle.recordFailure(attempt);
+      this.deps.logger.warn('password change refused: wrong current password', { userId, address });
+      throw new CurrentPasswordWrongError();
+    }
+    await this.throttle.recordSuccess(attempt);
+    if (next === currentPassword) {
+      const message = 'must differ from the current password';
+      throw new ValidationError(`invalid password change: newPassword ${message}`, [{ path: 'newPassword', message }]);
+    }
+    const updated = await this.deps.users.update(userId, { passwordHash: await hashPassword(next), mustChangePassword: false, updatedAt: new Date(this.deps.clock.now()) });
+    this.deps.logger.info('password changed by its user', { userId });
+    await this.endSessions(userId, 'password-changed', hashToken(options.token));
+    return updated;
+  }
+
+  /**
+   * The live sessions of a user, newest first, each with an opaque id (a prefix of its token's
+   * SHA-256), its times and where it signed in from; `current` marks the session of `currentToken`.
+   * NotFoundError when there is no such user.
+   */
+  async listSessions(userId: number, currentToken?: string): Promise<SessionInfo[]> {
+    await this.getUser(userId);
+    const now = this.deps.clock.now();
+    const current = currentToken === undefined ? undefined : hashToken(currentToken);
+    return (await this.deps.sessions.listByUser(userId)).filter((s) => s.expiresAt.getTime() > now).map((s) => toSessionInfo(s, current));
+  }
+
+  /**
+   * Ends one session of a user, named by its id from listSessions (a user's own, from its list):
+   * its token stops working and its sockets close (`session-ended`, reason `ended`). NotFoundError
+   * when the user has no such session.
+   */
+  async endSession(userId: number, sessionId: string): Promise<void> {
+    const session = SESSION_ID_PATTERN.test(sessionId)
+      ? (await this.deps.sessions.listByUser(userId)).find((s) => sessionIdOf(s.tokenHash) === sessionId)
+      : undefined;
+    if (session === undefined) throw new NotFoundError(`you have no session ${SESSION_ID_PATTERN.test(sessionId) ? sessionId : '(malformed id)'}`);
+    await this.deps.sessions.delete(session.tokenHash);
+    this.deps.logger.info('session ended from the sessions list', { userId });
+    this.observer.emit('session-ended', { tokenHash: session.tokenHash, userId, reason: 'ended' });
+  }
+
+  /**
+   * An admin signs a user out everywhere (全部下线): every session of it ends and its sockets close
+   * (`user-sessions-ended`, reason `signed-out-by-admin`). An admin doing it to themselves keeps the
+   * session of `keepToken`. Returns how many sessions ended; NotFoundError when there is no such user.
+   */
+  async endAllSessions(id: number, actor: { readonly id: number }, options: { readonly keepToken?: string } = {}): Promise<number> {
+    await this.getUser(id);
+    const keep = id === actor.id && options.keepToken !== undefined ? hashToken(options.keepToken) : undefined;
+    const count = await this.endSessions(id, 'signed-out-by-admin', keep);
+    this.deps.logger.info('user signed out everywhere by an admin', { userId: id, byUserId: actor.id, count });
+    return count;
   }
 
   /**
@@ -326,11 +378,12 @@ export class IdentityService {
   }
 
   /** Deletes the user's sessions (but `keep`) in one statement and tells `observer`, so their sockets close. */
-  private async endSessions(userId: number, reason: UserSessionsEndedEvent['reason'], keep?: string): Promise<void> {
+  private async endSessions(userId: number, reason: UserSessionsEndedEvent['reason'], keep?: string): Promise<number> {
     const count = await this.deps.sessions.deleteByUser(userId, keep);
     if (count > 0) this.deps.logger.info('sessions ended', { userId, reason, count });
     // Told even when none was counted: a socket may have been opened by a session of another process.
     this.observer.emit('user-sessions-ended', { userId, reason, keptTokenHash: keep });
+    return count;
   }
 
   private async refuseUnknownUnit(unitId: number): Promise<void> {

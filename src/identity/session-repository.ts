@@ -5,11 +5,17 @@ export interface Session {
   readonly userId: number;
   readonly expiresAt: Date;
   readonly createdAt: Date;
+  /** The client's address at login (as the HTTP server saw it); null when not known. */
+  readonly clientAddress: string | null;
+  /** The browser's User-Agent at login, cut to 255 characters; null when not sent. */
+  readonly userAgent: string | null;
 }
 
 export interface SessionRepository {
   create(session: Session): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  /** The sessions of a user (expired ones included until purged), newest first. */
+  listByUser(userId: number): Promise<Session[]>;
   /** Removes one session; nothing happens when it is already gone. */
   delete(tokenHash: string): Promise<void>;
   /**

@@ -51,6 +51,8 @@ export const newUserInputSchema = z
     skills: skillsSchema.optional(),
     sipPassword: passwordSchema.optional(),
     unitId: unitIdSchema.optional(),
+    /** The user must choose its own password at its first login (its admin knows this one). */
+    mustChangePassword: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .superRefine((u, ctx) => {
     if (u.role === 'agent' && u.extension === undefined) ctx.addIssue({ code: 'custom', path: ['extension'], message: 'is required for an agent' });

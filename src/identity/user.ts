@@ -16,6 +16,11 @@ export interface User {
   /** Handling unit of a `unit` user (the units table is another module's; no foreign key). */
   readonly unitId: number | null;
   readonly active: boolean;
+  /**
+   * An admin gave this user its password (reset, or a new user created so): until the user chooses
+   * its own, its token opens only /auth/me, /auth/password and /auth/logout, and no socket.
+   */
+  readonly mustChangePassword: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -42,6 +47,7 @@ export interface NewUserRecord {
   readonly skills: readonly string[];
   readonly unitId: number | null;
   readonly active: boolean;
+  readonly mustChangePassword: boolean;
   /** Written as both created and updated time (from the service's Clock). */
   readonly createdAt: Date;
 }
@@ -53,6 +59,7 @@ export interface UserPatchRecord {
   readonly unitId?: number | null;
   readonly active?: boolean;
   readonly passwordHash?: string;
+  readonly mustChangePassword?: boolean;
   readonly sipHa1?: string | null;
   readonly sipRealm?: string | null;
   /** From the service's Clock. */
@@ -70,6 +77,7 @@ export function toPublicUser(user: StoredUser): User {
     skills: user.skills,
     unitId: user.unitId,
     active: user.active,
+    mustChangePassword: user.mustChangePassword,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };

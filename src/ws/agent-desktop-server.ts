@@ -12,7 +12,7 @@ import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 import type { CallerHistoryOrderJson } from '../shared/wire/agent-desk.js';
 import { desktopCommand, toCallbackItemJson, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
-import { SessionSockets, type SessionWatch } from './session-sockets.js';
+import { PASSWORD_CHANGE_REQUIRED_CLOSE, SessionSockets, type SessionWatch } from './session-sockets.js';
 import { upgradeUrl } from './upgrade-guard.js';
 
 /** The ACD as the desktop drives it. */
@@ -212,6 +212,10 @@ export class AgentDesktopServer {
     }
     if (!user || token === undefined) {
       ws.close(4401, token === undefined ? 'missing token' : 'token expired or unknown');
+      return undefined;
+    }
+    if (user.mustChangePassword === true) {
+      ws.close(PASSWORD_CHANGE_REQUIRED_CLOSE.code, PASSWORD_CHANGE_REQUIRED_CLOSE.reason);
       return undefined;
     }
     if (user.role !== 'agent') {

@@ -36,12 +36,20 @@ export interface SessionSocketsDeps {
 export const SESSION_ENDED_CODE = 4401;
 
 /** The close frame's reason for each way a session ends. */
-const CLOSE_REASONS: Readonly<Record<SessionEndedEvent['reason'], string>> = {
+const CLOSE_REASONS: Readonly<Record<SessionEndedEvent['reason'] | UserSessionsEndedEvent['reason'], string>> = {
   logout: 'signed out',
   expired: 'token expired',
+  ended: 'session ended from the sessions list',
   disabled: 'account disabled',
   'password-changed': 'password changed',
+  'signed-out-by-admin': 'signed out by an admin',
 };
+
+/**
+ * The close of a socket whose user must first choose its own password (an admin set it): 4403 like
+ * a role without access, with the API's error code in the reason so the browser can tell.
+ */
+export const PASSWORD_CHANGE_REQUIRED_CLOSE = { code: 4403, reason: 'PASSWORD_CHANGE_REQUIRED: choose your own password first' } as const;
 
 /** setTimeout holds at most 2^31−1 ms (24.8 days); tokens may live 30 days (AUTH_TOKEN_TTL_H ≤ 720). */
 const MAX_TIMER_MS = 2_147_483_647;

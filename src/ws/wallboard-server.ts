@@ -6,7 +6,7 @@ import type { LiveBoardEvents, LiveBoardSnapshot } from '../metrics/live-board.j
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
 import type { WallboardFrameJson } from '../shared/wire/wallboard.js';
-import { SessionSockets, type SessionWatch } from './session-sockets.js';
+import { PASSWORD_CHANGE_REQUIRED_CLOSE, SessionSockets, type SessionWatch } from './session-sockets.js';
 import { upgradeUrl } from './upgrade-guard.js';
 
 export interface WallboardDeps {
@@ -78,6 +78,10 @@ export class WallboardServer {
     }
     if (!user || token === undefined) {
       ws.close(4401, token ? 'token expired or unknown' : 'missing token');
+      return;
+    }
+    if (user.mustChangePassword === true) {
+      ws.close(PASSWORD_CHANGE_REQUIRED_CLOSE.code, PASSWORD_CHANGE_REQUIRED_CLOSE.reason);
       return;
     }
     if (user.role !== 'supervisor' && user.role !== 'admin') {

@@ -23,6 +23,7 @@ function agent(username: string, extension: string, overrides: Partial<NewUserRe
     skills: ['general', '供水'],
     unitId: null,
     active: true,
+    mustChangePassword: false,
     createdAt: new Date('2024-05-01T08:00:00.123Z'),
     ...overrides,
   };
@@ -62,6 +63,7 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
       skills: ['general', '供水'],
       unitId: null,
       active: true,
+      mustChangePassword: false,
       createdAt: new Date('2024-05-01T08:00:00.123Z'),
       updatedAt: new Date('2024-05-01T08:00:00.123Z'),
     });
@@ -146,8 +148,8 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
     const { id } = await repo.create(agent('li.na', '1001'));
     const createdAt = new Date('2024-05-01T08:00:00.000Z');
-    await sessions.create({ tokenHash: 'a'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T09:00:00.000Z'), createdAt });
-    await sessions.create({ tokenHash: 'b'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T11:00:00.000Z'), createdAt });
+    await sessions.create({ tokenHash: 'a'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T09:00:00.000Z'), createdAt, clientAddress: null, userAgent: null });
+    await sessions.create({ tokenHash: 'b'.repeat(64), userId: id, expiresAt: new Date('2024-05-01T11:00:00.000Z'), createdAt, clientAddress: '10.0.0.7', userAgent: 'Mozilla/5.0 (Windows NT 10.0) 360SE' });
     expect(await sessions.deleteExpired(new Date('2024-05-01T10:00:00.000Z'))).to.equal(1);
     expect(await sessions.findByTokenHash('a'.repeat(64))).to.equal(undefined);
     expect(await sessions.findByTokenHash('b'.repeat(64))).to.deep.equal({
@@ -155,7 +157,33 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
       userId: id,
       expiresAt: new Date('2024-05-01T11:00:00.000Z'),
       createdAt,
+      clientAddress: '10.0.0.7',
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0) 360SE',
     });
+  });
+
+  it('when a user has sessions, listByUser answers only its own, newest first, with where each signed in from', async () => {
+    const sessions = new SequelizeSessionRepository(testDb.db.sequelize);
+    const a = await repo.create(agent('li.na', '1001'));
+    const b = await repo.create(agent('wang', '1002'));
+    const expiresAt = new Date('2024-05-01T20:00:00.000Z');
+    await sessions.create({ tokenHash: 'a'.repeat(64), userId: a.id, expiresAt, createdAt: new Date('2024-05-01T08:00:00.000Z'), clientAddress: '10.0.0.7', userAgent: '话务员的浏览器' });
+    await sessions.create({ tokenHash: 'b'.repeat(64), userId: a.id, expiresAt, createdAt: new Date('2024-05-01T09:00:00.000Z'), clientAddress: null, userAgent: null });
+    await sessions.create({ tokenHash: 'c'.repeat(64), userId: b.id, expiresAt, createdAt: new Date('2024-05-01T10:00:00.000Z'), clientAddress: null, userAgent: null });
+    const list = await sessions.listByUser(a.id);
+    expect(list.map((s) => s.tokenHash)).to.deep.equal(['b'.repeat(64), 'a'.repeat(64)]);
+    expect(list[1]).to.include({ clientAddress: '10.0.0.7', userAgent: '话务员的浏览器' });
+    expect(await sessions.listByUser(999)).to.deep.equal([]);
+  });
+
+  it('when an admin sets must-change-password, it reads back set, and clearing it reads back cleared', async () => {
+    const created = await repo.create(agent('li.na', '1001', { mustChangePassword: true }));
+    expect(created.mustChangePassword).to.equal(true);
+    expect((await repo.findByUsername('li.na'))?.mustChangePassword).to.equal(true);
+    const at = new Date('2024-05-02T09:30:00.000Z');
+    expect(await repo.update(created.id, { mustChangePassword: false, updatedAt: at })).to.include({ mustChangePassword: false });
+    expect((await repo.findById(created.id))?.mustChangePassword).to.equal(false);
+    expect((await repo.list())[0]?.mustChangePassword).to.equal(false);
   });
   it('when a user is updated, the given fields change (Chinese name, skills, secrets), the others stay', async () => {
     const created = await repo.create(agent('li.na', '1001'));
@@ -198,7 +226,7 @@ describe(`SequelizeUserRepository (${testDbKind()})`, () => {
     const createdAt = new Date('2024-05-01T08:00:00.000Z');
     const expiresAt = new Date('2024-05-01T20:00:00.000Z');
     for (const [hash, userId] of [['a', a.id], ['b', a.id], ['c', a.id], ['d', b.id]] as const) {
-      await sessions.create({ tokenHash: hash.repeat(64), userId, expiresAt, createdAt });
+      await sessions.create({ tokenHash: hash.repeat(64), userId, expiresAt, createdAt, clientAddress: null, userAgent: null });
     }
     const query = sinon.spy(testDb.db.sequelize, 'query');
     expect(await sessions.deleteByUser(a.id, 'b'.repeat(64))).to.equal(2);

@@ -15,6 +15,7 @@ import * as m0012 from './0012-record-durability.js';
 import * as m0013 from './0013-auth-throttles.js';
 import * as m0014 from './0014-knowledge-base.js';
 import * as m0015 from './0015-notices.js';
+import * as m0017 from './0017-password-change.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -36,4 +37,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0013-auth-throttles', up: m0013.up, down: m0013.down },
   { name: '0014-knowledge-base', up: m0014.up, down: m0014.down },
   { name: '0015-notices', up: m0015.up, down: m0015.down },
+  { name: '0017-password-change', up: m0017.up, down: m0017.down },
 ];

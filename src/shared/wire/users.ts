@@ -17,6 +17,8 @@ export interface UserJson {
   /** A unit user's handling unit; null for other roles. */
   readonly unitId: number | null;
   readonly active: boolean;
+  /** An admin set its password: it must choose its own at its next login (须修改密码). */
+  readonly mustChangePassword: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -24,4 +26,25 @@ export interface UserJson {
 /** `GET /users`, `GET /agents`. */
 export interface UserListJson {
   readonly items: readonly UserJson[];
+}
+
+/**
+ * A signed-in session: `GET /auth/sessions` (one's own), `GET /users/:id/sessions` (an admin). The id
+ * is a prefix of the token's SHA-256 (never the token, never the full hash): `DELETE
+ * /auth/sessions/:id` ends it.
+ */
+export interface SessionJson {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** The session making this request. */
+  readonly current: boolean;
+  /** The client's address at login; null for sessions from before it was kept. */
+  readonly clientAddress: string | null;
+  /** The browser's User-Agent at login (at most 255 characters); null when unknown. */
+  readonly userAgent: string | null;
+}
+
+export interface SessionListJson {
+  readonly items: readonly SessionJson[];
 }

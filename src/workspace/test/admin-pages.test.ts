@@ -9,7 +9,7 @@ import UserCreateForm from '../src/components/admin/UserCreateForm.vue';
 import UsersPage from '../src/pages/admin/UsersPage.vue';
 
 const swj: UnitJson = { id: 2, code: 'SWJ', name: '区水务局', kind: 'bureau', kindName: '委办局', liaisonName: '李强', liaisonPhone: '01065120002', liaisonSipUri: 'sip:8102@10.20.1.12', active: true };
-const admin: UserJson = { id: 1, username: 'admin', displayName: 'admin', role: 'admin', extension: null, skills: [], unitId: null, active: true, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+const admin: UserJson = { id: 1, username: 'admin', displayName: 'admin', role: 'admin', extension: null, skills: [], unitId: null, active: true, mustChangePassword: false, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
 
 const mounted: VueWrapper[] = [];
 afterEach(() => {

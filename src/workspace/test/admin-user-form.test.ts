@@ -13,7 +13,7 @@ const units: UnitJson[] = [
 
 function agentJson(over: Partial<UserJson> = {}): UserJson {
   return {
-    id: 9, username: 'zhang.wei', displayName: '张伟', role: 'agent', extension: '1003', skills: ['general'], unitId: null, active: true,
+    id: 9, username: 'zhang.wei', displayName: '张伟', role: 'agent', extension: '1003', skills: ['general'], unitId: null, active: true, mustChangePassword: false,
     createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', ...over,
   };
 }
@@ -127,6 +127,7 @@ describe('UserCreateForm', () => {
     expect(sent?.password).toMatch(/^[A-Za-z0-9]{14}$/);
     expect(sent?.sipPassword).toMatch(/^[A-Za-z0-9]{14}$/);
     expect(sent?.password).not.toBe(sent?.sipPassword);
+    expect(sent?.mustChangePassword, 'the admin knows the password: the user changes it at its first login').toBe(true);
     const secrets = w.emitted('created')?.[0]?.[1] as OneTimeSecrets;
     expect(secrets.lines).toEqual([
       { label: '登录密码', value: sent?.password },

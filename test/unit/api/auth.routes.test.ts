@@ -24,7 +24,7 @@ describe('auth routes', () => {
       expect(body.timeZone, "the centre's zone (config TZ), for the browser's dates").to.equal('Asia/Shanghai');
       expect(body.token).to.match(/^[A-Za-z0-9_-]{43}$/);
       expect(body.expiresAt).to.equal(new Date(t.clock.now() + 12 * 3_600_000).toISOString());
-      expect(body.user).to.deep.equal({ id: 1, username: 'li.na', role: 'agent', displayName: '李娜', extension: '1001' });
+      expect(body.user).to.deep.equal({ id: 1, username: 'li.na', role: 'agent', displayName: '李娜', extension: '1001', mustChangePassword: false });
     });
 
     it('when the password is wrong or the user unknown, it answers 401 LOGIN_FAILED with the same message', async () => {
@@ -88,7 +88,7 @@ describe('auth routes', () => {
       const { token } = await t.service.login('li.na', 'agent-pass');
       const me = await t.call('GET', '/api/v1/auth/me', { token });
       expect(me.status).to.equal(200);
-      expect(me.body).to.deep.equal({ user: { id: 1, username: 'li.na', role: 'agent', displayName: '李娜', extension: '1001' }, timeZone: 'Asia/Shanghai' });
+      expect(me.body).to.deep.equal({ user: { id: 1, username: 'li.na', role: 'agent', displayName: '李娜', extension: '1001', mustChangePassword: false }, timeZone: 'Asia/Shanghai' });
       const out = await t.call('POST', '/api/v1/auth/logout', { token });
       expect(out.status).to.equal(204);
       expect((await t.call('GET', '/api/v1/auth/me', { token })).status).to.equal(401);

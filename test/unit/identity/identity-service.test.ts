@@ -335,7 +335,7 @@ describe('IdentityService', () => {
       const calls = info.args as unknown as [string, Record<string, unknown>][];
       const lines = calls.filter(([message]) => message === 'password set' || message === 'sip password set');
       expect(lines).to.deep.equal([
-        ['password set', { userId: agentId, byUserId: adminId }],
+        ['password set', { userId: agentId, byUserId: adminId, mustChangePassword: true }],
         ['sip password set', { userId: agentId, agentId: '1001', byUserId: adminId }],
       ]);
       expect(JSON.stringify(calls)).not.to.match(/brand-new-pass|sip-pass-9/);

@@ -64,6 +64,11 @@ export class InMemorySessionRepository implements SessionRepository {
     return Promise.resolve(this.rows.get(tokenHash));
   }
 
+  listByUser(userId: number): Promise<Session[]> {
+    const mine = [...this.rows.values()].filter((s) => s.userId === userId);
+    return Promise.resolve(mine.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.tokenHash.localeCompare(b.tokenHash)));
+  }
+
   delete(tokenHash: string): Promise<void> {
     this.rows.delete(tokenHash);
     return Promise.resolve();

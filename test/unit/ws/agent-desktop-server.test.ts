@@ -227,6 +227,13 @@ describe('AgentDesktopServer', () => {
     expect(await desktop.closed).to.deep.equal({ code: 4403, reason: 'role supervisor has no agent desktop' });
   });
 
+  it('when an agent whose password an admin reset connects before changing it, it closes the socket with 4403 PASSWORD_CHANGE_REQUIRED', async () => {
+    const r = await rig();
+    (r.deps as { verifyToken: AgentDesktopDeps['verifyToken'] }).verifyToken = () => Promise.resolve({ ...AGENT, mustChangePassword: true });
+    const desktop = await r.connect();
+    expect(await desktop.closed).to.deep.equal({ code: 4403, reason: 'PASSWORD_CHANGE_REQUIRED: choose your own password first' });
+  });
+
   it('when an agent user has no extension, it closes the socket with 4403', async () => {
     const r = await rig();
     const desktop = await r.connect('?token=no-ext-token');

@@ -229,4 +229,25 @@ describe('sockets end with their session (logout, expiry, user no longer valid)'
     expect(await closedWithin(other, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
     expect(await closedWithin(kept, 100)).to.equal('open');
   });
+  it('when an admin signs the agent out everywhere or the agent ends a session from its list, the sockets close at once with the reason', async () => {
+    const r = await rig();
+    const listed = (await r.identity.login('wang.li', 'agent-secret-1')).token;
+    const desk = await r.open('/ws/agent', listed);
+    const id = (await r.identity.listSessions(r.agent.id, listed))[0]?.id ?? '';
+    await r.identity.endSession(r.agent.id, id);
+    expect(await closedWithin(desk, 1000)).to.deep.equal({ code: 4401, reason: 'session ended from the sessions list' });
+    const again = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
+    await r.identity.endAllSessions(r.agent.id, { id: r.supervisor.id });
+    expect(await closedWithin(again, 1000)).to.deep.equal({ code: 4401, reason: 'signed out by an admin' });
+  });
+
+  it('when the agent changes its own password, the desktop of another session closes and the one it changed it from stays', async () => {
+    const r = await rig();
+    const mine = (await r.identity.login('wang.li', 'agent-secret-1')).token;
+    const kept = await r.open('/ws/agent', mine);
+    const other = await r.open('/ws/agent', (await r.identity.login('wang.li', 'agent-secret-1')).token);
+    await r.identity.changeOwnPassword(r.agent.id, 'agent-secret-1', 'agent-secret-2', { token: mine });
+    expect(await closedWithin(other, 1000)).to.deep.equal({ code: 4401, reason: 'password changed' });
+    expect(await closedWithin(kept, 100)).to.equal('open');
+  });
 });

@@ -72,6 +72,13 @@ describe('WallboardServer', () => {
     expect(await c.closed).to.deep.equal({ code: 4401, reason: 'token expired or unknown' });
   });
 
+  it('when a supervisor must first change the password an admin set, it closes with 4403 PASSWORD_CHANGE_REQUIRED and sends no board', async () => {
+    const r = await rig(() => Promise.resolve({ ...SUPERVISOR, mustChangePassword: true }));
+    const c = r.open('reset-token');
+    expect(await c.closed).to.deep.equal({ code: 4403, reason: 'PASSWORD_CHANGE_REQUIRED: choose your own password first' });
+    expect(c.frames).to.deep.equal([]);
+  });
+
   it('sends board updates only to accepted supervisors: not to a socket still being checked nor to one being refused', async () => {
     let release: (user: AuthUser | undefined) => void = () => undefined;
     const r = await rig((token) => {

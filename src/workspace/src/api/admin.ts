@@ -6,7 +6,7 @@
  */
 import * as wire from '@wire/catalog';
 import type { CategoryNodeJson, HandlingUnitJson, UnitKind } from '@wire/catalog';
-import type { UserJson } from '@wire/users';
+import type { SessionJson, UserJson } from '@wire/users';
 import { api } from './http';
 import type { Role } from './session-store';
 
@@ -14,7 +14,7 @@ import type { Role } from './session-store';
 export const KIND_NAMES = wire.UNIT_KINDS;
 export const MAX_CATEGORY_LEVEL = wire.MAX_CATEGORY_LEVEL;
 export type { UnitKind } from '@wire/catalog';
-export type { UserJson } from '@wire/users';
+export type { SessionJson, UserJson } from '@wire/users';
 /** A handling unit (承办单位) as `/units` answers it. */
 export type UnitJson = HandlingUnitJson;
 /** A node of `GET /categories` (CategoryService.tree). */
@@ -31,6 +31,8 @@ export interface NewAgentBody {
   readonly extension: string;
   readonly skills: readonly string[];
   readonly sipPassword: string;
+  /** The user must choose its own password at its first login. */
+  readonly mustChangePassword?: boolean;
 }
 
 export interface NewUserBody {
@@ -39,6 +41,7 @@ export interface NewUserBody {
   readonly role: Exclude<Role, 'agent'>;
   readonly displayName?: string;
   readonly unitId?: number;
+  readonly mustChangePassword?: boolean;
 }
 
 export interface UserPatch {
@@ -114,6 +117,8 @@ export const adminApi = {
   updateUser: (id: number, patch: UserPatch) => api.patch<UserJson>(`/users/${id}`, patch),
   setPassword: (id: number, password: string) => api.post<undefined>(`/users/${id}/password`, { password }),
   setSipPassword: (id: number, password: string) => api.post<undefined>(`/users/${id}/sip-password`, { password }),
+  listSessions: async (id: number) => (await api.get<{ items: SessionJson[] }>(`/users/${id}/sessions`)).items,
+  endAllSessions: async (id: number) => (await api.delete<{ ended: number }>(`/users/${id}/sessions`)).ended,
   listUnits: async () => (await api.get<{ items: UnitJson[] }>('/units')).items,
   createUnit: (body: UnitBody) => api.post<UnitJson>('/units', body),
   updateUnit: (id: number, patch: UnitBody) => api.patch<UnitJson>(`/units/${id}`, patch),
@@ -157,6 +162,8 @@ const MESSAGES: readonly [RegExp, string | ((m: RegExpExecArray) => string)][] =
   [/^no handling unit \d+$/, '该承办单位已不存在，请刷新列表'],
   [/^no category \d+$/, '该类别已不存在，请刷新'],
   [/^role \w+ may not do this/, '没有权限（需要管理员）'],
+  [/^is not your current password$/, '当前密码不正确'],
+  [/^must differ from the current password$/, '新密码不能与当前密码相同'],
 ];
 
 export function zhMessage(message: string): string {

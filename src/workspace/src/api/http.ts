@@ -3,7 +3,7 @@
  * refusal turned into an `ApiError` that keeps the server's code, message and per-field issues (so a
  * form can show each beside its field).
  */
-import { session } from './session-store';
+import { session, updateSessionUser } from './session-store';
 
 export interface FieldIssue {
   readonly path: string;
@@ -89,6 +89,9 @@ export async function request<T>(method: string, path: string, options: RequestO
     // Only when the session that sent it is still the current one: a request still in flight when the
     // user signed out (or signed in again) must not send the new page to "login expired".
     if (res.status === 401 && path !== '/auth/login' && token !== undefined && session.token === token) onUnauthorized();
+    // An admin set this user's password (a tab signed in before the app knew): the app shows only the
+    // change-password page from now on (App.vue).
+    if (error.code === 'PASSWORD_CHANGE_REQUIRED' && session.user !== undefined && session.token === token) updateSessionUser({ ...session.user, mustChangePassword: true });
     throw error;
   }
   return json as T;
@@ -150,6 +153,7 @@ export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
 export const ERROR_TEXTS: Readonly<Record<string, string>> = {
   LOGIN_FAILED: '用户名或密码错误',
   LOGIN_LOCKED: '尝试次数过多，请稍后再试',
+  PASSWORD_CHANGE_REQUIRED: '管理员已重置您的密码，请先修改密码',
   UNAUTHORIZED: '登录已失效，请重新登录',
   FORBIDDEN: '没有权限进行此操作',
   NOT_FOUND: '未找到',

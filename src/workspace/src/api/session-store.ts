@@ -14,6 +14,8 @@ export interface SessionUser {
   readonly displayName: string;
   readonly extension?: string;
   readonly unitId?: number;
+  /** An admin set the password: the app shows only the change-password page until it is changed. */
+  readonly mustChangePassword?: boolean;
 }
 
 interface SessionState {
@@ -49,6 +51,13 @@ export function setSession(token: string, expiresAt: string, user: SessionUser, 
   session.user = user;
   session.timeZone = timeZone;
   sessionStorage.setItem(KEY, JSON.stringify({ token, expiresAt, user, timeZone }));
+}
+
+/** The signed-in user as the server answers it now (e.g. after the password was changed). */
+export function updateSessionUser(user: SessionUser): void {
+  if (session.token === undefined) return;
+  session.user = user;
+  sessionStorage.setItem(KEY, JSON.stringify({ token: session.token, expiresAt: session.expiresAt, user, timeZone: session.timeZone }));
 }
 
 /** The centre's zone learnt after sign-in (a session kept from before the server told it at login). */
