@@ -176,7 +176,12 @@ describe('startServer and stopServer (the composition root)', function () {
     await settle();
     const before = handles();
     const running = await startServer(config, silentLogger());
-    sinon.stub(running.media, 'close').rejects(new Error('media clock stuck'));
+    // The media engine really closes (its worker threads end) and then reports a failure.
+    const closeMedia = running.media.close.bind(running.media);
+    sinon.stub(running.media, 'close').callsFake(async () => {
+      await closeMedia();
+      throw new Error('media clock stuck');
+    });
 
     const err = await stopServer(running, config, silentLogger()).then(
       () => undefined,
