@@ -191,7 +191,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
       const media = toAppError(err, 'SIP_MEDIA_FAILED', 'media refused the offer');
       const status = media.code === 'SDP_INVALID' ? 400 : 488;
       this.inviteTx.respond(status, status === 400 ? 'Bad SDP' : 'Not Acceptable Here', { toTag: this.localTag });
-      this.logger.warn('sip: offer refused by media', { code: media.code, status });
+      this.logger.warn('sip: offer refused by media', { code: media.code, status, reason: media.message });
       this.finish('media-failure', 'local', status);
       throw new SipError('SIP_MEDIA_FAILED', `offer refused: ${media.message}`, { cause: media });
     }
