@@ -25,6 +25,14 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // stdout/stderr gone (the pipe's reader died: a parent process, `| head`, a stopped journald):
+  // each write fails with EPIPE, and logging that failure writes again. Logging stops instead; the
+  // calls go on and signals still drain the process.
+  const onStdioError = (): void => {
+    if (!logger.silent) logger.silent = true;
+  };
+  process.stdout.on('error', onStdioError);
+  process.stderr.on('error', onStdioError);
   let running: RunningServer;
   try {
     running = await startServer(config, logger);

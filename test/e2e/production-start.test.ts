@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { isPortFree } from '../support/ports.js';
-import { startServer } from '../support/server-process.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { freePort, freePortRange, isPortFree } from '../support/ports.js';
+import { ADMIN, REPO_ROOT, startServer, tempSqliteUrl } from '../support/server-process.js';
 
 /**
  * The operator's way (issue 13): README's `npm start` runs the compiled server (dist/main.js, built
@@ -26,3 +29,77 @@ describe('production start: npm start and SIGTERM to its PID', function () {
     expect(await isPortFree(server.httpPort, 'tcp'), 'HTTP port released').to.equal(true);
   });
 });
+
+/**
+ * A server whose stdout reader went away (its parent died, `| head`, journald stopped) must neither
+ * spin on EPIPE — each failed write was logged, which wrote again, at 50 % of a core — nor ignore
+ * SIGTERM: it keeps serving, stops logging, and drains on the signal.
+ */
+describe('production start: stdout closed under the server', function () {
+  this.timeout(90_000);
+
+  it('keeps answering with its stdout pipe closed, and SIGTERM still stops it with exit code 0', async () => {
+    const httpPort = await freePort('tcp');
+    const sipPort = await freePort('both');
+    const rtpMin = await freePortRange(20);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        SIP_LISTEN: '127.0.0.1',
+        HTTP_LISTEN: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        SIP_PORT: String(sipPort),
+        RTP_PORT_MIN: String(rtpMin),
+        RTP_PORT_MAX: String(rtpMin + 19),
+        DATABASE_URL: tempSqliteUrl(),
+        ADMIN_USER: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'debug',
+      },
+    });
+    const exited = once(child, 'exit');
+    try {
+      let log = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        log += chunk;
+      });
+      for (let i = 0; i < 300 && !log.includes('hotline server started'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(log).to.include('hotline server started');
+      child.stdout.destroy();
+      child.stderr.destroy();
+      // Every request is logged (debug): the first writes after the close fail with EPIPE.
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'nobody', password: 'wrong-password' }),
+        });
+        expect(res.status).to.be.oneOf([401, 429]);
+      }
+      const cpuBefore = process.hrtime.bigint();
+      const pid = child.pid ?? 0;
+      const ticksBefore = readStat(pid);
+      await new Promise((r) => setTimeout(r, 2000));
+      const busyMs = ((readStat(pid) - ticksBefore) * 10) / (Number(process.hrtime.bigint() - cpuBefore) / 1e9);
+      expect(busyMs, 'CPU ms per second while idle with stdout closed').to.be.below(300);
+      expect((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status).to.equal(200);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const [code] = (await exited) as [number | null];
+      clearTimeout(timer);
+      expect(code, 'exit code after SIGTERM').to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(await isPortFree(httpPort, 'tcp')).to.equal(true);
+  });
+});
+
+/** utime + stime of a process, in clock ticks (100 a second on Linux). */
+function readStat(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
