@@ -42,6 +42,17 @@ for f in "$out"/*.log; do
     s=$(echo "$v" | grep -Eo '[0-9]+ skipped' | grep -Eo '[0-9]+'); skipped=$((skipped + ${s:-0}))
   fi
 done
+# The failures again at the end, where a CI log's tail shows them: mocha's numbered failures, vitest's FAIL lines.
+if [ "$status" != 0 ] || [ "$failed" -gt 0 ]; then
+  echo "== failures"
+  for f in "$out"/*.log; do
+    if grep -Eq '^ +[0-9]+ failing|^ FAIL | FAILED' "$f"; then
+      echo "-- $(basename "$f" .log)"
+      sed -n '/^ *[0-9]\+ failing/,$p' "$f" | head -80
+      grep -E '^ FAIL ' "$f" | head -20
+    fi
+  done
+fi
 rm -rf "$out"
 [ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "tests: $passed passed, $failed failed, $skipped skipped"
