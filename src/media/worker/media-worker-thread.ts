@@ -1,5 +1,7 @@
-import { extname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type Transferable } from 'node:worker_threads';
 import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker-protocol.js';
@@ -14,20 +16,40 @@ const READY_TIMEOUT_MS = 10_000;
 
 /**
  * How to start the worker: its entry is next to this module, with this module's extension, so it
- * runs from tsc's output in dist/ (a plain .js worker) and from the TypeScript sources under tsx
- * (npm start, mocha) alike. A .ts entry is loaded by a small bootstrap that registers tsx in the
- * worker first: in Node 20 neither the main thread's loader hooks (mocha's `import: tsx`) nor an
- * `--import tsx` in the worker's execArgv apply to a worker's entry module.
+ * runs from tsc's output in dist/ (a plain .js worker, as `npm start` runs it). From the TypeScript
+ * sources (tsx: mocha, the e2e servers, scripts) the worker is bundled once per process by esbuild
+ * (tsx's own compiler) into one plain ES module beside node_modules, so that the worker needs no
+ * loader hooks: registering tsx's hooks inside a worker thread (module.register, Node 20) was seen to
+ * hang the server's start on a loaded machine, with neither 'ready' nor an exit, so that even
+ * terminate() never ended it (nodejs/node#50948 and its family).
  */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const ext = extname(fileURLToPath(import.meta.url));
+function workerEntry(): URL {
+  const here = fileURLToPath(import.meta.url);
+  const ext = extname(here);
   const url = new URL(`./media-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return { entry: url, eval: false };
-  // require.resolve (under tsx's CommonJS transform, as in mocha, import.meta has no resolve()) names
-  // the CJS build of tsx/esm/api; its ESM build is the .mjs beside it (tsx's package.json exports).
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
-  return { entry: bootstrap, eval: true };
+  return ext === '.ts' ? bundledWorker(fileURLToPath(url)) : url;
+}
+
+let bundled: URL | undefined;
+
+/** esbuild's bundle of the .ts worker entry (npm packages stay imports, resolved from the cache folder). */
+function bundledWorker(entry: string): URL {
+  if (bundled !== undefined) return bundled;
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const out = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', write: false, logLevel: 'silent' });
+  const text = out.outputFiles[0]?.text ?? '';
+  // In node_modules/.cache of this checkout, so that the bundle's package imports resolve; named by its hash.
+  const dir = join(dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'hotline-media-worker');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `media-worker-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  }
+  bundled = pathToFileURL(file);
+  return bundled;
 }
 
 export interface MediaWorkerThreadOptions {
@@ -48,9 +70,8 @@ export class MediaWorkerThread {
   private shutdownDone: (() => void) | undefined;
 
   constructor(private readonly options: MediaWorkerThreadOptions) {
-    const { entry, eval: isEval } = workerEntry();
-    // The bootstrap gets no execArgv of the main thread: under tsx those name loaders that fail in a worker.
-    this.worker = new Worker(entry, { workerData: options.data, ...(isEval ? { eval: true, execArgv: [] } : {}) });
+    // No execArgv of the main thread: under tsx those name loaders, which the worker does not need.
+    this.worker = new Worker(workerEntry(), { workerData: options.data, execArgv: [] });
     let resolveReady: () => void = () => undefined;
     let rejectReady: (err: unknown) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
