@@ -80,6 +80,10 @@ export const configSchema = z
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
     HTTP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(500),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
+    // Carrier trunks (issue 13): addresses calls may come from, DIDs → flows, outbound campaigns, registration.
+    TRUNKS_FILE: z.string().min(1).default('ivr-flows/trunks.yaml'),
+    // Lab only: take calls from any source address, not only trunks and registered agents.
+    SIP_ADMIT_ANY_SOURCE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
