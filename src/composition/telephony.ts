@@ -88,8 +88,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
 
   const media = await createMediaEngine({
     workers: config.MEDIA_WORKERS,
-    bindAddress: config.SIP_LISTEN,
-    publicAddress: config.publicAddress,
+    bindAddress: config.rtpListen,
+    publicAddress: config.rtpPublicAddress,
     portMin: config.RTP_PORT_MIN,
     portMax: config.RTP_PORT_MAX,
     relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,

@@ -29,7 +29,7 @@ async function metric(server: ServerHandle, line: RegExp): Promise<number> {
  * stranger's address (127.0.0.9).
  */
 describe(`trunks: source admission and DID routing, end to end (${testDbKind()})`, function () {
-  this.timeout(90_000);
+  this.timeout(240_000);
   let server: ServerHandle;
   let database: TestDatabaseUrl;
 
@@ -50,7 +50,7 @@ describe(`trunks: source admission and DID routing, end to end (${testDbKind()})
         '',
       ].join('\n'),
     );
-    server = await startServer({ TRUNKS_FILE: trunksFile, DRAIN_TIMEOUT_S: '2' }, { databaseUrl: database.url });
+    server = await startServer({ TRUNKS_FILE: trunksFile, DRAIN_TIMEOUT_S: '2' }, { databaseUrl: database.url, readyTimeoutMs: 120_000 });
   });
 
   after(async () => {
