@@ -11,7 +11,7 @@ const layers = {
   leaves: ['config', 'logging', 'shared'],
   engines: ['sip', 'drachtio', 'media'],
   ports: ['telephony'],
-  domain: ['ivr', 'acd', 'dialer', 'tickets', 'metrics', 'identity', 'knowledge', 'notices'],
+  domain: ['ivr', 'acd', 'dialer', 'tickets', 'metrics', 'identity', 'knowledge', 'notices', 'trunks'],
   adapters: ['db'],
   glue: ['calls'],
   entries: ['api', 'ws', 'jobs'],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests drive (sipp, baresip, espeak-ng, chromium for the workspace pages) and starts MariaDB when it is not running.
+# Installs what the end-to-end tests drive (sipp, baresip, espeak-ng, kamailio, chromium for the workspace pages) and starts MariaDB when it is not running.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -9,6 +9,8 @@ command -v sox >/dev/null 2>&1 || need+=(sox)
 # The IVR's `speak` node synthesises with espeak-ng (test/unit/media/espeak-synthesizer.test.ts).
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The carrier's SBC of the trunks test (test/e2e/trunks-kamailio.test.ts, test/kamailio/carrier-sbc.cfg).
+command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 # A Chinese font, so the screenshots of the pages are readable (servers have none by default).
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { describeIssue, fieldPath, parseYamlText } from '../shared/yaml-text.js';
 import { QueueFileError } from './queue-file-error.js';
 
 export type OnMaxWait = 'overflow' | 'callback-offer' | 'keep-waiting';
@@ -66,11 +66,11 @@ const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
  * `overflow` queue, and overflow chains that loop (a caller would bounce between queues for ever).
  */
 export function parseQueues(text: string, file: string, options: ParseQueuesOptions = {}): QueueDefinitions {
-  const raw = parseYaml(text, file);
+  const raw = parseYamlText(text, (field, reason, cause) => new QueueFileError(file, undefined, field, reason, { cause }));
   const top = fileSchema.safeParse(raw);
   if (!top.success) {
     const issue = top.error.issues[0];
-    throw new QueueFileError(file, undefined, fieldPath(issue?.path ?? []), describe(issue?.message ?? 'invalid queues file'));
+    throw new QueueFileError(file, undefined, fieldPath(issue?.path ?? []), describeIssue(issue?.message ?? 'invalid queues file'));
   }
   const queues = new Map<string, QueueDefinition>();
   for (const [name, value] of Object.entries(top.data.queues)) {
@@ -78,7 +78,7 @@ export function parseQueues(text: string, file: string, options: ParseQueuesOpti
     const parsed = queueSchema.safeParse(value ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new QueueFileError(file, name, fieldPath(issue?.path ?? []), describe(issue?.message ?? 'invalid queue'));
+      throw new QueueFileError(file, name, fieldPath(issue?.path ?? []), describeIssue(issue?.message ?? 'invalid queue'));
     }
     queues.set(name, { name, ...parsed.data });
   }
@@ -106,32 +106,4 @@ export function parseQueues(text: string, file: string, options: ParseQueuesOpti
 function overflowTarget(queues: QueueDefinitions, name: string): string | undefined {
   const q = queues.get(name);
   return q !== undefined && q.onMaxWait === 'overflow' && q.overflow !== null ? q.overflow : undefined;
-}
-
-function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text);
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const line = error.linePos?.[0].line;
-    const reason = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.code;
-    throw new QueueFileError(file, undefined, line === undefined ? '' : `line ${line}`, `YAML syntax: ${reason}`, { cause: error });
-  }
-  try {
-    return doc.toJS();
-  } catch (err) {
-    throw new QueueFileError(file, undefined, '', `YAML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
-
-/** Rewords zod's generic messages for people editing YAML. */
-function describe(message: string): string {
-  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(message);
-  if (missing) return `required (${missing[1] ?? 'a value'})`;
-  const unknown = /^Unrecognized keys?: (.*)$/.exec(message);
-  if (unknown) return `unknown field ${unknown[1] ?? ''}`.trim();
-  return message;
 }

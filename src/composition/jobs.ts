@@ -29,7 +29,7 @@ export interface Jobs {
 export interface JobsDeps {
   readonly storage: Storage;
   readonly workOrders: WorkOrders;
-  readonly calls: Pick<Telephony, 'media' | 'outboundPbx' | 'taskClaims'>;
+  readonly calls: Pick<Telephony, 'media' | 'campaignPbx' | 'taskClaims'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly closers: Closers;
@@ -43,7 +43,7 @@ export interface JobsDeps {
 export async function startJobs(config: Config, deps: JobsDeps): Promise<Jobs> {
   const { clock, logger, closers } = deps;
   const { tickets, calendar } = deps.workOrders;
-  const { media, outboundPbx, taskClaims } = deps.calls;
+  const { media, campaignPbx, taskClaims } = deps.calls;
   const { db } = deps.storage;
   const records = deps.storage.durableRecords.calls;
   const flowDeps = { hasPrompt: (name: string) => media.hasPrompt(name), clock, logger, closers };
@@ -53,7 +53,7 @@ export async function startJobs(config: Config, deps: JobsDeps): Promise<Jobs> {
   const supervisionFlows = await openFlowStore('supervision flow', config.SUPERVISION_FLOW, flowDeps);
   const supervision = new SupervisionJob({
     tickets,
-    caller: new OutboundIvrCall({ pbx: outboundPbx, flow: () => supervisionFlows.store.current, clock, logger, records, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
+    caller: new OutboundIvrCall({ pbx: campaignPbx.supervision, flow: () => supervisionFlows.store.current, clock, logger, records, ringTimeoutMs: config.SUPERVISION_RING_TIMEOUT_S * 1000 }),
     slots: outboundSlots,
     clock,
     logger,
@@ -71,7 +71,7 @@ export async function startJobs(config: Config, deps: JobsDeps): Promise<Jobs> {
   const survey = new SurveyJob({
     tickets,
     caller: new OutboundIvrCall({
-      pbx: outboundPbx,
+      pbx: campaignPbx.survey,
       flow: () => surveyFlows.store.current,
       clock,
       logger,

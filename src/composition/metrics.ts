@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { registerAdmissionMetrics } from '../api/admission-telemetry.js';
+import { registerTrunkMetrics } from '../api/trunk-telemetry.js';
 import { registerLiveGauges } from '../api/live-gauges.js';
 import { registerMediaGauges } from '../api/media-telemetry.js';
 import { registerRecordSpoolGauges } from '../api/record-spool-gauges.js';
@@ -29,12 +30,13 @@ export function serviceLevelOf(queues: Telephony['queues']): number {
  */
 export async function startLiveBoard(
   config: Config,
-  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues' | 'admission' | 'notices'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
+  deps: { readonly registry: Registry; readonly storage: Storage; readonly calls: Pick<Telephony, 'acd' | 'media' | 'queues' | 'admission' | 'notices' | 'telephony' | 'trunkRegistrations'>; readonly clock: Clock; readonly logger: Logger; readonly closers: Closers },
 ): Promise<LiveBoard> {
   const { registry, clock, logger } = deps;
   const { acd, media, queues } = deps.calls;
   registerMediaGauges(registry, media);
   registerAdmissionMetrics(registry, deps.calls.admission);
+  registerTrunkMetrics(registry, { refused: () => deps.calls.telephony.sourceGate?.refused, registrations: () => deps.calls.trunkRegistrations.states() });
   registerRecordSpoolGauges(registry, deps.storage.durableRecords.spool);
   const serviceLevelS = serviceLevelOf(queues);
   // Today's figures are counted by the database (the day report's own SQL and per-queue service

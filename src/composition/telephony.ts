@@ -27,6 +27,9 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
 import { openNotices, type Notices } from './notices.js';
+import { campaignPbxes, openTrunks } from './trunks.js';
+import { flowFilesOf, type Campaign, type TrunkDirectory } from '../trunks/index.js';
+import type { TrunkRoutedPbx } from '../calls/trunk-routed-pbx.js';
 import type { Identity } from './identity.js';
 import type { Storage } from './storage.js';
 
@@ -44,6 +47,14 @@ export interface Telephony {
   readonly sessions: Set<Promise<void>>;
   /** The trunk as campaigns see it: every number goes through the dial plan (issue 9). */
   readonly outboundPbx: DialPlanPbx;
+  /** Each campaign's way out: the dial plan, then the trunk that lists the campaign (else SIP_OUTBOUND_PROXY). */
+  readonly campaignPbx: Readonly<Record<Campaign, TrunkRoutedPbx>>;
+  /** The carrier trunks (TRUNKS_FILE): source admission, DID → flow, outbound routes. */
+  readonly trunks: TrunkDirectory;
+  /** The flows DIDs select (one store per file; the inbound flow IVR_FLOW is `flows`). */
+  readonly didFlows: ReadonlyMap<string, FlowStore>;
+  /** Registrations to carriers, by trunk: true while accepted (hotline_trunk_registered). */
+  readonly trunkRegistrations: { states(): ReadonlyMap<string, boolean> };
   /** Who is calling which resident now, shared by the survey job and preview dialing. */
   readonly taskClaims: TaskClaims;
   /** Preview dialing for callback agents. */
@@ -77,8 +88,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
 
   const media = await createMediaEngine({
     workers: config.MEDIA_WORKERS,
-    bindAddress: config.SIP_LISTEN,
-    publicAddress: config.publicAddress,
+    bindAddress: config.rtpListen,
+    publicAddress: config.rtpPublicAddress,
     portMin: config.RTP_PORT_MIN,
     portMax: config.RTP_PORT_MAX,
     relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
@@ -111,6 +122,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     },
   });
 
+  const trunks = await openTrunks(config, { clock, logger, closers });
+
   // Registered before start(): a port already taken may fail it halfway.
   const telephony = new SipTelephony({
     admission,
@@ -131,6 +144,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
       idleTimeoutMs: config.SIP_TCP_ESTABLISHED_IDLE_S * 1000,
     },
+    inboundGate: trunks,
+    trunkRegistrations: trunks.trunks.flatMap((t) => (t.registration ? [{ trunk: t.name, ...t.registration }] : [])),
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),
@@ -142,7 +157,14 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     return telephony.close();
   });
 
-  const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, { hasPrompt: (n) => media.hasPrompt(n), clock, logger, closers, notices: notices.board }, (name) => queues.has(name));
+  const inboundFlowDeps = { hasPrompt: (n: string) => media.hasPrompt(n), clock, logger, closers, notices: notices.board };
+  const { store: flows } = await openFlowStore('ivr flow', config.IVR_FLOW, inboundFlowDeps, (name) => queues.has(name));
+  // The flows the trunks' DIDs name, validated now like IVR_FLOW: a bad one stops the start.
+  const didFlows = new Map<string, FlowStore>();
+  for (const file of flowFilesOf(trunks.trunks)) {
+    if (file === config.IVR_FLOW) continue;
+    didFlows.set(file, (await openFlowStore(`ivr flow ${file}`, file, inboundFlowDeps, (name) => queues.has(name))).store);
+  }
 
   const acd = new Acd({ clock, logger, records: acdRecords, queues });
   closers.add('acd', async () => {
@@ -187,9 +209,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   // Progress self-service (order-status node) reads orders as the system, days in the centre's time zone.
   const orders = new TicketOrderLookup({ tickets: deps.tickets, units: deps.units, timeZone: config.TZ });
   const runIvr = createIvrRunner(() => flows.current, clock, speech, orders);
+  const didRunners = new Map([...didFlows].map(([file, store]) => [file, createIvrRunner(() => store.current, clock, speech, orders)]));
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
-    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o), notices: notices.recorder }).run();
+    const flowFile = leg.route?.flow;
+    const runLegIvr = (flowFile === undefined ? undefined : didRunners.get(flowFile)) ?? runIvr;
+    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr: runLegIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o), notices: notices.recorder }).run();
     sessions.add(done);
     void done.finally(() => sessions.delete(done));
   });
@@ -198,12 +223,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const taskClaims = new TaskClaims();
   // Every campaign's call to a number goes through the dial plan (issue 9): refused numbers never reach the trunk.
   const outboundPbx = new DialPlanPbx(telephony, deps.dialPlan, logger);
+  const campaignPbx = campaignPbxes(trunks, outboundPbx);
   const preview = new PreviewTasks({
     tickets: deps.tickets,
     callbacks: acdRecords,
     acd,
     claims: taskClaims,
-    pbx: outboundPbx,
+    pbx: campaignPbx.callback,
     dialPlan: deps.dialPlan,
     clock,
     logger,
@@ -211,5 +237,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview, notices };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, campaignPbx, trunks, didFlows, trunkRegistrations: { states: () => telephony.trunkRegistrationStates() }, taskClaims, preview, notices };
 }

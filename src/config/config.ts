@@ -15,9 +15,15 @@ const ipLiteral = z.string().refine((s) => isIP(s) !== 0, 'must be an IP address
 
 export const configSchema = z
   .object({
-    SIP_LISTEN: ipLiteral.default('0.0.0.0'),
+    // This machine only by default (issue 13): a wildcard bind needs an advertised address (below).
+    SIP_LISTEN: ipLiteral.default('127.0.0.1'),
     SIP_PORT: port.default(5060),
     SIP_PUBLIC_ADDRESS: ipLiteral.optional(),
+    // RTP sockets' bind address (default SIP_LISTEN) and the address written in SDP c= (default SIP_PUBLIC_ADDRESS).
+    RTP_LISTEN: ipLiteral.optional(),
+    RTP_PUBLIC_ADDRESS: ipLiteral.optional(),
+    // Lab machine: a wildcard bind without an advertised address starts, advertising loopback.
+    SIP_LAB: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(20999),
     RTP_RELATCH_SILENCE_MS: z.coerce.number().int().min(200).max(60000).default(2000),
@@ -80,6 +86,10 @@ export const configSchema = z
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
     HTTP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(500),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
+    // Carrier trunks (issue 13): addresses calls may come from, DIDs → flows, outbound campaigns, registration.
+    TRUNKS_FILE: z.string().min(1).default('ivr-flows/trunks.yaml'),
+    // Lab only: take calls from any source address, not only trunks and registered agents.
+    SIP_ADMIT_ANY_SOURCE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
@@ -115,8 +125,12 @@ export const configSchema = z
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {
-  /** Address written in Contact and SDP: SIP_PUBLIC_ADDRESS, else SIP_LISTEN, else 127.0.0.1 when listening on all. */
+  /** Address written in Contact and Via: SIP_PUBLIC_ADDRESS, else SIP_LISTEN (a wildcard only with SIP_LAB: loopback). */
   readonly publicAddress: string;
+  /** RTP bind address: RTP_LISTEN, else SIP_LISTEN. */
+  readonly rtpListen: string;
+  /** Address written in SDP c=: RTP_PUBLIC_ADDRESS, else publicAddress (RTP_LISTEN when it alone is a specific address). */
+  readonly rtpPublicAddress: string;
   /** SIP_MAX_CALLS, or when unset the count of even RTP ports in RTP_PORT_MIN..MAX (one per leg). 0: no cap. */
   readonly sipMaxCalls: number;
 };
@@ -158,7 +172,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`config: ${key}${shown}: ${issue?.message ?? 'invalid'}`);
   }
   const c = parsed.data;
-  const publicAddress = c.SIP_PUBLIC_ADDRESS ?? (c.SIP_LISTEN === '0.0.0.0' ? '127.0.0.1' : c.SIP_LISTEN);
+  const { publicAddress, rtpListen, rtpPublicAddress } = advertisedAddresses(c);
   const sipMaxCalls = c.SIP_MAX_CALLS ?? rtpPortCount(c.RTP_PORT_MIN, c.RTP_PORT_MAX);
-  return Object.freeze({ ...c, publicAddress, sipMaxCalls });
+  return Object.freeze({ ...c, publicAddress, rtpListen, rtpPublicAddress, sipMaxCalls });
+}
+
+const isWildcard = (address: string): boolean => address === '0.0.0.0' || address === '::';
+const loopbackOf = (address: string): string => (address.includes(':') ? '::1' : '127.0.0.1');
+
+/**
+ * NAT (issue 13): what goes into Contact/Via and SDP. A wildcard bind (0.0.0.0, ::) says nothing a
+ * remote peer can use, and writing 127.0.0.1 there leaves a remote caller in silence; so it needs the
+ * advertised address, unless SIP_LAB=true says the machine is a lab (loopback is advertised then).
+ */
+function advertisedAddresses(c: z.infer<typeof configSchema>): { publicAddress: string; rtpListen: string; rtpPublicAddress: string } {
+  const nat = (key: string, bound: string, publicKey: string): ConfigError =>
+    new ConfigError(
+      `config: ${key} is ${bound} (every interface) but ${publicKey} is not set: remote peers would be told to send to 127.0.0.1. ` +
+        `Set ${publicKey} to the address carriers and phones reach (behind NAT: the public one; RTP_PUBLIC_ADDRESS too when media leaves through another), ` +
+        `or ${key} to one address of this machine, or SIP_LAB=true on a lab machine`,
+    );
+  let publicAddress = c.SIP_PUBLIC_ADDRESS ?? c.SIP_LISTEN;
+  if (isWildcard(publicAddress)) {
+    if (!c.SIP_LAB) throw nat('SIP_LISTEN', c.SIP_LISTEN, 'SIP_PUBLIC_ADDRESS');
+    publicAddress = loopbackOf(publicAddress);
+  }
+  const rtpListen = c.RTP_LISTEN ?? c.SIP_LISTEN;
+  let rtpPublicAddress = c.RTP_PUBLIC_ADDRESS ?? c.SIP_PUBLIC_ADDRESS ?? (isWildcard(rtpListen) ? publicAddress : rtpListen);
+  if (isWildcard(rtpPublicAddress)) {
+    if (!c.SIP_LAB) throw nat('RTP_LISTEN', rtpListen, 'RTP_PUBLIC_ADDRESS');
+    rtpPublicAddress = loopbackOf(rtpPublicAddress);
+  }
+  return { publicAddress, rtpListen, rtpPublicAddress };
 }

@@ -57,6 +57,8 @@ export function parseProxy(proxy: string | undefined): { uri: SipUri; next: Endp
  */
 export class OutboundDialer {
   private readonly proxy: { uri: SipUri; next: Endpoint } | undefined;
+  /** Trunk proxies parsed once, by URI. */
+  private readonly trunkProxies = new Map<string, { uri: SipUri; next: Endpoint }>();
 
   constructor(private readonly deps: DialerDeps) {
     this.proxy = parseProxy(deps.trunk.outboundProxy);
@@ -87,6 +89,19 @@ export class OutboundDialer {
     return leg;
   }
 
+  private trunkProxy(proxy: string): { uri: SipUri; next: Endpoint } | undefined {
+    let parsed = this.trunkProxies.get(proxy);
+    if (parsed === undefined) {
+      try {
+        parsed = parseProxy(proxy);
+      } catch {
+        return undefined;
+      }
+      if (parsed) this.trunkProxies.set(proxy, parsed);
+    }
+    return parsed;
+  }
+
   private resolve(request: DialRequest): { spec: InviteSpec; user: string } | DialError {
     const refusal = this.deps.refusal();
     if (refusal !== undefined) return new DialError('unavailable', refusal);
@@ -102,11 +117,20 @@ export class OutboundDialer {
     }
     const tel = /^tel:(\+?[0-9*#]+)$/.exec(target)?.[1];
     if (tel !== undefined) {
-      const proxy = this.proxy;
+      const trunk = request.trunk;
+      const proxy = trunk === undefined ? this.proxy : this.trunkProxy(trunk.proxy);
       if (!proxy) return new DialError('failed', `cannot call ${target}: no outboundProxy configured for tel: targets`);
       const { trunkUser, trunkPassword } = this.deps.trunk;
-      const uri = `sip:${encodeURIComponent(tel)}@${proxy.uri.host}`;
-      const credentials = trunkUser !== undefined && trunkPassword !== undefined ? { user: trunkUser, password: trunkPassword } : undefined;
+      // A trunk of the trunks file is addressed with its port (a carrier SBC checks the Request-URI is
+      // itself); SIP_OUTBOUND_PROXY keeps the host-only form it always had.
+      const port = trunk !== undefined && proxy.uri.port > 0 ? `:${proxy.uri.port}` : '';
+      const uri = `sip:${encodeURIComponent(tel)}@${proxy.uri.host}${port}`;
+      const credentials =
+        trunk !== undefined
+          ? trunk.credentials && { user: trunk.credentials.username, password: trunk.credentials.password }
+          : trunkUser !== undefined && trunkPassword !== undefined
+            ? { user: trunkUser, password: trunkPassword }
+            : undefined;
       return { user: tel, spec: { ...base, requestUri: uri, toUri: uri, next: proxy.next, credentials } };
     }
     const uri = /^sips?:/i.test(target) ? parseUri(target) : undefined;

@@ -23,6 +23,8 @@ export interface Binding {
   readonly expiresAt: number;
   readonly callId: string;
   readonly cseq: number;
+  /** The IP the REGISTER came from: calls from there count as the agent's (InboundGate's 403 spares it). */
+  readonly source: string;
 }
 
 export interface RegistrarOptions {
@@ -68,6 +70,8 @@ export class Registrar {
   private readonly throttle: AuthThrottle;
   /** Counts drop() calls; `droppedAt` keeps the count at each extension's last drop. */
   private drops = 0;
+  /** Live bindings per source IP (several phones may share one NAT address). */
+  private readonly sources = new Map<string, number>();
   private readonly droppedAt = new Map<string, number>();
 
   constructor(private readonly options: RegistrarOptions) {
@@ -88,6 +92,11 @@ export class Registrar {
     return entry && entry.binding.expiresAt > this.options.clock.now() ? entry.binding : undefined;
   }
 
+  /** True while some extension has a binding registered from this IP (a packet source as the socket reported it). */
+  hasBindingFrom(address: string): boolean {
+    return (this.sources.get(address) ?? 0) > 0;
+  }
+
   /**
    * Forgets the extension's binding at once (its SIP password was reset, or its agent disabled): no
    * call reaches the phone until it registers again, with the credentials stored now. A REGISTER
@@ -101,6 +110,7 @@ export class Registrar {
   close(): void {
     for (const { timer } of this.bindings.values()) this.options.clock.clearTimeout(timer);
     this.bindings.clear();
+    this.sources.clear();
     this.events.removeAllListeners();
   }
 
@@ -238,9 +248,14 @@ export class Registrar {
       expiresAt: clock.now() + expires * 1000,
       callId: req.callId,
       cseq: req.cseq.seq,
+      source: req.source.address,
     };
     const previous = this.bindings.get(extension);
-    if (previous) clock.clearTimeout(previous.timer);
+    if (previous) {
+      clock.clearTimeout(previous.timer);
+      this.countSource(previous.binding.source, -1);
+    }
+    this.countSource(binding.source, 1);
     const timer = clock.setTimeout(() => {
       if (this.bindings.get(extension)?.binding === binding) this.remove(extension, 'expired');
     }, expires * 1000);
@@ -250,6 +265,12 @@ export class Registrar {
     });
     tx.respond(200, 'OK', { toTag: newTag(), headers: this.contactHeaders(extension) });
     this.events.emit('registration', extension, true);
+  }
+
+  private countSource(address: string, delta: number): void {
+    const count = (this.sources.get(address) ?? 0) + delta;
+    if (count > 0) this.sources.set(address, count);
+    else this.sources.delete(address);
   }
 
   private contactHeaders(extension: string): Record<string, string> {
@@ -264,6 +285,7 @@ export class Registrar {
     if (!entry) return;
     this.options.clock.clearTimeout(entry.timer);
     this.bindings.delete(extension);
+    this.countSource(entry.binding.source, -1);
     this.options.logger.info(`sip: extension ${why}`, { extension: maskPhone(extension) });
     this.events.emit('registration', extension, false);
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
 import type { CallLeg, CallLegEvents, EndReason } from '../telephony/call-leg.js';
+import type { InboundRoute } from '../telephony/inbound-gate.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { SipError } from './sip-error.js';
 import { SipLegBase, type LegHost } from './sip-leg-base.js';
@@ -39,6 +40,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     readonly invite: SipRequest,
     private readonly inviteTx: ServerTransaction,
     parentLogger: Logger,
+    /** The trunk and flow the engine's InboundGate chose (undefined: no gate). */
+    readonly route?: InboundRoute,
   ) {
     super(host, {
       id: invite.callId,
@@ -49,7 +52,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
       // From the datagram's read, not from whenever this leg gets built: answer latency starts there.
       startedAt: invite.receivedAt,
     }, parentLogger);
-    this.logger.info('sip: inbound call', { from: maskPhone(this.from), to: maskPhone(this.to), transport: invite.source.transport });
+    this.logger.info('sip: inbound call', { from: maskPhone(this.from), to: maskPhone(this.to), transport: invite.source.transport, trunk: route?.trunk });
   }
 
   /** The media session, once the engine created it; its digits and timeouts become leg events. */

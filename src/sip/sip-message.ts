@@ -144,6 +144,10 @@ export function buildResponse(req: SipRequest, status: number, reason: string, o
     'call-id': req.callId,
     cseq: req.cseq,
   };
+  // §12.1.1: a response that establishes a dialog (18x/2xx to INVITE) copies the Record-Route of
+  // the request, so the caller's in-dialog requests pass the same proxies (a carrier's SBC).
+  const recordRoute = req.message.headers['record-route'];
+  if (req.method === 'INVITE' && status > 100 && status < 300 && recordRoute !== undefined) headers['record-route'] = recordRoute;
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = value;
   const content = options.body === undefined ? undefined : utf8ToLatin1(options.body);
   return { status, reason, version: '2.0', headers, ...(content === undefined ? {} : { content }) };

@@ -7,7 +7,10 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import type {
   BridgeHandle, CallLeg, DialRequest, RegistrationEvents, SipCredentialStore, Telephony, TelephonyEvents, TelephonyPbx,
 } from '../telephony/call-leg.js';
+import type { InboundGate, InboundRoute } from '../telephony/inbound-gate.js';
 import type { AdmissionController } from './admission-controller.js';
+import { SourceGate } from './source-gate.js';
+import { TrunkRegistration, type TrunkRegistrationSpec } from './trunk-registration.js';
 import { ClientTransactionLayer } from './client-transaction-layer.js';
 import { OutboundDialer } from './outbound-dialer.js';
 import type { ThrottleStore } from '../shared/auth-throttle.js';
@@ -22,6 +25,7 @@ import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResp
 import { SipTransport } from './sip-transport.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-transport.js';
 import { sipTimers, type SipTimers } from './sip-types.js';
+import type { DialogRequest } from './sip-dialog.js';
 
 export interface SipTelephonyOptions {
   /** IP literal to bind UDP and TCP to, e.g. `0.0.0.0`. */
@@ -63,6 +67,13 @@ export interface SipTelephonyOptions {
    * once, with no transaction, leg or media (see AdmissionController). Absent: every INVITE is admitted.
    */
   readonly admission?: AdmissionController;
+  /**
+   * Who may send out-of-dialog requests and which flow a call gets (trunks, issue 13): refused ones
+   * get 403/404 statelessly; a 403'd source that registered an agent is admitted. Absent: all are.
+   */
+  readonly inboundGate?: InboundGate;
+  /** Registrations to carriers (trunks with `registration`), started once SIP listens, ended (Expires: 0) at close. */
+  readonly trunkRegistrations?: readonly TrunkRegistrationSpec[];
 }
 
 
@@ -91,12 +102,14 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   private readonly legHost: OutboundLegHost;
   /** Overload control of new INVITEs (absent: every INVITE is admitted). */
   private readonly gate: InviteAdmission | undefined;
+  /** Trunk / registered-agent admission of out-of-dialog requests (absent: every source is admitted). */
+  readonly sourceGate: SourceGate | undefined;
+  private readonly carrierRegistrations: TrunkRegistration[] = [];
   private draining = false;
   private closed = false;
   private started = false;
   /** Out-of-dialog requests by method; a method not here is refused 405/501. */
   private readonly handlers: ReadonlyMap<string, RequestHandler> = new Map<string, RequestHandler>([
-    ['INVITE', (req, tx) => { this.onInvite(req, tx); }],
     ['OPTIONS', (_req, tx) => { tx.respond(200, 'OK', { toTag: newTag(), headers: capabilityHeaders() }); }],
     ['BYE', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
     ['INFO', (_req, tx) => { tx.respond(481, 'Call/Transaction Does Not Exist', { toTag: newTag() }); }],
@@ -111,6 +124,9 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.transport = new SipTransport(options.listenAddress, options.port, this.logger, { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits }, () => clock.now());
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
     this.gate = options.admission ? new InviteAdmission({ admission: options.admission, clock, ttlMs: this.timers.txTimeout, send }) : undefined;
+    this.sourceGate = options.inboundGate
+      ? new SourceGate({ gate: options.inboundGate, isAgentAddress: (a) => this.registrar?.hasBindingFrom(a) ?? false, send, logger: this.logger, clock })
+      : undefined;
     this.serverTransactions = new ServerTransactionLayer({ clock: this.clock, timers: this.timers, logger: this.logger, send });
     this.clientTransactions = new ClientTransactionLayer({
       clock: this.clock,
@@ -206,6 +222,11 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     return this.legs.size + this.outbound.size;
   }
 
+  /** Each carrier registration's trunk and whether the carrier accepts it now (for /metrics). */
+  trunkRegistrationStates(): ReadonlyMap<string, boolean> {
+    return new Map(this.carrierRegistrations.map((r) => [r.spec.trunk, r.registered]));
+  }
+
   /** The bound SIP port (UDP and TCP). */
   get port(): number {
     return this.transport.port;
@@ -222,6 +243,12 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     });
     const port = await this.transport.start();
     this.started = true;
+    const regHost = { clock: this.clock, logger: this.logger, publicAddress: this.options.publicAddress, port, sendRequest: (r: DialogRequest) => this.clientTransactions.request(r) };
+    for (const spec of this.options.trunkRegistrations ?? []) {
+      const registration = new TrunkRegistration(spec, regHost);
+      this.carrierRegistrations.push(registration);
+      registration.start();
+    }
     this.logger.info('sip: listening', { address: this.options.listenAddress, port, transports: 'udp,tcp' });
   }
 
@@ -255,6 +282,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.legs.clear();
     this.outbound.clear();
     this.registrar?.close();
+    for (const registration of this.carrierRegistrations) registration.close();
     this.awaitingAck.clear();
     this.gate?.close();
     for (const timer of this.cleanupTimers) this.clock.clearTimeout(timer);
@@ -278,6 +306,14 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       existing.retransmitted();
       return;
     }
+    // Before anything costs (a transaction, the overload budget): only trunks and agents' addresses
+    // may start anything. REGISTER is judged by its digest, OPTIONS answered to anyone (keep-alive),
+    // CANCEL acts only on a transaction the INVITE's admission let in.
+    let route: InboundRoute | undefined;
+    if (req.toTag === undefined && this.sourceGate && req.method !== 'REGISTER' && req.method !== 'OPTIONS' && req.method !== 'CANCEL') {
+      route = this.sourceGate.admit(req);
+      if (route === undefined) return;
+    }
     // Before anything else a new call costs: a transaction, a leg, an RTP port, a call record.
     if (req.method === 'INVITE' && req.toTag === undefined && this.gate?.refused(req, this.liveLegs) === true) return;
     if (req.method === 'CANCEL') {
@@ -289,6 +325,10 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       const leg = this.legs.get(req.callId) ?? this.outbound.get(req.callId);
       if (leg?.matches(req)) leg.handleRequest(req, tx);
       else tx.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    if (req.method === 'INVITE') {
+      this.onInvite(req, tx, route);
       return;
     }
     const handler = this.handlers.get(req.method);
@@ -334,7 +374,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     leg?.cancel();
   }
 
-  private onInvite(req: SipRequest, tx: ServerTransaction): void {
+  private onInvite(req: SipRequest, tx: ServerTransaction, route: InboundRoute | undefined): void {
     const refuse = (status: number, reason: string, headers: Record<string, string> = {}): void => {
       tx.respond(status, reason, { toTag: newTag(), headers });
     };
@@ -352,7 +392,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       return;
     }
     tx.respond(100, 'Trying');
-    const leg = new SipCallLeg(this.legHost, req, tx, this.logger);
+    const leg = new SipCallLeg(this.legHost, req, tx, this.logger, route);
     this.legs.set(leg.id, leg);
     leg.events.once('ended', () => {
       if (this.legs.get(leg.id) === leg) this.legs.delete(leg.id);

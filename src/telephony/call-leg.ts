@@ -1,5 +1,6 @@
 import { AppError } from '../shared/app-error.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
+import type { InboundRoute } from './inbound-gate.js';
 
 /**
  * The seam between call logic and signalling. Both engines (sip/ and, later, drachtio/) implement
@@ -71,6 +72,8 @@ export interface CallLeg {
   readonly answeredAt: number | undefined;
   readonly endedAt: number | undefined;
   readonly end: LegEnd | undefined;
+  /** Inbound: the trunk it came through and the flow its number selects (undefined: the inbound flow). */
+  readonly route?: InboundRoute | undefined;
 
   /** Sends 200 OK with our SDP; resolves once the ACK arrives, rejects if the leg ends first. */
   answer(): Promise<void>;
@@ -122,6 +125,17 @@ export interface DialRequest {
   readonly timeoutMs: number;
   /** Extra headers, e.g. `{ 'X-Queue': 'general' }` (latin1-safe values only). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The trunk a `tel:` target goes through (a campaign's trunk, issue 13): its proxy (SIP URI with an
+   * IP literal host) and the digest credentials it may ask for. Absent: the engine's default proxy.
+   */
+  readonly trunk?: DialTrunk | undefined;
+}
+
+export interface DialTrunk {
+  readonly name: string;
+  readonly proxy: string;
+  readonly credentials?: { readonly username: string; readonly password: string } | undefined;
 }
 
 /** Why an outbound call was not answered. */

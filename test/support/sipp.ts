@@ -73,6 +73,8 @@ export interface SippOptions {
   dtmfGapMs?: number;
   /** Writes every SIP message to `<dir>/messages.log` (-trace_msg), returned as `messages`. */
   traceMessages?: boolean;
+  /** Own address (-i and -mi), default 127.0.0.1: another 127.0.0.x to call from a non-trunk address. */
+  localIp?: string;
   extraArgs?: string[];
 }
 
@@ -213,7 +215,8 @@ function readIfExists(file: string): string {
 export function sippArgs(options: SippOptions, dir: string, scenarioPath: string): string[] {
   const args = ['-sf', scenarioPath];
   if (options.target !== undefined) args.push(options.target);
-  args.push('-nostdin', '-i', '127.0.0.1', '-mi', '127.0.0.1');
+  const localIp = options.localIp ?? '127.0.0.1';
+  args.push('-nostdin', '-i', localIp, '-mi', localIp);
   args.push('-t', options.transport ?? 'u1');
   args.push('-s', options.service ?? '12345');
   args.push('-m', String(options.calls ?? 1));

@@ -159,6 +159,7 @@ describe('startServer and stopServer (the composition root)', function () {
         'acd',
         'ivr flow',
         'sip',
+        'trunks',
         'notice board',
         'notice hit spool',
         'speech',

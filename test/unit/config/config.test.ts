@@ -61,7 +61,33 @@ describe('config', () => {
   });
 
   it('when SIP_PUBLIC_ADDRESS is set, Contact and SDP use it', () => {
-    expect(loadConfig({ SIP_PUBLIC_ADDRESS: '10.1.2.3' }, noDotenv).publicAddress).to.equal('10.1.2.3');
+    expect(loadConfig({ SIP_PUBLIC_ADDRESS: '10.1.2.3' }, noDotenv)).to.include({ publicAddress: '10.1.2.3', rtpPublicAddress: '10.1.2.3' });
+  });
+
+  it('when nothing is set, SIP and RTP listen on 127.0.0.1 and advertise it (README\'s default start works, nothing is exposed)', () => {
+    expect(loadConfig({}, noDotenv)).to.include({ SIP_LISTEN: '127.0.0.1', rtpListen: '127.0.0.1', publicAddress: '127.0.0.1', rtpPublicAddress: '127.0.0.1' });
+  });
+
+  it('when SIP binds to a wildcard without an advertised address, it refuses to start naming the keys to set; SIP_LAB=true lets a lab advertise loopback', () => {
+    for (const wildcard of ['0.0.0.0', '::']) {
+      expect(() => loadConfig({ SIP_LISTEN: wildcard }, noDotenv))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.matches(/^config: SIP_LISTEN is .* \(every interface\) but SIP_PUBLIC_ADDRESS is not set.*RTP_PUBLIC_ADDRESS.*SIP_LAB=true/);
+    }
+    expect(loadConfig({ SIP_LISTEN: '0.0.0.0', SIP_LAB: 'true' }, noDotenv)).to.include({ publicAddress: '127.0.0.1', rtpPublicAddress: '127.0.0.1' });
+    expect(loadConfig({ SIP_LISTEN: '::', SIP_LAB: 'true' }, noDotenv)).to.include({ publicAddress: '::1' });
+  });
+
+  it('when SIP and RTP have their own bind and advertised addresses, each is used where it belongs', () => {
+    const nat = loadConfig({ SIP_LISTEN: '0.0.0.0', SIP_PUBLIC_ADDRESS: '203.0.113.10', RTP_PUBLIC_ADDRESS: '203.0.113.11' }, noDotenv);
+    expect(nat).to.include({ SIP_LISTEN: '0.0.0.0', publicAddress: '203.0.113.10', rtpListen: '0.0.0.0', rtpPublicAddress: '203.0.113.11' });
+    // RTP advertised address defaults to SIP's.
+    expect(loadConfig({ SIP_LISTEN: '0.0.0.0', SIP_PUBLIC_ADDRESS: '203.0.113.10' }, noDotenv)).to.include({ rtpPublicAddress: '203.0.113.10' });
+    // RTP on every interface with SIP on one address: SDP names SIP's address.
+    expect(loadConfig({ SIP_LISTEN: '10.0.0.2', RTP_LISTEN: '0.0.0.0' }, noDotenv)).to.include({ publicAddress: '10.0.0.2', rtpListen: '0.0.0.0', rtpPublicAddress: '10.0.0.2' });
+    expect(loadConfig({ SIP_LISTEN: '10.0.0.2', RTP_LISTEN: '10.0.0.3' }, noDotenv)).to.include({ rtpPublicAddress: '10.0.0.3' });
+    expect(() => loadConfig({ RTP_PUBLIC_ADDRESS: 'media.example.org' }, noDotenv)).to.throw(/RTP_PUBLIC_ADDRESS.*IP address/);
   });
 
   it('when nothing is set, overload control admits 200 new calls a second, sheds above 100 ms of loop delay, and caps calls at one per even RTP port', () => {
