@@ -145,6 +145,9 @@ describe(`backup and restore, end to end (${testDbKind()})`, function () {
     const recordingAgain = await admin2.get(`/api/v1/calls/${encodeURIComponent(recorded.callId)}/recording`);
     expect(recordingAgain.status).to.equal(200);
     expect(Buffer.from(recordingAgain.body as ArrayBuffer).equals(Buffer.from(recording.body as ArrayBuffer))).to.equal(true);
+
+    // The restored recordings folder is measured at start, for /metrics.
+    await waitFor(async () => /^hotline_recordings_files 1$/m.test(await (await fetch(`${second.baseUrl}/metrics`)).text()), 10_000);
   });
 
   it('when the backup folder is restored onto a database that already has data, the restore refuses and names why', async () => {
