@@ -37,6 +37,10 @@ export const configSchema = z
     IVR_FLOW: z.string().min(1).default('ivr-flows/default.yaml'),
     PROMPTS_DIR: z.string().min(1).default('ivr-flows/prompts'),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    // Unset: logs go to stdout (journald). Set: to this file instead, rotated at LOG_FILE_MAX_MB, LOG_FILE_MAX_FILES kept.
+    LOG_FILE: z.string().min(1).optional(),
+    LOG_FILE_MAX_MB: z.coerce.number().min(1).max(10_240).default(100),
+    LOG_FILE_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
     TZ: z
       .string()
       .refine((tz) => {
