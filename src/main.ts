@@ -4,7 +4,7 @@
  * SIGHUP reloads the IVR flow.
  */
 import { loadConfig, type Config } from './config/config.js';
-import { createLogger } from './logging/logger.js';
+import { createLogger, logFileOpened, settleLogFile, type Logger } from './logging/logger.js';
 import { installProcessGuard } from './logging/process-guard.js';
 import { startServer, stopServer, type RunningServer } from './server.js';
 import { AppError } from './shared/app-error.js';
@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  let logger: Logger;
+  try {
+    const file = config.LOG_FILE === undefined ? undefined : { path: config.LOG_FILE, maxBytes: Math.round(config.LOG_FILE_MAX_MB * 1_048_576), maxFiles: config.LOG_FILE_MAX_FILES };
+    logger = createLogger(config.LOG_LEVEL, file === undefined ? {} : { file });
+  } catch (err) {
+    fail(`cannot start: LOG_FILE: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await logFileOpened(logger, 5000);
   // stdout/stderr gone (the pipe's reader died: a parent process, `| head`, a stopped journald):
   // each write fails with EPIPE, and logging that failure writes again. Logging stops instead; the
   // calls go on and signals still drain the process.
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('signal received', { signal });
     stopServer(running, config, logger).then(
-      () => process.exit(0),
+      () => void settleLogFile(logger, 300).then(() => process.exit(0)),
       (err: unknown) => {
         logger.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
         process.exit(1);

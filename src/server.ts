@@ -15,6 +15,7 @@ import type { WebServer } from './api/http-server.js';
 import type { QueueDispatcher } from './calls/queue-dispatcher.js';
 import { Closers, describeFailures } from './composition/closers.js';
 import { createIdentity } from './composition/identity.js';
+import { startRecordingRetention } from './composition/data-care.js';
 import { startJobs } from './composition/jobs.js';
 import { startLiveBoard } from './composition/metrics.js';
 import { openStorage } from './composition/storage.js';
@@ -87,6 +88,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const state = { accepting: true };
     const web = await startWeb(config, { ...base, storage, identity, workOrders, calls, board, registry, state });
     const jobs = await startJobs(config, { ...base, storage, workOrders, calls });
+    startRecordingRetention(config, { ...base, registry, storage });
 
     logger.info('hotline server started', {
       sip: `${config.SIP_LISTEN}:${calls.telephony.port}`,

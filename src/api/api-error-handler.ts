@@ -24,6 +24,7 @@ const statusByCode: Readonly<Record<string, number>> = {
   LOGIN_LOCKED: 429,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  RECORDING_EXPIRED: 410,
   DUPLICATE: 409,
   INVALID_STATE: 409,
   PAYLOAD_TOO_LARGE: 413,

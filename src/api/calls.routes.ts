@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { requireRole } from './auth-context.js';
-import { NotFoundError } from '../shared/app-error.js';
+import { AppError, NotFoundError } from '../shared/app-error.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CallRecord, CallRecordRepository } from '../metrics/call-records.js';
@@ -46,7 +46,8 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
     agentId: c.agentId,
     agentExtension: c.agentExtension,
     agentAnsweredAt: c.agentAnsweredAt?.toISOString() ?? null,
-    hasRecording: c.recordingPath !== null,
+    hasRecording: c.recordingPath !== null && c.recordingExpiredAt === null,
+    recordingExpiredAt: c.recordingExpiredAt?.toISOString() ?? null,
     truncated: c.truncated,
   };
 }
@@ -69,6 +70,9 @@ export function createCallsRouter(callRecords: CallRecordRepository, recordingsD
     const call = await callRecords.get(callId);
     if (!call) throw new NotFoundError(`no call ${callId}`);
     if (call.recordingPath === null) throw new NotFoundError(`call ${call.callId} has no recording`);
+    if (call.recordingExpiredAt !== null) {
+      throw new AppError('RECORDING_EXPIRED', `the recording of call ${call.callId} was deleted on ${call.recordingExpiredAt.toISOString()} (RECORDING_RETENTION_DAYS)`);
+    }
     const file = await insideFolder(recordingsDir, call.recordingPath);
     if (file === undefined) throw new NotFoundError(`recording of call ${call.callId} is not in the recordings folder`);
     res.type('audio/wav');

@@ -43,6 +43,10 @@ export const configSchema = z
     IVR_FLOW: z.string().min(1).default('ivr-flows/default.yaml'),
     PROMPTS_DIR: z.string().min(1).default('ivr-flows/prompts'),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    // Unset: logs go to stdout (journald). Set: to this file instead, rotated at LOG_FILE_MAX_MB, LOG_FILE_MAX_FILES kept.
+    LOG_FILE: z.string().min(1).optional(),
+    LOG_FILE_MAX_MB: z.coerce.number().min(1).max(10_240).default(100),
+    LOG_FILE_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
     TZ: z
       .string()
       .refine((tz) => {
@@ -58,6 +62,10 @@ export const configSchema = z
     MAX_CALL_DURATION_S: seconds.default(3600),
     DRAIN_TIMEOUT_S: seconds.default(30),
     RECORDINGS_DIR: z.string().min(1).default('data/recordings'),
+    // Recordings of calls started longer ago are deleted (the call rows say "expired"); 0 keeps them for ever.
+    RECORDING_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+    // When the retention job runs (and RECORDINGS_DIR is measured for /metrics): node-cron, read in TZ.
+    RECORDING_RETENTION_CRON: z.string().min(9).default('7 * * * *'),
     WORKSPACE_DIR: z.string().min(1).default('dist/workspace'),
     ADMIN_USER: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').default('admin'),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -1,6 +1,6 @@
 import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
-/** One row of `calls` (see migrations/0001-create-calls.ts, 0005 and 0012), in model attribute names. */
+/** One row of `calls` (see migrations/0001-create-calls.ts, 0005, 0012 and 0020), in model attribute names. */
 export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAttributes<CallRow>> {
   callId: string;
   direction: string;
@@ -19,6 +19,7 @@ export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAt
   agentExtension: CreationOptional<string | null>;
   agentAnsweredAt: CreationOptional<Date | null>;
   recordingPath: CreationOptional<string | null>;
+  recordingExpiredAt: CreationOptional<Date | null>;
   recordKey: CreationOptional<string | null>;
   nodeId: CreationOptional<string | null>;
   truncated: CreationOptional<boolean>;
@@ -66,6 +67,7 @@ export function defineCallModel(sequelize: Sequelize): CallModel {
       agentExtension: { type: DataTypes.STRING(32), allowNull: true, field: 'agent_extension' },
       agentAnsweredAt: { type: DataTypes.DATE(3), allowNull: true, field: 'agent_answered_at' },
       recordingPath: { type: DataTypes.STRING(1000), allowNull: true, field: 'recording_path' },
+      recordingExpiredAt: { type: DataTypes.DATE(3), allowNull: true, field: 'recording_expired_at' },
       recordKey: { type: DataTypes.STRING(64), allowNull: true, field: 'record_key' },
       nodeId: { type: DataTypes.STRING(64), allowNull: true, field: 'node_id' },
       truncated: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },

@@ -13,6 +13,14 @@ export async function createMysqlDatabase(serverUrl: string, name: string): Prom
   return url.toString();
 }
 
+/** Creates the database a `mysql://…/<name>` URL names, unless it exists. */
+export async function ensureMysqlDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  checkName(name);
+  await withServer(databaseUrl, (c) => c.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
+}
+
 export async function dropMysqlDatabase(serverUrl: string, name: string): Promise<void> {
   checkName(name);
   await withServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));

@@ -306,6 +306,7 @@ function toRecord(row: CallRow): CallRecord {
     agentExtension: r.agentExtension,
     agentAnsweredAt: r.agentAnsweredAt === null ? null : asDate(r.agentAnsweredAt),
     recordingPath: r.recordingPath,
+    recordingExpiredAt: r.recordingExpiredAt === null ? null : asDate(r.recordingExpiredAt),
     // SQLite and MySQL both hand back 0/1 for a BOOLEAN read through a plain query.
     truncated: Boolean(r.truncated),
   };

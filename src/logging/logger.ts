@@ -1,23 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createLogger as createWinston, format, transports, type Logger as WinstonLogger } from 'winston';
 import { maskPhonesIn } from '../shared/mask.js';
 
 export type Logger = WinstonLogger;
 
+/** LOG_FILE: lines go to this file instead of stdout, rotated by size. */
+export interface LogFileOptions {
+  readonly path: string;
+  /** A file is rotated once it reaches this size (LOG_FILE_MAX_MB). */
+  readonly maxBytes: number;
+  /** Files kept, the current one included (LOG_FILE_MAX_FILES); the oldest is deleted. */
+  readonly maxFiles: number;
+}
+
 /**
- * The process logger: winston JSON to stdout. Modules get child loggers carrying
- * `callId` / `agentId` / `ticketId`. Phone numbers are masked by the caller (shared/mask.ts) and,
- * as a net under every call site, by `maskPhones` below on every line.
+ * The process logger: winston JSON to stdout (journald under systemd), or to a size-rotated file
+ * when `file` is given. Modules get child loggers carrying `callId` / `agentId` / `ticketId`. Phone
+ * numbers are masked by the caller (shared/mask.ts) and, as a net under every call site, by
+ * `maskPhones` below on every line.
  */
-export function createLogger(level: string, options: { silent?: boolean } = {}): Logger {
+export function createLogger(level: string, options: { silent?: boolean; file?: LogFileOptions } = {}): Logger {
+  const { file } = options;
+  if (file !== undefined) mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
   const logger = createWinston({
     level,
     silent: options.silent ?? false,
     format: format.combine(format.errors({ stack: true }), maskPhones(), format.timestamp(), format.json()),
-    // winston-transport's types come from two copies of the package; the instance is the right one.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-    transports: [new transports.Console()],
+    transports: [
+      file === undefined
+        ? // winston-transport's types come from two copies of the package; the instance is the right one.
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+          new transports.Console()
+        : // winston's own rotation: `tailable` keeps the newest lines in `path`, older ones in path1 … path<maxFiles-1>.
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+          new transports.File({ filename: file.path, maxsize: file.maxBytes, maxFiles: file.maxFiles, tailable: true }),
+    ],
   });
   return skipDisabledLevels(logger);
+}
+
+/**
+ * Resolves once a LOG_FILE transport has opened its file (at once without one), at most `timeoutMs`.
+ * winston's File transport loses every line, then and later, when it must rotate before its first
+ * open completed (seen with winston 3.19): main.ts waits for this before the start-up burst of lines.
+ */
+export async function logFileOpened(logger: Logger, timeoutMs: number): Promise<void> {
+  const files = logger.transports.filter((t): t is InstanceType<typeof transports.File> => t instanceof transports.File);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(
+      files.map(
+        (t) =>
+          new Promise<void>((resolve) => {
+            t.once('open', () => {
+              resolve();
+            });
+          }),
+      ),
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Gives a LOG_FILE transport `ms` to write its last lines (and finish a rotation) before
+ * process.exit: stdout is written as lines come, a file stream asynchronously. Ending the logger
+ * instead makes winston's File transport fail with "write after end" when a rotation is in flight.
+ */
+export async function settleLogFile(logger: Logger, ms: number): Promise<void> {
+  if (!logger.transports.some((t) => t instanceof transports.File)) return;
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** winston's npm levels, most severe first: each is a method of the logger. */

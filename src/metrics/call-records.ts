@@ -32,6 +32,8 @@ export interface CallRecord {
   readonly agentAnsweredAt: Date | null;
   /** Stereo WAV (left caller, right agent) of the conversation. */
   readonly recordingPath: string | null;
+  /** When the retention job deleted the recording (RECORDING_RETENTION_DAYS); the path is kept for the record. */
+  readonly recordingExpiredAt: Date | null;
   /** A field was longer than its column (e.g. a 500-character Call-ID) and was cut to fit. */
   readonly truncated: boolean;
 }
@@ -78,5 +80,6 @@ export const EMPTY_CALL_FIELDS: Omit<CallRecord, keyof NewCallRecord> = Object.f
   agentExtension: null,
   agentAnsweredAt: null,
   recordingPath: null,
+  recordingExpiredAt: null,
   truncated: false,
 });

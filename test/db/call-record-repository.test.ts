@@ -55,6 +55,7 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
       agentExtension: null,
       agentAnsweredAt: null,
       recordingPath: null,
+      recordingExpiredAt: null,
       truncated: false,
     });
   });

@@ -33,6 +33,7 @@ export interface CallRecordJson {
   agentExtension: string | null;
   agentAnsweredAt: string | null;
   hasRecording: boolean;
+  recordingExpiredAt: string | null;
   truncated: boolean;
 }
 

@@ -29,6 +29,8 @@ export interface CallRecordJson {
   readonly agentAnsweredAt: string | null;
   /** True when a recording exists; download it at /api/v1/calls/:callId/recording. */
   readonly hasRecording: boolean;
+  /** When the recording was deleted after RECORDING_RETENTION_DAYS (hasRecording is then false; the download answers 410). */
+  readonly recordingExpiredAt: string | null;
   /** True when a Call-ID, From or To longer than its column was cut to fit (the call is still recorded). */
   readonly truncated: boolean;
 }

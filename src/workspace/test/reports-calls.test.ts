@@ -11,7 +11,7 @@ const CALL: CallRecordJson = {
   startedAt: '2026-11-20T02:00:00.000Z', answeredAt: '2026-11-20T02:00:01.000Z', endedAt: '2026-11-20T02:03:31.000Z',
   endReason: 'hangup', hungUpBy: 'caller', digits: '0', ivrPath: 'welcome,main-menu', queue: 'general',
   queuedAt: '2026-11-20T02:00:10.000Z', agentId: 7, agentExtension: '8001', agentAnsweredAt: '2026-11-20T02:00:22.000Z',
-  hasRecording: true, truncated: false,
+  hasRecording: true, recordingExpiredAt: null, truncated: false,
 };
 
 describe('call records', () => {
@@ -98,7 +98,7 @@ describe('recording player and call list', () => {
       asked.push(url);
       const body = url.pathname === '/api/v1/agents'
         ? { items: [{ id: 7, username: 'agent7', displayName: '王小明', extension: '8001' }] }
-        : { items: [CALL, { ...CALL, callId: 'x2', hasRecording: false, agentId: null, agentExtension: null, agentAnsweredAt: null, endReason: 'cancelled' }], total: 41, limit: 20, offset: 0 };
+        : { items: [CALL, { ...CALL, callId: 'x2', hasRecording: false, agentId: null, agentExtension: null, agentAnsweredAt: null, endReason: 'cancelled' }, { ...CALL, callId: 'x3', hasRecording: false, recordingExpiredAt: '2026-06-01T03:07:00.000Z' }], total: 41, limit: 20, offset: 0 };
       return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
     }));
     const page = mount(CallsPage, { global: { plugins: [ElementPlus] } });
@@ -117,5 +117,8 @@ describe('recording player and call list', () => {
     expect(rows[0]).toContain('人工接通');
     expect(rows[1]).toContain('未接通即挂断');
     expect(page.findAll('button').filter((b) => b.text() === '播放录音')).toHaveLength(1);
+    // A recording deleted after RECORDING_RETENTION_DAYS says so instead of offering a 410.
+    expect(rows[2]).toContain('已过期');
+    expect(rows[1]).not.toContain('已过期');
   });
 });

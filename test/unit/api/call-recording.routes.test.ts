@@ -56,6 +56,21 @@ describe('call list and recording access by role', () => {
     expect(list.items.find((c) => c.callId === 'c1')?.hasRecording).to.equal(true);
   });
 
+  it('when the retention job deleted a recording, the list says when and the download answers 410 RECORDING_EXPIRED, not 404', async () => {
+    const { base, repo } = await start('supervisor');
+    await repo.create({ callId: 'old', direction: 'inbound', from: '13800138000', to: '12345', startedAt: new Date('2026-01-01T08:00:00Z') });
+    const row = await repo.get('old');
+    if (row === undefined) throw new Error('no row');
+    repo.rows.set('old', { ...row, recordingPath: join(recordings, '2026-01-01', 'old.wav'), recordingExpiredAt: new Date('2026-07-01T03:07:00Z') });
+    const res = await fetch(`${base}/calls/old/recording`);
+    expect(res.status).to.equal(410);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).to.equal('RECORDING_EXPIRED');
+    expect(body.error.message).to.contain('2026-07-01T03:07:00.000Z');
+    const list = (await (await fetch(`${base}/calls`)).json()) as { items: { callId: string; hasRecording: boolean; recordingExpiredAt: string | null }[] };
+    expect(list.items.find((c) => c.callId === 'old')).to.include({ hasRecording: false, recordingExpiredAt: '2026-07-01T03:07:00.000Z' });
+  });
+
   it('when an agent asks for a recording, it answers 403', async () => {
     const { base } = await start('agent');
     expect((await fetch(`${base}/calls/c1/recording`)).status).to.equal(403);

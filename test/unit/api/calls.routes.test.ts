@@ -67,6 +67,7 @@ describe('GET /api/v1/calls', () => {
       agentExtension: null,
       agentAnsweredAt: null,
       hasRecording: false,
+      recordingExpiredAt: null,
       truncated: false,
     });
     expect(body.items[1]).to.include({ callId: 'c000', answeredAt: null, endedAt: null, endReason: null, hungUpBy: null, digits: '' });
