@@ -48,6 +48,10 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
     agentAnsweredAt: c.agentAnsweredAt?.toISOString() ?? null,
     hasRecording: c.recordingPath !== null,
     truncated: c.truncated,
+    ivrFlow: c.ivrFlow,
+    ivrOutcome: c.ivrOutcome,
+    ivrSelfServed: c.ivrSelfServed,
+    ivrSpoken: c.ivrSpoken,
   };
 }
 

@@ -56,6 +56,10 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
       agentAnsweredAt: null,
       recordingPath: null,
       truncated: false,
+      ivrFlow: null,
+      ivrOutcome: null,
+      ivrSelfServed: false,
+      ivrSpoken: null,
     });
   });
 
