@@ -34,6 +34,11 @@ export interface CallRecordJson {
   agentAnsweredAt: string | null;
   hasRecording: boolean;
   truncated: boolean;
+  /** Issue 12 (migration 0024): the IVR flow, how its run ended, self-service, what the synthesiser said. */
+  ivrFlow?: string | null;
+  ivrOutcome?: string | null;
+  ivrSelfServed?: boolean;
+  ivrSpoken?: string | null;
 }
 
 export interface ServerHandle {
