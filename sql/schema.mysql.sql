@@ -65,11 +65,16 @@ CREATE TABLE `calls` (
   `node_id` varchar(64) DEFAULT NULL,
   `truncated` tinyint(1) NOT NULL DEFAULT 0,
   `recording_expired_at` datetime(3) DEFAULT NULL,
+  `ivr_flow` varchar(64) DEFAULT NULL,
+  `ivr_outcome` varchar(16) DEFAULT NULL,
+  `ivr_self_served` tinyint(1) NOT NULL DEFAULT 0,
+  `ivr_spoken` text DEFAULT NULL,
   PRIMARY KEY (`call_id`),
   UNIQUE KEY `calls_record_key` (`record_key`),
   KEY `calls_started_at` (`started_at`),
   KEY `calls_node_id_ended_at_started_at` (`node_id`,`ended_at`,`started_at`),
-  KEY `calls_recording_expired_at_started_at` (`recording_expired_at`,`started_at`)
+  KEY `calls_recording_expired_at_started_at` (`recording_expired_at`,`started_at`),
+  KEY `calls_ivr_flow_started_at` (`ivr_flow`,`started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `categories` (

@@ -49,6 +49,10 @@ export function toCallRecordJson(c: CallRecord): CallRecordJson {
     hasRecording: c.recordingPath !== null && c.recordingExpiredAt === null,
     recordingExpiredAt: c.recordingExpiredAt?.toISOString() ?? null,
     truncated: c.truncated,
+    ivrFlow: c.ivrFlow,
+    ivrOutcome: c.ivrOutcome,
+    ivrSelfServed: c.ivrSelfServed,
+    ivrSpoken: c.ivrSpoken,
   };
 }
 

@@ -26,6 +26,10 @@ export interface IvrRunResult extends IvrProgress {
   readonly variables?: Readonly<Record<string, string>> | undefined;
   /** Texts the `speak` nodes synthesised. */
   readonly spoken?: readonly string[] | undefined;
+  /** The flow's name (kept on the call record for the per-node IVR report). */
+  readonly flow?: string | undefined;
+  /** The run completed a self-service (a `selfService` node, no queue after it). */
+  readonly selfServed?: boolean | undefined;
 }
 
 /** What comes along with a caller into the queue. */
@@ -68,6 +72,8 @@ export interface InboundCallDeps {
 export class InboundCallSession {
   private readonly log: Logger;
   private progress: IvrProgress = { digits: '', path: [] };
+  /** The finished run (absent while it runs, or when it could not run). */
+  private ivr: IvrRunResult | undefined;
   /** performance.now() of the caller's last key in the IVR. */
   private lastKeyAt: number | undefined;
   /** Set when an agent's side ended the conversation. */
@@ -134,6 +140,7 @@ export class InboundCallSession {
         this.progress = p;
       }, { [CALLER_NUMBER_VARIABLE]: leg.from });
       this.progress = result;
+      this.ivr = result;
       const { notices } = deps;
       if (notices !== undefined) this.write(() => notices.recordCall(leg.id, result.variables));
       this.log.info('ivr finished', { outcome: result.outcome, path: result.path.join(',') });
@@ -172,6 +179,7 @@ export class InboundCallSession {
       hungUpBy,
       digits: this.progress.digits,
       ivrPath: this.progress.path.join(','),
+      ...ivrMeasures(this.ivr),
     };
   }
 
@@ -180,4 +188,16 @@ export class InboundCallSession {
       this.log.error('call record write failed', { error: err instanceof Error ? err.message : String(err) });
     });
   }
+}
+
+/** The IVR run's fields of the call record (issue 12: containment per node, 自助服务完成率, what was spoken). */
+function ivrMeasures(run: IvrRunResult | undefined): CallRecordPatch {
+  if (run === undefined) return {};
+  const spoken = run.spoken ?? [];
+  return {
+    ivrFlow: run.flow ?? null,
+    ivrOutcome: run.outcome,
+    ivrSelfServed: run.selfServed ?? false,
+    ivrSpoken: spoken.length === 0 ? null : spoken.join('\n'),
+  };
 }

@@ -32,8 +32,7 @@ export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Cloc
       onProgress({ digits, path: [...path] });
     });
     const result = await session.run();
-    return result.outcome === 'queue'
-      ? { outcome: result.outcome, digits: result.digits, path: result.path, queue: result.queue, announce: result.announce, variables: result.variables, spoken: result.spoken }
-      : { outcome: result.outcome, digits: result.digits, path: result.path, variables: result.variables, spoken: result.spoken };
+    const common = { outcome: result.outcome, digits: result.digits, path: result.path, variables: result.variables, spoken: result.spoken, flow: result.flow, selfServed: result.selfServed };
+    return result.outcome === 'queue' ? { ...common, queue: result.queue, announce: result.announce } : common;
   };
 }

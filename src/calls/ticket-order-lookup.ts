@@ -14,6 +14,9 @@ export interface TicketReader {
 /** States of an order still being handled ("正在办理"): everything before 办结. */
 export const OPEN_STATES: readonly TicketState[] = ['created', 'dispatched', 'returned', 'signed', 'in-progress', 'replied', 'reviewed'];
 
+/** States in which the unit's reply is the answer the resident has (已答复, reviewed, surveyed, 已办结). */
+const REPLIED_STATES: ReadonlySet<TicketState> = new Set(['replied', 'reviewed', 'surveyed', 'closed']);
+
 /** The lifecycle state as the resident hears it. */
 export function orderStep(state: TicketState): OrderStep {
   switch (state) {
@@ -82,6 +85,8 @@ export class TicketOrderLookup implements OrderLookup {
       unitName: unit?.name ?? null,
       step: orderStep(ticket.state),
       replyByDay: ticket.replyBy === null ? null : localDay(ticket.replyBy, this.deps.timeZone),
+      // Only a reply the order still stands on: a reopened order (重办) is being handled again.
+      reply: REPLIED_STATES.has(ticket.state) ? ticket.replyContent : null,
     };
   }
 }

@@ -16,6 +16,7 @@ import type { User } from '../identity/user.js';
 import type { FlowStore } from '../ivr/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createMediaEngine, type ProcessMediaEngine } from '../media/create-media-engine.js';
+import { DiskSpeechCache } from '../media/speech/disk-speech-cache.js';
 import { EspeakSynthesizer } from '../media/speech/espeak-synthesizer.js';
 import { SpeechService } from '../media/speech/speech-service.js';
 import type { Clock } from '../shared/clock.js';
@@ -100,7 +101,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const queues = parseQueues(await readFile(config.QUEUES_FILE, 'utf8'), config.QUEUES_FILE, { hasPrompt: (n) => media.hasPrompt(n) });
 
   // Dynamic speech of the `speak` node: espeak-ng + sox in child processes, cached by text (issue 12).
-  const speech = new SpeechService({ synthesizer: new EspeakSynthesizer(), prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
+  // SPEECH_CACHE_DIR keeps what was synthesised across restarts (disk-speech-cache.ts).
+  const espeak = new EspeakSynthesizer();
+  const synthesizer =
+    config.SPEECH_CACHE_DIR === ''
+      ? espeak
+      : await DiskSpeechCache.open(espeak, { dir: config.SPEECH_CACHE_DIR, maxBytes: config.SPEECH_CACHE_MAX_MB * 1_048_576, voice: espeak.voiceKey, logger: logger.child({ component: 'speech-cache' }) });
+  const speech = new SpeechService({ synthesizer, prompts: media.prompts, logger: logger.child({ component: 'speech' }) });
   closers.add('speech', () => {
     speech.close();
   });

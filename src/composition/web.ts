@@ -7,16 +7,19 @@ import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
 import { createNoticeRoutes } from '../api/notices.routes.js';
+import { createContainmentReportRoutes } from '../api/containment-reports.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
 import { createUnitRoutes } from '../api/units.routes.js';
 import type { Config } from '../config/config.js';
 import { SequelizeKnowledgeRepository } from '../db/knowledge-repository.js';
+import { SequelizeContainmentQueries } from '../db/containment-queries.js';
 import { SequelizeReportQueries } from '../db/report-queries.js';
 import { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { LiveBoard } from '../metrics/live-board.js';
+import { ContainmentReports } from '../metrics/containment-reports.js';
 import { ReportService } from '../metrics/report-service.js';
 import type { Clock } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
@@ -64,7 +67,18 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   const { acd, dispatcher, preview, queues } = calls;
   const { durableRecords } = storage;
 
+  // IVR containment per node, 自助服务完成率 and 直办率 (issue 12): their own queries, beside the reports'.
+  const containment = new ContainmentReports({
+    queries: new SequelizeContainmentQueries(storage.db.sequelize),
+    clock,
+    timeZone: config.TZ,
+    flow: () => {
+      const flow = calls.flows.current;
+      return flow === undefined ? undefined : { name: flow.name, nodes: [...flow.nodes.values()].map((n) => ({ id: n.id, type: n.type })) };
+    },
+  });
   const reports = new ReportService({
+    selfService: (period) => containment.selfService(period),
     queries: new SequelizeReportQueries(storage.db.sequelize, { clock }),
     clock,
     timeZone: config.TZ,
@@ -104,6 +118,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
       createUnitRoutes({ units: new UnitService({ units }) }),
       createReportRoutes({ reports }),
+      createContainmentReportRoutes({ reports: containment }),
       createKnowledgeRoutes({ knowledge }),
       createNoticeRoutes({ board: calls.notices.board, counts: calls.notices.repository, clock, timeZone: config.TZ }),
       createSurveyRoutes({

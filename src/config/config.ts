@@ -129,6 +129,9 @@ export const configSchema = z
       .default(hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'node'),
     RECORD_SPOOL_DIR: z.string().min(1).default('data/spool'),
     RECORD_SPOOL_MAX_MB: z.coerce.number().min(1).max(10_240).default(64),
+    /** Synthesised speech kept across restarts (issue 12); empty: memory only. */
+    SPEECH_CACHE_DIR: z.string().default('data/speech-cache'),
+    SPEECH_CACHE_MAX_MB: z.coerce.number().min(1).max(10_240).default(256),
   })
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
 

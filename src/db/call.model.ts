@@ -1,6 +1,6 @@
 import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
-/** One row of `calls` (see migrations/0001-create-calls.ts, 0005, 0012 and 0020), in model attribute names. */
+/** One row of `calls` (see migrations/0001-create-calls.ts, 0005, 0012, 0020 and 0024), in model attribute names. */
 export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAttributes<CallRow>> {
   callId: string;
   direction: string;
@@ -23,6 +23,10 @@ export interface CallRow extends Model<InferAttributes<CallRow>, InferCreationAt
   recordKey: CreationOptional<string | null>;
   nodeId: CreationOptional<string | null>;
   truncated: CreationOptional<boolean>;
+  ivrFlow: CreationOptional<string | null>;
+  ivrOutcome: CreationOptional<string | null>;
+  ivrSelfServed: CreationOptional<boolean>;
+  ivrSpoken: CreationOptional<string | null>;
   createdAt: CreationOptional<Date>;
   updatedAt: CreationOptional<Date>;
 }
@@ -40,6 +44,10 @@ export const CALL_COLUMN_LIMITS = {
   queue: 64,
   agentExtension: 32,
   recordingPath: 1000,
+  ivrFlow: 64,
+  ivrOutcome: 16,
+  /** A TEXT column; the cap keeps a row small (the `speak` texts of one call are far shorter). */
+  ivrSpoken: 4000,
 } as const;
 
 /**
@@ -71,6 +79,10 @@ export function defineCallModel(sequelize: Sequelize): CallModel {
       recordKey: { type: DataTypes.STRING(64), allowNull: true, field: 'record_key' },
       nodeId: { type: DataTypes.STRING(64), allowNull: true, field: 'node_id' },
       truncated: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      ivrFlow: { type: DataTypes.STRING(64), allowNull: true, field: 'ivr_flow' },
+      ivrOutcome: { type: DataTypes.STRING(16), allowNull: true, field: 'ivr_outcome' },
+      ivrSelfServed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false, field: 'ivr_self_served' },
+      ivrSpoken: { type: DataTypes.TEXT, allowNull: true, field: 'ivr_spoken' },
       createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false, field: 'updated_at' },
     },

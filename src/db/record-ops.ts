@@ -31,6 +31,10 @@ const patchSchema = z
     agentExtension: z.string().nullable(),
     agentAnsweredAt: nullableDate,
     recordingPath: z.string().nullable(),
+    ivrFlow: z.string().nullable(),
+    ivrOutcome: z.string().nullable(),
+    ivrSelfServed: z.boolean(),
+    ivrSpoken: z.string().nullable(),
   })
   .partial();
 

@@ -211,6 +211,10 @@ type InferredValues = Pick<
   | 'agentAnsweredAt'
   | 'recordingPath'
   | 'truncated'
+  | 'ivrFlow'
+  | 'ivrOutcome'
+  | 'ivrSelfServed'
+  | 'ivrSpoken'
 >;
 
 /** A create the record spool applies (record-ops.ts). */
@@ -283,6 +287,10 @@ function patchColumns(patch: CallRecordPatch): PatchColumns {
   if (patch.agentExtension !== undefined) values.agentExtension = nullableText(patch.agentExtension, CALL_COLUMN_LIMITS.agentExtension);
   if (patch.agentAnsweredAt !== undefined) values.agentAnsweredAt = patch.agentAnsweredAt;
   if (patch.recordingPath !== undefined) values.recordingPath = nullableText(patch.recordingPath, CALL_COLUMN_LIMITS.recordingPath);
+  if (patch.ivrFlow !== undefined) values.ivrFlow = nullableText(patch.ivrFlow, CALL_COLUMN_LIMITS.ivrFlow);
+  if (patch.ivrOutcome !== undefined) values.ivrOutcome = nullableText(patch.ivrOutcome, CALL_COLUMN_LIMITS.ivrOutcome);
+  if (patch.ivrSelfServed !== undefined) values.ivrSelfServed = patch.ivrSelfServed;
+  if (patch.ivrSpoken !== undefined) values.ivrSpoken = nullableText(patch.ivrSpoken, CALL_COLUMN_LIMITS.ivrSpoken);
   return { values, truncated };
 }
 
@@ -309,6 +317,10 @@ function toRecord(row: CallRow): CallRecord {
     recordingExpiredAt: r.recordingExpiredAt === null ? null : asDate(r.recordingExpiredAt),
     // SQLite and MySQL both hand back 0/1 for a BOOLEAN read through a plain query.
     truncated: Boolean(r.truncated),
+    ivrFlow: r.ivrFlow,
+    ivrOutcome: r.ivrOutcome,
+    ivrSelfServed: Boolean(r.ivrSelfServed),
+    ivrSpoken: r.ivrSpoken,
   };
 }
 

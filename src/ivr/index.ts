@@ -15,7 +15,7 @@ export { parseFlow, type ParseFlowOptions } from './parse-flow.js';
 export { SpeakNode, SPEECH_FALLBACK_PROMPT } from './nodes/speak-node.js';
 export type { Speech } from './speech/speech.js';
 export { parseTemplate, renderTemplate, templateVariables, type TemplatePart } from './speech/template.js';
-export { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE, OrderStatusNode, samePhone } from './nodes/order-status-node.js';
+export { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE, ORDER_REPLY_VARIABLE, OrderStatusNode, samePhone } from './nodes/order-status-node.js';
 export { ORDER_STEPS, type OrderLookup, type OrderStatus, type OrderStep } from './order-lookup.js';
 export { countForSpeech, dayForSpeech, digitsForSpeech } from './speech/spoken-words.js';
 export { NOTICE_PRESSED_VARIABLE, NOTICES_HEARD_VARIABLE, NoticesNode, type NoticeSource, type SpokenNotice } from './nodes/notices-node.js';

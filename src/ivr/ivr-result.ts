@@ -24,4 +24,8 @@ export type IvrResult = IvrOutcome & {
   readonly variables: Readonly<Record<string, string>>;
   /** Texts spoken by `speak` nodes (synthesised, not the fallbacks), in order. */
   readonly spoken: readonly string[];
+  /** The flow's `name`. */
+  readonly flow: string;
+  /** The run passed a `selfService` node of the flow and did not end in a queue (自助服务完成). */
+  readonly selfServed: boolean;
 };

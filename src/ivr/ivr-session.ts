@@ -68,7 +68,16 @@ export class IvrSession {
       offDigit();
       keys.close();
     }
-    const result: IvrResult = { ...outcome, digits: keys.pressed, path, variables: Object.fromEntries(variables), spoken: [...ctx.spoken] };
+    const result: IvrResult = {
+      ...outcome,
+      digits: keys.pressed,
+      path,
+      variables: Object.fromEntries(variables),
+      spoken: [...ctx.spoken],
+      flow: flow.name,
+      // Going on to an agent undoes a self-service: the caller was not served by the machine alone.
+      selfServed: outcome.outcome !== 'queue' && flow.reachedSelfService(path),
+    };
     logger.info('ivr run ended', { flow: flow.name, outcome: outcome.outcome, path });
     this.observer.emit('end', result);
     return result;

@@ -19,6 +19,8 @@ export interface OrderStatus {
   readonly step: OrderStep;
   /** Reply deadline (答复期限), `YYYYMMDD` in the centre's time zone; null when none applies. */
   readonly replyByDay: string | null;
+  /** The unit's reply (free text) once the order is replied (已答复 / 已办结); null before, or when none was written. */
+  readonly reply?: string | null;
 }
 
 export interface OrderLookup {

@@ -18,6 +18,8 @@ const fileSchema = z.strictObject({
   name: z.string().min(1, 'must not be empty'),
   start: z.string().min(1, 'must name the first node'),
   nodes: z.record(z.string(), z.unknown()).refine((n) => Object.keys(n).length > 0, 'must define at least one node'),
+  /** Node ids whose reaching completes a self-service (自助服务完成率, docs/ivr-measures.md). */
+  selfService: z.array(z.string()).optional(),
 });
 
 /**
@@ -45,6 +47,10 @@ export function parseFlow(text: string, file: string, options: ParseFlowOptions)
     }
   }
   if (!nodes.has(top.data.start)) throw new FlowError(file, undefined, 'start', `unknown node "${top.data.start}"`);
+  const selfService = top.data.selfService ?? [];
+  selfService.forEach((id, i) => {
+    if (!nodes.has(id)) throw new FlowError(file, undefined, `selfService[${i}]`, `unknown node "${id}"`);
+  });
 
   for (const node of nodes.values()) {
     for (const prompt of node.prompts()) {
@@ -58,7 +64,7 @@ export function parseFlow(text: string, file: string, options: ParseFlowOptions)
     throw new FlowError(file, first, '', `loop with no menu or collect in it: ${[...loop, first].join(' → ')} (the caller could never leave it)`);
   }
 
-  return new Flow(top.data.name, top.data.start, nodes, file);
+  return new Flow(top.data.name, top.data.start, nodes, file, new Set(selfService));
 }
 
 function parseYaml(text: string, file: string): unknown {

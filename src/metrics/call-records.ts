@@ -36,6 +36,14 @@ export interface CallRecord {
   readonly recordingExpiredAt: Date | null;
   /** A field was longer than its column (e.g. a 500-character Call-ID) and was cut to fit. */
   readonly truncated: boolean;
+  /** The IVR flow the call ran (its `name`); null when no flow ran (e.g. an outbound call). */
+  readonly ivrFlow: string | null;
+  /** How the IVR run ended: `queue`, `caller-hangup`, `hangup` or `failed` (src/ivr/ivr-result.ts); null without a run. */
+  readonly ivrOutcome: string | null;
+  /** The run reached a `selfService` node of its flow and did not go on to an agent queue (自助服务完成). */
+  readonly ivrSelfServed: boolean;
+  /** What the `speak` nodes synthesised, one text a line (what the caller heard); null when nothing. */
+  readonly ivrSpoken: string | null;
 }
 
 export type NewCallRecord = Pick<CallRecord, 'callId' | 'direction' | 'from' | 'to' | 'startedAt'>;
@@ -43,7 +51,7 @@ export type NewCallRecord = Pick<CallRecord, 'callId' | 'direction' | 'from' | '
 export type CallRecordPatch = Partial<
   Pick<
     CallRecord,
-    'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath' | 'queue' | 'queuedAt' | 'agentId' | 'agentExtension' | 'agentAnsweredAt' | 'recordingPath'
+    'answeredAt' | 'endedAt' | 'endReason' | 'hungUpBy' | 'digits' | 'ivrPath' | 'queue' | 'queuedAt' | 'agentId' | 'agentExtension' | 'agentAnsweredAt' | 'recordingPath' | 'ivrFlow' | 'ivrOutcome' | 'ivrSelfServed' | 'ivrSpoken'
   >
 >;
 
@@ -82,4 +90,8 @@ export const EMPTY_CALL_FIELDS: Omit<CallRecord, keyof NewCallRecord> = Object.f
   recordingPath: null,
   recordingExpiredAt: null,
   truncated: false,
+  ivrFlow: null,
+  ivrOutcome: null,
+  ivrSelfServed: false,
+  ivrSpoken: null,
 });

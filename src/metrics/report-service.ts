@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { CategoryReportJson, DailyReportJson, DailyRowJson, OrderFiguresJson, SummaryReportJson, UnitReportJson } from '../shared/wire/reports.js';
 import { categoryTrends, DEFAULT_RISING_TOP } from './category-trends.js';
 import { DEFAULT_SATISFACTION_WEIGHTS, orderRates, type SatisfactionWeights } from './order-metrics.js';
+import type { SelfServiceFigures } from './ivr-containment.js';
 import { queueMetricsOf } from './queue-metrics.js';
 import { previousPeriod, resolvePeriod, startOfLocalDay } from './report-period.js';
 import type { QueueCountOptions, ReportPeriod, ReportQueries } from './report-queries.js';
@@ -29,6 +30,8 @@ export interface ReportServiceDeps {
   /** The default service-level threshold in seconds (the queue definition's serviceLevelS; GB/T 33358-2016: 15). */
   readonly serviceLevelS?: number;
   readonly options?: ReportOptions;
+  /** 自助服务完成率 and IVR 拦截率 of a period (metrics/containment-reports.ts); absent, the summary has no `ivr`. */
+  readonly selfService?: (period: ReportPeriod) => Promise<SelfServiceFigures>;
 }
 
 /** A report's period as the query string gives it (validated as strings by the route). */
@@ -73,10 +76,12 @@ export class ReportService {
   async summary(query: PeriodQuery): Promise<SummaryReport> {
     const period = this.period(query);
     const [calls, orders] = await Promise.all([this.deps.queries.queueCounts(period, this.queueCountOptions()), this.deps.queries.orderCounts(period)]);
+    const ivr = await this.deps.selfService?.(period);
     return {
       ...iso(period),
       calls: queueMetricsOf(calls),
       orders: { ...orders, ...orderRates(orders, this.options.satisfactionWeights ?? DEFAULT_SATISFACTION_WEIGHTS) },
+      ...(ivr === undefined ? {} : { ivr }),
     };
   }
 

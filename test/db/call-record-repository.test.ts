@@ -57,6 +57,10 @@ describe(`SequelizeCallRecordRepository (${testDbKind()})`, () => {
       recordingPath: null,
       recordingExpiredAt: null,
       truncated: false,
+      ivrFlow: null,
+      ivrOutcome: null,
+      ivrSelfServed: false,
+      ivrSpoken: null,
     });
   });
 

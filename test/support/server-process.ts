@@ -35,6 +35,11 @@ export interface CallRecordJson {
   hasRecording: boolean;
   recordingExpiredAt: string | null;
   truncated: boolean;
+  /** Issue 12 (migration 0024): the IVR flow, how its run ended, self-service, what the synthesiser said. */
+  ivrFlow?: string | null;
+  ivrOutcome?: string | null;
+  ivrSelfServed?: boolean;
+  ivrSpoken?: string | null;
 }
 
 export interface ServerHandle {
@@ -120,6 +125,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Test servers are judged on what they do, not on how busy the machine running the suite is: the
     // event-loop-lag admission (503s when the loop runs late) is off unless a test turns it on.
     SIP_OVERLOAD_LAG_MS: '0',
+    // Each test server synthesises afresh (a test may count syntheses or make them fail); a test that
+    // checks the disk cache names its own folder.
+    SPEECH_CACHE_DIR: path.join(tmpdir(), `hotline-e2e-speech-${randomBytes(6).toString('hex')}`),
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),

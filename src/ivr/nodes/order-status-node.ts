@@ -3,12 +3,18 @@ import { CALLER_HANGUP, type FlowNode, type NodeRef, type NodeResult, type Promp
 import type { NodeContext } from '../node-context.js';
 import { nodeId, variableName } from '../node-schemas.js';
 import { ORDER_STEPS, type OrderStatus } from '../order-lookup.js';
+import { summaryForSpeech } from '../speech/reply-summary.js';
 import { countForSpeech, dayForSpeech, digitsForSpeech } from '../speech/spoken-words.js';
 
 /** Set by calls/ at the start of an inbound run: the calling number (From user). */
 export const CALLER_NUMBER_VARIABLE = 'callerNumber';
 /** The order the caller asked about: calls/ attaches it to the agent offer when the caller goes to a queue. */
 export const ORDER_CODE_VARIABLE = 'orderCode';
+
+/** About 25 s of speech at espeak-ng's 150 words a minute: a summary, not the whole reply. */
+export const DEFAULT_REPLY_MAX_CHARS = 120;
+/** Set for a replied order with a reply: its summary (a `speak` node with `skipWhenMissing` reads it). */
+export const ORDER_REPLY_VARIABLE = 'orderReply';
 
 /** Most open orders counted for "您有N张正在办理的工单". */
 const OPEN_ORDERS_LIMIT = 20;
@@ -23,6 +29,8 @@ export const orderStatusSchema = z.strictObject({
   notFound: nodeId,
   /** The order exists but the calling number is not the resident's: only `orderCode` is set (for the agent). */
   notOwner: nodeId,
+  /** Longest reply summary (`orderReply`) read to the resident, in characters (a reply is free text). */
+  replyMaxChars: z.number().int().min(10).max(300).default(DEFAULT_REPLY_MAX_CHARS),
 });
 
 export type OrderStatusParams = z.output<typeof orderStatusSchema>;
@@ -31,7 +39,7 @@ export type OrderStatusParams = z.output<typeof orderStatusSchema>;
  * Progress self-service (工单进度查询): looks an order up through the `OrderLookup` port and sets
  * the variables a `speak` node reads out — `orderCodeSpoken` (digit by digit, 幺 for 1),
  * `orderAccepted` and `orderDeadline` (二〇二六年十二月三日), `orderUnit`, `orderStep` (已派单 …
- * 已办结), and without `code` also `openOrders` (the count in words, 两 for 2) — then goes to
+ * 已办结), for a replied order `orderReply` (the reply's summary, at most `replyMaxChars`), and without `code` also `openOrders` (the count in words, 两 for 2) — then goes to
  * `next`. Only a caller whose number is the order's resident number gets there; anyone else goes to
  * `notOwner` (ask an agent). `orderCode` is set to the order's code in both cases, so an agent
  * offered the call sees it.
@@ -99,6 +107,10 @@ export class OrderStatusNode implements FlowNode {
     ctx.variables.set('orderUnit', order.unitName ?? '热线中心');
     ctx.variables.set('orderStep', ORDER_STEPS[order.step]);
     ctx.variables.set('orderDeadline', order.replyByDay === null ? '暂无' : dayForSpeech(order.replyByDay));
+    const reply = summaryForSpeech(order.reply ?? '', this.params.replyMaxChars);
+    // Cleared otherwise: a second lookup in the same call must not read the first order's reply.
+    if (reply === '') ctx.variables.delete(ORDER_REPLY_VARIABLE);
+    else ctx.variables.set(ORDER_REPLY_VARIABLE, reply);
     if (code === undefined) {
       ctx.variables.set('openOrders', countForSpeech(open, { liang: true }));
       ctx.variables.set('openOrderCount', String(open));

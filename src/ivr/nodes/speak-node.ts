@@ -16,6 +16,8 @@ export const speakSchema = z
     fallback: optionalPromptList.default([SPEECH_FALLBACK_PROMPT]),
     /** true: a key stops the speech and is kept for the next menu/collect (as in `play`). */
     bargeIn: z.boolean().default(false),
+    /** true: when a variable of the text is not set, say nothing (no fallback) and go on, e.g. a reply only a replied order has. */
+    skipWhenMissing: z.boolean().default(false),
     next: nodeId,
   })
   .transform((p, ctx) => {
@@ -60,6 +62,7 @@ export class SpeakNode implements FlowNode {
 
   async run(ctx: NodeContext): Promise<NodeResult> {
     const { bargeIn, fallback } = this.params;
+    if (this.params.skipWhenMissing && renderTemplate(this.params.parts, ctx.variables).missing.length > 0) return { next: this.params.next };
     const prompts = await this.speech(ctx);
     if (ctx.hasEnded()) return CALLER_HANGUP;
     const outcome = await ctx.play(prompts ?? fallback, { bargeIn });

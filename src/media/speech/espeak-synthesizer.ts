@@ -38,6 +38,11 @@ export class EspeakSynthesizer implements Synthesizer {
     this.maxBytes = options.maxBytes ?? 60 * 8000;
   }
 
+  /** What the audio depends on besides the text (the disk cache's key includes it): a new voice or speed is a new cache. */
+  get voiceKey(): string {
+    return `espeak-ng/${this.voice}/${this.speed}/sox-ulaw-8k`;
+  }
+
   synthesize(text: string, signal: AbortSignal): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       if (signal.aborted) {

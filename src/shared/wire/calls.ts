@@ -33,6 +33,14 @@ export interface CallRecordJson {
   readonly recordingExpiredAt: string | null;
   /** True when a Call-ID, From or To longer than its column was cut to fit (the call is still recorded). */
   readonly truncated: boolean;
+  /** The IVR flow the call ran; null when none ran. */
+  readonly ivrFlow: string | null;
+  /** How the IVR run ended: `queue`, `caller-hangup`, `hangup` or `failed`. */
+  readonly ivrOutcome: string | null;
+  /** 自助服务完成: the run reached a self-service node of its flow and never went on to an agent queue. */
+  readonly ivrSelfServed: boolean;
+  /** The texts the IVR synthesised for the caller (`speak` nodes), one a line; null when none. */
+  readonly ivrSpoken: string | null;
 }
 
 /** `GET /calls`, newest first. */

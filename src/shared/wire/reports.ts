@@ -4,6 +4,7 @@
  * Rates are fractions 0..1, null when their denominator is 0 (no calls, no orders: no rate, not 0 %).
  * Dependency-free.
  */
+import type { SelfServiceFiguresJson } from './ivr-reports.js';
 
 /** Call rates. */
 export interface CallRatesJson {
@@ -72,6 +73,8 @@ export interface SummaryReportJson {
   readonly to: string;
   readonly calls: CallFiguresJson;
   readonly orders: OrderFiguresJson;
+  /** 自助服务完成率 and IVR 拦截率 (issue 12; formulas: metrics/ivr-containment.ts). */
+  readonly ivr?: SelfServiceFiguresJson;
 }
 
 /** Weights of the unit ranking's composite score. */

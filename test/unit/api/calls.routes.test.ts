@@ -69,6 +69,10 @@ describe('GET /api/v1/calls', () => {
       hasRecording: false,
       recordingExpiredAt: null,
       truncated: false,
+      ivrFlow: null,
+      ivrOutcome: null,
+      ivrSelfServed: false,
+      ivrSpoken: null,
     });
     expect(body.items[1]).to.include({ callId: 'c000', answeredAt: null, endedAt: null, endReason: null, hungUpBy: null, digits: '' });
   });

@@ -21,6 +21,15 @@ describe('InboundCallSession', () => {
     sinon.restore();
   });
 
+  it('when the IVR run ends, it records its flow, its outcome, whether it self-served and what it spoke (issue 12 measures)', async () => {
+    const leg = new FakeCallLeg('c9', '13812345678', '12345', Date.UTC(2026, 10, 22, 2, 0, 0));
+    const records = new MemoryCallRecords();
+    const runIvr: RunIvr = () =>
+      Promise.resolve({ outcome: 'caller-hangup', digits: '31', path: ['welcome', 'progress', 'progress-read'], flow: 'default', selfServed: true, spoken: ['您有一张正在办理的工单。', '答复内容:已修复。'] });
+    await new InboundCallSession(leg, { records, telemetry: telemetrySpy(), runIvr, logger: silentLogger() }).run();
+    expect(await records.get('c9')).to.include({ ivrFlow: 'default', ivrOutcome: 'caller-hangup', ivrSelfServed: true, ivrSpoken: '您有一张正在办理的工单。\n答复内容:已修复。' });
+  });
+
   it('when the caller picks a branch and the flow hangs up, it records the digits, the path and a system hang-up', async () => {
     const leg = new FakeCallLeg('c1', '13812345678', '12345', Date.UTC(2026, 10, 22, 2, 0, 0));
     const records = new MemoryCallRecords();

@@ -50,8 +50,16 @@ describe('TicketOrderLookup', () => {
       unitName: '朝阳区水务局',
       step: 'signed',
       replyByDay: '20261217',
+      reply: null,
     });
     expect(tickets.viewers[0]?.role).to.equal('system');
+  });
+
+  it('when the order is replied or closed, it gives the reply; once reopened (重办) it gives none', async () => {
+    const lookup = (state: Ticket['state']) => new TicketOrderLookup({ tickets: reader([ticket({ state, replyContent: '已修复。' })]), units, timeZone: 'Asia/Shanghai' });
+    expect((await lookup('replied').byCode('20261203-000123'))?.reply).to.equal('已修复。');
+    expect((await lookup('closed').byCode('20261203-000123'))?.reply).to.equal('已修复。');
+    expect((await lookup('signed').byCode('20261203-000123'))?.reply).to.equal(null);
   });
 
   it('when the code is unknown or not a code, it answers undefined', async () => {

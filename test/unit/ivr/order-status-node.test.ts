@@ -114,8 +114,8 @@ nodes:
       '您有两张正在办理的工单。',
       '工单二零二六幺二零三,零零零幺二三,于二〇二六年十二月三日受理,承办单位朝阳区水务局,目前已签收,答复期限二〇二六年十二月十七日。',
     ]);
-    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read', 'progress-after', 'progress-agent']);
-    expect(r).to.deep.include({ outcome: 'queue', queue: 'general' });
+    expect(r.path).to.deep.equal(['welcome', 'notices', 'main-menu', 'progress', 'progress-offer', 'progress-offer-menu', 'progress-read', 'progress-reply', 'progress-after', 'progress-agent']);
+    expect(r).to.deep.include({ outcome: 'queue', queue: 'general', selfServed: false });
     expect(r.variables.orderCode, 'the order goes with the caller to the agent').to.equal('20261203-000123');
     expect(channel.started.filter((p) => p.startsWith('tts:'))).to.have.length(2);
   });
@@ -135,6 +135,36 @@ nodes:
     expect(r.spoken[0]).to.equal('您有一张正在办理的工单。');
     expect(r.spoken.at(-1)).to.match(/目前已答复/);
     expect(orders.asked).to.deep.equal([`phone:${RESIDENT}`, 'code:20261203000123']);
+  });
+
+  it('when the resident\'s order is replied, it reads the reply summarised after the state, and hanging up then is a completed self-service', async () => {
+    const reply = '经核查,该路段路灯线路老化,我单位已于12月5日更换线路并恢复照明。后续将加强巡查。'.repeat(4);
+    const orders = new FakeOrders([{ ...ORDER, step: 'replied', reply }]);
+    const { r } = await call(RESIDENT, orders, async (press, tick) => {
+      await tick(2000);
+      press('3');
+      await tick(3000);
+      press('1');
+    });
+    const read = r.spoken.at(-1) ?? '';
+    expect(read.startsWith('答复内容:经核查,该路段路灯线路老化')).to.equal(true);
+    // Cut at a sentence end within the 120-character cap.
+    expect(read.length - '答复内容:'.length).to.be.at.most(120);
+    expect(read.endsWith('。')).to.equal(true);
+    expect(r.path).to.include('progress-reply');
+    expect(r).to.deep.include({ selfServed: true, flow: 'default' });
+  });
+
+  it('when the order has no reply yet, the reply node says nothing (no fallback prompt)', async () => {
+    const { r, channel } = await call(RESIDENT, new FakeOrders([ORDER]), async (press, tick) => {
+      await tick(2000);
+      press('3');
+      await tick(3000);
+      press('1');
+    });
+    expect(r.path).to.include('progress-reply');
+    expect(r.spoken.some((t) => t.startsWith('答复内容'))).to.equal(false);
+    expect(channel.started).to.not.include('speech-unavailable');
   });
 
   it('when another number keys the code, it hears no details and is queued for an agent with the order attached', async () => {
