@@ -131,6 +131,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
       idleTimeoutMs: config.SIP_TCP_ESTABLISHED_IDLE_S * 1000,
     },
+    wsLimits: {
+      maxConnections: config.SIP_WS_MAX_CONNECTIONS,
+      maxPerAddress: config.SIP_WS_MAX_PER_ADDRESS,
+      firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
+      pingIntervalMs: config.SIP_WS_PING_S * 1000,
+    },
+    wsCallGraceMs: config.SIP_WS_CALL_GRACE_S * 1000,
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),

@@ -9,7 +9,7 @@ import type { InviteSpec } from './outbound-invite.js';
 import type { Registrar } from './registrar.js';
 import { paramString } from './sip-message.js';
 import { SipOutboundCallLeg, type OutboundLegHost } from './sip-outbound-call-leg.js';
-import type { Endpoint, TransportKind } from './sip-types.js';
+import { transportParam, type Endpoint, type TransportKind } from './sip-types.js';
 
 export interface TrunkOptions {
   /** SIP URI of the outbound proxy / trunk with an IP literal host, e.g. `sip:10.0.0.5:5060;transport=udp`. */
@@ -36,8 +36,8 @@ const unbracket = (host: string): string => host.replace(/^\[|\]$/g, '');
 function endpointOf(uri: SipUri): Endpoint | undefined {
   const host = unbracket(uri.host);
   if (isIP(host) === 0) return undefined;
-  const param = paramString(uri.params, 'transport')?.toLowerCase();
-  const transport: TransportKind = param === 'tcp' ? 'tcp' : 'udp';
+  const param = transportParam(paramString(uri.params, 'transport'));
+  const transport: TransportKind = param === 'tcp' || param === 'tls' ? param : 'udp';
   return { transport, address: host, port: Number.isFinite(uri.port) && uri.port > 0 ? uri.port : 5060 };
 }
 

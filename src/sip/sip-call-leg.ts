@@ -10,6 +10,7 @@ import { SipError } from './sip-error.js';
 import { SipLegBase, type LegHost } from './sip-leg-base.js';
 import { ALLOW, SUPPORTED, bodyText, displayNameOf, userOf, type SipRequest } from './sip-message.js';
 import { SipDialog } from './sip-dialog.js';
+import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
 
 export type { LegHost } from './sip-leg-base.js';
 
@@ -91,6 +92,15 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     return req.callId === this.id && req.toTag === this.localTag && req.fromTag === this.invite.fromTag;
   }
 
+  protected override earlyFlow(): Endpoint | undefined {
+    return isFlowOnly(this.invite.source.transport) ? this.invite.source : undefined;
+  }
+
+  /** The caller's WebSocket closed before the answer: as a CANCEL, with no response left to send. */
+  protected flowLostWhileRinging(): void {
+    this.finish('cancelled', 'remote');
+  }
+
   /** CANCEL matched our INVITE (§9.2): 487 to the INVITE while it is still unanswered. */
   cancel(): void {
     if (this.state !== 'ringing' || this.inviteTx.finalSent) return;
@@ -111,7 +121,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   /** Headers of our 2xx to an INVITE: Contact (§12.1.1 needs it), Allow, Supported, Content-Type. */
   okHeaders(): Record<string, string> {
     const user = this.invite.requestUri.user;
-    const transport = this.invite.source.transport === 'tcp' ? ';transport=tcp' : '';
+    const transport = contactTransport(this.invite.source.transport);
     return {
       contact: `<sip:${user ? `${user}@` : ''}${this.uriHost()}:${this.host.port}${transport}>`,
       allow: ALLOW,

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
@@ -6,13 +7,16 @@ import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import { DEFAULT_SIP_LIMITS } from './sip-parser.js';
 import { serializeSipMessage } from './sip-serializer.js';
-import type { Endpoint } from './sip-types.js';
+import { isFlowOnly, type Endpoint } from './sip-types.js';
 import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
+import { DEFAULT_WS_LIMITS, WsTransport, type WsLimits } from './ws-transport.js';
 
 export interface SipTransportEvents extends Record<string, unknown[]> {
   request: [request: SipRequest];
   response: [response: SipResponse];
+  /** A WebSocket client's connection closed (RFC 7118 §5: its flow is gone for good). */
+  'flow-closed': [source: Endpoint];
 }
 
 const BIND_ATTEMPTS = 5;
@@ -25,6 +29,7 @@ export class SipTransport {
   readonly events = new TypedEmitter<SipTransportEvents>();
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
+  private readonly ws: WsTransport;
   private boundPort = 0;
   /**
    * Bytes of each response sent, by response: a transaction resends its last response for every
@@ -41,6 +46,7 @@ export class SipTransport {
     tcpLimits: TcpLimits = DEFAULT_TCP_LIMITS,
     /** Epoch ms: stamps each message's `receivedAt` (the engine's clock). */
     private readonly now: () => number = Date.now,
+    wsLimits: WsLimits = DEFAULT_WS_LIMITS,
   ) {
     // Stamped when the datagram was read, before parsing: latency counters start there.
     this.udp = new UdpTransport(logger, (data, address, port) => {
@@ -52,6 +58,23 @@ export class SipTransport {
       (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tcp', address, port, connectionId }, readAt),
       this.now,
     );
+    this.ws = new WsTransport(
+      logger,
+      wsLimits,
+      (data, source, readAt) => this.receive(data, source, readAt),
+      (source) => this.events.emit('flow-closed', source),
+      this.now,
+    );
+  }
+
+  /** Serves SIP over WebSocket on an HTTP(S) server at `/sip` (RFC 7118); returns the detacher. */
+  attachWebSocket(server: Server, secure: boolean): () => void {
+    return this.ws.attach(server, secure);
+  }
+
+  /** Open SIP WebSocket connections (for /metrics and tests). */
+  get wsConnections(): number {
+    return this.ws.connectionCount;
   }
 
   /** Open SIP TCP connections (for /metrics and tests). */
@@ -89,8 +112,9 @@ export class SipTransport {
     const rport = Number(paramString(via.params, 'rport'));
     const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : 5060;
     const port = req.source.transport === 'udp' && Number.isInteger(rport) && rport > 0 ? rport : viaPort;
+    // A WebSocket client is reached over its connection or not at all (RFC 7118 §5).
     const target: Endpoint =
-      req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)
+      (req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)) || isFlowOnly(req.source.transport)
         ? req.source
         : { transport: req.source.transport, address, port };
     let data = this.encodedResponses.get(response);
@@ -110,14 +134,23 @@ export class SipTransport {
   }
 
   sendBytes(data: Buffer, target: Endpoint): Promise<void> {
-    return target.transport === 'udp'
-      ? this.udp.send(data, target.address, target.port)
-      : this.tcp.send(data, target.address, target.port, target.connectionId);
+    switch (target.transport) {
+      case 'udp':
+        return this.udp.send(data, target.address, target.port);
+      case 'tcp':
+        return this.tcp.send(data, target.address, target.port, target.connectionId);
+      case 'ws':
+      case 'wss':
+        return this.ws.send(data, target.connectionId);
+      case 'tls':
+        return Promise.reject(new SipError('SIP_SEND_FAILED', 'sip tls transport is not configured'));
+    }
   }
 
   close(): void {
     this.udp.close();
     this.tcp.close();
+    this.ws.close();
     this.events.removeAllListeners();
   }
 
