@@ -26,6 +26,7 @@ import type { HandlingUnit } from '../tickets/catalog.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
+import { readTlsFiles } from './tls-files.js';
 import { openNotices, type Notices } from './notices.js';
 import type { Identity } from './identity.js';
 import type { Storage } from './storage.js';
@@ -111,8 +112,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     },
   });
 
+  const sipTls = await readTlsFiles({ key: 'SIP_TLS_CERT', path: config.SIP_TLS_CERT }, { key: 'SIP_TLS_KEY', path: config.SIP_TLS_KEY });
   // Registered before start(): a port already taken may fail it halfway.
   const telephony = new SipTelephony({
+    ...(sipTls === undefined ? {} : { tls: { port: config.SIP_TLS_PORT, settings: { ...sipTls, verifyServer: config.SIP_TLS_VERIFY_SERVER } } }),
     admission,
     listenAddress: config.SIP_LISTEN,
     port: config.SIP_PORT,

@@ -85,6 +85,7 @@ export const configSchema = z
     SIP_TLS_PORT: port.default(5061),
     SIP_TLS_CERT: z.string().min(1).optional(),
     SIP_TLS_KEY: z.string().min(1).optional(),
+    SIP_TLS_VERIFY_SERVER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     HTTP_TLS_CERT: z.string().min(1).optional(),
     HTTP_TLS_KEY: z.string().min(1).optional(),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),

@@ -37,8 +37,9 @@ function endpointOf(uri: SipUri): Endpoint | undefined {
   const host = unbracket(uri.host);
   if (isIP(host) === 0) return undefined;
   const param = transportParam(paramString(uri.params, 'transport'));
-  const transport: TransportKind = param === 'tcp' || param === 'tls' ? param : 'udp';
-  return { transport, address: host, port: Number.isFinite(uri.port) && uri.port > 0 ? uri.port : 5060 };
+  // RFC 3261 §19.1.2/§26.2.2: a sips: URI is reached over TLS, port 5061 by default.
+  const transport: TransportKind = /^sips$/i.test(uri.schema) || param === 'tls' ? 'tls' : param === 'tcp' ? 'tcp' : 'udp';
+  return { transport, address: host, port: Number.isFinite(uri.port) && uri.port > 0 ? uri.port : transport === 'tls' ? 5061 : 5060 };
 }
 
 /** Parses the outbound proxy option at start-up: a bad value is a configuration error, not a failed call. */

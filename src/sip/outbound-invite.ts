@@ -7,7 +7,7 @@ import { authorizationFor, digestParams } from './digest-auth.js';
 import type { InviteClientTransaction } from './invite-client-transaction.js';
 import { ALLOW, SUPPORTED, bodyText, newBranch, paramString, utf8ToLatin1, type SipResponse } from './sip-message.js';
 import { SipDialog, type DialogRequest } from './sip-dialog.js';
-import { contactTransport, type Endpoint, type SipTimers } from './sip-types.js';
+import { contactTransport, type Endpoint, type SipTimers, type TransportKind } from './sip-types.js';
 
 /** Where and how to send the INVITE, as resolved from a DialRequest target. */
 export interface InviteSpec {
@@ -27,6 +27,7 @@ export interface InviteHost {
   readonly timers: SipTimers;
   readonly publicAddress: string;
   readonly port: number;
+  portFor(kind: TransportKind): number;
   sendMessage(message: SipOutgoingMessage, target: Endpoint): Promise<void>;
   sendRequest(request: DialogRequest): Promise<SipResponse>;
   startInvite(
@@ -89,7 +90,7 @@ export class OutboundInvite {
     private readonly offer: string,
     private readonly signal: AbortSignal | undefined,
   ) {
-    this.via = { address: host.publicAddress, port: host.port };
+    this.via = { address: host.publicAddress, port: host.portFor(spec.next.transport) };
   }
 
   start(): void {

@@ -123,7 +123,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     const user = this.invite.requestUri.user;
     const transport = contactTransport(this.invite.source.transport);
     return {
-      contact: `<sip:${user ? `${user}@` : ''}${this.uriHost()}:${this.host.port}${transport}>`,
+      contact: `<sip:${user ? `${user}@` : ''}${this.uriHost()}:${this.host.portFor(this.invite.source.transport)}${transport}>`,
       allow: ALLOW,
       supported: SUPPORTED,
       'content-type': 'application/sdp',
@@ -205,7 +205,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
       this.finish('media-failure', 'local', status);
       throw new SipError('SIP_MEDIA_FAILED', `offer refused: ${media.message}`, { cause: media });
     }
-    const via = { address: this.host.publicAddress, port: this.host.port };
+    const via = { address: this.host.publicAddress, port: this.host.portFor(this.invite.source.transport) };
     this.dialogState = SipDialog.fromInvite(this.invite, this.localTag, via);
     const acked = new Promise<void>((resolve, reject) => {
       this.ackWaiter = { resolve, reject };

@@ -11,7 +11,7 @@ import type { ServerTransaction } from './server-transaction.js';
 import type { DialogRequest, SipDialog } from './sip-dialog.js';
 import { SipError } from './sip-error.js';
 import { bodyText, newTag, type SipRequest, type SipResponse } from './sip-message.js';
-import { isFlowOnly, type Endpoint, type SipTimers } from './sip-types.js';
+import { isFlowOnly, type Endpoint, type SipTimers, type TransportKind } from './sip-types.js';
 
 /** What a leg needs from the engine that owns it. */
 export interface LegHost {
@@ -19,6 +19,8 @@ export interface LegHost {
   readonly timers: SipTimers;
   readonly publicAddress: string;
   readonly port: number;
+  /** Our port for a transport, for Via and Contact (the TLS port for TLS). */
+  portFor(kind: TransportKind): number;
   readonly noAckTimeoutMs: number;
   readonly answerDelayMs: number;
   readonly maxCallDurationMs: number;

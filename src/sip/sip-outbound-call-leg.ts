@@ -9,7 +9,7 @@ import { OutboundInvite, type InviteHost, type InviteSpec } from './outbound-inv
 import type { SipDialog } from './sip-dialog.js';
 import { SipLegBase, type LegHost } from './sip-leg-base.js';
 import { ALLOW, SUPPORTED, utf8ToLatin1, type SipRequest } from './sip-message.js';
-import { isFlowOnly, type Endpoint } from './sip-types.js';
+import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
 
 export type OutboundLegHost = LegHost & InviteHost;
 
@@ -128,7 +128,7 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
   /** Headers of our 2xx to a re-INVITE: Contact, Allow, Supported, Content-Type. */
   okHeaders(): Record<string, string> {
     return {
-      contact: `<sip:${encodeURIComponent(this.from)}@${this.uriHost()}:${this.host.port}>`,
+      contact: `<sip:${encodeURIComponent(this.from)}@${this.uriHost()}:${this.host.portFor(this.nextHop?.transport ?? 'udp')}${contactTransport(this.nextHop?.transport ?? 'udp')}>`,
       allow: ALLOW,
       supported: SUPPORTED,
       'content-type': 'application/sdp',

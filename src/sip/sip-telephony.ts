@@ -21,7 +21,7 @@ import { SipCallLeg } from './sip-call-leg.js';
 import { InviteAdmission } from './invite-admission.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
-import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-transport.js';
+import { DEFAULT_TCP_LIMITS, type TcpLimits, type TlsSettings } from './tcp-transport.js';
 import { sipTimers, type Endpoint, type SipTimers } from './sip-types.js';
 import { DEFAULT_WS_LIMITS, type WsLimits } from './ws-transport.js';
 
@@ -52,6 +52,8 @@ export interface SipTelephonyOptions {
    * the client came back on a new connection and sent a request of the call (default 5000 ms).
    */
   readonly wsCallGraceMs?: number;
+  /** SIP over TLS (RFC 3261 §26.2, `sips:`/`transport=tls`) on its own port, with the certificate and key given. */
+  readonly tls?: { readonly port: number; readonly settings: TlsSettings };
   /** Enables the registrar (REGISTER with digest auth, RFC 3261 §10, §22); without it REGISTER gets 405. */
   readonly credentials?: SipCredentialStore;
   /** Digest realm of the registrar (default: publicAddress). */
@@ -124,6 +126,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits },
       () => clock.now(),
       { ...DEFAULT_WS_LIMITS, ...options.wsLimits },
+      options.tls,
     );
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
     this.gate = options.admission ? new InviteAdmission({ admission: options.admission, clock, ttlMs: this.timers.txTimeout, send }) : undefined;
@@ -142,6 +145,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       get port() {
         return transport.port;
       },
+      portFor: (kind) => transport.portFor(kind),
       noAckTimeoutMs: options.noAckTimeoutMs ?? this.timers.txTimeout,
       answerDelayMs: options.answerDelayMs ?? 0,
       maxCallDurationMs: options.maxCallDurationMs,
@@ -235,6 +239,11 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     return this.transport.wsConnections;
   }
 
+  /** The bound SIP TLS port; 0 without TLS. */
+  get tlsPort(): number {
+    return this.transport.tlsPort;
+  }
+
   /** The bound SIP port (UDP and TCP). */
   get port(): number {
     return this.transport.port;
@@ -254,7 +263,12 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     });
     const port = await this.transport.start();
     this.started = true;
-    this.logger.info('sip: listening', { address: this.options.listenAddress, port, transports: 'udp,tcp' });
+    this.logger.info('sip: listening', {
+      address: this.options.listenAddress,
+      port,
+      transports: this.options.tls === undefined ? 'udp,tcp' : 'udp,tcp,tls',
+      ...(this.options.tls === undefined ? {} : { tlsPort: this.transport.tlsPort }),
+    });
   }
 
   async drain(timeoutMs: number): Promise<void> {

@@ -7,8 +7,8 @@ import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import { DEFAULT_SIP_LIMITS } from './sip-parser.js';
 import { serializeSipMessage } from './sip-serializer.js';
-import { isFlowOnly, type Endpoint } from './sip-types.js';
-import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
+import { isFlowOnly, type Endpoint, type TransportKind } from './sip-types.js';
+import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits, type TlsSettings } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
 import { DEFAULT_WS_LIMITS, WsTransport, type WsLimits } from './ws-transport.js';
 
@@ -30,6 +30,8 @@ export class SipTransport {
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
   private readonly ws: WsTransport;
+  /** SIP over TLS, when configured. */
+  private readonly tls: TcpTransport | undefined;
   private boundPort = 0;
   /**
    * Bytes of each response sent, by response: a transaction resends its last response for every
@@ -47,6 +49,8 @@ export class SipTransport {
     /** Epoch ms: stamps each message's `receivedAt` (the engine's clock). */
     private readonly now: () => number = Date.now,
     wsLimits: WsLimits = DEFAULT_WS_LIMITS,
+    /** SIP over TLS on its own port (0: the OS picks one), with the same limits as TCP. */
+    private readonly tlsListener?: { readonly port: number; readonly settings: TlsSettings },
   ) {
     // Stamped when the datagram was read, before parsing: latency counters start there.
     this.udp = new UdpTransport(logger, (data, address, port) => {
@@ -58,6 +62,16 @@ export class SipTransport {
       (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tcp', address, port, connectionId }, readAt),
       this.now,
     );
+    this.tls =
+      tlsListener === undefined
+        ? undefined
+        : new TcpTransport(
+            logger,
+            tcpLimits,
+            (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tls', address, port, connectionId }, readAt),
+            this.now,
+            tlsListener.settings,
+          );
     this.ws = new WsTransport(
       logger,
       wsLimits,
@@ -87,19 +101,34 @@ export class SipTransport {
     return this.boundPort;
   }
 
-  /** Binds UDP then TCP on the same port; with port 0, retries when TCP finds the UDP port taken. */
+  /** The bound TLS port; 0 when TLS is not configured. */
+  get tlsPort(): number {
+    return this.tls?.port ?? 0;
+  }
+
+  /** Our port for a transport, as written in Via and Contact (RFC 3261 §18.2.1): the TLS port for TLS. */
+  portFor(kind: TransportKind): number {
+    return kind === 'tls' && this.tls !== undefined ? this.tls.port : this.boundPort;
+  }
+
+  /**
+   * Binds UDP then TCP on the same port (with port 0, retries when TCP finds the UDP port taken), then
+   * TLS on its own port when configured.
+   */
   async start(): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const port = await this.udp.bind(this.listenAddress, this.requestedPort);
       try {
         await this.tcp.listen(this.listenAddress, port);
         this.boundPort = port;
-        return port;
+        break;
       } catch (err) {
         this.udp.close();
         if (this.requestedPort !== 0 || attempt >= BIND_ATTEMPTS) throw err;
       }
     }
+    if (this.tls !== undefined && this.tlsListener !== undefined) await this.tls.listen(this.listenAddress, this.tlsListener.port);
+    return this.boundPort;
   }
 
   /**
@@ -110,11 +139,12 @@ export class SipTransport {
     const via = req.topVia;
     const address = paramString(via.params, 'received') ?? via.host;
     const rport = Number(paramString(via.params, 'rport'));
-    const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : 5060;
+    const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : req.source.transport === 'tls' ? 5061 : 5060;
     const port = req.source.transport === 'udp' && Number.isInteger(rport) && rport > 0 ? rport : viaPort;
     // A WebSocket client is reached over its connection or not at all (RFC 7118 §5).
+    const open = req.source.transport === 'tcp' ? this.tcp.isOpen(req.source.connectionId) : req.source.transport === 'tls' && this.tls?.isOpen(req.source.connectionId) === true;
     const target: Endpoint =
-      (req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)) || isFlowOnly(req.source.transport)
+      open || isFlowOnly(req.source.transport)
         ? req.source
         : { transport: req.source.transport, address, port };
     let data = this.encodedResponses.get(response);
@@ -143,13 +173,16 @@ export class SipTransport {
       case 'wss':
         return this.ws.send(data, target.connectionId);
       case 'tls':
-        return Promise.reject(new SipError('SIP_SEND_FAILED', 'sip tls transport is not configured'));
+        return this.tls === undefined
+          ? Promise.reject(new SipError('SIP_SEND_FAILED', 'sip tls transport is not configured (SIP_TLS_CERT/KEY)'))
+          : this.tls.send(data, target.address, target.port, target.connectionId);
     }
   }
 
   close(): void {
     this.udp.close();
     this.tcp.close();
+    this.tls?.close();
     this.ws.close();
     this.events.removeAllListeners();
   }
