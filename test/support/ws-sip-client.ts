@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { linearToUlaw } from '../../src/media/g711.js';
 import { authorizationFor, digestParams } from '../../src/sip/digest-auth.js';
 import { serializeSipMessage } from '../../src/sip/sip-serializer.js';
+import { MessageInbox } from './message-inbox.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex');
 
@@ -26,11 +27,9 @@ export interface WsSipClientOptions {
 }
 
 export class WsSipClient {
-  readonly received: SipMessage[] = [];
+  private readonly inbox = new MessageInbox<SipMessage>();
   /** RTP packets received on the answered call's media port. */
   rtpPackets = 0;
-  private readonly consumed = new Set<SipMessage>();
-  private readonly waiters = new Set<() => void>();
   private readonly host = `${hex(5)}.invalid`;
   private readonly instance = `<urn:uuid:${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}>`;
   private readonly registerCallId = hex(10);
@@ -50,9 +49,8 @@ export class WsSipClient {
       if (/^(\r\n)+$/.test(text)) return;
       const m = parse(text);
       if (!m) return;
-      this.received.push(m);
       if (m.method !== undefined) this.onRequest(m);
-      for (const wake of [...this.waiters]) wake();
+      this.inbox.push(m);
     });
     this.closed = new Promise((resolve) => {
       ws.once('close', (code) => {
@@ -137,27 +135,14 @@ export class WsSipClient {
     this.ws.send(text);
   }
 
+  /** Everything received, in order. */
+  get received(): readonly SipMessage[] {
+    return this.inbox.received;
+  }
+
   /** The next not-yet-consumed message matching `match`, waiting up to `timeoutMs`. */
-  async next(match: (m: SipMessage) => boolean, timeoutMs = 5000): Promise<SipMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.received.find((m) => !this.consumed.has(m) && match(m));
-      if (found) {
-        this.consumed.add(found);
-        return found;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for a SIP message over the websocket (${this.received.length} received: ${this.received.map((m) => m.method ?? m.status).join(',')})`);
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(t);
-          this.waiters.delete(wake);
-          resolve();
-        };
-        const t = setTimeout(wake, left);
-        this.waiters.add(wake);
-      });
-    }
+  next(match: (m: SipMessage) => boolean, timeoutMs = 5000): Promise<SipMessage> {
+    return this.inbox.next(match, timeoutMs, 'a SIP message over the websocket');
   }
 
   /** Closes the WebSocket as a tab would (close frame). */
