@@ -166,6 +166,19 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     expect(result.exitCode, result.errors).to.equal(0);
   });
 
+  it('when a WebSocket phone calls 12345, the IVR answers over the socket and the phone’s BYE ends the call', async () => {
+    await createAgent('8105');
+    const ws = await phone('8105');
+    expect((await ws.register()).status).to.equal(200);
+    const call = await ws.call('12345');
+    expect(call.status).to.equal(200);
+    await sleep(1500);
+    expect(ws.rtpPackets, 'the welcome prompt reached the phone').to.be.above(20);
+    expect(await call.hangup()).to.equal(200);
+    const record = await finished((c) => c.from === '8105' && c.direction === 'inbound');
+    expect(record).to.include({ hungUpBy: 'caller', endReason: 'hangup' });
+  });
+
   it('when a WebSocket client offers another subprotocol, the upgrade is refused', async () => {
     const refused = await new Promise<number>((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${server.httpPort}/sip`, ['chat']);

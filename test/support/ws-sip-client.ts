@@ -126,6 +126,51 @@ export class WsSipClient {
     return send(authorization);
   }
 
+  /**
+   * Calls `number` at the server (INVITE with a PCMU offer on a UDP port of its own), ACKs the 200
+   * (RFC 3261 §13.2.2.4) and resolves with a function that hangs up with BYE and resolves with its
+   * final status.
+   */
+  async call(number: string): Promise<{ status: number; hangup: () => Promise<number> }> {
+    const rtp = createSocket('udp4');
+    await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
+    rtp.on('message', () => {
+      this.rtpPackets++;
+    });
+    this.rtp?.close();
+    this.rtp = rtp;
+    const callId = hex(10);
+    const from = `<sip:${this.options.user}@${this.options.domain}>;tag=${hex(6)}`;
+    const uri = `sip:${number}@${this.options.domain}`;
+    const branch = `z9hG4bK${hex(8)}`;
+    const sdp = ['v=0', `o=- ${Date.now()} 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${rtp.address().port} RTP/AVP 0 101`,
+      'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+    const base = (method: string, seq: number, via: string): Record<string, string> => ({
+      via: `SIP/2.0/WS ${this.host};branch=${via};rport`, 'max-forwards': '70', from, 'call-id': callId, cseq: `${seq} ${method}`,
+    });
+    this.send({
+      method: 'INVITE', uri, version: '2.0',
+      headers: { ...base('INVITE', 1, branch), to: `<${uri}>`, contact: `<sip:${this.options.user}@${this.host};transport=ws>`, 'content-type': 'application/sdp' },
+      content: sdp,
+    });
+    const final = await this.next((m) => m.status !== undefined && m.status >= 200 && viaBranch(m) === branch, 10_000);
+    const to = final.headers.to;
+    const contact = final.headers.contact;
+    const target = Array.isArray(contact) && contact[0] !== undefined ? contact[0].uri : uri;
+    const inDialog = (method: string, seq: number, via: string): SipOutgoingMessage => ({
+      method, uri: target, version: '2.0', headers: { ...base(method, seq, via), to },
+    });
+    if (final.status === 200) this.send(inDialog('ACK', 1, `z9hG4bK${hex(8)}`));
+    return {
+      status: final.status ?? 0,
+      hangup: async () => {
+        const byeBranch = `z9hG4bK${hex(8)}`;
+        this.send(inDialog('BYE', 2, byeBranch));
+        return (await this.next((m) => m.status !== undefined && viaBranch(m) === byeBranch, 5000)).status ?? 0;
+      },
+    };
+  }
+
   /** Sends one message as one text frame. */
   send(message: SipOutgoingMessage): void {
     this.ws.send(Buffer.from(serializeSipMessage(message), 'latin1'), { binary: false });
