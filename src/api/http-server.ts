@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
@@ -40,6 +41,8 @@ export interface WebServerOptions {
   readonly maxPerAddress?: number;
   /** A client must have sent its whole request head within this (default 10 000 ms; Node's own is 60 s). */
   readonly headersTimeoutMs?: number;
+  /** PEM certificate (chain) and key: HTTPS, and wss:// for the WebSocket paths (HTTP_TLS_CERT/KEY). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /**
@@ -61,6 +64,8 @@ export interface WebServer {
   readonly port: number;
   /** The node server, e.g. for a WebSocket server to share. */
   readonly server: Server;
+  /** Served over TLS (HTTPS, wss://). */
+  readonly secure: boolean;
   /** Stops accepting, lets requests in flight finish, then resolves; safe to call twice. */
   close(): Promise<void>;
 }
@@ -98,17 +103,17 @@ function startWebServer(app: Express, options: WebServerOptions, logger: Logger)
   const host = options.host ?? '0.0.0.0';
   return new Promise((resolve, reject) => {
     const headersTimeout = options.headersTimeoutMs ?? HTTP_LIMITS.headersTimeoutMs;
-    const server = createServer(
-      {
-        maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
-        headersTimeout,
-        requestTimeout: Math.max(headersTimeout, HTTP_LIMITS.requestTimeoutMs),
-        keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
-        // Timeouts are checked on this interval (Node's default 30 s would stretch a 10 s limit to 40 s).
-        connectionsCheckingInterval: Math.min(1000, headersTimeout),
-      },
-      app,
-    );
+    const limits: ServerOptions = {
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+      headersTimeout,
+      requestTimeout: Math.max(headersTimeout, HTTP_LIMITS.requestTimeoutMs),
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      // Timeouts are checked on this interval (Node's default 30 s would stretch a 10 s limit to 40 s).
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    };
+    const tls = options.tls;
+    // Node's TLS (never our own): the same limits, the certificate and key from the configured files.
+    const server: Server = tls === undefined ? createServer(limits, app) : createHttpsServer({ ...limits, cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeout }, app);
     server.maxConnections = options.maxConnections ?? HTTP_LIMITS.maxConnections;
     // One address re-opening connections must not take every slot from agents' /ws/agent reconnects and /healthz.
     const maxPerAddress = options.maxPerAddress ?? HTTP_LIMITS.maxPerAddress;
@@ -141,8 +146,8 @@ function startWebServer(app: Express, options: WebServerOptions, logger: Logger)
       });
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : options.port;
-      logger.info('http server listening', { host, port });
-      resolve({ port, server, close: closer(server, options.closeGraceMs ?? 5000) });
+      logger.info('http server listening', { host, port, tls: tls !== undefined });
+      resolve({ port, server, secure: tls !== undefined, close: closer(server, options.closeGraceMs ?? 5000) });
     });
   });
 }

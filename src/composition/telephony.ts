@@ -27,6 +27,7 @@ import type { HandlingUnit } from '../tickets/catalog.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
+import { readTlsFiles } from './tls-files.js';
 import { openNotices, type Notices } from './notices.js';
 import { campaignPbxes, openTrunks } from './trunks.js';
 import { flowFilesOf, type Campaign, type TrunkDirectory } from '../trunks/index.js';
@@ -131,8 +132,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
 
   const trunks = await openTrunks(config, { clock, logger, closers });
 
+  const sipTls = await readTlsFiles({ key: 'SIP_TLS_CERT', path: config.SIP_TLS_CERT }, { key: 'SIP_TLS_KEY', path: config.SIP_TLS_KEY });
   // Registered before start(): a port already taken may fail it halfway.
   const telephony = new SipTelephony({
+    ...(sipTls === undefined ? {} : { tls: { port: config.SIP_TLS_PORT, settings: { ...sipTls, verifyServer: config.SIP_TLS_VERIFY_SERVER } } }),
     admission,
     listenAddress: config.SIP_LISTEN,
     port: config.SIP_PORT,
@@ -153,6 +156,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     },
     inboundGate: trunks,
     trunkRegistrations: trunks.trunks.flatMap((t) => (t.registration ? [{ trunk: t.name, ...t.registration }] : [])),
+    wsLimits: {
+      maxConnections: config.SIP_WS_MAX_CONNECTIONS,
+      maxPerAddress: config.SIP_WS_MAX_PER_ADDRESS,
+      firstMessageTimeoutMs: config.SIP_TCP_IDLE_S * 1000,
+      pingIntervalMs: config.SIP_WS_PING_S * 1000,
+    },
+    wsCallGraceMs: config.SIP_WS_CALL_GRACE_S * 1000,
     ...(config.SIP_OUTBOUND_PROXY === undefined ? {} : { outboundProxy: config.SIP_OUTBOUND_PROXY }),
     ...(config.SIP_TRUNK_USER === undefined ? {} : { trunkUser: config.SIP_TRUNK_USER }),
     ...(config.SIP_TRUNK_PASSWORD === undefined ? {} : { trunkPassword: config.SIP_TRUNK_PASSWORD }),

@@ -26,11 +26,13 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import { CategoryService } from '../tickets/category-service.js';
 import { UnitService } from '../tickets/unit-service.js';
 import { AgentDesktopServer } from '../ws/agent-desktop-server.js';
+import { SIP_WS_PATH } from '../sip/ws-transport.js';
 import { guardUpgrades } from '../ws/upgrade-guard.js';
 import { WallboardServer } from '../ws/wallboard-server.js';
 import type { Closers } from './closers.js';
 import type { Identity } from './identity.js';
 import { serviceLevelOf } from './metrics.js';
+import { readTlsFiles } from './tls-files.js';
 import type { Storage } from './storage.js';
 import type { Telephony } from './telephony.js';
 import type { WorkOrders } from './work-orders.js';
@@ -99,6 +101,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   // The knowledge base (知识库, issue 12): articles, notices and their search.
   const knowledge = new KnowledgeService({ articles: new SequelizeKnowledgeRepository(storage.db.sequelize), categories, units, clock, logger });
 
+  const httpTls = await readTlsFiles({ key: 'HTTP_TLS_CERT', path: config.HTTP_TLS_CERT }, { key: 'HTTP_TLS_KEY', path: config.HTTP_TLS_KEY });
   const databaseUp = cachedProbe(durableRecords.databaseUp, { clock, maxAgeMs: 2000 });
   // The one place the HTTP server is made, with the browser workspace (dist/workspace) served at `/`.
   const web = await createHttpServer({
@@ -130,7 +133,13 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
         },
       }),
     ],
-  }).startWebServer({ port: config.HTTP_PORT, host: config.HTTP_LISTEN, maxConnections: config.HTTP_MAX_CONNECTIONS, maxPerAddress: config.HTTP_MAX_PER_ADDRESS });
+  }).startWebServer({
+    port: config.HTTP_PORT,
+    host: config.HTTP_LISTEN,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxPerAddress: config.HTTP_MAX_PER_ADDRESS,
+    ...(httpTls === undefined ? {} : { tls: httpTls }),
+  });
   closers.add('http server', () => web.close());
 
   // No await from here to the return: the WebSocket servers and the guard are listening for upgrades
@@ -176,8 +185,11 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   closers.add('wallboard', () => {
     wallboard.close();
   });
+  // SIP over WebSocket (RFC 7118) for browser phones: ws:// or wss:// as the HTTP server is.
+  const detachSip = calls.telephony.attachWebSocket(web.server, web.secure);
+  closers.add('sip websocket', detachSip);
   // Upgrades to any other path (or with an unparsable target) are answered and closed, not left open.
-  const unguard = guardUpgrades(web.server, ['/ws/agent', '/ws/wallboard'], logger);
+  const unguard = guardUpgrades(web.server, ['/ws/agent', '/ws/wallboard', SIP_WS_PATH], logger);
   closers.add('upgrade guard', unguard);
   return { web, desktops, wallboard };
 }

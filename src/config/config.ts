@@ -91,6 +91,17 @@ export const configSchema = z
     SIP_TCP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
     SIP_TCP_IDLE_S: z.coerce.number().min(0.1).max(600).default(30),
     SIP_TCP_ESTABLISHED_IDLE_S: z.coerce.number().min(1).max(3600).default(900),
+    // SIP over WebSocket (RFC 7118) at /sip on the HTTP port; SIP over TLS (SIP_TLS_PORT) when a certificate is given.
+    SIP_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
+    SIP_WS_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(50),
+    SIP_WS_PING_S: z.coerce.number().min(1).max(600).default(30),
+    SIP_WS_CALL_GRACE_S: z.coerce.number().min(0).max(300).default(5),
+    SIP_TLS_PORT: port.default(5061),
+    SIP_TLS_CERT: z.string().min(1).optional(),
+    SIP_TLS_KEY: z.string().min(1).optional(),
+    SIP_TLS_VERIFY_SERVER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    HTTP_TLS_CERT: z.string().min(1).optional(),
+    HTTP_TLS_KEY: z.string().min(1).optional(),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
     HTTP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(500),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
@@ -133,7 +144,9 @@ export const configSchema = z
     SPEECH_CACHE_DIR: z.string().default('data/speech-cache'),
     SPEECH_CACHE_MAX_MB: z.coerce.number().min(1).max(10_240).default(256),
   })
-  .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
+  .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' })
+  .refine((c) => (c.SIP_TLS_CERT === undefined) === (c.SIP_TLS_KEY === undefined), { path: ['SIP_TLS_KEY'], message: 'SIP_TLS_CERT and SIP_TLS_KEY go together' })
+  .refine((c) => (c.HTTP_TLS_CERT === undefined) === (c.HTTP_TLS_KEY === undefined), { path: ['HTTP_TLS_KEY'], message: 'HTTP_TLS_CERT and HTTP_TLS_KEY go together' });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {
   /** Address written in Contact and Via: SIP_PUBLIC_ADDRESS, else SIP_LISTEN (a wildcard only with SIP_LAB: loopback). */

@@ -2,7 +2,7 @@ import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { SipResponse } from './sip-message.js';
-import type { Endpoint, SipTimers } from './sip-types.js';
+import { isReliable, type Endpoint, type SipTimers } from './sip-types.js';
 
 export interface InviteClientTransactionDeps {
   readonly clock: Clock;
@@ -135,7 +135,7 @@ export class InviteClientTransaction {
   }
 
   private get unreliable(): boolean {
-    return this.target.transport === 'udp';
+    return !isReliable(this.target.transport);
   }
 
   /** The one place the state changes: checks the move and stops the timers of the state left. */

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { SipError } from './sip-error.js';
 import type { SipResponse } from './sip-message.js';
-import type { Endpoint, SipTimers } from './sip-types.js';
+import { isReliable, type Endpoint, type SipTimers } from './sip-types.js';
 
 export type NonInviteClientTransactionState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -96,7 +96,7 @@ export class NonInviteClientTransaction {
   }
 
   private get unreliable(): boolean {
-    return this.target.transport === 'udp';
+    return !isReliable(this.target.transport);
   }
 
   private complete(response: SipResponse): void {

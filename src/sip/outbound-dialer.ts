@@ -9,7 +9,7 @@ import type { InviteSpec } from './outbound-invite.js';
 import type { Registrar } from './registrar.js';
 import { paramString } from './sip-message.js';
 import { SipOutboundCallLeg, type OutboundLegHost } from './sip-outbound-call-leg.js';
-import type { Endpoint, TransportKind } from './sip-types.js';
+import { transportParam, type Endpoint, type TransportKind } from './sip-types.js';
 
 export interface TrunkOptions {
   /** SIP URI of the outbound proxy / trunk with an IP literal host, e.g. `sip:10.0.0.5:5060;transport=udp`. */
@@ -36,9 +36,10 @@ const unbracket = (host: string): string => host.replace(/^\[|\]$/g, '');
 function endpointOf(uri: SipUri): Endpoint | undefined {
   const host = unbracket(uri.host);
   if (isIP(host) === 0) return undefined;
-  const param = paramString(uri.params, 'transport')?.toLowerCase();
-  const transport: TransportKind = param === 'tcp' ? 'tcp' : 'udp';
-  return { transport, address: host, port: Number.isFinite(uri.port) && uri.port > 0 ? uri.port : 5060 };
+  const param = transportParam(paramString(uri.params, 'transport'));
+  // RFC 3261 §19.1.2/§26.2.2: a sips: URI is reached over TLS, port 5061 by default.
+  const transport: TransportKind = /^sips$/i.test(uri.schema) || param === 'tls' ? 'tls' : param === 'tcp' ? 'tcp' : 'udp';
+  return { transport, address: host, port: Number.isFinite(uri.port) && uri.port > 0 ? uri.port : transport === 'tls' ? 5061 : 5060 };
 }
 
 /** Parses the outbound proxy option at start-up: a bad value is a configuration error, not a failed call. */

@@ -7,7 +7,7 @@ import { authorizationFor, digestParams } from './digest-auth.js';
 import type { InviteClientTransaction } from './invite-client-transaction.js';
 import { ALLOW, SUPPORTED, bodyText, newBranch, paramString, utf8ToLatin1, type SipResponse } from './sip-message.js';
 import { SipDialog, type DialogRequest } from './sip-dialog.js';
-import type { Endpoint, SipTimers } from './sip-types.js';
+import { contactTransport, type Endpoint, type SipTimers, type TransportKind } from './sip-types.js';
 
 /** Where and how to send the INVITE, as resolved from a DialRequest target. */
 export interface InviteSpec {
@@ -27,6 +27,7 @@ export interface InviteHost {
   readonly timers: SipTimers;
   readonly publicAddress: string;
   readonly port: number;
+  portFor(kind: TransportKind): number;
   sendMessage(message: SipOutgoingMessage, target: Endpoint): Promise<void>;
   sendRequest(request: DialogRequest): Promise<SipResponse>;
   startInvite(
@@ -89,7 +90,7 @@ export class OutboundInvite {
     private readonly offer: string,
     private readonly signal: AbortSignal | undefined,
   ) {
-    this.via = { address: host.publicAddress, port: host.port };
+    this.via = { address: host.publicAddress, port: host.portFor(spec.next.transport) };
   }
 
   start(): void {
@@ -123,12 +124,19 @@ export class OutboundInvite {
     this.fail(this.cancelCause, 'engine closed', { reason: 'shutdown', by: 'local' });
   }
 
+  /** The callee's WebSocket connection closed while ringing (RFC 7118 §5): nothing can answer any more. */
+  lose(): void {
+    if (this.done) return;
+    this.tx?.cancel();
+    this.fail('unavailable', "the callee's websocket connection closed", { reason: 'error', by: 'remote' });
+  }
+
   private send(authorization: { header: string; value: string } | undefined): void {
     const branch = newBranch();
     const { next, requestUri } = this.spec;
     const host = this.via.address.includes(':') ? `[${this.via.address}]` : this.via.address;
     const user = /^sips?:([^@]+)@/.exec(this.from.uri)?.[1];
-    const transport = next.transport === 'tcp' ? ';transport=tcp' : '';
+    const transport = contactTransport(next.transport);
     const headers: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(this.spec.headers)) {
       if (/^[A-Za-z0-9-]+$/.test(name) && !/[\r\n]/.test(value)) headers[name.toLowerCase()] = value;

@@ -9,7 +9,7 @@ import type { RegistrationEvents, SipCredentialStore } from '../telephony/call-l
 import { NonceCounter, NonceSigner, digestParams, digestResponse, type DigestParams } from './digest-auth.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { headerString, newTag, paramString, userOf, type SipRequest } from './sip-message.js';
-import type { Endpoint } from './sip-types.js';
+import { isFlowOnly, transportParam, type Endpoint } from './sip-types.js';
 
 /** Where an extension can be reached, as learnt from its last REGISTER (RFC 3261 §10.3). */
 export interface Binding {
@@ -105,6 +105,17 @@ export class Registrar {
   drop(extension: string): void {
     this.droppedAt.set(extension, ++this.drops);
     this.remove(extension, 'dropped');
+  }
+
+  /**
+   * A WebSocket client's connection closed: its binding goes with it (RFC 5626 §6: a registrar removes a
+   * binding whose flow failed; RFC 7118 §5: nothing else reaches the client). A binding that another
+   * connection (a second tab, a desk phone) has since replaced is not touched.
+   */
+  flowClosed(source: Endpoint): void {
+    for (const [extension, { binding }] of [...this.bindings]) {
+      if (binding.target.transport === source.transport && binding.target.connectionId === source.connectionId) this.remove(extension, 'disconnected');
+    }
   }
 
   close(): void {
@@ -263,7 +274,7 @@ export class Registrar {
     logger.info(previous ? 'sip: registration refreshed' : 'sip: extension registered', {
       extension: maskPhone(extension), transport: binding.target.transport, expires, nat: reached.uri !== first.uri,
     });
-    tx.respond(200, 'OK', { toTag: newTag(), headers: this.contactHeaders(extension) });
+    tx.respond(200, 'OK', { toTag: newTag(), headers: { ...this.contactHeaders(extension), ...outboundHeaders(req, first) } });
     this.events.emit('registration', extension, true);
   }
 
@@ -280,7 +291,7 @@ export class Registrar {
     return { contact: `<${binding.registeredContact}>;expires=${left}` };
   }
 
-  private remove(extension: string, why: 'unregistered' | 'expired' | 'dropped'): void {
+  private remove(extension: string, why: 'unregistered' | 'expired' | 'dropped' | 'disconnected'): void {
     const entry = this.bindings.get(extension);
     if (!entry) return;
     this.options.clock.clearTimeout(entry.timer);
@@ -291,6 +302,18 @@ export class Registrar {
   }
 }
 
+/**
+ * RFC 5626 §6: a REGISTER with `reg-id` and `+sip.instance` from a client that supports outbound gets
+ * `Require: outbound` in the 200: the registrar uses the flow it arrived on (it always does here, see
+ * reachableContact) and ends the binding when that flow fails (flowClosed).
+ */
+function outboundHeaders(req: SipRequest, contact: SipNameAddr): Record<string, string> {
+  const supported = (headerString(req.message, 'supported') ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const params = contact.params;
+  const wantsOutbound = supported.includes('outbound') && paramString(params, 'reg-id') !== undefined && paramString(params, '+sip.instance') !== undefined;
+  return wantsOutbound ? { require: 'outbound', supported: 'outbound' } : {};
+}
+
 /** RFC 1918 / RFC 4193 / loopback / link-local addresses, which mean nothing beyond a NAT. */
 function isPrivate(address: string): boolean {
   return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|169\.254\.)/.test(address) || /^(f[cd]|fe80:|::1$)/i.test(address);
@@ -299,16 +322,19 @@ function isPrivate(address: string): boolean {
 /**
  * The URI and next hop to reach a contact. Behind NAT (host not an IP literal, or a private address
  * other than the packet's source) the packet source address:port replaces host:port (the RFC 5626
- * idea without its machinery); the transport is kept and, for TCP, the connection (the flow).
+ * idea without its machinery); the transport is kept and, for a stream transport, the connection (the
+ * flow). A WebSocket client is always reached over the connection it registered on: its Contact host
+ * is usually a made-up `.invalid` name and it cannot be connected to (RFC 7118 §5).
  */
-function reachableContact(contactUri: string, source: Endpoint): { uri: string; target: Endpoint } | undefined {
+export function reachableContact(contactUri: string, source: Endpoint): { uri: string; target: Endpoint } | undefined {
   const uri = parseUri(contactUri);
   if (!uri || !/^sips?$/i.test(uri.schema)) return undefined;
   const host = uri.host.replace(/^\[|\]$/g, '');
-  const behindNat = isIP(host) === 0 || (isPrivate(host) && host !== source.address);
-  const param = paramString(uri.params, 'transport')?.toLowerCase();
-  const transport = param === 'tcp' || param === 'udp' ? param : source.transport;
-  const flow = transport === 'tcp' && source.transport === 'tcp' && source.connectionId !== undefined ? { connectionId: source.connectionId } : {};
+  const flowOnly = isFlowOnly(source.transport);
+  const behindNat = flowOnly || isIP(host) === 0 || (isPrivate(host) && host !== source.address);
+  const param = transportParam(paramString(uri.params, 'transport'));
+  const transport = flowOnly ? source.transport : param === 'tcp' || param === 'udp' ? param : source.transport;
+  const flow = transport !== 'udp' && transport === source.transport && source.connectionId !== undefined ? { connectionId: source.connectionId } : {};
   if (behindNat) {
     const rewritten = stringifyUri({ ...uri, host: source.address.includes(':') ? `[${source.address}]` : source.address, port: source.port });
     return { uri: rewritten, target: { transport, address: source.address, port: source.port, ...flow } };

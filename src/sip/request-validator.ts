@@ -1,7 +1,7 @@
 import { parseUri, type SipMessage, type SipOutgoingMessage, type SipVia } from 'sip';
 import { mediaTypeOf, paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import { DEFAULT_SIP_LIMITS, parseSipMessage, type SipParseLimits } from './sip-parser.js';
-import type { Endpoint } from './sip-types.js';
+import { isFlowOnly, type Endpoint } from './sip-types.js';
 
 /** What one received message turned out to be. */
 export type Inbound =
@@ -122,8 +122,9 @@ function toRequest(raw: string, m: SipMessage, source: Endpoint, receivedAt: num
   const body = m.content ?? '';
   const length = h['content-length'];
   if (length !== undefined && (!Number.isInteger(length) || length < 0)) return refuse(raw, 400, 'Bad Content-Length');
-  // §18.3: a datagram shorter than its Content-Length is refused with 400.
-  if (source.transport === 'udp' && length !== undefined && length > body.length) return refuse(raw, 400, 'Bad Content-Length');
+  // §18.3: a datagram shorter than its Content-Length is refused with 400; so is a WebSocket frame,
+  // which holds exactly one message (RFC 7118 §5.1).
+  if ((source.transport === 'udp' || isFlowOnly(source.transport)) && length !== undefined && length > body.length) return refuse(raw, 400, 'Bad Content-Length');
   const maxForwards = h['max-forwards'];
   if (maxForwards !== undefined && !(typeof maxForwards === 'string' && /^\s*\d+\s*$/.test(maxForwards))) {
     return refuse(raw, 400, 'Bad Max-Forwards');

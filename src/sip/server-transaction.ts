@@ -2,7 +2,7 @@ import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { buildResponse, type ResponseOptions, type SipRequest } from './sip-message.js';
-import type { SipTimers } from './sip-types.js';
+import { isReliable, type SipTimers } from './sip-types.js';
 
 /**
  * Server transaction states (RFC 3261 §17.2.1 for INVITE, §17.2.2 for the rest, plus RFC 6026's
@@ -179,7 +179,7 @@ export class ServerTransaction {
   }
 
   private get reliable(): boolean {
-    return this.request.source.transport === 'tcp';
+    return isReliable(this.request.source.transport);
   }
 
   private start(name: TimerName, ms: number, interval = ms): void {

@@ -11,6 +11,7 @@ import { SipError } from './sip-error.js';
 import { SipLegBase, type LegHost } from './sip-leg-base.js';
 import { ALLOW, SUPPORTED, bodyText, displayNameOf, userOf, type SipRequest } from './sip-message.js';
 import { SipDialog } from './sip-dialog.js';
+import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
 
 export type { LegHost } from './sip-leg-base.js';
 
@@ -94,6 +95,15 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     return req.callId === this.id && req.toTag === this.localTag && req.fromTag === this.invite.fromTag;
   }
 
+  protected override earlyFlow(): Endpoint | undefined {
+    return isFlowOnly(this.invite.source.transport) ? this.invite.source : undefined;
+  }
+
+  /** The caller's WebSocket closed before the answer: as a CANCEL, with no response left to send. */
+  protected flowLostWhileRinging(): void {
+    this.finish('cancelled', 'remote');
+  }
+
   /** CANCEL matched our INVITE (§9.2): 487 to the INVITE while it is still unanswered. */
   cancel(): void {
     if (this.state !== 'ringing' || this.inviteTx.finalSent) return;
@@ -114,9 +124,9 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   /** Headers of our 2xx to an INVITE: Contact (§12.1.1 needs it), Allow, Supported, Content-Type. */
   okHeaders(): Record<string, string> {
     const user = this.invite.requestUri.user;
-    const transport = this.invite.source.transport === 'tcp' ? ';transport=tcp' : '';
+    const transport = contactTransport(this.invite.source.transport);
     return {
-      contact: `<sip:${user ? `${user}@` : ''}${this.uriHost()}:${this.host.port}${transport}>`,
+      contact: `<sip:${user ? `${user}@` : ''}${this.uriHost()}:${this.host.portFor(this.invite.source.transport)}${transport}>`,
       allow: ALLOW,
       supported: SUPPORTED,
       'content-type': 'application/sdp',
@@ -198,7 +208,7 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
       this.finish('media-failure', 'local', status);
       throw new SipError('SIP_MEDIA_FAILED', `offer refused: ${media.message}`, { cause: media });
     }
-    const via = { address: this.host.publicAddress, port: this.host.port };
+    const via = { address: this.host.publicAddress, port: this.host.portFor(this.invite.source.transport) };
     this.dialogState = SipDialog.fromInvite(this.invite, this.localTag, via);
     const acked = new Promise<void>((resolve, reject) => {
       this.ackWaiter = { resolve, reject };

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseUri, stringifyUri, type SipMessage, type SipNameAddr, type SipOutgoingMessage, type SipRouteAddr, type SipUri } from 'sip';
 import { newBranch, paramString, utf8ToLatin1, withTag, type SipRequest } from './sip-message.js';
-import type { Endpoint, TransportKind } from './sip-types.js';
+import { isFlowOnly, transportParam, type Endpoint, type TransportKind } from './sip-types.js';
 
 export interface DialogRequest {
   readonly message: SipOutgoingMessage;
@@ -29,7 +29,7 @@ export class SipDialog {
     remoteTarget: string,
     remoteSeq: number,
     /** Where the dialog-creating request came from: fallback next hop when the target is not an IP literal. */
-    private readonly origin: Endpoint,
+    private origin: Endpoint,
     private readonly via: { readonly address: string; readonly port: number },
     localSeq?: number,
   ) {
@@ -76,6 +76,22 @@ export class SipDialog {
       req.source,
       via,
     );
+  }
+
+  /**
+   * The WebSocket connection every request of this dialog goes over (RFC 7118 §5), or undefined when
+   * the dialog's peer can be reached by address.
+   */
+  get flow(): Endpoint | undefined {
+    return isFlowOnly(this.origin.transport) ? this.origin : undefined;
+  }
+
+  /**
+   * The peer came back on a new WebSocket connection (its old one dropped) and sent a request of this
+   * dialog over it: requests go over the new one from now on (RFC 5626 §4.2.1 spirit: the newest flow).
+   */
+  moveFlow(source: Endpoint): void {
+    if (isFlowOnly(this.origin.transport) && isFlowOnly(source.transport)) this.origin = source;
   }
 
   /** True when the request's tags name this dialog (§12.2.2). */
@@ -150,11 +166,12 @@ export class SipDialog {
    * On TCP the connection the INVITE arrived on is reused while it is open.
    */
   private resolve(uri: SipUri | undefined): Endpoint {
+    if (isFlowOnly(this.origin.transport)) return this.origin;
     if (uri === undefined || isIP(uri.host.replace(/^\[|\]$/g, '')) === 0) return this.origin;
-    const param = paramString(uri.params, 'transport')?.toLowerCase();
-    const transport: TransportKind = param === 'tcp' ? 'tcp' : param === 'udp' ? 'udp' : this.origin.transport;
-    const port = Number.isFinite(uri.port) && uri.port > 0 ? uri.port : 5060;
-    return transport === 'tcp' && this.origin.transport === 'tcp'
+    const param = transportParam(paramString(uri.params, 'transport'));
+    const transport: TransportKind = param === 'tcp' || param === 'udp' || param === 'tls' ? param : this.origin.transport;
+    const port = Number.isFinite(uri.port) && uri.port > 0 ? uri.port : transport === 'tls' ? 5061 : 5060;
+    return transport !== 'udp' && transport === this.origin.transport
       ? { transport, address: uri.host, port, ...(this.origin.connectionId === undefined ? {} : { connectionId: this.origin.connectionId }) }
       : { transport, address: uri.host, port };
   }

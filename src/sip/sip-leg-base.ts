@@ -11,7 +11,7 @@ import type { ServerTransaction } from './server-transaction.js';
 import type { DialogRequest, SipDialog } from './sip-dialog.js';
 import { SipError } from './sip-error.js';
 import { bodyText, newTag, type SipRequest, type SipResponse } from './sip-message.js';
-import type { SipTimers } from './sip-types.js';
+import { isFlowOnly, type Endpoint, type SipTimers, type TransportKind } from './sip-types.js';
 
 /** What a leg needs from the engine that owns it. */
 export interface LegHost {
@@ -19,6 +19,8 @@ export interface LegHost {
   readonly timers: SipTimers;
   readonly publicAddress: string;
   readonly port: number;
+  /** Our port for a transport, for Via and Contact (the TLS port for TLS). */
+  portFor(kind: TransportKind): number;
   readonly noAckTimeoutMs: number;
   readonly answerDelayMs: number;
   readonly maxCallDurationMs: number;
@@ -141,8 +143,38 @@ export abstract class SipLegBase<H extends LegHost = LegHost> implements DialogL
 
   /** A request inside this dialog (the engine checked the tags). */
   handleRequest(req: SipRequest, tx: ServerTransaction | undefined): void {
+    const flow = this.dialogState?.flow;
+    // A WebSocket client that reconnected (same address, new connection) carries the dialog on.
+    if (flow !== undefined && isFlowOnly(req.source.transport) && req.source.connectionId !== flow.connectionId && req.source.address === flow.address) {
+      this.logger.info('sip: dialog moved to a new websocket connection', { from: flow.connectionId, to: req.source.connectionId });
+      this.dialogState?.moveFlow(req.source);
+    }
     this.inDialog.handle(req, tx);
   }
+
+  /** The WebSocket connection this leg's signalling goes over (RFC 7118 §5), or undefined. */
+  get flow(): Endpoint | undefined {
+    return this.dialogState?.flow ?? this.earlyFlow();
+  }
+
+  /**
+   * The leg's WebSocket connection closed (and, once answered, no request came over a new one within
+   * the grace): nothing can reach the peer any more, so no BYE; handled like the far end hanging up.
+   */
+  flowLost(): void {
+    if (this.state === 'ended') return;
+    this.logger.info('sip: websocket connection of the call lost', { state: this.state });
+    if (this.state === 'ringing') this.flowLostWhileRinging();
+    else this.finish('hangup', 'remote');
+  }
+
+  /** The flow of a leg that has no dialog yet. */
+  protected earlyFlow(): Endpoint | undefined {
+    return undefined;
+  }
+
+  /** The flow closed before the leg was answered. */
+  protected abstract flowLostWhileRinging(): void;
 
   /** ACK for one of our 2xx (§13.3.1.4); carries the answer when our 2xx had the offer (§13.2.1). */
   acknowledge(req: SipRequest): void {

@@ -9,6 +9,7 @@ import { OutboundInvite, type InviteHost, type InviteSpec } from './outbound-inv
 import type { SipDialog } from './sip-dialog.js';
 import { SipLegBase, type LegHost } from './sip-leg-base.js';
 import { ALLOW, SUPPORTED, utf8ToLatin1, type SipRequest } from './sip-message.js';
+import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
 
 export type OutboundLegHost = LegHost & InviteHost;
 
@@ -36,6 +37,7 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
   readonly direction = 'outbound' as const;
   readonly connected: Promise<SipOutboundCallLeg>;
   private attempt: OutboundInvite | undefined;
+  private nextHop: Endpoint | undefined;
   private settle: { resolve: (leg: SipOutboundCallLeg) => void; reject: (e: Error) => void } | undefined;
 
   constructor(host: OutboundLegHost, init: OutboundLegInit, parentLogger: Logger) {
@@ -56,6 +58,7 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
     }
     // The IP our INVITE goes to stands for the callee's signalling address (see RtpSession).
     session.setSignallingAddress?.(spec.next.address);
+    this.nextHop = spec.next;
     this.useSession(session, false);
     const display = this.fromDisplayName === undefined ? undefined : `"${utf8ToLatin1(this.fromDisplayName).replace(/["\\]/g, '\\$&')}"`;
     const from: SipNameAddr = {
@@ -125,11 +128,21 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
   /** Headers of our 2xx to a re-INVITE: Contact, Allow, Supported, Content-Type. */
   okHeaders(): Record<string, string> {
     return {
-      contact: `<sip:${encodeURIComponent(this.from)}@${this.uriHost()}:${this.host.port}>`,
+      contact: `<sip:${encodeURIComponent(this.from)}@${this.uriHost()}:${this.host.portFor(this.nextHop?.transport ?? 'udp')}${contactTransport(this.nextHop?.transport ?? 'udp')}>`,
       allow: ALLOW,
       supported: SUPPORTED,
       'content-type': 'application/sdp',
     };
+  }
+
+  protected override earlyFlow(): Endpoint | undefined {
+    return this.nextHop !== undefined && isFlowOnly(this.nextHop.transport) ? this.nextHop : undefined;
+  }
+
+  /** The callee's WebSocket closed while it rang: it cannot answer, nor hear a CANCEL. */
+  protected flowLostWhileRinging(): void {
+    if (this.attempt) this.attempt.lose();
+    else this.finish('error', 'remote');
   }
 
   protected hangupRinging(reason: EndReason | undefined): Promise<void> {

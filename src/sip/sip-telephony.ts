@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import type { MediaEngine } from '../media/media-types.js';
@@ -23,8 +24,9 @@ import { SipCallLeg } from './sip-call-leg.js';
 import { InviteAdmission } from './invite-admission.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
-import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-transport.js';
-import { sipTimers, type SipTimers } from './sip-types.js';
+import { DEFAULT_TCP_LIMITS, type TcpLimits, type TlsSettings } from './tcp-transport.js';
+import { sipTimers, type Endpoint, type SipTimers } from './sip-types.js';
+import { DEFAULT_WS_LIMITS, type WsLimits } from './ws-transport.js';
 import type { DialogRequest } from './sip-dialog.js';
 
 export interface SipTelephonyOptions {
@@ -47,6 +49,15 @@ export interface SipTelephonyOptions {
   readonly t1Ms?: number;
   /** SIP TCP connection limits and idle times (defaults: DEFAULT_TCP_LIMITS). */
   readonly tcpLimits?: Partial<TcpLimits>;
+  /** SIP over WebSocket limits (defaults: DEFAULT_WS_LIMITS); served once attachWebSocket() is called. */
+  readonly wsLimits?: Partial<WsLimits>;
+  /**
+   * An answered call whose WebSocket connection closed is ended like a hangup after this long, unless
+   * the client came back on a new connection and sent a request of the call (default 5000 ms).
+   */
+  readonly wsCallGraceMs?: number;
+  /** SIP over TLS (RFC 3261 §26.2, `sips:`/`transport=tls`) on its own port, with the certificate and key given. */
+  readonly tls?: { readonly port: number; readonly settings: TlsSettings };
   /** Enables the registrar (REGISTER with digest auth, RFC 3261 §10, §22); without it REGISTER gets 405. */
   readonly credentials?: SipCredentialStore;
   /** Digest realm of the registrar (default: publicAddress). */
@@ -121,7 +132,15 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.timers = sipTimers(options.t1Ms ?? 500);
     this.logger = options.logger.child({ component: 'sip' });
     const clock = this.clock;
-    this.transport = new SipTransport(options.listenAddress, options.port, this.logger, { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits }, () => clock.now());
+    this.transport = new SipTransport(
+      options.listenAddress,
+      options.port,
+      this.logger,
+      { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits },
+      () => clock.now(),
+      { ...DEFAULT_WS_LIMITS, ...options.wsLimits },
+      options.tls,
+    );
     const send = (req: SipRequest, response: SipOutgoingMessage): Promise<void> => this.transport.sendResponse(req, response);
     this.gate = options.admission ? new InviteAdmission({ admission: options.admission, clock, ttlMs: this.timers.txTimeout, send }) : undefined;
     this.sourceGate = options.inboundGate
@@ -142,6 +161,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       get port() {
         return transport.port;
       },
+      portFor: (kind) => transport.portFor(kind),
       noAckTimeoutMs: options.noAckTimeoutMs ?? this.timers.txTimeout,
       answerDelayMs: options.answerDelayMs ?? 0,
       maxCallDurationMs: options.maxCallDurationMs,
@@ -227,6 +247,24 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     return new Map(this.carrierRegistrations.map((r) => [r.spec.trunk, r.registered]));
   }
 
+  /**
+   * Serves SIP over WebSocket at `/sip` on an HTTP(S) server sharing its port (RFC 7118); `secure` for
+   * HTTPS (the clients are then `wss`). Returns the detacher; close() detaches too.
+   */
+  attachWebSocket(server: Server, secure: boolean): () => void {
+    return this.transport.attachWebSocket(server, secure);
+  }
+
+  /** Open SIP WebSocket connections. */
+  get wsConnections(): number {
+    return this.transport.wsConnections;
+  }
+
+  /** The bound SIP TLS port; 0 without TLS. */
+  get tlsPort(): number {
+    return this.transport.tlsPort;
+  }
+
   /** The bound SIP port (UDP and TCP). */
   get port(): number {
     return this.transport.port;
@@ -241,6 +279,9 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.transport.events.on('response', (res) => {
       this.onResponse(res);
     });
+    this.transport.events.on('flow-closed', (source) => {
+      this.onFlowClosed(source);
+    });
     const port = await this.transport.start();
     this.started = true;
     const regHost = { clock: this.clock, logger: this.logger, publicAddress: this.options.publicAddress, port, sendRequest: (r: DialogRequest) => this.clientTransactions.request(r) };
@@ -249,7 +290,12 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       this.carrierRegistrations.push(registration);
       registration.start();
     }
-    this.logger.info('sip: listening', { address: this.options.listenAddress, port, transports: 'udp,tcp' });
+    this.logger.info('sip: listening', {
+      address: this.options.listenAddress,
+      port,
+      transports: this.options.tls === undefined ? 'udp,tcp' : 'udp,tcp,tls',
+      ...(this.options.tls === undefined ? {} : { tlsPort: this.transport.tlsPort }),
+    });
   }
 
   async drain(timeoutMs: number): Promise<void> {
@@ -426,6 +472,30 @@ export class SipTelephony implements Telephony, TelephonyPbx {
         if (leg.state === 'ringing') leg.reject(503, 'Service Unavailable');
       },
     );
+  }
+
+  /**
+   * A WebSocket client's connection closed (RFC 7118 §5): its registration ends now; its ringing calls
+   * end now (nothing can answer or be cancelled); its answered calls end like a hangup after the grace,
+   * unless it came back on a new connection and a request of the call arrived over it (SipLegBase).
+   */
+  private onFlowClosed(source: Endpoint): void {
+    this.registrar?.flowClosed(source);
+    const onFlow = (leg: SipCallLeg | SipOutboundCallLeg): boolean =>
+      leg.state !== 'ended' && leg.flow?.transport === source.transport && leg.flow.connectionId === source.connectionId;
+    for (const leg of this.allLegs().filter(onFlow)) {
+      if (leg.state === 'ringing') {
+        leg.flowLost();
+        continue;
+      }
+      const graceMs = this.options.wsCallGraceMs ?? 5000;
+      leg.logger.info('sip: websocket of an answered call closed; waiting for it to come back', { graceMs });
+      const timer = this.clock.setTimeout(() => {
+        this.cleanupTimers.delete(timer);
+        if (onFlow(leg)) leg.flowLost();
+      }, graceMs);
+      this.cleanupTimers.add(timer);
+    }
   }
 
   private onResponse(res: SipResponse): void {

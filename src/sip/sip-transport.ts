@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { SipOutgoingMessage } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
@@ -6,13 +7,16 @@ import { SipError } from './sip-error.js';
 import { paramString, type SipRequest, type SipResponse } from './sip-message.js';
 import { DEFAULT_SIP_LIMITS } from './sip-parser.js';
 import { serializeSipMessage } from './sip-serializer.js';
-import type { Endpoint } from './sip-types.js';
-import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits } from './tcp-transport.js';
+import { isFlowOnly, type Endpoint, type TransportKind } from './sip-types.js';
+import { DEFAULT_TCP_LIMITS, TcpTransport, type TcpLimits, type TlsSettings } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
+import { DEFAULT_WS_LIMITS, WsTransport, type WsLimits } from './ws-transport.js';
 
 export interface SipTransportEvents extends Record<string, unknown[]> {
   request: [request: SipRequest];
   response: [response: SipResponse];
+  /** A WebSocket client's connection closed (RFC 7118 §5: its flow is gone for good). */
+  'flow-closed': [source: Endpoint];
 }
 
 const BIND_ATTEMPTS = 5;
@@ -25,6 +29,9 @@ export class SipTransport {
   readonly events = new TypedEmitter<SipTransportEvents>();
   private readonly udp: UdpTransport;
   private readonly tcp: TcpTransport;
+  private readonly ws: WsTransport;
+  /** SIP over TLS, when configured. */
+  private readonly tls: TcpTransport | undefined;
   private boundPort = 0;
   /**
    * Bytes of each response sent, by response: a transaction resends its last response for every
@@ -41,6 +48,9 @@ export class SipTransport {
     tcpLimits: TcpLimits = DEFAULT_TCP_LIMITS,
     /** Epoch ms: stamps each message's `receivedAt` (the engine's clock). */
     private readonly now: () => number = Date.now,
+    wsLimits: WsLimits = DEFAULT_WS_LIMITS,
+    /** SIP over TLS on its own port (0: the OS picks one), with the same limits as TCP. */
+    private readonly tlsListener?: { readonly port: number; readonly settings: TlsSettings },
   ) {
     // Stamped when the datagram was read, before parsing: latency counters start there.
     this.udp = new UdpTransport(logger, (data, address, port) => {
@@ -52,6 +62,33 @@ export class SipTransport {
       (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tcp', address, port, connectionId }, readAt),
       this.now,
     );
+    this.tls =
+      tlsListener === undefined
+        ? undefined
+        : new TcpTransport(
+            logger,
+            tcpLimits,
+            (data, address, port, connectionId, readAt) => this.receive(data, { transport: 'tls', address, port, connectionId }, readAt),
+            this.now,
+            tlsListener.settings,
+          );
+    this.ws = new WsTransport(
+      logger,
+      wsLimits,
+      (data, source, readAt) => this.receive(data, source, readAt),
+      (source) => this.events.emit('flow-closed', source),
+      this.now,
+    );
+  }
+
+  /** Serves SIP over WebSocket on an HTTP(S) server at `/sip` (RFC 7118); returns the detacher. */
+  attachWebSocket(server: Server, secure: boolean): () => void {
+    return this.ws.attach(server, secure);
+  }
+
+  /** Open SIP WebSocket connections (for /metrics and tests). */
+  get wsConnections(): number {
+    return this.ws.connectionCount;
   }
 
   /** Open SIP TCP connections (for /metrics and tests). */
@@ -64,19 +101,34 @@ export class SipTransport {
     return this.boundPort;
   }
 
-  /** Binds UDP then TCP on the same port; with port 0, retries when TCP finds the UDP port taken. */
+  /** The bound TLS port; 0 when TLS is not configured. */
+  get tlsPort(): number {
+    return this.tls?.port ?? 0;
+  }
+
+  /** Our port for a transport, as written in Via and Contact (RFC 3261 §18.2.1): the TLS port for TLS. */
+  portFor(kind: TransportKind): number {
+    return kind === 'tls' && this.tls !== undefined ? this.tls.port : this.boundPort;
+  }
+
+  /**
+   * Binds UDP then TCP on the same port (with port 0, retries when TCP finds the UDP port taken), then
+   * TLS on its own port when configured.
+   */
   async start(): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const port = await this.udp.bind(this.listenAddress, this.requestedPort);
       try {
         await this.tcp.listen(this.listenAddress, port);
         this.boundPort = port;
-        return port;
+        break;
       } catch (err) {
         this.udp.close();
         if (this.requestedPort !== 0 || attempt >= BIND_ATTEMPTS) throw err;
       }
     }
+    if (this.tls !== undefined && this.tlsListener !== undefined) await this.tls.listen(this.listenAddress, this.tlsListener.port);
+    return this.boundPort;
   }
 
   /**
@@ -87,10 +139,12 @@ export class SipTransport {
     const via = req.topVia;
     const address = paramString(via.params, 'received') ?? via.host;
     const rport = Number(paramString(via.params, 'rport'));
-    const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : 5060;
+    const viaPort = via.port !== undefined && Number.isFinite(via.port) && via.port > 0 ? via.port : req.source.transport === 'tls' ? 5061 : 5060;
     const port = req.source.transport === 'udp' && Number.isInteger(rport) && rport > 0 ? rport : viaPort;
+    // A WebSocket client is reached over its connection or not at all (RFC 7118 §5).
+    const open = req.source.transport === 'tcp' ? this.tcp.isOpen(req.source.connectionId) : req.source.transport === 'tls' && this.tls?.isOpen(req.source.connectionId) === true;
     const target: Endpoint =
-      req.source.transport === 'tcp' && this.tcp.isOpen(req.source.connectionId)
+      open || isFlowOnly(req.source.transport)
         ? req.source
         : { transport: req.source.transport, address, port };
     let data = this.encodedResponses.get(response);
@@ -110,14 +164,26 @@ export class SipTransport {
   }
 
   sendBytes(data: Buffer, target: Endpoint): Promise<void> {
-    return target.transport === 'udp'
-      ? this.udp.send(data, target.address, target.port)
-      : this.tcp.send(data, target.address, target.port, target.connectionId);
+    switch (target.transport) {
+      case 'udp':
+        return this.udp.send(data, target.address, target.port);
+      case 'tcp':
+        return this.tcp.send(data, target.address, target.port, target.connectionId);
+      case 'ws':
+      case 'wss':
+        return this.ws.send(data, target.connectionId);
+      case 'tls':
+        return this.tls === undefined
+          ? Promise.reject(new SipError('SIP_SEND_FAILED', 'sip tls transport is not configured (SIP_TLS_CERT/KEY)'))
+          : this.tls.send(data, target.address, target.port, target.connectionId);
+    }
   }
 
   close(): void {
     this.udp.close();
     this.tcp.close();
+    this.tls?.close();
+    this.ws.close();
     this.events.removeAllListeners();
   }
 

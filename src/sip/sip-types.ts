@@ -1,12 +1,36 @@
 /** Shared shapes of the SIP engine: where a message came from and where one goes. */
-export type TransportKind = 'udp' | 'tcp';
+export type TransportKind = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** RFC 3261 §17.1.1.2/§17.2.1: on a reliable (stream) transport requests and responses are not retransmitted. */
+export function isReliable(kind: TransportKind): boolean {
+  return kind !== 'udp';
+}
+
+/**
+ * SIP over WebSocket (RFC 7118 §5): the client cannot be connected to; every request for it goes over the
+ * connection it opened (the flow, RFC 5626 §5.3), and a response whose connection closed cannot be sent.
+ */
+export function isFlowOnly(kind: TransportKind): boolean {
+  return kind === 'ws' || kind === 'wss';
+}
+
+/** The `;transport=` parameter of our Contact for a peer on `kind` (none for UDP, the default, §19.1.1). */
+export function contactTransport(kind: TransportKind): string {
+  return kind === 'udp' ? '' : `;transport=${kind}`;
+}
+
+/** A `transport=` URI parameter (RFC 3261 §19.1.1, RFC 7118 §5.2) as a transport kind; undefined for other values. */
+export function transportParam(value: string | undefined): TransportKind | undefined {
+  const v = value?.toLowerCase();
+  return v === 'udp' || v === 'tcp' || v === 'tls' || v === 'ws' || v === 'wss' ? v : undefined;
+}
 
 /** A network peer: the transport, its address and port; for TCP, the connection it arrived on. */
 export interface Endpoint {
   readonly transport: TransportKind;
   readonly address: string;
   readonly port: number;
-  /** TCP only: id of the connection the message arrived on (responses go back over it, RFC 3261 §18.2.2). */
+  /** Stream transports (TCP, TLS, WS): id of the connection the message arrived on (responses go back over it, RFC 3261 §18.2.2). */
   readonly connectionId?: number;
 }
 

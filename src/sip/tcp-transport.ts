@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import { addressKey } from '../shared/address-key.js';
@@ -35,6 +36,15 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = {
   idleTimeoutMs: 15 * 60_000,
 };
 
+/** SIP over TLS (RFC 3261 §26.2.1, RFC 5630): the same stream transport with Node's TLS around it. */
+export interface TlsSettings {
+  /** PEM certificate (chain) and key of this server (SIP_TLS_CERT/KEY). */
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** Check the certificate of a peer we connect to (a trunk) against the system CAs (SIP_TLS_VERIFY_SERVER). */
+  readonly verifyServer: boolean;
+}
+
 const CONNECT_TIMEOUT_MS = 5000;
 /** Refusals are summed into one log line per this interval, so a flood cannot flood the log. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
@@ -66,6 +76,8 @@ export class TcpTransport {
     private readonly onMessage: (data: Buffer, address: string, port: number, connectionId: number, readAt: number) => boolean,
     /** Epoch ms for `readAt`. */
     private readonly now: () => number = Date.now,
+    /** Given: SIP over TLS instead of TCP (accepted and opened connections alike). */
+    private readonly tls?: TlsSettings,
   ) {}
 
   /** Open connections (accepted and opened). */
@@ -73,9 +85,15 @@ export class TcpTransport {
     return this.connections.size;
   }
 
+  /** The bound port (after listen()). */
+  get port(): number {
+    const bound = this.server?.address();
+    return typeof bound === 'object' && bound !== null ? bound.port : 0;
+  }
+
   /** Listens; rejects with SipError `SIP_BIND_FAILED` naming address:port. */
   async listen(address: string, port: number): Promise<void> {
-    const server = createServer((socket) => {
+    const accept = (socket: Socket): void => {
       const address = normalise(socket.remoteAddress ?? '');
       const why = this.refusal(addressKey(address));
       if (why !== undefined) {
@@ -85,11 +103,24 @@ export class TcpTransport {
         return;
       }
       this.adopt(socket, true, address);
-    });
+    };
+    const tls = this.tls;
+    // TLS: the limits apply once the handshake is done; the handshake itself gets the first-message deadline.
+    let server: Server;
+    if (tls === undefined) {
+      server = createServer(accept);
+    } else {
+      const tlsServer = createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: this.limits.firstMessageTimeoutMs }, accept);
+      tlsServer.maxConnections = this.limits.maxConnections;
+      tlsServer.on('tlsClientError', (err: Error) => {
+        this.logger.debug('sip tls: handshake failed', { err: err.message });
+      });
+      server = tlsServer;
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         server.close();
-        reject(new SipError('SIP_BIND_FAILED', `cannot bind SIP TCP ${address}:${port}: ${err.message}`, { cause: err }));
+        reject(new SipError('SIP_BIND_FAILED', `cannot bind SIP ${this.tls ? 'TLS' : 'TCP'} ${address}:${port}: ${err.message}`, { cause: err }));
       };
       server.once('error', onError);
       server.listen(port, address, () => {
@@ -97,7 +128,7 @@ export class TcpTransport {
         resolve();
       });
     });
-    server.on('error', (err) => {
+    server.on('error', (err: Error) => {
       this.logger.error('sip tcp server error', { err: err.message });
     });
     this.server = server;
@@ -151,8 +182,12 @@ export class TcpTransport {
       this.opening--;
       this.countAddress(key, -1);
     };
+    const tls = this.tls;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS });
+      const socket =
+        tls === undefined
+          ? connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS })
+          : connectTls({ host: address, port, timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: tls.verifyServer });
       const fail = (err: Error): void => {
         release();
         socket.destroy();
@@ -162,7 +197,7 @@ export class TcpTransport {
       socket.once('timeout', () => {
         fail(new Error('timeout'));
       });
-      socket.once('connect', () => {
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         socket.off('error', fail);
         socket.removeAllListeners('timeout');
         socket.setTimeout(0);

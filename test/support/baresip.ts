@@ -34,6 +34,8 @@ export interface BaresipAccount {
   answerMode: 'auto' | 'manual';
   /** audio_codecs, default 'PCMU,PCMA'. */
   codecs?: string;
+  /** SIP over TLS to the registrar (`;transport=tls` in the account URI); needs `sip_cafile` in extraConfig for a self-signed server. */
+  transport?: 'tls';
 }
 
 export interface BaresipOptions {
@@ -51,6 +53,8 @@ export interface BaresipOptions {
   moreAccounts?: BaresipAccount[];
   /** baresip -t: it quits by itself after this many seconds, default 300 (a guard against leaks). */
   lifetimeS?: number;
+  /** More config lines, e.g. `sip_cafile <pem>` to trust a test server's self-signed certificate. */
+  extraConfig?: string[];
 }
 
 export interface BaresipEvent {
@@ -89,7 +93,7 @@ export function makeToneWav(file?: string, options: { frequency?: number; second
 function accountLine(account: BaresipAccount): string {
   const host = account.registrar ?? '127.0.0.1';
   const params = [
-    `<sip:${account.user}@${host}>`,
+    `<sip:${account.user}@${host}${account.transport === 'tls' ? ';transport=tls' : ''}>`,
     ...(account.password !== undefined ? [`auth_user=${account.user}`, `auth_pass=${account.password}`] : []),
     `regint=${account.register ? 60 : 0}`,
     `audio_codecs=${account.codecs ?? 'PCMU,PCMA'}`,
@@ -321,6 +325,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     'module_app menu.so',
     'module_app ctrl_tcp.so',
     `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
+    ...(options.extraConfig ?? []),
     '',
   ].join('\n');
   writeFileSync(path.join(dir, 'config'), config);

@@ -21,6 +21,10 @@ export const SCENARIOS = {
   uacDtmf: path.join(SCENARIO_DIR, 'uac-dtmf.xml'),
   /** Keys, 2 s more, then the caller's BYE (a caller left waiting in a queue). */
   uacDtmfBye: path.join(SCENARIO_DIR, 'uac-dtmf-bye.xml'),
+  /** Keys, 7 s more (an agent answers and talks), then the caller's BYE. */
+  uacDtmfTalkBye: path.join(SCENARIO_DIR, 'uac-dtmf-talk-bye.xml'),
+  /** Keys, then waits for the server's BYE and answers it. */
+  uacDtmfAwaitBye: path.join(SCENARIO_DIR, 'uac-dtmf-await-bye.xml'),
   uacCancel: path.join(SCENARIO_DIR, 'uac-cancel.xml'),
   uacByeEarly: path.join(SCENARIO_DIR, 'uac-bye-early.xml'),
   uacNoAck: path.join(SCENARIO_DIR, 'uac-no-ack.xml'),

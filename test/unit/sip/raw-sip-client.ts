@@ -2,12 +2,11 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { parse, type SipMessage } from 'sip';
 import { StreamFramer } from '../../../src/sip/stream-framer.js';
+import { MessageInbox } from '../../support/message-inbox.js';
 
 /** A tiny SIP peer for tests: sends raw text over UDP or TCP and collects what comes back, parsed. */
 export class RawSipClient {
-  readonly received: SipMessage[] = [];
-  private readonly waiters = new Set<() => void>();
-  private consumed = new Set<SipMessage>();
+  private readonly inbox = new MessageInbox<SipMessage>();
 
   private constructor(
     readonly transport: 'UDP' | 'TCP',
@@ -56,27 +55,14 @@ export class RawSipClient {
     else this.tcp?.write(data);
   }
 
+  /** Everything received, in order. */
+  get received(): readonly SipMessage[] {
+    return this.inbox.received;
+  }
+
   /** The next not-yet-consumed message matching `match`, waiting up to `timeoutMs`. */
-  async next(match: (m: SipMessage) => boolean, timeoutMs = 3000): Promise<SipMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.received.find((m) => !this.consumed.has(m) && match(m));
-      if (found) {
-        this.consumed.add(found);
-        return found;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timed out waiting for a SIP message');
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(t);
-          this.waiters.delete(wake);
-          resolve();
-        };
-        const t = setTimeout(wake, left);
-        this.waiters.add(wake);
-      });
-    }
+  next(match: (m: SipMessage) => boolean, timeoutMs = 3000): Promise<SipMessage> {
+    return this.inbox.next(match, timeoutMs, 'a SIP message');
   }
 
   count(match: (m: SipMessage) => boolean): number {
@@ -86,14 +72,13 @@ export class RawSipClient {
   close(): void {
     this.udp?.close();
     this.tcp?.destroy();
-    for (const wake of [...this.waiters]) wake();
+    this.inbox.wakeAll();
   }
 
   private push(data: Buffer): void {
     const m = parse(data);
     if (!m) return;
-    this.received.push(m);
-    for (const wake of [...this.waiters]) wake();
+    this.inbox.push(m);
   }
 }
 

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { ApiClient, DesktopClient } from '../support/api-client.js';
+import { makeToneWav, startBaresip, type Baresip } from '../support/baresip.js';
+import { freePort } from '../support/ports.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
+import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
+import { SCENARIOS, startSipp } from '../support/sipp.js';
+import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { parseWav, rmsPerChannel } from '../support/wav.js';
+
+const here = new URL('.', import.meta.url).pathname;
+
+/**
+ * SIP over TLS (RFC 3261 §26.2, port SIP_TLS_PORT): a desk softphone (baresip, `transport=tls`)
+ * registers with its digest credentials over TLS and answers a queued call offered over that TLS
+ * connection; the conversation is recorded like any other.
+ */
+describe(`SIP over TLS for desk softphones, end to end (${testDbKind()})`, function () {
+  this.timeout(90_000);
+  let server: ServerHandle;
+  let database: TestDatabaseUrl;
+  let phone: Baresip | undefined;
+  let tlsPort: number;
+
+  before(async () => {
+    database = await testDatabaseUrl();
+    const { cert, key } = selfSignedCertificate();
+    tlsPort = await freePort('tcp');
+    server = await startServer(
+      { QUEUES_FILE: join(here, 'fixtures/queues.yaml'), IVR_FLOW: join(here, 'fixtures/agent-flow.yaml'), SIP_TLS_CERT: cert, SIP_TLS_KEY: key, SIP_TLS_PORT: String(tlsPort) },
+      { databaseUrl: database.url, readyTimeoutMs: 60_000 },
+    );
+    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
+    const created = await admin.post('/api/v1/agents', { username: 'agent8201', password: 'pass-8201', displayName: '话务员8201', extension: '8201', skills: ['general'] });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    phone = await startBaresip({
+      audioSource: makeToneWav(undefined, { frequency: 880, seconds: 60, volume: 0.3 }),
+      account: { user: '8201', password: 'pass-8201', registrar: `127.0.0.1:${tlsPort}`, register: true, answerMode: 'auto', transport: 'tls', codecs: 'PCMU' },
+      extraConfig: [`sip_cafile ${cert}`],
+    });
+  });
+
+  after(async () => {
+    await phone?.stop();
+    await (server as ServerHandle | undefined)?.stop();
+    await (database as TestDatabaseUrl | undefined)?.cleanup();
+  });
+
+  it('when baresip registers over TLS, a queued call is offered to it over TLS, it answers, and both sides are recorded', async () => {
+    const rig = phone;
+    if (rig === undefined) throw new Error('no phone');
+    await rig.waitForEvent('REGISTER_OK', 20_000);
+    expect(server.logs()).to.match(/"message":"sip: extension registered"[^\n]*"transport":"tls"/);
+    const api = await ApiClient.login(server.baseUrl, 'agent8201', 'pass-8201');
+    const desk = await DesktopClient.connect(server.baseUrl, api.bearer);
+    try {
+      await desk.waitFor((f) => f.type === 'hello');
+      desk.send({ type: 'ready' });
+      await desk.waitFor((f) => f.type === 'state' && f.state === 'ready', 5000);
+      const since = rig.mark();
+      const sipp = await startSipp({ scenario: SCENARIOS.uacDtmfTalkBye, target: `127.0.0.1:${server.sipPort}`, mediaPort: await freePort('udp'), dtmf: '0', pauseMs: 800, timeoutS: 40 });
+      await rig.waitForEvent('CALL_ESTABLISHED', 20_000, since);
+      await desk.waitFor((f) => f.type === 'connected', 10_000);
+      await rig.waitForEvent('CALL_CLOSED', 20_000, since);
+      const result = await sipp.done;
+      expect(result.exitCode, result.errors).to.equal(0);
+    } finally {
+      desk.close();
+    }
+    const call = await server.waitForCall((c) => c.endedAt !== null && c.agentExtension === '8201', 30_000);
+    expect(call).to.include({ queue: 'general', hungUpBy: 'caller', hasRecording: true });
+    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
+    const rec = await admin.get(`/api/v1/calls/${encodeURIComponent(call.callId)}/recording`);
+    expect(rec.status).to.equal(200);
+    const [, right] = rmsPerChannel(parseWav(Buffer.from(rec.body as ArrayBuffer)));
+    expect(right ?? 0, 'the phone’s 880 Hz on the agent channel').to.be.above(0.02);
+  });
+});
