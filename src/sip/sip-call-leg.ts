@@ -12,6 +12,8 @@ import { SipLegBase, type LegHost } from './sip-leg-base.js';
 import { ALLOW, SUPPORTED, bodyText, displayNameOf, userOf, type SipRequest } from './sip-message.js';
 import { SipDialog } from './sip-dialog.js';
 import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
+import { restrictCodecs } from './sdp-codecs.js';
+import { MediaError } from '../media/media-error.js';
 
 export type { LegHost } from './sip-leg-base.js';
 
@@ -196,9 +198,13 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     }
     const session = this.rtpSession;
     if (this.state !== 'ringing' || this.inviteTx.finalSent || !session) throw this.endedError();
-    const offer = this.invite.body.length > 0 ? bodyText(this.invite) : undefined;
+    const received = this.invite.body.length > 0 ? bodyText(this.invite) : undefined;
+    // The trunk's codecs (trunks file): the offer loses the others before media chooses.
+    const restricted = received !== undefined && this.route?.codecs !== undefined ? restrictCodecs(received, this.route.codecs) : undefined;
+    const offer = restricted?.sdp ?? received;
     let sdp: string;
     try {
+      if (restricted?.usable === false) throw new MediaError('SDP_NO_COMMON_CODEC', `the offer has none of the trunk's codecs (${this.route?.codecs?.join(', ') ?? ''})`);
       sdp = offer === undefined ? session.createOffer() : session.answerOffer(offer);
     } catch (err) {
       const media = toAppError(err, 'SIP_MEDIA_FAILED', 'media refused the offer');

@@ -10,6 +10,8 @@ export interface InboundRoute {
   readonly trunk: string | undefined;
   /** The IVR flow file, or undefined for the server's inbound flow (IVR_FLOW). */
   readonly flow: string | undefined;
+  /** Codecs the trunk allows (e.g. `['PCMA']`); undefined: every codec the engine speaks. */
+  readonly codecs?: readonly string[] | undefined;
 }
 
 export type InboundVerdict =

@@ -51,7 +51,7 @@ export interface TrunkDefinition {
   readonly defaultFlow: string | undefined;
   readonly outbound: TrunkOutbound | undefined;
   readonly registration: TrunkRegistration | undefined;
-  /** Codecs allowed on this trunk's calls, in order of preference. */
+  /** Codecs allowed on this trunk's inbound calls (the others are removed from the carrier's SDP offer). */
   readonly codecs: readonly TrunkCodec[];
 }
 

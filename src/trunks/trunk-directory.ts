@@ -3,7 +3,7 @@ import type { Clock, Timer } from '../shared/clock.js';
 import { maskPhone } from '../shared/mask.js';
 import type { InboundGate, InboundVerdict } from '../telephony/inbound-gate.js';
 import { AddressMatcher } from './address-matcher.js';
-import { IVR_FLOW, normaliseDid, type Campaign, type TrunkDefinition, type TrunkDefinitions, type TrunkOutbound } from './parse-trunks.js';
+import { IVR_FLOW, TRUNK_CODECS, normaliseDid, type Campaign, type TrunkDefinition, type TrunkDefinitions, type TrunkOutbound } from './parse-trunks.js';
 
 /** DNS A look-up with TTLs (node's `dns.promises.resolve4(host, { ttl: true })`). */
 export type ResolveA = (host: string) => Promise<readonly { readonly address: string; readonly ttl: number }[]>;
@@ -71,7 +71,9 @@ export class TrunkDirectory implements InboundGate {
     if (flow === undefined) {
       return { admit: false, status: 404, reason: did === undefined ? 'dialled number is not a number' : `number ${maskPhone(did)} is not a DID of trunk ${trunk.name}` };
     }
-    return { admit: true, route: { trunk: trunk.name, flow: flow === IVR_FLOW ? undefined : flow } };
+    const route = { trunk: trunk.name, flow: flow === IVR_FLOW ? undefined : flow };
+    // Restricted only when the trunk leaves out a codec the engine speaks.
+    return { admit: true, route: trunk.codecs.length < TRUNK_CODECS.length ? { ...route, codecs: trunk.codecs } : route };
   }
 
   /** The trunk a campaign's `tel:` calls go through, if one lists it. */

@@ -9,7 +9,7 @@ import { TrunkDirectory } from '../../../src/trunks/trunk-directory.js';
 import type { FakeMediaEngine } from './fake-media.js';
 import { RawSipClient, status } from './raw-sip-client.js';
 import { MemoryCredentials, REALM, Registration } from './sip-peer.js';
-import { TestCall, sleep, startEngine } from './test-call.js';
+import { OFFER, TestCall, sleep, startEngine } from './test-call.js';
 
 const TRUNKS = `trunks:
   - name: carrier
@@ -18,6 +18,11 @@ const TRUNKS = `trunks:
       dids:
         "12345": IVR_FLOW
         "0936-12345": flows/gansu.yaml
+  - name: pcma-only
+    addresses: [127.0.0.5]
+    inbound:
+      defaultFlow: IVR_FLOW
+    codecs: [PCMA]
 `;
 
 const toTagOf = (m: SipMessage): unknown => m.headers.to?.params.tag;
@@ -110,5 +115,17 @@ describe('SipTelephony: source admission (trunks and registered agents)', () => 
     expect((await registration.register({ user: '8001', password: 'pw-8001', expires: 0 })).status).to.equal(200);
     new TestCall(phone, port).invite();
     await phone.next(status(403, 'INVITE'));
+  });
+
+  it('when a trunk allows PCMA only, media sees an offer without PCMU; an offer with PCMU alone gets 488', async () => {
+    const trunk = await clientAt('127.0.0.5');
+    const call = new TestCall(trunk, port);
+    call.invite();
+    await trunk.next(status(200, 'INVITE'));
+    expect(media.sessions[0]?.offers[0]).to.match(/^m=audio 40000 RTP\/AVP 8 101\r?$/m);
+    expect(media.sessions[0]?.codec).to.equal('PCMA');
+    const pcmuOnly = new TestCall(trunk, port);
+    pcmuOnly.invite(OFFER.replace('RTP/AVP 0 8 101', 'RTP/AVP 0 101').replace('a=rtpmap:8 PCMA/8000\r\n', ''));
+    await trunk.next(status(488, 'INVITE'));
   });
 });
