@@ -144,11 +144,13 @@ describe('startServer and stopServer (the composition root)', function () {
     const running = await startServer(config, silentLogger());
     try {
       expect(running.closers.pending).to.deep.equal([
+        'recording retention job',
         'survey job',
         'survey flow',
         'supervision job',
         'supervision flow',
         'upgrade guard',
+        'sip websocket',
         'wallboard',
         'agent desktops',
         'http server',
