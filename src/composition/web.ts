@@ -7,6 +7,7 @@ import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
 import { createNoticeRoutes } from '../api/notices.routes.js';
+import { createMessageRoutes } from '../api/messages.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
@@ -106,6 +107,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createReportRoutes({ reports }),
       createKnowledgeRoutes({ knowledge }),
       createNoticeRoutes({ board: calls.notices.board, counts: calls.notices.repository, clock, timeZone: config.TZ }),
+      createMessageRoutes({ messages: calls.messages, recordingsDir: config.RECORDINGS_DIR, queueName: (q) => queues.get(q)?.displayName ?? q }),
       createSurveyRoutes({
         tickets,
         preview,

@@ -80,6 +80,8 @@ export const configSchema = z
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),
     HTTP_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(500),
     QUEUES_FILE: z.string().min(1).default('ivr-flows/queues.yaml'),
+    // Night mode (issue 12): a queue nobody is logged in for counts as closed (callback / message offer).
+    QUEUE_CLOSED_WHEN_UNSTAFFED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),

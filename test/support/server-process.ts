@@ -119,6 +119,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Test servers are judged on what they do, not on how busy the machine running the suite is: the
     // event-loop-lag admission (503s when the loop runs late) is off unless a test turns it on.
     SIP_OVERLOAD_LAG_MS: '0',
+    // Most tests queue callers with nobody logged in; night mode (issue 12) would offer them a message
+    // instead. Its own tests turn it on.
+    QUEUE_CLOSED_WHEN_UNSTAFFED: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),

@@ -16,6 +16,7 @@ import * as m0013 from './0013-auth-throttles.js';
 import * as m0014 from './0014-knowledge-base.js';
 import * as m0015 from './0015-notices.js';
 import * as m0017 from './0017-password-change.js';
+import * as m0022 from './0022-voice-messages.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -38,4 +39,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0014-knowledge-base', up: m0014.up, down: m0014.down },
   { name: '0015-notices', up: m0015.up, down: m0015.down },
   { name: '0017-password-change', up: m0017.up, down: m0017.down },
+  { name: '0022-voice-messages', up: m0022.up, down: m0022.down },
 ];
