@@ -22,7 +22,8 @@ const CALLER_SCENARIO = join(SCENARIO_DIR, 'uac-dtmf-caller.xml');
  * The callback caller's request reaches the agents' desktops. Once an agent is ready, 0 queues as before.
  */
 describe(`night mode and messages, end to end (${testDbKind()})`, function () {
-  this.timeout(120_000);
+  // 22 migrations on MariaDB take long on a loaded machine.
+  this.timeout(180_000);
   let server: ServerHandle;
   let database: TestDatabaseUrl;
   let recordings: string;
@@ -33,7 +34,7 @@ describe(`night mode and messages, end to end (${testDbKind()})`, function () {
   before(async () => {
     database = await testDatabaseUrl();
     recordings = await mkdtemp(join(tmpdir(), 'night-recordings-'));
-    server = await startServer({ QUEUE_CLOSED_WHEN_UNSTAFFED: 'true', RECORDINGS_DIR: recordings, DRAIN_TIMEOUT_S: '2' }, { databaseUrl: database.url });
+    server = await startServer({ QUEUE_CLOSED_WHEN_UNSTAFFED: 'true', RECORDINGS_DIR: recordings, DRAIN_TIMEOUT_S: '2' }, { databaseUrl: database.url, readyTimeoutMs: 90_000 });
     admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
     const created = await admin.post('/api/v1/agents', { username: 'agent8101', password: 'pass-8101-night', displayName: '话务员8101', extension: '8101', skills: ['general'] });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
