@@ -80,6 +80,10 @@ say queue-minutes-after '分钟。'
 say callback-offer '如需稍后由我们给您回电,请按1;继续等待,请按其他键。'
 say callback-confirmed '已为您登记回电,我们将尽快与您联系,再见。'
 say agent-unavailable '很抱歉,现在没有话务员可以接听,请稍后再拨。'
+# Night mode (issue 12): a queue outside its hours or with nobody logged in offers a callback or a message.
+say night-offer '人工服务暂时无法接通。需要回电请按1,留言请按2。'
+say message-start '请在提示音后留言,说完请按井号键。'
+say message-saved '留言已收到,我们将尽快处理,再见。'
 counts=(零 一 两 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十)
 for i in "${!counts[@]}"; do
   say "count-$i" "${counts[$i]}"
@@ -116,6 +120,11 @@ done
 sox "${parts[@]}" "$tmp/melody.wav"
 sox "$tmp/melody.wav" -r 8000 -c 1 -e u-law "$out/hold-music.wav" \
   lowpass 2000 trim 0 10 gain -n -18
+fi
+
+# The tone before a message is recorded: 0.4 s of 1 kHz at -12 dBFS.
+if want beep; then
+  sox -n -r 8000 -c 1 -e u-law "$out/beep.wav" synth 0.4 sine 1000 fade q 0.02 0.4 0.02 gain -n -12
 fi
 
 # One second of digital silence (μ-law 0xFF).

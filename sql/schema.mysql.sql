@@ -361,3 +361,21 @@ CREATE TABLE `users` (
   UNIQUE KEY `users_username_unique` (`username`),
   UNIQUE KEY `users_extension_unique` (`extension`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `voice_messages` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `call_id` varchar(255) NOT NULL,
+  `caller_number` varchar(64) NOT NULL,
+  `queue` varchar(64) NOT NULL,
+  `received_at` datetime(3) NOT NULL,
+  `recording_path` varchar(1024) NOT NULL,
+  `duration_ms` int(11) NOT NULL,
+  `status` varchar(16) NOT NULL DEFAULT 'pending',
+  `close_reason` varchar(16) DEFAULT NULL,
+  `close_note` varchar(500) DEFAULT NULL,
+  `order_code` varchar(32) DEFAULT NULL,
+  `handled_by` int(11) DEFAULT NULL,
+  `handled_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `voice_messages_status_received` (`status`,`received_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -83,7 +83,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const workOrders = await createWorkOrders(config, storage.db, clock, logger);
     const registry = new Registry();
     const telemetry = new CallTelemetry(registry);
-    const calls = await startTelephony(config, { ...base, storage, identity, tickets: workOrders.tickets, units: workOrders.units, telemetry, dialPlan });
+    const calls = await startTelephony(config, { ...base, storage, identity, tickets: workOrders.tickets, units: workOrders.units, calendar: workOrders.calendar, telemetry, dialPlan });
     const board = await startLiveBoard(config, { ...base, registry, storage, calls });
     const state = { accepting: true };
     const web = await startWeb(config, { ...base, storage, identity, workOrders, calls, board, registry, state });

@@ -175,6 +175,14 @@ export class Acd {
   }
 
   /** Callers not yet connected to an agent (waiting or ringing one), with their queue and first entry time. */
+  /**
+   * Agents who could take a call of `queue` now or soon: logged in with all its skills and ready,
+   * ringing, on a call or in wrap-up (not-ready ones do not count). 0: nobody staffs it.
+   */
+  staffedFor(queue: string): number {
+    return this.roster.staffing(this.queueOrThrow(queue).skills).staffed;
+  }
+
   callersWaiting(): { callId: string; queue: string; enteredAt: number }[] {
     return this.callers.all().map((c) => ({ callId: c.callId, queue: c.queue, enteredAt: c.enteredAt }));
   }

@@ -6,3 +6,4 @@ export { AgentState, RONA_REASON, UNREACHABLE_REASON, type AgentSnapshot } from 
 export { parseQueues, type OnMaxWait, type ParseQueuesOptions, type QueueDefinition, type QueueDefinitions } from './parse-queues.js';
 export { QueueFileError } from './queue-file-error.js';
 export { queueMetrics, type QueueMetrics, type QueueMetricsOptions } from './queue-metrics.js';
+export { minuteOfDay, serviceHoursSchema, withinServiceHours, type Period, type ServiceHours, type WorkingDays } from './service-hours.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssue, fieldPath, parseYamlText } from '../shared/yaml-text.js';
 import { QueueFileError } from './queue-file-error.js';
+import { serviceHoursSchema, type ServiceHours } from './service-hours.js';
 
 export type OnMaxWait = 'overflow' | 'callback-offer' | 'keep-waiting';
 
@@ -24,6 +25,8 @@ export interface QueueDefinition {
   readonly ringTimeoutS: number;
   /** After-call work before the agent is offered another call; 0 = ready at once. */
   readonly wrapUpS: number;
+  /** Service hours (服务时间); null = around the clock. Outside them the IVR offers a callback or a message. */
+  readonly hours: ServiceHours | null;
 }
 
 export type QueueDefinitions = ReadonlyMap<string, QueueDefinition>;
@@ -51,6 +54,7 @@ const queueSchema = z.strictObject({
   announceEveryS: seconds(3600).default(30),
   ringTimeoutS: seconds(300).min(1, 'must be ≥ 1').default(15),
   wrapUpS: seconds(3600).default(30),
+  hours: serviceHoursSchema.nullable().default(null),
 });
 
 const fileSchema = z.strictObject({

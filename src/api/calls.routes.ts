@@ -13,7 +13,7 @@ export const CALLS_DEFAULT_LIMIT = 50;
 export { CALLS_MAX_LIMIT };
 
 /** A query-string integer: digits only (no `1e3`, no `-1`, given once), then range-checked. */
-function intParam(min: number, max: number) {
+export function intParam(min: number, max: number) {
   return z
     .string({ error: 'must be a whole number, given once' })
     .regex(/^\d{1,10}$/, 'must be a whole number')
@@ -95,7 +95,7 @@ export function createCallsRouter(callRecords: CallRecordRepository, recordingsD
  * The real path of `file` when it lies inside `folder` (symbolic links resolved on both sides, so a
  * link cannot lead out), else undefined: a record's path is data, never trusted to stay inside.
  */
-async function insideFolder(folder: string | undefined, file: string): Promise<string | undefined> {
+export async function insideFolder(folder: string | undefined, file: string): Promise<string | undefined> {
   if (folder === undefined || file.includes('\0')) return undefined;
   try {
     const [root, real] = await Promise.all([realpath(resolvePath(folder)), realpath(resolvePath(file))]);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import type { CallRecordPatch, CallRecordRepository, HungUpBy } from '../metrics/call-records.js';
 import type { IvrChannel } from '../ivr/ivr-channel.js';
-import { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE } from '../ivr/index.js';
+import { CALL_ID_VARIABLE, CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE } from '../ivr/index.js';
 import { maskPhone } from '../shared/mask.js';
 import type { CallLeg, LegEnd } from '../telephony/call-leg.js';
 import type { CallTelemetrySink } from './call-telemetry-sink.js';
@@ -61,6 +61,8 @@ export interface InboundCallDeps {
   readonly enqueue?: EnqueueCall | undefined;
   /** Stores the notices the caller heard in the IVR and a press of 1 (src/notices); absent, nothing is stored. */
   readonly notices?: { recordCall(callId: string, variables: Readonly<Record<string, string>> | undefined): Promise<void> } | undefined;
+  /** Where callers' messages (留言) are recorded (under RECORDINGS_DIR); absent, the IVR takes none. */
+  readonly messagesDir?: string | undefined;
 }
 
 /**
@@ -131,14 +133,14 @@ export class InboundCallSession {
     }
 
     try {
-      const result = await deps.runIvr(new LegIvrChannel(leg), this.log, (p) => {
+      const result = await deps.runIvr(new LegIvrChannel(leg, deps.messagesDir), this.log, (p) => {
         if (p.digits.length > this.progress.digits.length) {
           this.lastKeyAt = performance.now();
           // No digit in the log: keys may spell ID or order numbers.
           this.log.debug('ivr key', { keys: p.digits.length });
         }
         this.progress = p;
-      }, { [CALLER_NUMBER_VARIABLE]: leg.from });
+      }, { [CALLER_NUMBER_VARIABLE]: leg.from, [CALL_ID_VARIABLE]: leg.id });
       this.progress = result;
       this.ivr = result;
       const { notices } = deps;

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import { IvrSession, type Flow, type OrderLookup, type Speech } from '../ivr/index.js';
+import { IvrSession, type AfterHoursDesk, type Flow, type OrderLookup, type Speech } from '../ivr/index.js';
 import { InvalidStateError } from '../shared/app-error.js';
 import type { Clock } from '../shared/clock.js';
 import type { RunIvr } from './inbound-call-session.js';
@@ -8,7 +8,7 @@ import type { RunIvr } from './inbound-call-session.js';
  * Builds the RunIvr of inbound calls: each call runs the flow in service when it is answered
  * (a flow reloaded mid-call does not change calls already in it).
  */
-export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock, speech?: Speech, orders?: OrderLookup): RunIvr {
+export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Clock, speech?: Speech, orders?: OrderLookup, afterHours?: AfterHoursDesk): RunIvr {
   return async (channel, logger: Logger, onProgress, variables) => {
     const flow = currentFlow();
     if (!flow) throw new InvalidStateError('no IVR flow is loaded');
@@ -19,6 +19,7 @@ export function createIvrRunner(currentFlow: () => Flow | undefined, clock: Cloc
       logger,
       ...(speech === undefined ? {} : { speech }),
       ...(orders === undefined ? {} : { orders }),
+      ...(afterHours === undefined ? {} : { afterHours }),
       ...(variables === undefined ? {} : { variables }),
     });
     let digits = '';

@@ -1,9 +1,34 @@
 import type { CallLeg } from '../telephony/call-leg.js';
-import type { IvrChannel } from '../ivr/ivr-channel.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { ChannelRecording, IvrChannel } from '../ivr/ivr-channel.js';
 
-/** Presents one call leg to the IVR interpreter: prompts out, key presses in, hang-up notice. */
+/** Longest part of a Call-ID kept in a file name. */
+const MAX_NAME_STEM = 100;
+
+/**
+ * Presents one call leg to the IVR interpreter: prompts out, key presses in, hang-up notice, and —
+ * given `messagesDir` and a leg that records — the caller's messages, each a new WAV under
+ * `<messagesDir>/<UTC day>/` named after the Call-ID and a random part (never another's file).
+ */
 export class LegIvrChannel implements IvrChannel {
-  constructor(private readonly leg: CallLeg) {}
+  readonly record?: (options: { readonly maxMs: number; readonly silenceMs: number }, signal?: AbortSignal) => Promise<ChannelRecording>;
+
+  constructor(
+    private readonly leg: CallLeg,
+    messagesDir?: string,
+  ) {
+    const legRecord = leg.record?.bind(leg);
+    if (messagesDir !== undefined && legRecord !== undefined) {
+      this.record = async (options, signal) => {
+        const day = new Date().toISOString().slice(0, 10);
+        const stem = leg.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, MAX_NAME_STEM);
+        const path = join(messagesDir, day, `${stem}-${randomBytes(4).toString('hex')}.wav`);
+        const result = await legRecord(path, options, signal);
+        return { path, ...result };
+      };
+    }
+  }
 
   get ended(): boolean {
     return this.leg.state === 'ended';

@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Acd, parseQueues, type QueueDefinitions } from '../acd/index.js';
 import type { CallTelemetry } from '../api/call-telemetry.js';
 import { DialPlanPbx } from '../calls/dial-plan-pbx.js';
 import { InboundCallSession } from '../calls/inbound-call-session.js';
 import { createIvrRunner } from '../calls/ivr-runner.js';
+import { QueueAfterHoursDesk } from '../calls/after-hours-desk.js';
+import { SequelizeVoiceMessageRepository } from '../db/sequelize-voice-message-repository.js';
+import { MessageService } from '../messages/message-service.js';
+import type { WorkingDays } from '../acd/index.js';
 import { TicketOrderLookup } from '../calls/ticket-order-lookup.js';
 import { PreviewTasks } from '../calls/preview-tasks.js';
 import { QueueDispatcher } from '../calls/queue-dispatcher.js';
@@ -63,6 +68,8 @@ export interface Telephony {
   readonly preview: PreviewTasks;
   /** Notices (公告) callers hear after the welcome, and their counts (issue 12). */
   readonly notices: Notices;
+  /** Messages (留言) callers left at night or with nobody staffing their queue: the draft orders (issue 12). */
+  readonly messages: MessageService;
 }
 
 export interface TelephonyDeps {
@@ -73,6 +80,8 @@ export interface TelephonyDeps {
   readonly units: { get(id: number): Promise<Pick<HandlingUnit, 'name'> | undefined> };
   readonly telemetry: CallTelemetry;
   readonly dialPlan: DialPlan;
+  /** The working-day calendar: queues' service hours differ on working days and holidays (night mode). */
+  readonly calendar: WorkingDays;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly closers: Closers;
@@ -225,13 +234,47 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
 
   // Progress self-service (order-status node) reads orders as the system, days in the centre's time zone.
   const orders = new TicketOrderLookup({ tickets: deps.tickets, units: deps.units, timeZone: config.TZ });
-  const runIvr = createIvrRunner(() => flows.current, clock, speech, orders);
-  const didRunners = new Map([...didFlows].map(([file, store]) => [file, createIvrRunner(() => store.current, clock, speech, orders)]));
+  // Night mode (issue 12): queues outside their hours or with nobody logged in offer a callback or a
+  // message; a message is a draft order until an agent converts or closes it.
+  const messages = new MessageService({
+    messages: new SequelizeVoiceMessageRepository(deps.storage.db.sequelize),
+    orderExists: async (code, viewer) => {
+      try {
+        await deps.tickets.get(code, viewer);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    clock,
+  });
+  const afterHours = new QueueAfterHoursDesk({
+    queues,
+    staffedFor: (q) => acd.staffedFor(q),
+    calendar: deps.calendar,
+    timeZone: config.TZ,
+    closedWhenUnstaffed: config.QUEUE_CLOSED_WHEN_UNSTAFFED,
+    callbacks: acdRecords,
+    messages,
+    onCallbackRequested: (callId) => dispatcher.events.emit('callback', callId),
+    clock,
+    logger,
+  });
+  const runIvr = createIvrRunner(() => flows.current, clock, speech, orders, afterHours);
+  const didRunners = new Map([...didFlows].map(([file, store]) => [file, createIvrRunner(() => store.current, clock, speech, orders, afterHours)]));
   const sessions = new Set<Promise<void>>();
   telephony.events.on('incoming', (leg) => {
     const flowFile = leg.route?.flow;
     const runLegIvr = (flowFile === undefined ? undefined : didRunners.get(flowFile)) ?? runIvr;
-    const done = new InboundCallSession(leg, { records, telemetry: deps.telemetry, runIvr: runLegIvr, logger, enqueue: (l, q, o) => dispatcher.enqueue(l, q, o), notices: notices.recorder }).run();
+    const done = new InboundCallSession(leg, {
+      records,
+      telemetry: deps.telemetry,
+      runIvr: runLegIvr,
+      logger,
+      enqueue: (l, q, o) => dispatcher.enqueue(l, q, o),
+      notices: notices.recorder,
+      messagesDir: join(config.RECORDINGS_DIR, 'messages'),
+    }).run();
     sessions.add(done);
     void done.finally(() => sessions.delete(done));
   });
@@ -254,5 +297,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, campaignPbx, trunks, didFlows, trunkRegistrations: { states: () => telephony.trunkRegistrationStates() }, taskClaims, preview, notices };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, campaignPbx, trunks, didFlows, trunkRegistrations: { states: () => telephony.trunkRegistrationStates() }, taskClaims, preview, notices, messages };
 }

@@ -8,6 +8,7 @@ import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
 import { createNoticeRoutes } from '../api/notices.routes.js';
 import { createContainmentReportRoutes } from '../api/containment-reports.routes.js';
+import { createMessageRoutes } from '../api/messages.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
 import { createSurveyRoutes } from '../api/surveys.routes.js';
 import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
@@ -124,6 +125,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
       createContainmentReportRoutes({ reports: containment }),
       createKnowledgeRoutes({ knowledge }),
       createNoticeRoutes({ board: calls.notices.board, counts: calls.notices.repository, clock, timeZone: config.TZ }),
+      createMessageRoutes({ messages: calls.messages, recordingsDir: config.RECORDINGS_DIR, queueName: (q) => queues.get(q)?.displayName ?? q }),
       createSurveyRoutes({
         tickets,
         preview,

@@ -109,6 +109,8 @@ export const configSchema = z
     TRUNKS_FILE: z.string().min(1).default('ivr-flows/trunks.yaml'),
     // Lab only: take calls from any source address, not only trunks and registered agents.
     SIP_ADMIT_ANY_SOURCE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    // Night mode (issue 12): a queue nobody is logged in for counts as closed (callback / message offer).
+    QUEUE_CLOSED_WHEN_UNSTAFFED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     SEED_DIR: z.string().min(1).default('sql/seed'),
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),

@@ -10,6 +10,8 @@ import { SayNumberNode } from './nodes/say-number-node.js';
 import { OrderStatusNode } from './nodes/order-status-node.js';
 import { SpeakNode } from './nodes/speak-node.js';
 import { NoticesNode, type NoticeSource } from './nodes/notices-node.js';
+import { CallbackRequestNode } from './nodes/callback-request-node.js';
+import { RecordMessageNode } from './nodes/record-message-node.js';
 
 export interface DefaultNodeOptions {
   /** True for a queue the queues file defines; without it the `queue` node is not available. */
@@ -31,6 +33,8 @@ export function createDefaultNodeRegistry(options: DefaultNodeOptions = {}): Nod
     .register(SpeakNode.type, SpeakNode.schema, (id, p) => new SpeakNode(id, p))
     .register(OrderStatusNode.type, OrderStatusNode.schema, (id, p) => new OrderStatusNode(id, p))
     .register(NoticesNode.type, NoticesNode.schema, (id, p) => new NoticesNode(id, p, options.notices ?? NO_NOTICES))
+    .register(CallbackRequestNode.type, CallbackRequestNode.schema, (id, p) => new CallbackRequestNode(id, p))
+    .register(RecordMessageNode.type, RecordMessageNode.schema, (id, p) => new RecordMessageNode(id, p))
     .register(GotoNode.type, GotoNode.schema, (id, p) => new GotoNode(id, p))
     .register(HangupNode.type, HangupNode.schema, (id, p) => new HangupNode(id, p));
   if (options.isQueue) registry.register(QueueNode.type, QueueNode.schema(options.isQueue), (id, p) => new QueueNode(id, p));

@@ -19,3 +19,7 @@ export { CALLER_NUMBER_VARIABLE, ORDER_CODE_VARIABLE, ORDER_REPLY_VARIABLE, Orde
 export { ORDER_STEPS, type OrderLookup, type OrderStatus, type OrderStep } from './order-lookup.js';
 export { countForSpeech, dayForSpeech, digitsForSpeech } from './speech/spoken-words.js';
 export { NOTICE_PRESSED_VARIABLE, NOTICES_HEARD_VARIABLE, NoticesNode, type NoticeSource, type SpokenNotice } from './nodes/notices-node.js';
+export { CALL_ID_VARIABLE, NIGHT_QUEUE_VARIABLE, NIGHT_REASON_VARIABLE, type AfterHoursDesk, type CallerRequest, type LeftMessage, type QueueOpening } from './after-hours.js';
+export type { ChannelRecording } from './ivr-channel.js';
+export { CallbackRequestNode } from './nodes/callback-request-node.js';
+export { RecordMessageNode } from './nodes/record-message-node.js';

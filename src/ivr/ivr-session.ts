@@ -10,6 +10,7 @@ import { KeyBuffer } from './key-buffer.js';
 import { NodeContext } from './node-context.js';
 import type { OrderLookup } from './order-lookup.js';
 import type { Speech } from './speech/speech.js';
+import type { AfterHoursDesk } from './after-hours.js';
 
 export interface IvrSessionOptions {
   readonly flow: Flow;
@@ -25,6 +26,8 @@ export interface IvrSessionOptions {
   readonly speech?: Speech;
   /** Work orders for `order-status` nodes (calls/ over the ticket service); absent, they go to `notFound`. */
   readonly orders?: OrderLookup;
+  /** Night mode for `queue` (its `closed` branch), `callback-request` and `record-message` nodes. */
+  readonly afterHours?: AfterHoursDesk;
 }
 
 export interface IvrSessionEvents extends Record<string, unknown[]> {
@@ -56,7 +59,7 @@ export class IvrSession {
     const maxNodes = this.options.maxNodes ?? DEFAULT_MAX_NODES;
     const keys = new KeyBuffer(channel, clock);
     const variables = new Map(Object.entries(this.options.variables ?? {}));
-    const ctx = new NodeContext(channel, keys, clock, logger, variables, this.options.speech, this.options.orders);
+    const ctx = new NodeContext(channel, keys, clock, logger, variables, this.options.speech, this.options.orders, this.options.afterHours);
     const path: string[] = [];
     const offDigit = keys.onKey((digit) => this.observer.emit('digit', digit));
     keys.start();

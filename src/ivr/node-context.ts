@@ -4,6 +4,7 @@ import type { IvrChannel, PlayOutcome } from './ivr-channel.js';
 import type { KeyBuffer } from './key-buffer.js';
 import type { OrderLookup } from './order-lookup.js';
 import type { Speech } from './speech/speech.js';
+import type { AfterHoursDesk } from './after-hours.js';
 
 /** What a node sees while it runs: the channel, the caller's keys, time, a logger and the variables. */
 export class NodeContext {
@@ -20,6 +21,8 @@ export class NodeContext {
     readonly speech?: Speech,
     /** Work orders for `order-status` nodes; absent, they go to `notFound`. */
     readonly orders?: OrderLookup,
+    /** Night mode: queue openings, callback requests, messages; absent, every queue is open and nothing is stored. */
+    readonly afterHours?: AfterHoursDesk,
   ) {}
 
   get ended(): boolean {

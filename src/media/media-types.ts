@@ -17,6 +17,25 @@ export interface RtpSessionEvents extends Record<string, unknown[]> {
 /** Receives each RTP audio payload as it arrives (G.711 bytes, no copy: use it before returning). */
 export type AudioListener = (payload: Buffer, codec: 'PCMU' | 'PCMA') => void;
 
+/** Options of RtpSession.record(): a caller's message (留言). */
+export interface RecordOptions {
+  /** The message ends by itself after this long (wall time). */
+  readonly maxMs: number;
+  /** …or after this long without a voiced frame (from the start, or from the last voice). */
+  readonly silenceMs: number;
+}
+
+/** Why a recording ended: stopped (stopRecording / the signal, e.g. on #), too long, silence, or the session closed. */
+export type RecordEnd = 'stopped' | 'max-length' | 'silence' | 'closed';
+
+export interface RecordResult {
+  readonly end: RecordEnd;
+  /** Length of the WAV's audio. */
+  readonly durationMs: number;
+  /** Of it, frames loud enough to be voice (0: nothing was said). */
+  readonly voicedMs: number;
+}
+
 /** Options of RtpSession.play(). */
 export interface PlayOptions {
   /** Restart the prompt list after its end until stopped or aborted (hold music); play() then never completes. */
@@ -70,6 +89,13 @@ export interface RtpSession {
    */
   play(prompts: readonly string[], signal?: AbortSignal, options?: PlayOptions): Promise<PlaybackOutcome>;
   stopPlayback(): void;
+  /**
+   * Records the remote party's audio (what the caller says, not our prompts) to a mono 8 kHz 16-bit
+   * PCM WAV at `path` until `signal` aborts, `options` end it, or the session closes; resolves once
+   * the file is complete. Starting a second recording stops the first ('stopped'). Optional extension
+   * of the contract (messages, 留言).
+   */
+  record?(path: string, options: RecordOptions, signal?: AbortSignal): Promise<RecordResult>;
   /** Feeds a digit from another source (SIP INFO) into the same digit stream. */
   injectDtmf(digit: string, source: 'info'): void;
   /** Releases the port and every timer; safe to call twice. */

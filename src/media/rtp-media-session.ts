@@ -6,7 +6,8 @@ import { TypedEmitter } from '../shared/typed-emitter.js';
 import { DtmfReceiver } from './dtmf-receiver.js';
 import type { ClockSubscriber, MediaClock } from './media-clock.js';
 import { MediaError } from './media-error.js';
-import type { AudioListener, PlaybackOutcome, PlayOptions, RtpSession, RtpSessionEvents } from './media-types.js';
+import type { AudioListener, PlaybackOutcome, PlayOptions, RecordEnd, RecordOptions, RecordResult, RtpSession, RtpSessionEvents } from './media-types.js';
+import { MessageRecorder } from './message-recorder.js';
 import { FRAME_BYTES, Playback, silenceFrame } from './playback.js';
 import type { Prompt, PromptLibrary } from './prompt-library.js';
 import { maskAddress } from './mask-address.js';
@@ -110,6 +111,8 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private tsAdjust = 0;
   /** Highest timestamp sent so far. */
   private lastTs: number | undefined;
+  /** The caller's message being recorded (record()), with how to settle its promise. */
+  private recording: { readonly recorder: MessageRecorder; readonly done: (end: RecordEnd) => void } | undefined;
 
   constructor(private readonly opts: RtpMediaSessionOptions) {
     this.localPort = opts.localPort;
@@ -304,9 +307,35 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     return true;
   }
 
+  record(path: string, options: RecordOptions, signal?: AbortSignal): Promise<RecordResult> {
+    this.stopRecording('stopped');
+    const recorder = new MessageRecorder(path, options, performance.now(), this.logger);
+    if (this.closed || signal?.aborted === true) return recorder.finish(this.closed ? 'closed' : 'stopped', performance.now());
+    return new Promise<RecordResult>((resolve) => {
+      const onAbort = (): void => {
+        if (this.recording?.recorder === recorder) this.stopRecording('stopped');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.recording = {
+        recorder,
+        done: (end) => {
+          signal?.removeEventListener('abort', onAbort);
+          void recorder.finish(end, performance.now()).then(resolve);
+        },
+      };
+    });
+  }
+
+  private stopRecording(end: RecordEnd): void {
+    const rec = this.recording;
+    this.recording = undefined;
+    rec?.done(end);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopRecording('closed');
     const relay = this.relay;
     this.relay = undefined;
     relay?.sessionClosed();
@@ -329,6 +358,8 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     const now = performance.now();
     this.dtmf.expire(now);
     this.checkTimeout(now);
+    const recordEnd = this.recording?.recorder.due(now);
+    if (recordEnd !== undefined) this.stopRecording(recordEnd);
     const media = this.media;
     const codec = media?.codec ?? 'PCMU';
     const playback = this.playback;
@@ -438,6 +469,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       this.relay?.event(packet);
     } else {
       if (this.onAudio !== undefined) this.onAudio(packet.payload, m.codec);
+      this.recording?.recorder.push(packet.payload, m.codec, now);
       this.relay?.audio(packet, m.codec, now);
     }
   };

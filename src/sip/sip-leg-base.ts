@@ -4,7 +4,7 @@ import type { RtpSession } from '../media/media-types.js';
 import { InvalidStateError, toAppError, type AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
-import type { CallLegEvents, EndReason, EndedBy, LegEnd, LegState, PlayOptions, PlayOutcome } from '../telephony/call-leg.js';
+import type { CallLegEvents, EndReason, EndedBy, LegEnd, LegState, PlayOptions, PlayOutcome, RecordOptions, RecordResult } from '../telephony/call-leg.js';
 import { InDialogHandler, type DialogLeg } from './in-dialog-handler.js';
 import { InviteOkRetransmitter } from './invite-ok-retransmitter.js';
 import type { ServerTransaction } from './server-transaction.js';
@@ -139,6 +139,13 @@ export abstract class SipLegBase<H extends LegHost = LegHost> implements DialogL
 
   stopPlayback(): void {
     this.session?.stopPlayback();
+  }
+
+  async record(path: string, options: RecordOptions, signal?: AbortSignal): Promise<RecordResult> {
+    if (this.currentState === 'ended') return { end: 'closed', durationMs: 0, voicedMs: 0 };
+    const session = this.session;
+    if (this.currentState !== 'answered' || session?.record === undefined) throw new InvalidStateError('record() needs an answered leg on a media engine that records');
+    return session.record(path, options, signal);
   }
 
   /** A request inside this dialog (the engine checked the tags). */

@@ -47,6 +47,21 @@ export interface PlayOptions {
   readonly loop?: boolean;
 }
 
+/** Options of CallLeg.record(): a caller's message (留言). */
+export interface RecordOptions {
+  /** The message ends by itself after this long. */
+  readonly maxMs: number;
+  /** …or after this long without voice. */
+  readonly silenceMs: number;
+}
+
+/** How a recording ended (stopped: by the signal, e.g. the caller's #), its length and how much of it was voice. */
+export interface RecordResult {
+  readonly end: 'stopped' | 'max-length' | 'silence' | 'closed';
+  readonly durationMs: number;
+  readonly voicedMs: number;
+}
+
 export interface CallLegEvents extends Record<string, unknown[]> {
   /** One key press, already de-duplicated (RFC 4733 end-packet repeats count once). Digit: 0-9 * # A-D. */
   dtmf: [digit: string, source: DtmfSource];
@@ -87,6 +102,11 @@ export interface CallLeg {
    */
   play(prompts: readonly string[], signal?: AbortSignal, options?: PlayOptions): Promise<PlayOutcome>;
   stopPlayback(): void;
+  /**
+   * Records what the far end says (mono 8 kHz WAV at `path`) until `signal` aborts, `options` end it
+   * or the leg ends; resolves once the file is complete. Optional: an engine without it takes no messages.
+   */
+  record?(path: string, options: RecordOptions, signal?: AbortSignal): Promise<RecordResult>;
 }
 
 export interface TelephonyEvents extends Record<string, unknown[]> {

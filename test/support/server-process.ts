@@ -128,6 +128,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Each test server synthesises afresh (a test may count syntheses or make them fail); a test that
     // checks the disk cache names its own folder.
     SPEECH_CACHE_DIR: path.join(tmpdir(), `hotline-e2e-speech-${randomBytes(6).toString('hex')}`),
+    // Most tests queue callers with nobody logged in; night mode (issue 12) would offer them a message
+    // instead. Its own tests turn it on.
+    QUEUE_CLOSED_WHEN_UNSTAFFED: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),

@@ -17,6 +17,7 @@ import * as m0014 from './0014-knowledge-base.js';
 import * as m0015 from './0015-notices.js';
 import * as m0017 from './0017-password-change.js';
 import * as m0020 from './0020-recording-retention.js';
+import * as m0022 from './0022-voice-messages.js';
 import * as m0024 from './0024-ivr-measures.js';
 
 /**
@@ -41,5 +42,6 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0015-notices', up: m0015.up, down: m0015.down },
   { name: '0017-password-change', up: m0017.up, down: m0017.down },
   { name: '0020-recording-retention', up: m0020.up, down: m0020.down },
+  { name: '0022-voice-messages', up: m0022.up, down: m0022.down },
   { name: '0024-ivr-measures', up: m0024.up, down: m0024.down },
 ];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CALLER_HANGUP, type FlowNode, type NodeRef, type NodeResult, type PromptRef } from '../flow-node.js';
 import type { NodeContext } from '../node-context.js';
-import { optionalPromptList } from '../node-schemas.js';
+import { nodeId, optionalPromptList } from '../node-schemas.js';
+import { NIGHT_QUEUE_VARIABLE, NIGHT_REASON_VARIABLE } from '../after-hours.js';
 
 export const queueSchema = z.strictObject({
   type: z.literal('queue'),
@@ -13,12 +14,20 @@ export const queueSchema = z.strictObject({
    * and an agent who becomes free cuts it short.
    */
   prompts: optionalPromptList.default([]),
+  /**
+   * Night mode (issue 12): where the caller goes instead when the queue is outside its service hours
+   * (queues file, `hours`) or nobody is logged in for it — e.g. a menu offering a callback (1) or a
+   * message (2). `nightQueue` and `nightReason` (closed | unstaffed) are set for the nodes there.
+   * Without it the caller is always queued.
+   */
+  closed: nodeId.optional(),
 });
 
 export type QueueParams = z.output<typeof queueSchema>;
 
 /**
- * Hands the caller to the agent queue at once: the IVR run ends with outcome `queue` (its prompts
+ * Hands the caller to the agent queue at once (or, with `closed`, to the night branch when the queue
+ * is closed or unstaffed): the IVR run ends with outcome `queue` (its prompts
  * go along as `announce`) and calls/ takes over (the announcement, hold music, the offer to an
  * agent). Terminal, like `hangup`. Nothing is played here: a prompt before joining the queue would
  * eat the seconds of GB/T 33358's 15-second clock before any agent is rung (issue 12).
@@ -39,7 +48,7 @@ export class QueueNode implements FlowNode {
   }
 
   references(): readonly NodeRef[] {
-    return [];
+    return this.params.closed === undefined ? [] : [{ field: 'closed', target: this.params.closed }];
   }
 
   prompts(): readonly PromptRef[] {
@@ -50,6 +59,14 @@ export class QueueNode implements FlowNode {
     if (ctx.hasEnded()) return Promise.resolve(CALLER_HANGUP);
     // Keys pressed on the way in belong to the IVR, not to the queue (its callback offer reads keys).
     ctx.keys.clear();
+    const { closed, queue } = this.params;
+    const opening = closed === undefined ? 'open' : (ctx.afterHours?.opening(queue) ?? 'open');
+    if (closed !== undefined && opening !== 'open') {
+      ctx.variables.set(NIGHT_QUEUE_VARIABLE, queue);
+      ctx.variables.set(NIGHT_REASON_VARIABLE, opening);
+      ctx.logger.info('ivr queue not taking calls', { nodeId: this.id, queue, reason: opening });
+      return Promise.resolve({ next: closed });
+    }
     return Promise.resolve({ end: { outcome: 'queue', queue: this.params.queue, nodeId: this.id, announce: this.params.prompts } });
   }
 }

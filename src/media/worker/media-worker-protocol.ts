@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { PlaybackOutcome } from '../media-types.js';
+import type { PlaybackOutcome, RecordOptions, RecordResult } from '../media-types.js';
 import type { MediaErrorCode } from '../media-error.js';
 import type { Codec, NegotiatedMedia } from '../sdp-negotiator.js';
 
@@ -59,6 +59,9 @@ export type WorkerCommand =
   | { readonly type: 'confirm'; readonly session: number }
   | { readonly type: 'play'; readonly session: number; readonly play: number; readonly prompts: readonly string[]; readonly loop: boolean }
   | { readonly type: 'stop-playback'; readonly session: number }
+  /** Record the session's received audio (a caller's message) to `path`; answered by 'record-done'. */
+  | { readonly type: 'record'; readonly session: number; readonly record: number; readonly path: string; readonly options: RecordOptions }
+  | { readonly type: 'record-stop'; readonly session: number; readonly record: number }
   | { readonly type: 'close'; readonly session: number }
   | { readonly type: 'prompt-add'; readonly prompt: SharedPrompt }
   | { readonly type: 'prompt-remove'; readonly name: string }
@@ -89,6 +92,8 @@ export type WorkerEvent =
   | { readonly type: 'play-done'; readonly session: number; readonly play: number; readonly outcome: PlaybackOutcome }
   | { readonly type: 'play-failed'; readonly session: number; readonly play: number; readonly code: MediaErrorCode; readonly message: string }
   | { readonly type: 'dtmf'; readonly session: number; readonly digit: string }
+  /** Recording `record` ended and its file is complete (also after the session closed). */
+  | { readonly type: 'record-done'; readonly record: number; readonly result: RecordResult }
   | { readonly type: 'timeout'; readonly session: number }
   /** A bridge (or this worker's half of one) stopped relaying; its recording, if this worker wrote it, is complete. */
   | { readonly type: 'bridge-closed'; readonly bridge: number }

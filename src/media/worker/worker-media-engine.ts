@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Logger } from '../../logging/logger.js';
 import { MediaError } from '../media-error.js';
-import type { BridgeOptions, MediaBridge, MediaBridging, MediaEngine, RtpSession } from '../media-types.js';
+import type { BridgeOptions, MediaBridge, MediaBridging, MediaEngine, RecordResult, RtpSession } from '../media-types.js';
 import { PacingStats, type PacingSnapshot } from '../pacing-stats.js';
 import type { RtpMediaEngineOptions } from '../rtp-media-engine.js';
 import { COUNTER, COUNTER_SLOTS, type MediaWorkerData, type WorkerCommand, type WorkerEvent } from './media-worker-protocol.js';
@@ -74,6 +74,8 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
   private readonly sessions = new Map<number, WorkerRtpSession>();
   private readonly pending = new Map<number, PendingCreate>();
   private readonly bridges = new Map<number, WorkerMediaBridge>();
+  /** Recordings a worker is writing, by id: settled by its 'record-done', or 'closed' when it is lost. */
+  private readonly recordings = new Map<number, { readonly slot: number; readonly resolve: (r: RecordResult) => void }>();
   private nextId = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -320,6 +322,10 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
       case 'play-failed':
         this.sessions.get(event.session)?.playEnded(event.play, new MediaError(event.code, event.message));
         return;
+      case 'record-done':
+        this.recordings.get(event.record)?.resolve(event.result);
+        this.recordings.delete(event.record);
+        return;
       case 'dtmf':
         this.sessions.get(event.session)?.events.emit('dtmf', event.digit, 'rfc4733');
         return;
@@ -346,6 +352,18 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     return {
       post: (cmd) => slot.thread?.post(cmd),
       hasPrompt: (name) => this.prompts.has(name),
+      record: (session, path, options) => {
+        const id = ++this.nextId;
+        const done = new Promise<RecordResult>((resolve) => {
+          this.recordings.set(id, { slot: slot.index, resolve });
+        });
+        const thread = slot.thread;
+        if (thread === undefined) {
+          this.recordings.get(id)?.resolve({ end: 'closed', durationMs: 0, voicedMs: 0 });
+          this.recordings.delete(id);
+        } else thread.post({ type: 'record', session: session.id, record: id, path, options });
+        return { id, done };
+      },
       onClose: (session) => {
         if (this.sessions.delete(session.id)) slot.load--;
       },
@@ -376,6 +394,11 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
     }
     for (const bridge of [...this.bridges.values()]) {
       if (bridge.a.slot === slot.index || bridge.b.slot === slot.index) bridge.partClosed(slot.index);
+    }
+    for (const [id, r] of [...this.recordings]) {
+      if (r.slot !== slot.index) continue;
+      this.recordings.delete(id);
+      r.resolve({ end: 'closed', durationMs: 0, voicedMs: 0 });
     }
     for (const session of [...this.sessions.values()]) {
       if (session.slot !== slot.index) continue;

@@ -4,6 +4,7 @@ import { MediaClock } from '../media-clock.js';
 import { MediaError } from '../media-error.js';
 import { PacingStats } from '../pacing-stats.js';
 import { PortAllocator } from '../port-allocator.js';
+import type { RecordOptions } from '../media-types.js';
 import { PromptLibrary } from '../prompt-library.js';
 import { RtpMediaBridge } from '../rtp-media-bridge.js';
 import { RtpMediaSession } from '../rtp-media-session.js';
@@ -28,6 +29,8 @@ export class WorkerMediaRuntime {
   private readonly prompts: PromptLibrary;
   private readonly sessions = new Map<number, RtpMediaSession>();
   private readonly bridges = new Map<number, Closable>();
+  /** Recordings in progress by the main thread's id: aborting one stops it. */
+  private readonly recordings = new Map<number, AbortController>();
   private readonly counters: Float64Array;
   private readonly lag: IntervalHistogram;
   private readonly lagTimer: NodeJS.Timeout;
@@ -73,6 +76,12 @@ export class WorkerMediaRuntime {
         return;
       case 'play':
         this.play(cmd.session, cmd.play, cmd.prompts, cmd.loop);
+        return;
+      case 'record':
+        this.record(cmd.session, cmd.record, cmd.path, cmd.options);
+        return;
+      case 'record-stop':
+        this.recordings.get(cmd.record)?.abort();
         return;
       case 'stop-playback':
         this.sessions.get(cmd.session)?.stopPlayback();
@@ -181,6 +190,20 @@ export class WorkerMediaRuntime {
         this.post({ type: 'play-failed', session: id, play, code, message: err instanceof Error ? err.message : String(err) });
       },
     );
+  }
+
+  private record(id: number, record: number, path: string, options: RecordOptions): void {
+    const session = this.sessions.get(id);
+    if (session === undefined) {
+      this.post({ type: 'record-done', record, result: { end: 'closed', durationMs: 0, voicedMs: 0 } });
+      return;
+    }
+    const stop = new AbortController();
+    this.recordings.set(record, stop);
+    void session.record(path, options, stop.signal).then((result) => {
+      this.recordings.delete(record);
+      this.post({ type: 'record-done', record, result });
+    });
   }
 
   private bridge(id: number, make: () => RtpMediaBridge | CrossWorkerRelay): void {

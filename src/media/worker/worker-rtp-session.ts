@@ -1,7 +1,7 @@
 import type { Logger } from '../../logging/logger.js';
 import { TypedEmitter } from '../../shared/typed-emitter.js';
 import { MediaError } from '../media-error.js';
-import type { PlaybackOutcome, PlayOptions, RtpSession, RtpSessionEvents } from '../media-types.js';
+import type { PlaybackOutcome, PlayOptions, RecordOptions, RecordResult, RtpSession, RtpSessionEvents } from '../media-types.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia } from '../sdp-negotiator.js';
 import type { WorkerCommand } from './media-worker-protocol.js';
 
@@ -11,6 +11,8 @@ const DIGIT = /^[0-9*#A-D]$/;
 export interface WorkerSessionOwner {
   post(cmd: WorkerCommand): void;
   hasPrompt(name: string): boolean;
+  /** Starts recording in the worker; `done` settles from its 'record-done' (or when the worker is lost). */
+  record(session: WorkerRtpSession, path: string, options: RecordOptions): { readonly id: number; readonly done: Promise<RecordResult> };
   /** Called once by close(): the engine forgets the session. */
   onClose(session: WorkerRtpSession): void;
 }
@@ -137,6 +139,22 @@ export class WorkerRtpSession implements RtpSession {
     if (this.playing === undefined) return;
     this.settle('stopped');
     this.post({ type: 'stop-playback', session: this.id });
+  }
+
+  /**
+   * Records in the worker (see RtpSession.record). The promise settles from the worker's answer, which
+   * comes once the WAV is complete, even when the session closes first (a caller hanging up mid-message).
+   */
+  record(path: string, options: RecordOptions, signal?: AbortSignal): Promise<RecordResult> {
+    if (this.isClosed || signal?.aborted === true) return Promise.resolve({ end: this.isClosed ? 'closed' : 'stopped', durationMs: 0, voicedMs: 0 });
+    const { id, done } = this.owner.record(this, path, options);
+    const onAbort = (): void => {
+      this.post({ type: 'record-stop', session: this.id, record: id });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return done.finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+    });
   }
 
   injectDtmf(digit: string, source: 'info'): void {

@@ -22,6 +22,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/agent', name: 'agent-desk', component: () => import('./pages/agent/AgentDesk.vue'), meta: { title: '接听工作台', roles: ['agent'], menu: '话务' } },
   { path: '/orders', name: 'order-search', component: () => import('./pages/orders/OrderSearch.vue'), meta: { title: '工单查询', roles: staff, menu: '话务' } },
   { path: '/knowledge', name: 'knowledge', component: () => import('./pages/knowledge/KnowledgePage.vue'), meta: { title: '知识库', roles: ['agent', 'supervisor', 'admin', 'unit'], menu: '话务' } },
+  { path: '/agent/messages', name: 'messages', component: () => import('./pages/agent/MessagesPage.vue'), meta: { title: '留言处理', roles: staff, menu: '话务' } },
   { path: '/agent/callbacks', name: 'callbacks', component: () => import('./pages/agent/CallbackTasks.vue'), meta: { title: '回访任务', roles: staff, menu: '话务' } },
   { path: '/unit', name: 'unit-inbox', component: () => import('./pages/unit/UnitInbox.vue'), meta: { title: '承办工单', roles: ['unit'], menu: '承办' } },
   { path: '/orders/:code', name: 'order-detail', component: () => import('./pages/orders/OrderDetail.vue'), props: true, meta: { title: '工单详情', roles: ['agent', 'supervisor', 'admin', 'unit'] } },

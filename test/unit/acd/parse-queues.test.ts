@@ -38,6 +38,7 @@ describe('parseQueues', () => {
       announceEveryS: 30,
       ringTimeoutS: 15,
       wrapUpS: 30,
+      hours: null,
     });
   });
 

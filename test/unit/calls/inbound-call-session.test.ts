@@ -68,7 +68,7 @@ describe('InboundCallSession', () => {
       return Promise.resolve({ kind: 'abandoned' });
     });
     await new InboundCallSession(leg, { records: new MemoryCallRecords(), telemetry: telemetrySpy(), runIvr, logger: silentLogger(), enqueue }).run();
-    expect(started).to.deep.equal({ callerNumber: '13812345678' });
+    expect(started).to.deep.equal({ callerNumber: '13812345678', callId: 'c9' });
     expect(enqueue.firstCall.args.slice(1)).to.deep.equal(['general', { announce: ['progress-not-owner', 'branch-agent'], orderCode: '20261203-000123' }]);
   });
 

@@ -7,7 +7,7 @@ import type { Flow } from '../../../src/ivr/flow.js';
 /** The prompt library the default flow is written against (files under ivr-flows/prompts/). */
 export const PROMPTS: ReadonlySet<string> = new Set([
   'welcome', 'menu', 'branch-consult', 'branch-complaint', 'branch-progress', 'branch-agent', 'invalid', 'no-input',
-  'you-entered', 'goodbye', 'star', 'pound', 'speech-unavailable', 'progress-offer-menu', 'progress-after', 'progress-not-found', 'progress-not-owner', 'hold-music', 'silence', 'queue-wait', 'callback-offer', 'callback-confirmed', 'notice-press-1', 'notice-goodbye', ...Array.from({ length: 10 }, (_, i) => `digit-${i}`),
+  'you-entered', 'goodbye', 'star', 'pound', 'speech-unavailable', 'progress-offer-menu', 'progress-after', 'progress-not-found', 'progress-not-owner', 'hold-music', 'silence', 'queue-wait', 'callback-offer', 'callback-confirmed', 'notice-press-1', 'notice-goodbye', 'night-offer', 'message-start', 'message-saved', 'beep', ...Array.from({ length: 10 }, (_, i) => `digit-${i}`),
 ]);
 
 export const hasPrompt = (name: string): boolean => PROMPTS.has(name);

@@ -41,7 +41,7 @@ describe('NodeRegistry', () => {
   });
 
   it('when the default registry is created, it knows exactly the built-in node types', () => {
-    expect(createDefaultNodeRegistry().types()).to.deep.equal(['play', 'menu', 'collect', 'say-digits', 'say-number', 'speak', 'order-status', 'notices', 'goto', 'hangup']);
+    expect(createDefaultNodeRegistry().types()).to.deep.equal(['play', 'menu', 'collect', 'say-digits', 'say-number', 'speak', 'order-status', 'notices', 'callback-request', 'record-message', 'goto', 'hangup']);
   });
 
   it('when a new node type is registered, flows can use it and it is validated and run like the others', async () => {

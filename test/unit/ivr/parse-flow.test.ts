@@ -34,9 +34,9 @@ describe('parseFlow', () => {
     const text = await readFile('ivr-flows/default.yaml', 'utf8');
     const flow = parseFlow(text, 'ivr-flows/default.yaml', { hasPrompt: () => true, registry: createDefaultNodeRegistry({ isQueue: (q) => queues.has(q) }) });
     const target = (key: string) => flow.node('main-menu')?.references().find((r) => r.field === `options."${key}"`)?.target ?? '';
-    expect(flow.node(target('1'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'consult', prompts: ['branch-consult'] } });
-    expect(flow.node(target('2'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'complaint', prompts: ['branch-complaint'] } });
-    expect(flow.node(target('0'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'general', prompts: ['branch-agent'] } });
+    expect(flow.node(target('1'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'consult', prompts: ['branch-consult'], closed: 'night' } });
+    expect(flow.node(target('2'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'complaint', prompts: ['branch-complaint'], closed: 'night' } });
+    expect(flow.node(target('0'))).to.deep.include({ type: 'queue', params: { type: 'queue', queue: 'general', prompts: ['branch-agent'], closed: 'night' } });
     expect(flow.node(target('3'))?.type).to.not.equal('hangup');
     // Each branch has its own skill; the specialised queues overflow to general, never to nobody.
     expect(queues.get('consult')).to.deep.include({ skills: ['consult'], overflow: 'general' });
