@@ -457,6 +457,9 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       (session) => {
         if (leg.state === 'ended' || this.closed) {
           session.close();
+          // Cancelled (or dropped) before its media was ready, as under load: still a call, offered
+          // ended so that its record is written (answer() refuses, the record says why it ended).
+          if (!this.closed) this.offerEnded(leg);
           return;
         }
         leg.attachSession(session);
@@ -470,8 +473,14 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       (err: unknown) => {
         leg.logger.error('sip: cannot create media session', { err: err instanceof Error ? err.message : String(err) });
         if (leg.state === 'ringing') leg.reject(503, 'Service Unavailable');
+        if (!this.closed) this.offerEnded(leg);
       },
     );
+  }
+
+  /** An inbound call that ended before it could be offered: listeners get it ended, to record it. */
+  private offerEnded(leg: SipCallLeg): void {
+    if (leg.state === 'ended' && this.events.listenerCount('incoming') > 0) this.events.emit('incoming', leg);
   }
 
   /**

@@ -110,7 +110,11 @@ export interface CallLeg {
 }
 
 export interface TelephonyEvents extends Record<string, unknown[]> {
-  /** A new inbound leg in state `ringing` (100 Trying already sent). The listener answers or rejects it. */
+  /**
+   * A new inbound leg in state `ringing` (100 Trying already sent). The listener answers or rejects it.
+   * A leg the caller left (CANCEL) or that was refused before it could be offered comes `ended`: the
+   * listener only records it.
+   */
   incoming: [leg: CallLeg];
 }
 

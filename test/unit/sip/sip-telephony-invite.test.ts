@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import type { CallLeg, LegEnd } from '../../../src/telephony/call-leg.js';
 import type { SipTelephony } from '../../../src/sip/sip-telephony.js';
 import { SipCallLeg } from '../../../src/sip/sip-call-leg.js';
-import type { FakeMediaEngine } from './fake-media.js';
+import { FakeMediaEngine } from './fake-media.js';
 import { RawSipClient, request, status } from './raw-sip-client.js';
 import { G729_OFFER, OFFER, TestCall, sleep, startEngine } from './test-call.js';
 
@@ -100,6 +100,49 @@ describe('SipTelephony: inbound INVITE', () => {
     await sleep(150);
     expect(client.count(status(487))).to.equal(1, 'ACK stops the 487 retransmission');
     expect(media.sessions[0]?.closed).to.equal(true);
+  });
+
+  it('when the caller CANCELs before its media session is ready (a busy media worker), the leg is still offered, ended, so that the call is recorded', async () => {
+    const media = new FakeMediaEngine();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const create = media.createSession.bind(media);
+    sinon.stub(media, 'createSession').callsFake(async (callId: string) => {
+      await gate;
+      return create(callId);
+    });
+    ({ tel, port } = await startEngine({ answerDelayMs: 10_000 }, media));
+    client = await RawSipClient.udp(port);
+    const offered: CallLeg[] = [];
+    tel.events.on('incoming', (leg) => offered.push(leg));
+    const call = new TestCall(client, port);
+    call.invite();
+    await client.next(status(180));
+    call.cancel();
+    await client.next(status(200, 'CANCEL'));
+    await client.next(status(487, 'INVITE'));
+    call.ackFailure();
+    expect(offered).to.have.length(0);
+    release();
+    await sleep(20);
+    expect(offered).to.have.length(1);
+    expect(offered[0]?.state).to.equal('ended');
+    expect(offered[0]?.end).to.deep.equal({ reason: 'cancelled', by: 'remote', sipStatus: 487 });
+    expect(media.sessions[0]?.closed).to.equal(true);
+  });
+
+  it('when no media session can be made, the caller gets 503 and the leg is offered ended, so that the call is recorded', async () => {
+    const media = new FakeMediaEngine();
+    sinon.stub(media, 'createSession').rejects(new Error('no RTP port'));
+    ({ tel, port } = await startEngine({}, media));
+    client = await RawSipClient.udp(port);
+    const offered: CallLeg[] = [];
+    tel.events.on('incoming', (leg) => offered.push(leg));
+    new TestCall(client, port).invite();
+    await client.next(status(503, 'INVITE'));
+    await sleep(20);
+    expect(offered).to.have.length(1);
+    expect(offered[0]?.state).to.equal('ended');
   });
 
   it('when a CANCEL matches nothing, it answers 481', async () => {
