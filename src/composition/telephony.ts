@@ -51,6 +51,8 @@ export interface Telephony {
   readonly preview: PreviewTasks;
   /** Notices (公告) callers hear after the welcome, and their counts (issue 12). */
   readonly notices: Notices;
+  /** Text to speech of the IVR (cached in memory and on disk), e.g. to pre-synthesise the catalogue. */
+  readonly speech: SpeechService;
 }
 
 export interface TelephonyDeps {
@@ -218,5 +220,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview, notices };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, taskClaims, preview, notices, speech };
 }

@@ -127,6 +127,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Each test server synthesises afresh (a test may count syntheses or make them fail); a test that
     // checks the disk cache names its own folder.
     SPEECH_CACHE_DIR: path.join(tmpdir(), `hotline-e2e-speech-${randomBytes(6).toString('hex')}`),
+    // Seventy-odd catalogue names synthesised at every test server's start would load the shared machine.
+    SPEECH_PREWARM: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),
