@@ -70,6 +70,8 @@ export interface Telephony {
   readonly notices: Notices;
   /** Messages (留言) callers left at night or with nobody staffing their queue: the draft orders (issue 12). */
   readonly messages: MessageService;
+  /** Text to speech of the IVR (cached in memory and on disk), e.g. to pre-synthesise the catalogue. */
+  readonly speech: SpeechService;
 }
 
 export interface TelephonyDeps {
@@ -297,5 +299,5 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ringTimeoutMs: config.SURVEY_RING_TIMEOUT_S * 1000,
     records,
   });
-  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, campaignPbx, trunks, didFlows, trunkRegistrations: { states: () => telephony.trunkRegistrationStates() }, taskClaims, preview, notices, messages };
+  return { media, queues, flows, acd, telephony, admission, dispatcher, sessions, outboundPbx, campaignPbx, trunks, didFlows, trunkRegistrations: { states: () => telephony.trunkRegistrationStates() }, taskClaims, preview, notices, messages, speech };
 }

@@ -7,6 +7,7 @@ import { cachedProbe } from '../api/health.routes.js';
 import { createHttpServer, type WebServer } from '../api/http-server.js';
 import { createKnowledgeRoutes } from '../api/knowledge.routes.js';
 import { createNoticeRoutes } from '../api/notices.routes.js';
+import { CatalogueSpeech } from '../calls/catalogue-speech.js';
 import { createContainmentReportRoutes } from '../api/containment-reports.routes.js';
 import { createMessageRoutes } from '../api/messages.routes.js';
 import { createReportRoutes } from '../api/reports.routes.js';
@@ -70,6 +71,21 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   const { acd, dispatcher, preview, queues } = calls;
   const { durableRecords } = storage;
 
+  // The catalogue's names synthesised before a caller needs them: all in the background now, each
+  // again when an admin creates or renames it (issue 12). Never awaited.
+  const catalogueSpeech = new CatalogueSpeech({
+    warm: (text) => calls.speech.prepare(text),
+    names: async () => [...(await units.list()).map((u) => u.name), ...(await categories.list()).map((c) => c.name)],
+    logger: logger.child({ component: 'catalogue-speech' }),
+  });
+  closers.add('catalogue speech', () => {
+    catalogueSpeech.close();
+  });
+  if (config.SPEECH_PREWARM) void catalogueSpeech.warmAll();
+  const warmName = (name: string): void => {
+    void catalogueSpeech.warm(name);
+  };
+
   // IVR containment per node, 自助服务完成率 and 直办率 (issue 12): their own queries, beside the reports'.
   const containment = new ContainmentReports({
     queries: new SequelizeContainmentQueries(storage.db.sequelize),
@@ -119,8 +135,8 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     apiRoutes: [
       createAgentsRoutes(identity),
       createTicketRoutes({ tickets }),
-      createCategoryRoutes({ categories: new CategoryService({ categories, units }) }),
-      createUnitRoutes({ units: new UnitService({ units }) }),
+      createCategoryRoutes({ categories: new CategoryService({ categories, units, onNamed: warmName }) }),
+      createUnitRoutes({ units: new UnitService({ units, onNamed: warmName }) }),
       createReportRoutes({ reports }),
       createContainmentReportRoutes({ reports: containment }),
       createKnowledgeRoutes({ knowledge }),

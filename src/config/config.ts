@@ -145,6 +145,8 @@ export const configSchema = z
     /** Synthesised speech kept across restarts (issue 12); empty: memory only. */
     SPEECH_CACHE_DIR: z.string().default('data/speech-cache'),
     SPEECH_CACHE_MAX_MB: z.coerce.number().min(1).max(10_240).default(256),
+    /** Synthesise the catalogue's names (units, categories) in the background at start. */
+    SPEECH_PREWARM: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   })
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' })
   .refine((c) => (c.SIP_TLS_CERT === undefined) === (c.SIP_TLS_KEY === undefined), { path: ['SIP_TLS_KEY'], message: 'SIP_TLS_CERT and SIP_TLS_KEY go together' })

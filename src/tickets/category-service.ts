@@ -13,7 +13,14 @@ export interface CategoryNode extends CategoryView {
 
 /** The category tree (分类): read by everyone, edited by admins. */
 export class CategoryService {
-  constructor(private readonly deps: { readonly categories: CategoryRepository; readonly units: UnitRepository }) {}
+  constructor(
+    private readonly deps: {
+      readonly categories: CategoryRepository;
+      readonly units: UnitRepository;
+      /** Told a category's name after a create or a rename (the IVR pre-synthesises it: calls/catalogue-speech.ts). */
+      readonly onNamed?: (name: string) => void;
+    },
+  ) {}
 
   /** Every category as a tree, classes first, children in id order. */
   async tree(): Promise<CategoryNode[]> {
@@ -59,6 +66,7 @@ export class CategoryService {
       signDays: form.signDays ?? null,
       active: form.active,
     });
+    this.deps.onNamed?.(created.name);
     return view(created, await this.unitCodes());
   }
 
@@ -79,6 +87,7 @@ export class CategoryService {
     if (form.signDays !== undefined) patch.signDays = form.signDays;
     if (form.active !== undefined) patch.active = form.active;
     const updated = await this.deps.categories.update(id, patch);
+    if (form.name !== undefined) this.deps.onNamed?.(updated.name);
     return view(updated, await this.unitCodes());
   }
 

@@ -5,7 +5,13 @@ import { parseWithIssues } from './parse-with-issues.js';
 
 /** Handling units (承办单位): read by everyone, edited by admins. */
 export class UnitService {
-  constructor(private readonly deps: { readonly units: UnitRepository }) {}
+  constructor(
+    private readonly deps: {
+      readonly units: UnitRepository;
+      /** Told a unit's name after a create or an edit (the IVR pre-synthesises it: calls/catalogue-speech.ts). */
+      readonly onNamed?: (name: string) => void;
+    },
+  ) {}
 
   list(): Promise<HandlingUnit[]> {
     return this.deps.units.list();
@@ -18,12 +24,14 @@ export class UnitService {
   }
 
   /** Throws ValidationError naming each bad field; AppError DUPLICATE when the code is taken. */
-  create(input: unknown): Promise<HandlingUnit> {
-    return this.deps.units.create(parseWithIssues(newUnitSchema, input, 'unit'));
+  async create(input: unknown): Promise<HandlingUnit> {
+    const unit = await this.deps.units.create(parseWithIssues(newUnitSchema, input, 'unit'));
+    this.deps.onNamed?.(unit.name);
+    return unit;
   }
 
   /** Changes any field but the code. */
-  update(id: number, input: unknown): Promise<HandlingUnit> {
+  async update(id: number, input: unknown): Promise<HandlingUnit> {
     const form = parseWithIssues(unitPatchSchema, input, 'unit');
     const patch: { -readonly [K in keyof HandlingUnitPatch]: HandlingUnitPatch[K] } = {};
     if (form.name !== undefined) patch.name = form.name;
@@ -32,6 +40,8 @@ export class UnitService {
     if (form.liaisonPhone !== undefined) patch.liaisonPhone = form.liaisonPhone;
     if (form.liaisonSipUri !== undefined) patch.liaisonSipUri = form.liaisonSipUri;
     if (form.active !== undefined) patch.active = form.active;
-    return this.deps.units.update(id, patch);
+    const unit = await this.deps.units.update(id, patch);
+    if (form.name !== undefined) this.deps.onNamed?.(unit.name);
+    return unit;
   }
 }

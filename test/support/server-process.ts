@@ -131,6 +131,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Most tests queue callers with nobody logged in; night mode (issue 12) would offer them a message
     // instead. Its own tests turn it on.
     QUEUE_CLOSED_WHEN_UNSTAFFED: 'false',
+    // Seventy-odd catalogue names synthesised at every test server's start would load the shared machine.
+    SPEECH_PREWARM: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),
