@@ -13,6 +13,8 @@ import { createTicketRoutes, toTicketJson } from '../api/tickets.routes.js';
 import { createUnitRoutes } from '../api/units.routes.js';
 import type { Config } from '../config/config.js';
 import { SequelizeKnowledgeRepository } from '../db/knowledge-repository.js';
+import { AggregateReportQueries } from '../db/aggregate-report-queries.js';
+import { ReportAggregates } from '../db/report-aggregates.js';
 import { SequelizeReportQueries } from '../db/report-queries.js';
 import { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logging/logger.js';
@@ -65,7 +67,8 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   const { durableRecords } = storage;
 
   const reports = new ReportService({
-    queries: new SequelizeReportQueries(storage.db.sequelize, { clock }),
+    // Whole days from the per-day aggregates; part days and odd thresholds from the event log.
+    queries: new AggregateReportQueries(storage.db.sequelize, new ReportAggregates(storage.db.sequelize, config.TZ), new SequelizeReportQueries(storage.db.sequelize, { clock })),
     clock,
     timeZone: config.TZ,
     serviceLevelS: serviceLevelOf(queues),

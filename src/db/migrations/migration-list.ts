@@ -16,6 +16,9 @@ import * as m0013 from './0013-auth-throttles.js';
 import * as m0014 from './0014-knowledge-base.js';
 import * as m0015 from './0015-notices.js';
 import * as m0017 from './0017-password-change.js';
+import * as m0026 from './0026-report-order-days.js';
+import * as m0027 from './0027-report-queue-days.js';
+import * as m0028 from './0028-fill-report-aggregates.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -38,4 +41,7 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0014-knowledge-base', up: m0014.up, down: m0014.down },
   { name: '0015-notices', up: m0015.up, down: m0015.down },
   { name: '0017-password-change', up: m0017.up, down: m0017.down },
+  { name: '0026-report-order-days', up: m0026.up, down: m0026.down },
+  { name: '0027-report-queue-days', up: m0027.up, down: m0027.down },
+  { name: '0028-fill-report-aggregates', up: m0028.up, down: m0028.down },
 ];
