@@ -144,6 +144,7 @@ describe('startServer and stopServer (the composition root)', function () {
     const running = await startServer(config, silentLogger());
     try {
       expect(running.closers.pending).to.deep.equal([
+        'report reconcile job',
         'survey job',
         'survey flow',
         'supervision job',
