@@ -21,6 +21,7 @@ export class ReportAggregates {
   readonly dayOf: DayKeyOf;
   private readonly mysql: boolean;
   private readonly columns = new Map<string, Promise<Set<string>>>();
+  private readonly dayStarts = new Map<string, number>();
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -46,8 +47,15 @@ export class ReportAggregates {
 
   /** The instant local midnight of `day` (`YYYY-MM-DD`) begins. */
   dayStart(day: string): Date {
-    const [y, m, d] = day.split('-').map(Number);
-    return new Date(zonedToInstant(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1), this.timeZone));
+    // Cached: zonedToInstant builds a formatter per call, and a year's daily trend asks for each day twice.
+    let start = this.dayStarts.get(day);
+    if (start === undefined) {
+      const [y, m, d] = day.split('-').map(Number);
+      start = zonedToInstant(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1), this.timeZone);
+      if (this.dayStarts.size > 10_000) this.dayStarts.clear();
+      this.dayStarts.set(day, start);
+    }
+    return new Date(start);
   }
 
   /** The day after `day`. */
