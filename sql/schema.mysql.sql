@@ -243,6 +243,44 @@ CREATE TABLE `report_call_days` (
   PRIMARY KEY (`params`,`day_start_ms`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `report_order_days` (
+  `scope` varchar(8) NOT NULL,
+  `day` varchar(10) NOT NULL,
+  `scope_id` int(11) NOT NULL,
+  `prev_day` varchar(10) NOT NULL,
+  `next_day` varchar(10) NOT NULL,
+  `received` bigint(20) NOT NULL DEFAULT 0,
+  `closed` bigint(20) NOT NULL DEFAULT 0,
+  `closed_first_time` bigint(20) NOT NULL DEFAULT 0,
+  `due` bigint(20) NOT NULL DEFAULT 0,
+  `due_closed` bigint(20) NOT NULL DEFAULT 0,
+  `closed_on_time` bigint(20) NOT NULL DEFAULT 0,
+  `dispatched` bigint(20) NOT NULL DEFAULT 0,
+  `redispatched` bigint(20) NOT NULL DEFAULT 0,
+  `responded_on_time` bigint(20) NOT NULL DEFAULT 0,
+  `rated` bigint(20) NOT NULL DEFAULT 0,
+  `satisfied` bigint(20) NOT NULL DEFAULT 0,
+  `basically` bigint(20) NOT NULL DEFAULT 0,
+  `unsatisfied` bigint(20) NOT NULL DEFAULT 0,
+  `resolved` bigint(20) NOT NULL DEFAULT 0,
+  `returned` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`scope`,`day`,`scope_id`,`prev_day`,`next_day`),
+  KEY `report_order_days_day` (`day`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `report_queue_days` (
+  `day` varchar(10) NOT NULL,
+  `queue` varchar(64) NOT NULL,
+  `wait_s` int(11) NOT NULL,
+  `offered` bigint(20) NOT NULL DEFAULT 0,
+  `answered` bigint(20) NOT NULL DEFAULT 0,
+  `abandoned` bigint(20) NOT NULL DEFAULT 0,
+  `wait_sum_ms` bigint(20) NOT NULL DEFAULT 0,
+  `handled` bigint(20) NOT NULL DEFAULT 0,
+  `handle_sum_ms` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`day`,`queue`,`wait_s`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `sessions` (
   `token_hash` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   `user_id` int(11) NOT NULL,

@@ -5,6 +5,9 @@ import { CallingHours, CallSlots } from '../dialer/index.js';
 import type { FlowStore } from '../ivr/index.js';
 import { SupervisionJob } from '../jobs/supervision.job.js';
 import { SurveyJob } from '../jobs/survey.job.js';
+import { ReportReconcileJob } from '../jobs/report-reconcile.job.js';
+import { ReportAggregateRebuild } from '../db/report-aggregate-rebuild.js';
+import { ReportAggregates } from '../db/report-aggregates.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { Closers } from './closers.js';
@@ -18,6 +21,8 @@ export interface Jobs {
   readonly supervisionFlows: FlowStore;
   readonly survey: SurveyJob;
   readonly surveyFlows: FlowStore;
+  /** Nightly check of yesterday's report aggregates against the event log. */
+  readonly reportReconcile: ReportReconcileJob;
   /**
    * Stops both schedules (ending their calls in progress) and closes their flows, now: a stop runs
    * this before draining, so no campaign places a call while the calls drain. Once only; never rejects
@@ -92,11 +97,22 @@ export async function startJobs(config: Config, deps: JobsDeps): Promise<Jobs> {
   const stopSurvey = closers.add('survey job', () => survey.stop());
   survey.start(config.SURVEY_CRON);
 
+  const reportReconcile = new ReportReconcileJob({
+    reconciler: new ReportAggregateRebuild(db.sequelize, new ReportAggregates(db.sequelize, config.TZ)),
+    lock: createJobLock(db),
+    clock,
+    timeZone: config.TZ,
+    logger: logger.child({ job: 'report-reconcile' }),
+  });
+  const stopReconcile = closers.add('report reconcile job', () => reportReconcile.stop());
+  reportReconcile.start(config.REPORT_RECONCILE_CRON);
+
   const stop = async (): Promise<void> => {
+    await stopReconcile();
     await stopSupervision();
     await supervisionFlows.close();
     await stopSurvey();
     await surveyFlows.close();
   };
-  return { supervision, supervisionFlows: supervisionFlows.store, survey, surveyFlows: surveyFlows.store, stop };
+  return { supervision, supervisionFlows: supervisionFlows.store, survey, surveyFlows: surveyFlows.store, reportReconcile, stop };
 }

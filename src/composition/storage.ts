@@ -30,6 +30,7 @@ export async function openStorage(config: Config, clock: Clock, logger: Logger, 
     nodeId: config.NODE_ID,
     clock,
     logger,
+    timeZone: config.TZ,
   });
   closers.add('record spool', () => durableRecords.spool.close(5_000));
   return { db, durableRecords };

@@ -17,6 +17,8 @@ import { createUnitRoutes } from '../api/units.routes.js';
 import type { Config } from '../config/config.js';
 import { SequelizeKnowledgeRepository } from '../db/knowledge-repository.js';
 import { SequelizeContainmentQueries } from '../db/containment-queries.js';
+import { AggregateReportQueries } from '../db/aggregate-report-queries.js';
+import { ReportAggregates } from '../db/report-aggregates.js';
 import { SequelizeReportQueries } from '../db/report-queries.js';
 import { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logging/logger.js';
@@ -98,7 +100,8 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
   });
   const reports = new ReportService({
     selfService: (period) => containment.selfService(period),
-    queries: new SequelizeReportQueries(storage.db.sequelize, { clock }),
+    // Whole days from the per-day aggregates; part days and odd thresholds from the event log.
+    queries: new AggregateReportQueries(storage.db.sequelize, new ReportAggregates(storage.db.sequelize, config.TZ), new SequelizeReportQueries(storage.db.sequelize, { clock })),
     clock,
     timeZone: config.TZ,
     serviceLevelS: serviceLevelOf(queues),

@@ -29,7 +29,7 @@ export async function createWorkOrders(config: Config, db: Database, clock: Cloc
   const units = new SequelizeUnitRepository(db.sequelize);
   const categories = new SequelizeCategoryRepository(db.sequelize);
   const tickets = new TicketService({
-    tickets: new SequelizeTicketRepository(db.sequelize),
+    tickets: new SequelizeTicketRepository(db.sequelize, { timeZone: config.TZ }),
     categories,
     units,
     calendar,

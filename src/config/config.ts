@@ -115,6 +115,8 @@ export const configSchema = z
     CALENDAR_FILE: z.string().min(1).default('sql/seed/calendar-cn.yaml'),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(0).max(90).default(7),
     SUPERVISION_CRON: z.string().min(9).default('*/5 * * * *'),
+    /** When yesterday's report aggregates are checked against the event log and repaired (local time). */
+    REPORT_RECONCILE_CRON: z.string().min(9).default('30 3 * * *'),
     SUPERVISION_INCLUDE_YELLOW: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     SUPERVISION_FLOW: z.string().min(1).default('ivr-flows/supervision.yaml'),
     SUPERVISION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),

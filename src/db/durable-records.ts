@@ -19,6 +19,8 @@ export interface DurableRecordsOptions {
   readonly nodeId: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The centre's zone (config TZ): the local days the report aggregates count queue events in. */
+  readonly timeZone?: string;
   /** Spool tuning for tests (retry pauses, heartbeat). */
   readonly spool?: Pick<RecordSpoolOptions<RecordOp>, 'retryMinMs' | 'retryMaxMs' | 'heartbeatMs' | 'ackTimeoutMs' | 'maxBatch'>;
 }
@@ -42,7 +44,7 @@ export async function openDurableRecords(db: Database, options: DurableRecordsOp
   const databaseUp = (): Promise<boolean> => pingWithin(db, PING_TIMEOUT_MS, options.clock);
   const stores: RecordStores = {
     calls: new SequelizeCallRecordRepository(db.sequelize, options.nodeId),
-    acd: new SequelizeAcdRecordRepository(db.sequelize),
+    acd: new SequelizeAcdRecordRepository(db.sequelize, { timeZone: options.timeZone }),
     // SQLite: IMMEDIATE, queued in process and retried on a lock, like every write transaction here.
     transaction: (fn) => ticketTransaction(db.sequelize, fn),
     onCrashedClosed: (count: number, op: { nodeId: string; endedAt: Date }) => {

@@ -244,6 +244,13 @@ export class SequelizeReportQueries implements ReportQueries {
     return total;
   }
 
+  async queueCountsByDay(days: readonly ReportPeriod[], options: QueueCountOptions): Promise<QueueCounts[]> {
+    const out: QueueCounts[] = [];
+    // One day after the other: a year of days is a year of small queries, never a burst on the pool.
+    for (const day of days) out.push(await this.queueCounts(day, options));
+    return out;
+  }
+
   /** The call counts of the period from the queue events (queueCountsSql). */
   private async countCalls(period: ReportPeriod, options: QueueCountOptions): Promise<QueueCounts> {
     const queues = Object.keys(options.serviceLevelMsByQueue);
@@ -253,16 +260,7 @@ export class SequelizeReportQueries implements ReportQueries {
       replacements[`slQueueMs${i}`] = options.serviceLevelMsByQueue[q];
     });
     const [row] = await this.rows(queueCountsSql(this.dialect, queues), replacements);
-    return {
-      offered: n(row, 'offered'),
-      answered: n(row, 'answered'),
-      answeredWithinSl: n(row, 'answered_within_sl'),
-      abandoned: n(row, 'abandoned'),
-      shortAbandons: n(row, 'short_abandons'),
-      waitSumMs: n(row, 'wait_sum_ms'),
-      handled: n(row, 'handled'),
-      handleSumMs: n(row, 'handle_sum_ms'),
-    };
+    return queueCountsOfRow(row);
   }
 
   async orderCounts(period: ReportPeriod): Promise<OrderCounts> {
@@ -338,6 +336,20 @@ export class SequelizeReportQueries implements ReportQueries {
     const rows = await this.rows('SELECT id, parent_id, code, name FROM categories', {});
     return rows.map((r) => ({ id: Number(r.id), parentId: r.parent_id === null || r.parent_id === undefined ? null : Number(r.parent_id), code: String(r.code), name: String(r.name) }));
   }
+}
+
+/** QueueCounts from a row of snake_case sums (queueCountsSql, or the per-day aggregates). */
+export function queueCountsOfRow(row: Row | undefined): QueueCounts {
+  return {
+    offered: n(row, 'offered'),
+    answered: n(row, 'answered'),
+    answeredWithinSl: n(row, 'answered_within_sl'),
+    abandoned: n(row, 'abandoned'),
+    shortAbandons: n(row, 'short_abandons'),
+    waitSumMs: n(row, 'wait_sum_ms'),
+    handled: n(row, 'handled'),
+    handleSumMs: n(row, 'handle_sum_ms'),
+  };
 }
 
 function surveyCounts(row: Row | undefined): { rated: number; satisfied: number; basically: number; unsatisfied: number; resolved: number } {

@@ -18,6 +18,9 @@ import { defineAgentEventModel, type AgentEventModel, type AgentEventRow } from 
 import { defineCallbackRequestModel, type CallbackRequestModel, type CallbackRequestRow } from './callback-request.model.js';
 import { defineQueueEventModel, type QueueEventModel, type QueueEventRow } from './queue-event.model.js';
 import { normalisePhoneNumber } from '../shared/phone-number.js';
+import { PAIRED_EVENTS } from '../metrics/queue-facts.js';
+import { ReportAggregates } from './report-aggregates.js';
+import { ticketTransaction } from './ticket-transaction.js';
 
 /** Column limits shared with migrations/0003-create-acd-records.ts, checked so both dialects refuse alike. */
 export const ACD_COLUMN_LIMITS = { callId: 255, queue: 64, agentId: 64, extension: 64, reason: 64, callerNumber: 255, handledBy: 64 } as const;
@@ -30,8 +33,17 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
   private readonly queueEvents: QueueEventModel;
   private readonly agentEvents: AgentEventModel;
   private readonly callbacks: CallbackRequestModel;
+  private readonly aggregates: ReportAggregates;
 
-  constructor(sequelize: Sequelize) {
+  /**
+   * Every queue event written also brings report_queue_days up to date in its transaction
+   * (metrics/queue-facts.ts); `timeZone` is the centre's (config TZ), whose local days it counts.
+   */
+  constructor(
+    private readonly sequelize: Sequelize,
+    options: { readonly timeZone?: string } = {},
+  ) {
+    this.aggregates = new ReportAggregates(sequelize, options.timeZone);
     this.queueEvents = defineQueueEventModel(sequelize);
     this.agentEvents = defineAgentEventModel(sequelize);
     this.callbacks = defineCallbackRequestModel(sequelize);
@@ -40,8 +52,11 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
   async addQueueEvent(e: QueueEvent): Promise<void> {
     check('queue event', { callId: e.callId, queue: e.queue, agentId: e.agentId, extension: e.extension }, { at: e.at }, { waitMs: e.waitMs, talkMs: e.talkMs });
     if (!QUEUE_EVENT_TYPES.includes(e.event)) throw new ValidationError(`queue event: unknown event "${e.event}"`, [{ path: 'event', message: 'unknown event' }]);
+    const row = { callId: e.callId, queue: e.queue, event: e.event, agentId: e.agentId, extension: e.extension, waitMs: e.waitMs, talkMs: e.talkMs, at: e.at };
     await guard(`storing queue event ${e.event} of call ${e.callId}`, () =>
-      this.queueEvents.create({ callId: e.callId, queue: e.queue, event: e.event, agentId: e.agentId, extension: e.extension, waitMs: e.waitMs, talkMs: e.talkMs, at: e.at }),
+      ticketTransaction(this.sequelize, async (transaction) => {
+        await this.insertCounted([row], transaction, () => this.queueEvents.create(row, { transaction }));
+      }),
     );
   }
 
@@ -58,7 +73,16 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
    */
   async addQueueEventOnce(key: string, e: QueueEvent): Promise<void> {
     const row = queueEventRow(key, e);
-    await guard(`storing queue event ${e.event} of call ${row.callId}`, () => once(() => this.queueEvents.create(row), async () => (await this.queueEvents.count({ where: { recordKey: key } })) > 0));
+    await guard(`storing queue event ${e.event} of call ${row.callId}`, () =>
+      once(
+        () =>
+          ticketTransaction(this.sequelize, async (transaction) => {
+            if ((await this.queueEvents.count({ where: { recordKey: key }, transaction })) > 0) return;
+            await this.insertCounted([row], transaction, () => this.queueEvents.create(row, { transaction }));
+          }),
+        async () => (await this.queueEvents.count({ where: { recordKey: key } })) > 0,
+      ),
+    );
   }
 
   /** Stores an agent state change under `key` once (see addQueueEventOnce). */
@@ -74,8 +98,21 @@ export class SequelizeAcdRecordRepository implements AcdRecordRepository {
   async addQueueEventsOnce(events: readonly KeyedEvent<QueueEvent>[], transaction: Transaction): Promise<void> {
     const rows = new Map(events.map(({ key, event }) => [key, queueEventRow(key, event)] as const));
     await guard(`storing ${rows.size} queue events`, async () => {
-      await bulkInsertRows(this.queueEvents, withoutStored(rows, await storedValues(this.queueEvents, 'recordKey', [...rows.keys()], transaction)), transaction);
+      const fresh = withoutStored(rows, await storedValues(this.queueEvents, 'recordKey', [...rows.keys()], transaction));
+      await this.insertCounted(fresh, transaction, () => bulkInsertRows(this.queueEvents, fresh, transaction));
     });
+  }
+
+  /**
+   * Inserts queue event rows with `insert` and adds what they count to the report aggregates, in
+   * `transaction`. The rows an `answered` or `wrap-up-ended` row pairs with (AHT) are looked up first.
+   */
+  private async insertCounted(rows: readonly QueueEvent[], transaction: Transaction, insert: () => Promise<unknown>): Promise<void> {
+    if (rows.length === 0) return;
+    const paired = rows.filter((r) => (PAIRED_EVENTS as readonly string[]).includes(r.event)).map((r) => r.callId);
+    const stored = paired.length === 0 ? [] : await this.aggregates.storedPartners(paired, transaction);
+    await insert();
+    await this.aggregates.addQueueEvents(rows, stored, transaction);
   }
 
   /** addAgentStateEventOnce for many changes in `transaction` (see addQueueEventsOnce). */

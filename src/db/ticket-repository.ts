@@ -18,16 +18,29 @@ import type {
   TicketState,
   TicketWithEvents,
 } from '../tickets/ticket.js';
+import type { FactEvent, OrderFact } from '../metrics/order-facts.js';
+import { ReportAggregates } from './report-aggregates.js';
 import { toEvent, toTicket } from './ticket-row-mapping.js';
 import { defineTicketModels, type TicketModels, type TicketRow } from './ticket.model.js';
 import { ticketTransaction } from './ticket-transaction.js';
 
-/** TicketRepository on `tickets`, `ticket_events` and `ticket_sequences`; returns plain objects. */
+/**
+ * TicketRepository on `tickets`, `ticket_events` and `ticket_sequences`; returns plain objects. Every
+ * write also brings the report aggregates up to date in its transaction (report_order_days: the
+ * order's facts before the write taken off, after it added; metrics/order-facts.ts). The order row
+ * is locked first, so two writes of one order see each other's log.
+ */
 export class SequelizeTicketRepository implements TicketRepository {
   private readonly m: TicketModels;
+  private readonly aggregates: ReportAggregates;
 
-  constructor(private readonly sequelize: Sequelize) {
+  /** `timeZone`: the centre's (config TZ), whose local days the aggregates count. */
+  constructor(
+    private readonly sequelize: Sequelize,
+    options: { readonly timeZone?: string } = {},
+  ) {
     this.m = defineTicketModels(sequelize);
+    this.aggregates = new ReportAggregates(sequelize, options.timeZone);
   }
 
   async create(day: string, draft: TicketDraft, events: readonly NewTicketEvent[], link?: DuplicateLink): Promise<TicketWithEvents> {
@@ -45,8 +58,16 @@ export class SequelizeTicketRepository implements TicketRepository {
         const sequence = Number(rows[0]?.last_value);
         const row = await this.m.tickets.create({ ...draft, code: formatTicketCode(day, sequence), version: 1, updatedAt: draft.createdAt }, { transaction });
         const stored = await this.insertEvents(row.id, events, transaction);
-        if (link !== undefined) await this.insertEvents(link.ticketId, [link.event({ id: row.id, code: row.code })], transaction);
-        return { ...toTicket(row), events: stored };
+        const ticket = { ...toTicket(row), events: stored };
+        let linked: { before: OrderFact[]; after: OrderFact[] } | undefined;
+        if (link !== undefined) {
+          // A locking read of the log too: this transaction's snapshot is older than the row lock.
+          const other = await this.lockedWithEvents(link.ticketId, transaction, true);
+          const added = await this.insertEvents(link.ticketId, [link.event({ id: row.id, code: row.code })], transaction);
+          if (other !== undefined) linked = { before: this.factsOf(other), after: this.factsOf({ ...other, events: [...other.events, ...added] }) };
+        }
+        await this.aggregates.applyOrderChange(linked?.before ?? [], [...this.factsOf(ticket), ...(linked?.after ?? [])], transaction);
+        return ticket;
       });
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', 'storing the ticket failed');
@@ -95,18 +116,18 @@ export class SequelizeTicketRepository implements TicketRepository {
     if (at === undefined) throw new RangeError('a ticket update needs at least one event');
     try {
       return await ticketTransaction(this.sequelize, async (transaction) => {
-        // The version in the WHERE is the lock: of two writers that read the same version, the
-        // second matches no row (MySQL re-reads the row after waiting for the first's lock).
+        // The row lock (MySQL; SQLite writes one at a time) makes the log read here the whole log: any
+        // other writer of this order waits, then sees the new version and gets a conflict.
+        const before = await this.lockedWithEvents(id, transaction);
+        if (before === undefined) throw new NotFoundError(`no ticket ${id}`);
+        if (before.version !== expectedVersion) throw new VersionConflictError(before.code, expectedVersion, before.version);
         const [changed] = await this.m.tickets.update({ ...patch, version: expectedVersion + 1, updatedAt: at }, { where: { id, version: expectedVersion }, transaction });
-        if (changed === 0) {
-          const current = await this.m.tickets.findByPk(id, { transaction });
-          if (current === null) throw new NotFoundError(`no ticket ${id}`);
-          throw new VersionConflictError(current.code, expectedVersion, current.version);
-        }
-        await this.insertEvents(id, events, transaction);
+        if (changed === 0) throw new VersionConflictError(before.code, expectedVersion, before.version + 1);
+        const added = await this.insertEvents(id, events, transaction);
         const row = await this.m.tickets.findByPk(id, { transaction });
-        const ticket = await this.withEvents(row, transaction);
-        if (ticket === undefined) throw new NotFoundError(`no ticket ${id}`);
+        if (row === null) throw new NotFoundError(`no ticket ${id}`);
+        const ticket = { ...toTicket(row), events: [...before.events, ...added] };
+        await this.aggregates.applyOrderChange(this.factsOf(before), this.factsOf(ticket), transaction);
         return ticket;
       });
     } catch (err) {
@@ -117,8 +138,10 @@ export class SequelizeTicketRepository implements TicketRepository {
   async appendEvents(ticketId: number, events: readonly NewTicketEvent[]): Promise<void> {
     try {
       await ticketTransaction(this.sequelize, async (transaction) => {
-        if ((await this.m.tickets.count({ where: { id: ticketId }, transaction })) === 0) throw new NotFoundError(`no ticket ${ticketId}`);
-        await this.insertEvents(ticketId, events, transaction);
+        const before = await this.lockedWithEvents(ticketId, transaction);
+        if (before === undefined) throw new NotFoundError(`no ticket ${ticketId}`);
+        const added = await this.insertEvents(ticketId, events, transaction);
+        await this.aggregates.applyOrderChange(this.factsOf(before), this.factsOf({ ...before, events: [...before.events, ...added] }), transaction);
       });
     } catch (err) {
       throw toAppError(err, 'DATABASE_ERROR', `appending events to ticket ${ticketId} failed`);
@@ -166,9 +189,18 @@ export class SequelizeTicketRepository implements TicketRepository {
     }
   }
 
-  private async withEvents(row: TicketRow | null, transaction?: Transaction): Promise<TicketWithEvents | undefined> {
+  /** The order and its whole log, its row locked until the transaction ends (MySQL). */
+  private async lockedWithEvents(id: number, transaction: Transaction, lockLog = false): Promise<TicketWithEvents | undefined> {
+    return this.withEvents(await this.m.tickets.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), transaction, lockLog);
+  }
+
+  private factsOf(ticket: TicketWithEvents): OrderFact[] {
+    return this.aggregates.facts(ticket, ticket.events.map(factEvent));
+  }
+
+  private async withEvents(row: TicketRow | null, transaction?: Transaction, lockLog = false): Promise<TicketWithEvents | undefined> {
     if (row === null) return undefined;
-    const events = await this.m.events.findAll({ where: { ticketId: row.id }, order: [['id', 'ASC']], transaction });
+    const events = await this.m.events.findAll({ where: { ticketId: row.id }, order: [['id', 'ASC']], transaction, ...(lockLog && transaction !== undefined ? { lock: transaction.LOCK.SHARE } : {}) });
     return { ...toTicket(row), events: events.map(toEvent) };
   }
 
@@ -190,6 +222,11 @@ export class SequelizeTicketRepository implements TicketRepository {
       if (!(err instanceof UniqueConstraintError)) throw err; // another process created it first
     }
   }
+}
+
+function factEvent(e: TicketEvent): FactEvent {
+  // The text insertEvents stored (JSON.stringify keeps the key order JSON.parse gave back).
+  return { id: e.id, type: e.type, at: e.at, unitId: e.unitId, data: JSON.stringify(e.data) };
 }
 
 const CREATED_ORDER: Order = [

@@ -66,6 +66,8 @@ export interface CategoryCount {
 export interface ReportQueries {
   /** Calls whose first `entered` queue event is in the period, with every queue event of theirs (even after `to`). */
   queueCounts(period: ReportPeriod, options: QueueCountOptions): Promise<QueueCounts>;
+  /** queueCounts of each of `days` (the per-day trend), in their order. */
+  queueCountsByDay(days: readonly ReportPeriod[], options: QueueCountOptions): Promise<QueueCounts[]>;
   /** Centre-wide order counts; each count's period rule is documented on OrderCounts. */
   orderCounts(period: ReportPeriod): Promise<OrderCounts>;
   /** Per unit that has any count; `now` decides what is red. */

@@ -4,7 +4,7 @@ import type { CategoryReportJson, DailyReportJson, DailyRowJson, OrderFiguresJso
 import { categoryTrends, DEFAULT_RISING_TOP } from './category-trends.js';
 import { DEFAULT_SATISFACTION_WEIGHTS, orderRates, type SatisfactionWeights } from './order-metrics.js';
 import type { SelfServiceFigures } from './ivr-containment.js';
-import { queueMetricsOf } from './queue-metrics.js';
+import { queueMetricsOf, type QueueCounts } from './queue-metrics.js';
 import { previousPeriod, resolvePeriod, startOfLocalDay } from './report-period.js';
 import type { QueueCountOptions, ReportPeriod, ReportQueries } from './report-queries.js';
 import { DEFAULT_RANK_WEIGHTS, rankUnits, type RankWeights } from './unit-ranking.js';
@@ -45,6 +45,8 @@ export type OrderSummary = OrderFiguresJson;
 export type SummaryReport = SummaryReportJson;
 export type UnitReport = UnitReportJson;
 export type CategoryReport = CategoryReportJson;
+
+const NO_CALL_COUNTS: QueueCounts = { offered: 0, answered: 0, answeredWithinSl: 0, abandoned: 0, shortAbandons: 0, waitSumMs: 0, handled: 0, handleSumMs: 0 };
 
 /** The most days a daily series covers (a year, leap or not). */
 export const MAX_DAILY_DAYS = 366;
@@ -107,8 +109,8 @@ export class ReportService {
 
   /**
    * The call metrics per local day (the trend of 接通率 and 15秒接通率): the period cut at the centre's
-   * midnights, each day counted like a one-day summary (so a settled day is read from report_call_days
-   * once stored). At most MAX_DAILY_DAYS days, else a ValidationError naming `to`.
+   * midnights, each day counted like a one-day summary (whole days read from the per-day aggregates in
+   * one query). At most MAX_DAILY_DAYS days, else a ValidationError naming `to`.
    */
   async daily(query: PeriodQuery): Promise<DailyReport> {
     const period = this.period(query);
@@ -118,13 +120,8 @@ export class ReportService {
         { path: 'to', message: `must be at most ${MAX_DAILY_DAYS} days after from for the daily series (it touches ${days.length} days)` },
       ]);
     }
-    const options = this.queueCountOptions();
-    const rows: DailyRow[] = [];
-    // One day after the other: a year of days is a year of small queries, never a burst on the pool.
-    for (const day of days) {
-      const counts = await this.deps.queries.queueCounts(day, options);
-      rows.push({ day: localDate(day.from.getTime(), this.deps.timeZone), ...iso(day), ...queueMetricsOf(counts) });
-    }
+    const counts = await this.deps.queries.queueCountsByDay(days, this.queueCountOptions());
+    const rows: DailyRow[] = days.map((day, i) => ({ day: localDate(day.from.getTime(), this.deps.timeZone), ...iso(day), ...queueMetricsOf(counts[i] ?? NO_CALL_COUNTS) }));
     return { ...iso(period), days: rows };
   }
 }

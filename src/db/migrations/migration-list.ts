@@ -19,6 +19,9 @@ import * as m0017 from './0017-password-change.js';
 import * as m0020 from './0020-recording-retention.js';
 import * as m0022 from './0022-voice-messages.js';
 import * as m0024 from './0024-ivr-measures.js';
+import * as m0026 from './0026-report-order-days.js';
+import * as m0027 from './0027-report-queue-days.js';
+import * as m0028 from './0028-fill-report-aggregates.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -44,4 +47,7 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0020-recording-retention', up: m0020.up, down: m0020.down },
   { name: '0022-voice-messages', up: m0022.up, down: m0022.down },
   { name: '0024-ivr-measures', up: m0024.up, down: m0024.down },
+  { name: '0026-report-order-days', up: m0026.up, down: m0026.down },
+  { name: '0027-report-queue-days', up: m0027.up, down: m0027.down },
+  { name: '0028-fill-report-aggregates', up: m0028.up, down: m0028.down },
 ];

@@ -18,10 +18,15 @@ describe('report routes', () => {
 
   beforeEach(async () => {
     periods = [];
+    const counts = { offered: 4, answered: 3, answeredWithinSl: 2, abandoned: 1, shortAbandons: 0, waitSumMs: 30_000, handled: 3, handleSumMs: 300_000 };
     const queries: ReportQueries = {
       queueCounts: (p) => {
         periods.push(p);
-        return Promise.resolve({ offered: 4, answered: 3, answeredWithinSl: 2, abandoned: 1, shortAbandons: 0, waitSumMs: 30_000, handled: 3, handleSumMs: 300_000 });
+        return Promise.resolve(counts);
+      },
+      queueCountsByDay: (days) => {
+        periods.push(...days);
+        return Promise.resolve(days.map(() => counts));
       },
       orderCounts: () => Promise.resolve({ ...EMPTY_ORDER_COUNTS, received: 2 }),
       unitOrderCounts: () => Promise.resolve([]),

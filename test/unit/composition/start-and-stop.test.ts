@@ -147,6 +147,7 @@ describe('startServer and stopServer (the composition root)', function () {
     try {
       expect(running.closers.pending).to.deep.equal([
         'recording retention job',
+        'report reconcile job',
         'survey job',
         'survey flow',
         'supervision job',
