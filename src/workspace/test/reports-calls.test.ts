@@ -12,6 +12,7 @@ const CALL: CallRecordJson = {
   endReason: 'hangup', hungUpBy: 'caller', digits: '0', ivrPath: 'welcome,main-menu', queue: 'general',
   queuedAt: '2026-11-20T02:00:10.000Z', agentId: 7, agentExtension: '8001', agentAnsweredAt: '2026-11-20T02:00:22.000Z',
   hasRecording: true, recordingExpiredAt: null, truncated: false,
+  ivrFlow: 'default', ivrOutcome: 'queue', ivrSelfServed: false, ivrSpoken: null,
 };
 
 describe('call records', () => {
