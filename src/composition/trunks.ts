@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { TelephonyPbx } from '../telephony/call-leg.js';
-import { CAMPAIGNS, TrunkDirectory, TrunkFileError, parseTrunks, type Campaign } from '../trunks/index.js';
+import { CAMPAIGNS, TrunkDirectory, TrunkFileError, parseTrunks, trunkHostResolver, type Campaign } from '../trunks/index.js';
 import type { Closers } from './closers.js';
 
 /**
@@ -20,7 +20,7 @@ export async function openTrunks(config: Config, deps: { clock: Clock; logger: L
     throw new TrunkFileError(config.TRUNKS_FILE, undefined, '', `cannot read the file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   const directory = new TrunkDirectory(parseTrunks(text, config.TRUNKS_FILE), {
-    resolveA: (host) => dns.resolve4(host, { ttl: true }),
+    resolveA: trunkHostResolver(dns),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'trunks' }),
     admitAnySource: config.SIP_ADMIT_ANY_SOURCE,
