@@ -71,7 +71,13 @@ export class SpeakNode implements FlowNode {
     return { next: this.params.next };
   }
 
-  /** The synthesised prompt, or undefined (logged) for the fallback. */
+  /**
+   * The synthesised prompts, or undefined (logged) for the fallback. The template's fixed text and
+   * each variable's value are synthesised apart and played one after the other, so that each piece is
+   * cached on its own: the fixed text once for every caller, a unit's or category's name once for all
+   * its orders (the catalogue is synthesised ahead: calls/catalogue-speech.ts). Pieces with nothing
+   * to say (punctuation, spaces) are left out.
+   */
   private async speech(ctx: NodeContext): Promise<string[] | undefined> {
     const { text, missing } = renderTemplate(this.params.parts, ctx.variables);
     // The text itself is not logged: it may carry a resident's details.
@@ -83,15 +89,20 @@ export class SpeakNode implements FlowNode {
       ctx.logger.warn('ivr speak: no speech synthesiser, playing the fallback', { nodeId: this.id });
       return undefined;
     }
+    const speech = ctx.speech;
+    const pieces = this.params.parts.map((part) => (part.kind === 'text' ? part.text : (ctx.variables.get(part.name) ?? ''))).filter((piece) => SAYABLE.test(piece));
     const started = ctx.clock.now();
     try {
-      const prompt = await ctx.speech.prepare(text);
-      ctx.logger.info('ivr speak', { nodeId: this.id, chars: text.length, ms: ctx.clock.now() - started });
+      const prompts = await Promise.all(pieces.map((piece) => speech.prepare(piece)));
+      ctx.logger.info('ivr speak', { nodeId: this.id, chars: text.length, pieces: pieces.length, ms: ctx.clock.now() - started });
       ctx.spoken.push(text);
-      return [prompt];
+      return prompts;
     } catch (err) {
       ctx.logger.warn('ivr speak: synthesis failed, playing the fallback', { nodeId: this.id, error: err instanceof Error ? err.message : String(err) });
       return undefined;
     }
   }
 }
+
+/** A piece of text with something to say: a letter, a digit or a CJK character. */
+const SAYABLE = /[\p{L}\p{N}]/u;

@@ -86,14 +86,31 @@ describe('speak node', () => {
     expect(() => parseFlow(FLOW('text: 您好, fallback: [nothing]'), 'f.yaml', { hasPrompt })).to.throw(FlowError, /node "say": fallback\[0\]: unknown prompt "nothing"/);
   });
 
-  it('when the variables are set, it synthesises the filled text, plays it and records what was spoken', async () => {
-    const { channel, timers, speech, result } = run(FLOW('text: "您的工单已于{{date}}签收"'), { variables: { date: '十二月三日' } });
+  it('when the variables are set, it synthesises the fixed text and each value apart (each cached on its own), plays them in order and records the whole text spoken', async () => {
+    const { channel, timers, speech, result } = run(FLOW('text: "您的工单已于{{date}}由{{unit}}签收。"'), { variables: { date: '十二月三日', unit: '朝阳区水务局' } });
+    await timers.tickAsync(10_000); // five pieces of 1 s each, then goodbye
+    const r = await result;
+    expect(speech?.asked).to.deep.equal(['您的工单已于', '十二月三日', '由', '朝阳区水务局', '签收。']);
+    expect(channel.started).to.deep.equal(['tts:您的工单已于', 'tts:十二月三日', 'tts:由', 'tts:朝阳区水务局', 'tts:签收。', 'goodbye']);
+    expect(r.spoken).to.deep.equal(['您的工单已于十二月三日由朝阳区水务局签收。']);
+    expect(r.path).to.deep.equal(['say', 'bye']);
+  });
+
+  it('when a piece has nothing to say (punctuation between two values), it is not synthesised', async () => {
+    const { channel, timers, speech, result } = run(FLOW('text: "{{a}}，{{b}}"'), { variables: { a: '已签收', b: '办理中' } });
+    await timers.tickAsync(5000);
+    await result;
+    expect(speech?.asked).to.deep.equal(['已签收', '办理中']);
+    expect(channel.started).to.deep.equal(['tts:已签收', 'tts:办理中', 'goodbye']);
+  });
+
+  it('when the text has no variables, it is synthesised whole', async () => {
+    const { channel, timers, speech, result } = run(FLOW('text: "您的工单已签收"'));
     await timers.tickAsync(5000);
     const r = await result;
-    expect(speech?.asked).to.deep.equal(['您的工单已于十二月三日签收']);
-    expect(channel.started).to.deep.equal(['tts:您的工单已于十二月三日签收', 'goodbye']);
-    expect(r.spoken).to.deep.equal(['您的工单已于十二月三日签收']);
-    expect(r.path).to.deep.equal(['say', 'bye']);
+    expect(speech?.asked).to.deep.equal(['您的工单已签收']);
+    expect(channel.started).to.deep.equal(['tts:您的工单已签收', 'goodbye']);
+    expect(r.spoken).to.deep.equal(['您的工单已签收']);
   });
 
   it('when synthesis fails, it plays the fallback and goes on', async () => {
