@@ -10,6 +10,7 @@ import { NonceCounter, NonceSigner, digestParams, digestResponse, type DigestPar
 import type { ServerTransaction } from './server-transaction.js';
 import { headerString, newTag, paramString, userOf, type SipRequest } from './sip-message.js';
 import type { Endpoint } from './sip-types.js';
+import { contactWantsWebRtc } from './webrtc-contact.js';
 
 /** Where an extension can be reached, as learnt from its last REGISTER (RFC 3261 §10.3). */
 export interface Binding {
@@ -23,6 +24,8 @@ export interface Binding {
   readonly expiresAt: number;
   readonly callId: string;
   readonly cseq: number;
+  /** A browser phone (WebSocket transport or `+sip.ice`): calls to it offer WebRTC media (see contactWantsWebRtc). */
+  readonly webrtc: boolean;
 }
 
 export interface RegistrarOptions {
@@ -238,6 +241,7 @@ export class Registrar {
       expiresAt: clock.now() + expires * 1000,
       callId: req.callId,
       cseq: req.cseq.seq,
+      webrtc: contactWantsWebRtc(first, req.source.transport),
     };
     const previous = this.bindings.get(extension);
     if (previous) clock.clearTimeout(previous.timer);
@@ -246,7 +250,7 @@ export class Registrar {
     }, expires * 1000);
     this.bindings.set(extension, { binding, timer });
     logger.info(previous ? 'sip: registration refreshed' : 'sip: extension registered', {
-      extension: maskPhone(extension), transport: binding.target.transport, expires, nat: reached.uri !== first.uri,
+      extension: maskPhone(extension), transport: binding.target.transport, expires, nat: reached.uri !== first.uri, webrtc: binding.webrtc,
     });
     tx.respond(200, 'OK', { toTag: newTag(), headers: this.contactHeaders(extension) });
     this.events.emit('registration', extension, true);
