@@ -71,17 +71,15 @@ export class BrowserPeer {
     if (this.pc.connectionState === 'connected') return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        unsubscribe();
         reject(new Error(`WebRTC peer not connected within ${timeoutMs} ms (state ${this.pc.connectionState})`));
       }, timeoutMs);
-      this.pc.connectionStateChange.subscribe((state) => {
-        if (state === 'connected') {
-          clearTimeout(timer);
-          resolve();
-        }
-        if (state === 'failed') {
-          clearTimeout(timer);
-          reject(new Error('WebRTC peer failed'));
-        }
+      const { unSubscribe: unsubscribe } = this.pc.connectionStateChange.subscribe((state) => {
+        if (state !== 'connected' && state !== 'failed') return;
+        clearTimeout(timer);
+        unsubscribe();
+        if (state === 'connected') resolve();
+        else reject(new Error('WebRTC peer failed'));
       });
     });
   }

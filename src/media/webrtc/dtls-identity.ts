@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { CipherContext, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm } from 'werift';
 import { MediaError } from '../media-error.js';
 
 /** A DTLS certificate fingerprint as SDP carries it (RFC 8122 §5: `a=fingerprint:sha-256 AB:CD:…`). */
@@ -22,9 +21,14 @@ export interface DtlsIdentity {
   readonly fingerprint: DtlsFingerprint;
 }
 
-/** Makes a fresh ECDSA P-256 self-signed certificate (what browsers use themselves, RFC 8827 §6.5). */
+/**
+ * Makes a fresh ECDSA P-256 self-signed certificate (what browsers use themselves, RFC 8827 §6.5).
+ * werift is imported here, not at the top: a process without WebRTC never loads it (seconds on a
+ * busy machine).
+ */
 export async function createDtlsIdentity(): Promise<DtlsIdentity> {
   try {
+    const { CipherContext, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm } = await import('werift');
     const { certPem, keyPem, signatureHash } = await CipherContext.createSelfSignedCertificateWithKey(
       { signature: SignatureAlgorithm.ecdsa_3, hash: HashAlgorithm.sha256_4 },
       NamedCurveAlgorithm.secp256r1_23,
