@@ -38,10 +38,10 @@ const BATCH = 5;
 /** The child: a media engine (RTP on its main thread, so process CPU is the media's) and nothing else. */
 async function server(): Promise<void> {
   const { RtpMediaEngine } = await import('../src/media/rtp-media-engine.js');
-  const { silentLogger } = await import('../src/logging/logger.js');
+  const { createLogger, silentLogger } = await import('../src/logging/logger.js');
   const engine = await RtpMediaEngine.create({
     bindAddress: '127.0.0.1', publicAddress: '127.0.0.1', portMin: PORT_BASE, portMax: PORT_BASE + 400,
-    promptsDir: fileURLToPath(new URL('../test/fixtures/media/prompts', import.meta.url)), logger: silentLogger(), webrtc: true,
+    promptsDir: fileURLToPath(new URL('../test/fixtures/media/prompts', import.meta.url)), logger: process.env.BENCH_LOG === undefined ? silentLogger() : createLogger(process.env.BENCH_LOG), webrtc: true,
   });
   type Session = Awaited<ReturnType<typeof engine.createSession>>;
   let sessions: Session[] = [];
