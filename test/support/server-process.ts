@@ -119,6 +119,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // Test servers are judged on what they do, not on how busy the machine running the suite is: the
     // event-loop-lag admission (503s when the loop runs late) is off unless a test turns it on.
     SIP_OVERLOAD_LAG_MS: '0',
+    // WebRTC media costs start-up (a DTLS certificate, werift in every media worker): on unless a test
+    // needs it off would slow every e2e server on the shared machine, so tests with a browser turn it on.
+    WEBRTC_MEDIA: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),
