@@ -106,6 +106,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     portMin: config.RTP_PORT_MIN,
     portMax: config.RTP_PORT_MAX,
     relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
+    webrtc: config.WEBRTC_MEDIA,
     promptsDir: config.PROMPTS_DIR,
     logger,
   });

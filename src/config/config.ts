@@ -34,6 +34,8 @@ export const configSchema = z
       .transform((v) => (v === 'auto' ? 'auto' : Number(v)))
       .refine((v) => v === 'auto' || v <= 16, 'must be auto or a number of media worker threads 0-16')
       .default('auto'),
+    // WebRTC media (ICE-lite, DTLS-SRTP) for browser phones (issue 11): a DTLS certificate at start.
+    WEBRTC_MEDIA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     HTTP_LISTEN: ipLiteral.default('0.0.0.0'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z

@@ -1,4 +1,5 @@
 import type { TypedEmitter } from '../shared/typed-emitter.js';
+import type { OfferOptions } from './sdp-negotiator.js';
 
 /**
  * The contract between a signalling engine (sip/, drachtio/) and the media engine.
@@ -62,8 +63,12 @@ export interface RtpSession {
    * Also used for re-INVITE offers: a=sendonly/inactive puts the stream on hold (we stop sending).
    */
   answerOffer(offerSdp: string): string;
-  /** Our SDP offer (INVITE without SDP, outbound calls): PCMU, PCMA, telephone-event/8000. */
-  createOffer(): string;
+  /**
+   * Our SDP offer (INVITE without SDP, outbound calls): PCMU, PCMA, telephone-event/8000; with
+   * `options.webrtc` (the callee is a browser) over UDP/TLS/RTP/SAVPF with ICE-lite and DTLS-SRTP.
+   * Offers and answers over UDP/TLS/RTP/SAVPF need an engine with a DTLS certificate (both of ours).
+   */
+  createOffer(options?: OfferOptions): string;
   /**
    * Applies the remote answer to createOffer(). Throws MediaError like answerOffer.
    * Media may be sent at once: the answer came from the party we offered to.

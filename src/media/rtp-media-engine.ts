@@ -7,6 +7,8 @@ import { PortAllocator } from './port-allocator.js';
 import { PromptLibrary } from './prompt-library.js';
 import { RtpMediaBridge } from './rtp-media-bridge.js';
 import { RtpMediaSession } from './rtp-media-session.js';
+import { createDtlsIdentity, type DtlsIdentity } from './webrtc/dtls-identity.js';
+import { loadWebRtcTransport } from './webrtc/webrtc-loader.js';
 
 export interface RtpMediaEngineOptions {
   /** Local address the RTP sockets bind (e.g. 0.0.0.0 or 127.0.0.1). */
@@ -31,6 +33,11 @@ export interface RtpMediaEngineOptions {
    * long without packets from it (default 2000 ms); see RtpSourceLatch.
    */
   relatchSilenceMs?: number;
+  /**
+   * WebRTC media for browser phones (UDP/TLS/RTP/SAVPF offers and answers): start() makes a DTLS
+   * certificate and loads werift. Default false: such offers then get SDP_NO_COMMON_CODEC (488).
+   */
+  webrtc?: boolean;
 }
 
 /**
@@ -53,6 +60,8 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
   private readonly logger: Logger;
   private closed = false;
   private foreignDropped = 0;
+  /** The DTLS certificate of WebRTC legs, made by start(). */
+  private dtls: DtlsIdentity | undefined;
 
   constructor(private readonly options: RtpMediaEngineOptions) {
     this.logger = options.logger.child({ module: 'media' });
@@ -68,9 +77,12 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
     return engine;
   }
 
-  /** Loads every prompt of promptsDir; rejects with MediaError PROMPT_INVALID naming a bad file. */
+  /** Loads every prompt of promptsDir (MediaError PROMPT_INVALID naming a bad file); with `webrtc`, the DTLS certificate and transport. */
   async start(): Promise<void> {
     await this.prompts.load();
+    if (this.options.webrtc !== true) return;
+    this.dtls = await createDtlsIdentity();
+    await loadWebRtcTransport();
   }
 
   async createSession(callId: string): Promise<RtpMediaSession> {
@@ -93,6 +105,7 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
       mediaTimeoutMs: this.options.mediaTimeoutMs ?? 0,
       comfortSilence: this.options.comfortSilence ?? true,
       relatchSilenceMs: this.options.relatchSilenceMs ?? 2000,
+      dtls: this.dtls,
       onForeignPacket: () => {
         this.foreignDropped++;
       },

@@ -13,10 +13,16 @@ import type { Prompt, PromptLibrary } from './prompt-library.js';
 import { maskAddress } from './mask-address.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
 import { RtpSourceLatch, plainIp } from './rtp-source-latch.js';
-import { SdpNegotiator, type Codec, type NegotiatedMedia } from './sdp-negotiator.js';
+import { SdpNegotiator, type Codec, type NegotiatedMedia, type OfferOptions } from './sdp-negotiator.js';
 import { TimestampMapper, tsDiff } from './timestamp-mapper.js';
+import type { DtlsIdentity } from './webrtc/dtls-identity.js';
+import { loadedWebRtcTransport, loadWebRtcTransport } from './webrtc/webrtc-loader.js';
+import type { WebRtcMedia } from './webrtc/webrtc-sdp.js';
+import type { WebRtcTransport } from './webrtc/webrtc-transport.js';
 
 const DIGIT = /^[0-9*#A-D]$/;
+/** Datagrams kept while the WebRTC transport's module loads (the browser's first ICE checks). */
+const MAX_HELD_DATAGRAMS = 64;
 /** A flood of forged packets gives one log line a minute per call, not one per packet. */
 const FOREIGN_LOG_INTERVAL_MS = 60_000;
 
@@ -36,6 +42,8 @@ export interface RtpMediaSessionOptions {
   relatchSilenceMs: number;
   /** Called for each packet dropped because it came from a source other than the latched one. */
   onForeignPacket?: () => void;
+  /** The process's DTLS certificate: enables WebRTC media (UDP/TLS/RTP/SAVPF) on this session. */
+  dtls?: DtlsIdentity | undefined;
   /** Called once by close(): the engine releases the port. */
   onClose: (session: RtpMediaSession) => void;
 }
@@ -75,6 +83,11 @@ export interface RelaySink {
  * would otherwise aim 32 s of packets at it. Our own offer answered (acceptAnswer()) needs no wait.
  * A re-INVITE that keeps c= and the m= port keeps the latch; one that moves the media takes effect only
  * at its ACK (confirmRemote()), with a new latch under the same rules.
+ *
+ * WebRTC media (an offer or answer over UDP/TLS/RTP/SAVPF, with `dtls` set): the same stream, clock,
+ * playback, bridge and recording, on the same port, through a WebRtcTransport (ICE-lite, DTLS-SRTP,
+ * rtcp-mux). The source latch is then ICE's: media goes to the address a signed connectivity check
+ * proved, and only packets from proved addresses that pass SRTP authentication are taken.
  */
 export class RtpMediaSession implements RtpSession, ClockSubscriber {
   readonly events = new TypedEmitter<RtpSessionEvents>();
@@ -113,11 +126,15 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private lastTs: number | undefined;
   /** The caller's message being recorded (record()), with how to settle its promise. */
   private recording: { readonly recorder: MessageRecorder; readonly done: (end: RecordEnd) => void } | undefined;
+  /** The secure transport of WebRTC media, once such an offer/answer is applied. */
+  private secure: WebRtcTransport | undefined;
+  /** Datagrams received while the transport's module loads, replayed to it once made. */
+  private held: { msg: Buffer; rinfo: RemoteInfo }[] | undefined;
 
   constructor(private readonly opts: RtpMediaSessionOptions) {
     this.localPort = opts.localPort;
     this.logger = opts.logger.child({ callId: opts.callId, rtpPort: opts.localPort });
-    this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort);
+    this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort, opts.dtls?.fingerprint);
     this.latch = new RtpSourceLatch(opts.relatchSilenceMs);
     this.dtmf = new DtmfReceiver((digit) => this.events.emit('dtmf', digit, 'rfc4733'));
     this.tickBase = opts.clock.currentTick();
@@ -148,6 +165,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
    * undefined before negotiation or while waiting for the remote's first RTP.
    */
   get remote(): { address: string; port: number } | undefined {
+    if (this.media?.webrtc !== undefined) return this.secure?.remote;
     const latched = this.latch.latched;
     if (latched !== undefined) return latched;
     const sdp = this.media?.remote;
@@ -201,9 +219,14 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     }
   }
 
-  createOffer(): string {
+  createOffer(options?: OfferOptions): string {
     this.assertOpen();
-    return this.negotiator.offer();
+    return this.negotiator.offer(options);
+  }
+
+  /** The WebRTC transport's state, or undefined for plain RTP (tests, diagnostics). */
+  get webrtcState(): WebRtcTransport['state'] | undefined {
+    return this.secure?.state;
   }
 
   acceptAnswer(answerSdp: string): void {
@@ -340,6 +363,8 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     this.relay = undefined;
     relay?.sessionClosed();
     this.stopPlayback();
+    this.secure?.close();
+    this.held = undefined;
     this.opts.clock.remove(this);
     this.opts.socket.off('message', this.onMessage);
     try {
@@ -404,6 +429,10 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   }
 
   private transmit(payloadType: number, marker: boolean, timestamp: number, payload: Buffer, to: { address: string; port: number }): void {
+    if (this.secure !== undefined && this.media?.webrtc !== undefined) {
+      this.transmitSecure(this.secure, payloadType, marker, timestamp, payload);
+      return;
+    }
     const packet = encodeRtp({ payloadType, marker, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, payload });
     this.seq = (this.seq + 1) & 0xffff;
     this.markerNext = false;
@@ -411,9 +440,18 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     this.opts.socket.send(packet, to.port, to.address);
   }
 
+  /** transmit() for WebRTC media: SRTP-protected, to the address ICE selected. */
+  private transmitSecure(secure: WebRtcTransport, payloadType: number, marker: boolean, timestamp: number, payload: Buffer): void {
+    if (!secure.sendRtp({ payloadType, marker, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc }, payload)) return;
+    this.seq = (this.seq + 1) & 0xffff;
+    this.markerNext = false;
+    if (this.lastTs === undefined || tsDiff(timestamp, this.lastTs) > 0) this.lastTs = timestamp;
+  }
+
   private canSend(): boolean {
     if (!this.confirmed) return false;
     const m = this.media;
+    if (m?.webrtc !== undefined) return this.secure?.ready === true && (m.direction === 'sendrecv' || m.direction === 'sendonly');
     if (m?.remote === undefined || m.remote.port === 0) return false;
     if (m.direction !== 'sendrecv' && m.direction !== 'sendonly') return false;
     return m.remote.address !== '0.0.0.0' && m.remote.address !== '::';
@@ -428,10 +466,63 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   /** Takes a negotiation result that keeps the remote address (and the latch). */
   private update(media: NegotiatedMedia): void {
+    this.useSecureTransport(media);
     this.media = media;
     this.lastRtpAt = performance.now();
     this.timedOut = false;
     this.logger.debug('media negotiated', { codec: media.codec, direction: media.direction, held: media.held, dtmfPt: media.dtmfPayloadType });
+  }
+
+  /**
+   * WebRTC media gets its transport once; a new remote ICE ufrag (an ICE restart, RFC 8445 §9) gets a
+   * new one. Plain RTP after WebRTC (a re-INVITE changing profile) drops it. The first WebRTC leg of a
+   * thread loads the transport's module: packets arriving meanwhile are dropped (ICE retransmits).
+   */
+  private useSecureTransport(media: NegotiatedMedia): void {
+    const params = media.webrtc;
+    if (params === undefined || this.opts.dtls === undefined) {
+      this.secure?.close();
+      this.secure = undefined;
+      return;
+    }
+    if (this.secure?.remoteUfrag === params.remoteUfrag) return;
+    this.secure?.close();
+    this.secure = undefined;
+    if (loadedWebRtcTransport() !== undefined) {
+      this.startSecureTransport(params);
+      return;
+    }
+    this.held = [];
+    loadWebRtcTransport().then(
+      () => {
+        if (!this.closed && this.media?.webrtc === params) this.startSecureTransport(params);
+      },
+      (err: unknown) => {
+        this.logger.error('WebRTC transport cannot be loaded', { err: err instanceof Error ? err.message : String(err) });
+      },
+    );
+  }
+
+  private startSecureTransport(params: WebRtcMedia): void {
+    const Transport = loadedWebRtcTransport();
+    const identity = this.opts.dtls;
+    if (Transport === undefined || identity === undefined) return;
+    const secure = new Transport({
+      socket: this.opts.socket,
+      identity,
+      params,
+      logger: this.logger,
+      onRtp: (packet, from) => {
+        this.onPacket(packet, from, true);
+      },
+      onForeign: (from) => {
+        this.foreignPacket(from, performance.now());
+      },
+    });
+    this.secure = secure;
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { msg, rinfo } of held) secure.receive(msg, rinfo);
   }
 
   private checkTimeout(now: number): void {
@@ -446,6 +537,18 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   }
 
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    if (this.closed) return;
+    if (this.media?.webrtc === undefined) {
+      this.onPacket(msg, rinfo, false);
+    } else if (this.secure !== undefined) {
+      this.secure.receive(msg, rinfo);
+    } else if (this.held !== undefined && this.held.length < MAX_HELD_DATAGRAMS) {
+      this.held.push({ msg: Buffer.from(msg), rinfo });
+    }
+  };
+
+  /** One RTP packet: plain from the socket (judged by the latch), or decrypted by the WebRTC transport (`proven`). */
+  private onPacket(msg: Buffer, rinfo: RemoteInfo, proven: boolean): void {
     const m = this.media;
     if (this.closed || m?.codec === undefined) return;
     const packet = parseRtp(msg);
@@ -453,14 +556,16 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     const isDtmf = m.dtmfPayloadType !== undefined && packet.payloadType === m.dtmfPayloadType;
     if (!isDtmf && packet.payloadType !== m.payloadType) return;
     const now = performance.now();
-    const before = this.latch.latched;
-    if (this.latch.judge(rinfo, packet.ssrc, now) === 'foreign') {
-      this.foreignPacket(rinfo, now);
-      return;
-    }
-    const after = this.latch.latched;
-    if (before?.address !== after?.address || before?.port !== after?.port) {
-      this.logger.debug('RTP source latched', { address: maskAddress(rinfo.address), port: rinfo.port });
+    if (!proven) {
+      const before = this.latch.latched;
+      if (this.latch.judge(rinfo, packet.ssrc, now) === 'foreign') {
+        this.foreignPacket(rinfo, now);
+        return;
+      }
+      const after = this.latch.latched;
+      if (before?.address !== after?.address || before?.port !== after?.port) {
+        this.logger.debug('RTP source latched', { address: maskAddress(rinfo.address), port: rinfo.port });
+      }
     }
     this.lastRtpAt = now;
     this.timedOut = false;
@@ -472,7 +577,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       this.recording?.recorder.push(packet.payload, m.codec, now);
       this.relay?.audio(packet, m.codec, now);
     }
-  };
+  }
 
   /** Counts a dropped foreign packet; logs the first one, then at most one summary line a minute. */
   private foreignPacket(from: RemoteInfo, now: number): void {

@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { z } from 'zod';
 import { MediaError } from './media-error.js';
+import type { DtlsFingerprint } from './webrtc/dtls-identity.js';
+import { isWebRtcLine, newLocalWebRtc, readRemoteWebRtc, toWebRtcLine, webRtcSessionAttributes, WEBRTC_PROTOCOL, type LocalWebRtc, type WebRtcMedia } from './webrtc/webrtc-sdp.js';
 
 export type Codec = 'PCMU' | 'PCMA';
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -14,12 +16,23 @@ export interface NegotiatedMedia {
   payloadType: number;
   /** RFC 4733 payload type, as the remote numbered it; undefined when it offered none. */
   dtmfPayloadType: number | undefined;
-  /** Where the remote wants RTP (from c= and m=); undefined when rejected. */
+  /**
+   * Where the remote wants RTP (from c= and m=); undefined when rejected, and for WebRTC media, whose
+   * address is the one ICE checks prove (`webrtc`), never the SDP's.
+   */
   remote: { address: string; port: number } | undefined;
   /** Our direction (the mirror of the remote's, RFC 3264 §6.1). */
   direction: Direction;
   /** The remote holds the call: it will not send (sendonly/inactive offer, or c=0.0.0.0, RFC 3264 §8.4). */
   held: boolean;
+  /** WebRTC media (UDP/TLS/RTP/SAVPF): ICE-lite, DTLS-SRTP and rtcp-mux on the session's port. */
+  webrtc?: WebRtcMedia | undefined;
+}
+
+/** Options of SdpNegotiator.offer(). */
+export interface OfferOptions {
+  /** Offer WebRTC media (the callee is a browser): UDP/TLS/RTP/SAVPF with ICE-lite and DTLS. */
+  readonly webrtc?: boolean;
 }
 
 /** Static payload types of RFC 3551 Table 4 that we speak. */
@@ -34,6 +47,16 @@ const MIRROR: Readonly<Record<Direction, Direction>> = {
 
 const directionSchema = z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 const connectionSchema = z.object({ ip: z.string().min(1) });
+const fingerprintSchema = z.object({ type: z.string(), hash: z.string() });
+/** ICE/DTLS attributes, checked by readRemoteWebRtc() when the line is WebRTC. */
+/** sdp-transform reads an all-digit token (a browser's ufrag may be one) as a number. */
+const token = z.union([z.string(), z.number()]).transform(String);
+const webRtcFields = {
+  iceUfrag: token.optional(),
+  icePwd: token.optional(),
+  fingerprint: fingerprintSchema.optional(),
+  setup: z.string().optional(),
+};
 const mediaSchema = z.object({
   type: z.string(),
   port: z.number().int().min(0).max(65535),
@@ -43,10 +66,13 @@ const mediaSchema = z.object({
   fmtp: z.array(z.object({ payload: z.number().int(), config: z.string() })).default([]),
   connection: connectionSchema.optional(),
   direction: directionSchema.optional(),
+  mid: token.optional(),
+  ...webRtcFields,
 });
 const sdpSchema = z.object({
   connection: connectionSchema.optional(),
   direction: directionSchema.optional(),
+  ...webRtcFields,
   media: z.array(mediaSchema).min(1),
 });
 type ParsedMedia = z.infer<typeof mediaSchema>;
@@ -145,11 +171,21 @@ function refuseRemote(ip: string, port: number): string | undefined {
 export class SdpNegotiator {
   private readonly sessionId = randomInt(1, 2 ** 31 - 1);
   private sessionVersion = randomInt(1, 2 ** 20);
+  /** Our ICE credentials and certificate fingerprint; undefined: WebRTC offers are refused like any unknown profile. */
+  private readonly local: LocalWebRtc | undefined;
+  /** Our last offer was WebRTC: its answer must be too. */
+  private offeredWebRtc = false;
+  /** The stream is WebRTC now: an offer asked for without options (an offerless re-INVITE) stays WebRTC. */
+  private webrtcInUse = false;
 
+  /** `dtlsFingerprint`: the process's DTLS certificate, which enables WebRTC media (UDP/TLS/RTP/SAVPF). */
   constructor(
     private readonly publicAddress: string,
     private readonly localPort: number,
-  ) {}
+    dtlsFingerprint?: DtlsFingerprint,
+  ) {
+    this.local = dtlsFingerprint === undefined ? undefined : newLocalWebRtc(dtlsFingerprint);
+  }
 
   /**
    * Answers an offer (initial or re-INVITE). The first audio m-line with a port and a common codec is
@@ -161,7 +197,8 @@ export class SdpNegotiator {
     const active = offer.media.filter((m) => m.type === 'audio' && m.port !== 0);
     let chosen: { index: number; codec: Codec; pt: number } | undefined;
     for (const m of active) {
-      const pick = isRtpAvp(m) ? pickCodec(m) : undefined;
+      const usable = isRtpAvp(m) || (this.local !== undefined && isWebRtcLine(m));
+      const pick = usable ? pickCodec(m) : undefined;
       if (pick) {
         chosen = { index: offer.media.indexOf(m), ...pick };
         break;
@@ -169,35 +206,52 @@ export class SdpNegotiator {
     }
     if (active.length > 0 && chosen === undefined) {
       const offered = active.map((m) => `${m.protocol} ${String(m.payloads ?? '')}`).join('; ');
-      throw new MediaError('SDP_NO_COMMON_CODEC', `SDP offer: no PCMU/PCMA over RTP/AVP in ${offered}`);
+      const profiles = this.local === undefined ? 'RTP/AVP' : `RTP/AVP or ${WEBRTC_PROTOCOL}`;
+      throw new MediaError('SDP_NO_COMMON_CODEC', `SDP offer: no PCMU/PCMA over ${profiles} in ${offered}`);
     }
+    const chosenLine = chosen === undefined ? undefined : offer.media[chosen.index];
+    // Read before the answer is written: a WebRTC offer without ICE/DTLS attributes is refused whole.
+    const webrtc = chosenLine !== undefined && this.local !== undefined && isWebRtcLine(chosenLine)
+      ? { local: this.local, remote: readRemoteWebRtc(offer, chosenLine, this.local, 'SDP offer'), mid: chosenLine.mid }
+      : undefined;
     const lines: MediaDescription[] = offer.media.map((m, i) => {
       if (chosen === undefined || i !== chosen.index) return this.rejected(m);
       const dtmf = dtmfOf(m);
       const remoteDirection = m.direction ?? offer.direction ?? 'sendrecv';
-      return this.audioLine(chosen.codec, chosen.pt, dtmf, MIRROR[remoteDirection]);
+      const line = this.audioLine(chosen.codec, chosen.pt, dtmf, MIRROR[remoteDirection]);
+      if (webrtc === undefined) return line;
+      return toWebRtcLine(line, webrtc.local, this.publicAddress, webrtc.remote.dtlsRole === 'server' ? 'passive' : 'active', webrtc.mid);
     });
-    if (chosen === undefined) {
+    if (chosen === undefined || chosenLine === undefined) {
       const sdp = this.write(lines);
       return { sdp, media: { codec: undefined, payloadType: 0, dtmfPayloadType: undefined, remote: undefined, direction: 'inactive', held: true } };
     }
-    const m = offer.media[chosen.index];
-    if (m === undefined) throw new MediaError('SDP_INVALID', 'SDP offer: m-line vanished');
     // Judged before our SDP is written: a refused offer leaves the o= version as it was (§8).
-    const media = this.negotiated(offer, m, chosen.codec, chosen.pt, 'SDP offer');
-    return { sdp: this.write(lines), media };
+    const media = this.negotiated(offer, chosenLine, chosen.codec, chosen.pt, 'SDP offer', webrtc?.remote);
+    this.webrtcInUse = webrtc !== undefined;
+    const mids = webrtc?.mid === undefined ? [] : [webrtc.mid];
+    return { sdp: this.write(lines, webrtc === undefined ? undefined : mids), media };
   }
 
-  /** Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. */
-  offer(): string {
-    const line = this.audioLine('PCMU', 0, { pt: DTMF_PT, fmtp: '0-16' }, 'sendrecv');
+  /**
+   * Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. With `webrtc`
+   * (a browser callee) over UDP/TLS/RTP/SAVPF: ICE-lite host candidate, fingerprint, setup:actpass
+   * (RFC 5763 §5), rtcp-mux, mid 0 in a BUNDLE group. MediaError `SDP_INVALID` when this negotiator
+   * has no DTLS certificate.
+   */
+  offer(options: OfferOptions = {}): string {
+    let line = this.audioLine('PCMU', 0, { pt: DTMF_PT, fmtp: '0-16' }, 'sendrecv');
     line.payloads = `0 8 ${DTMF_PT}`;
     line.rtp = [
       { payload: 0, codec: 'PCMU', rate: 8000 },
       { payload: 8, codec: 'PCMA', rate: 8000 },
       { payload: DTMF_PT, codec: 'telephone-event', rate: 8000 },
     ];
-    return this.write([line]);
+    this.offeredWebRtc = options.webrtc ?? this.webrtcInUse;
+    if (!this.offeredWebRtc) return this.write([line]);
+    if (this.local === undefined) throw new MediaError('SDP_INVALID', 'WebRTC offer asked of a media session without a DTLS certificate');
+    line = toWebRtcLine(line, this.local, this.publicAddress, 'actpass', '0');
+    return this.write([line], ['0']);
   }
 
   /** Applies the answer to our offer(): the codec and telephone-event number the remote chose. */
@@ -209,15 +263,33 @@ export class SdpNegotiator {
     if (pick === undefined) {
       throw new MediaError('SDP_NO_COMMON_CODEC', `SDP answer: no PCMU/PCMA in ${String(m.payloads ?? '')}`);
     }
-    return this.negotiated(answer, m, pick.codec, pick.pt, 'SDP answer');
+    if (this.offeredWebRtc !== isWebRtcLine(m)) {
+      throw new MediaError('SDP_NO_COMMON_CODEC', `SDP answer: profile ${m.protocol} does not match our offer's`);
+    }
+    const webrtc = this.offeredWebRtc && this.local !== undefined ? readRemoteWebRtc(answer, m, this.local, 'SDP answer') : undefined;
+    const media = this.negotiated(answer, m, pick.codec, pick.pt, 'SDP answer', webrtc);
+    this.webrtcInUse = webrtc !== undefined;
+    return media;
   }
 
-  private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string): NegotiatedMedia {
+  private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string, webrtc?: WebRtcMedia): NegotiatedMedia {
+    const remoteDirection = m.direction ?? sdp.direction ?? 'sendrecv';
+    if (webrtc !== undefined) {
+      // c= is usually 0.0.0.0 port 9 (RFC 8839 §4.2.1.1): the address is what ICE proves, not a hold.
+      return {
+        codec,
+        payloadType: pt,
+        dtmfPayloadType: dtmfOf(m)?.pt,
+        remote: undefined,
+        direction: MIRROR[remoteDirection],
+        held: remoteDirection === 'sendonly' || remoteDirection === 'inactive',
+        webrtc,
+      };
+    }
     const ip = (m.connection ?? sdp.connection)?.ip;
     if (ip === undefined) throw new MediaError('SDP_INVALID', `${what}: no c= line for the audio stream`);
     const refused = refuseRemote(ip, m.port);
     if (refused !== undefined) throw new MediaError('SDP_ADDRESS_REFUSED', `${what}: ${refused}`);
-    const remoteDirection = m.direction ?? sdp.direction ?? 'sendrecv';
     const nullAddress = isNullAddress(ip);
     return {
       codec,
@@ -251,7 +323,8 @@ export class SdpNegotiator {
     return { type: m.type, port: 0, protocol: m.protocol, payloads: String(m.payloads ?? '0'), rtp: [], fmtp: [] };
   }
 
-  private write(media: MediaDescription[]): string {
+  /** `webRtcMids`: the SDP is WebRTC (session-level ice-lite and the BUNDLE group of these mids). */
+  private write(media: MediaDescription[], webRtcMids?: readonly string[]): string {
     this.sessionVersion++;
     const ipVer = this.publicAddress.includes(':') ? 6 : 4;
     const description: SessionDescription = {
@@ -267,6 +340,7 @@ export class SdpNegotiator {
       name: '-',
       connection: { version: ipVer, ip: this.publicAddress },
       timing: { start: 0, stop: 0 },
+      ...(webRtcMids === undefined ? {} : webRtcSessionAttributes(webRtcMids)),
       media,
     };
     return write(description);

@@ -114,7 +114,7 @@ export class OutboundDialer {
     if (ext !== undefined) {
       const binding = this.deps.registrar?.lookup(ext);
       if (!binding) return new DialError('unavailable', `extension ${ext} is not registered`);
-      return { user: ext, spec: { ...base, requestUri: binding.contact, toUri: `sip:${ext}@${publicHost}`, next: binding.target } };
+      return { user: ext, spec: { ...base, requestUri: binding.contact, toUri: `sip:${ext}@${publicHost}`, next: binding.target, webrtc: binding.webrtc } };
     }
     const tel = /^tel:(\+?[0-9*#]+)$/.exec(target)?.[1];
     if (tel !== undefined) {

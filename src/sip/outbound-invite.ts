@@ -19,6 +19,8 @@ export interface InviteSpec {
   readonly credentials?: { readonly user: string; readonly password: string } | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** The callee is a browser phone: offer WebRTC media (see contactWantsWebRtc). */
+  readonly webrtc?: boolean;
 }
 
 /** What the attempt needs from the engine. */

@@ -10,6 +10,7 @@ import { NonceCounter, NonceSigner, digestParams, digestResponse, type DigestPar
 import type { ServerTransaction } from './server-transaction.js';
 import { headerString, newTag, paramString, userOf, type SipRequest } from './sip-message.js';
 import { isFlowOnly, transportParam, type Endpoint } from './sip-types.js';
+import { contactWantsWebRtc } from './webrtc-contact.js';
 
 /** Where an extension can be reached, as learnt from its last REGISTER (RFC 3261 §10.3). */
 export interface Binding {
@@ -25,6 +26,8 @@ export interface Binding {
   readonly cseq: number;
   /** The IP the REGISTER came from: calls from there count as the agent's (InboundGate's 403 spares it). */
   readonly source: string;
+  /** A browser phone (WebSocket transport or `+sip.ice`): calls to it offer WebRTC media (see contactWantsWebRtc). */
+  readonly webrtc: boolean;
 }
 
 export interface RegistrarOptions {
@@ -260,6 +263,7 @@ export class Registrar {
       callId: req.callId,
       cseq: req.cseq.seq,
       source: req.source.address,
+      webrtc: contactWantsWebRtc(first, req.source.transport),
     };
     const previous = this.bindings.get(extension);
     if (previous) {
@@ -272,7 +276,7 @@ export class Registrar {
     }, expires * 1000);
     this.bindings.set(extension, { binding, timer });
     logger.info(previous ? 'sip: registration refreshed' : 'sip: extension registered', {
-      extension: maskPhone(extension), transport: binding.target.transport, expires, nat: reached.uri !== first.uri,
+      extension: maskPhone(extension), transport: binding.target.transport, expires, nat: reached.uri !== first.uri, webrtc: binding.webrtc,
     });
     tx.respond(200, 'OK', { toTag: newTag(), headers: { ...this.contactHeaders(extension), ...outboundHeaders(req, first) } });
     this.events.emit('registration', extension, true);

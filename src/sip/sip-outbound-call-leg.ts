@@ -66,7 +66,9 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
       uri: `sip:${encodeURIComponent(this.from)}@${this.uriHost()}`,
       params: { tag: this.localTag },
     };
-    this.attempt = new OutboundInvite(this.host, this, spec, from, session, session.createOffer(), signal);
+    // A browser phone takes only WebRTC media (ICE, DTLS-SRTP); the ACD never needs to know.
+    const offer = session.createOffer(spec.webrtc === true ? { webrtc: true } : undefined);
+    this.attempt = new OutboundInvite(this.host, this, spec, from, session, offer, signal);
     this.attempt.start();
   }
 

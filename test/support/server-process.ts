@@ -133,6 +133,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     QUEUE_CLOSED_WHEN_UNSTAFFED: 'false',
     // Seventy-odd catalogue names synthesised at every test server's start would load the shared machine.
     SPEECH_PREWARM: 'false',
+    // WebRTC media costs start-up (a DTLS certificate, werift in every media worker): on unless a test
+    // needs it off would slow every e2e server on the shared machine, so tests with a browser turn it on.
+    WEBRTC_MEDIA: 'false',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),

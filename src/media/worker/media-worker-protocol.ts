@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { PlaybackOutcome, RecordOptions, RecordResult } from '../media-types.js';
 import type { MediaErrorCode } from '../media-error.js';
 import type { Codec, NegotiatedMedia } from '../sdp-negotiator.js';
+import type { DtlsIdentity } from '../webrtc/dtls-identity.js';
 
 /**
  * Messages between the main thread (WorkerMediaEngine) and a media worker (media-worker.ts).
@@ -37,6 +38,8 @@ export interface MediaWorkerData {
   readonly pacing: SharedArrayBuffer;
   /** Float64 counters, see COUNTER. */
   readonly counters: SharedArrayBuffer;
+  /** The process's DTLS certificate for WebRTC legs (the main thread writes its fingerprint in SDP); absent: no WebRTC. */
+  readonly dtls: DtlsIdentity | undefined;
 }
 
 /** Slots of MediaWorkerData.counters (Float64Array), written by the worker, read by the main thread. */

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker-protocol.js';
 import { forwardingLogger } from './worker-log-forwarder.js';
 import { WorkerMediaRuntime } from './worker-media-runtime.js';
+import { loadWebRtcTransport } from '../webrtc/webrtc-loader.js';
 
 /**
  * Entry of a media worker thread (started by MediaWorkerThread): runs a WorkerMediaRuntime on the
@@ -18,4 +19,10 @@ const runtime = new WorkerMediaRuntime(data, post, logger);
 port.on('message', (cmd: WorkerCommand) => {
   runtime.handle(cmd);
 });
-post({ type: 'ready' });
+// With WebRTC on, werift (~0.5 s of CPU to load) is loaded before 'ready': loaded at a browser's first
+// ICE check instead, the answers come too late on a busy machine and the browser gives up on them.
+// A failed load leaves the worker up for plain RTP; WebRTC legs then log why they cannot start.
+const preload = data.dtls === undefined ? Promise.resolve() : loadWebRtcTransport().then(() => undefined, () => undefined);
+void preload.then(() => {
+  post({ type: 'ready' });
+});

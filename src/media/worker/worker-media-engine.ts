@@ -9,6 +9,7 @@ import { MediaWorkerThread } from './media-worker-thread.js';
 import { SharedPromptStore } from './shared-prompt-store.js';
 import { WorkerMediaBridge } from './worker-media-bridge.js';
 import { WorkerRtpSession } from './worker-rtp-session.js';
+import { createDtlsIdentity, type DtlsIdentity } from '../webrtc/dtls-identity.js';
 
 export interface WorkerMediaEngineOptions extends RtpMediaEngineOptions {
   /** Worker threads (1-16); each owns an equal, disjoint share of the port range. */
@@ -79,6 +80,8 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
   private nextId = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** The DTLS certificate of WebRTC legs, made by start() and given to every worker. */
+  private dtls: DtlsIdentity | undefined;
 
   constructor(private readonly options: WorkerMediaEngineOptions) {
     this.logger = options.logger.child({ module: 'media' });
@@ -120,6 +123,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
   /** Loads the prompts (MediaError PROMPT_INVALID naming a bad file) and starts the workers. */
   async start(): Promise<void> {
     await this.prompts.load();
+    if (this.options.webrtc === true) this.dtls = await createDtlsIdentity();
     for (const slot of this.slots) this.spawn(slot);
     try {
       await Promise.all(this.slots.map((s) => this.whenReady(s)));
@@ -279,6 +283,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
       prompts: this.prompts.all(),
       pacing: slot.pacing,
       counters: slot.counters.buffer as SharedArrayBuffer,
+      dtls: this.dtls,
     };
     slot.startedAt = performance.now();
     slot.thread = new MediaWorkerThread({
@@ -304,7 +309,7 @@ export class WorkerMediaEngine implements MediaEngine, MediaBridging {
           p.reject(new MediaError('MEDIA_CLOSED', 'media engine is closed'));
           return;
         }
-        const session = new WorkerRtpSession(event.session, p.callId, event.port, slot.index, this.options.publicAddress, this.sessionOwner(slot), this.logger);
+        const session = new WorkerRtpSession(event.session, p.callId, event.port, slot.index, this.options.publicAddress, this.sessionOwner(slot), this.logger, this.dtls?.fingerprint);
         this.sessions.set(event.session, session);
         p.resolve(session);
         return;

@@ -155,6 +155,7 @@ export class WorkerMediaRuntime {
       mediaTimeoutMs: this.data.mediaTimeoutMs,
       comfortSilence: this.data.comfortSilence,
       relatchSilenceMs: this.data.relatchSilenceMs,
+      dtls: this.data.dtls,
       onForeignPacket: () => {
         this.counters[COUNTER.foreignDropped] = (this.counters[COUNTER.foreignDropped] ?? 0) + 1;
       },

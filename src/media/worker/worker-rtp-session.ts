@@ -2,7 +2,8 @@ import type { Logger } from '../../logging/logger.js';
 import { TypedEmitter } from '../../shared/typed-emitter.js';
 import { MediaError } from '../media-error.js';
 import type { PlaybackOutcome, PlayOptions, RecordOptions, RecordResult, RtpSession, RtpSessionEvents } from '../media-types.js';
-import { SdpNegotiator, type Codec, type NegotiatedMedia } from '../sdp-negotiator.js';
+import { SdpNegotiator, type Codec, type NegotiatedMedia, type OfferOptions } from '../sdp-negotiator.js';
+import type { DtlsFingerprint } from '../webrtc/dtls-identity.js';
 import type { WorkerCommand } from './media-worker-protocol.js';
 
 const DIGIT = /^[0-9*#A-D]$/;
@@ -59,8 +60,9 @@ export class WorkerRtpSession implements RtpSession {
     publicAddress: string,
     private readonly owner: WorkerSessionOwner,
     private readonly logger: Logger,
+    dtlsFingerprint?: DtlsFingerprint,
   ) {
-    this.negotiator = new SdpNegotiator(publicAddress, localPort);
+    this.negotiator = new SdpNegotiator(publicAddress, localPort, dtlsFingerprint);
     this.events.reportListenerErrorsTo((event, err) => {
       logger.error('RTP session listener failed', { callId, event, err });
     });
@@ -92,9 +94,9 @@ export class WorkerRtpSession implements RtpSession {
     return sdp;
   }
 
-  createOffer(): string {
+  createOffer(options?: OfferOptions): string {
     this.assertOpen();
-    return this.negotiator.offer();
+    return this.negotiator.offer(options);
   }
 
   acceptAnswer(answerSdp: string): void {

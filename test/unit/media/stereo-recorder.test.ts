@@ -7,7 +7,7 @@ import sinon from 'sinon';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { encodeAlaw, encodeUlaw } from '../../../src/media/g711.js';
 import { RtpMediaEngine } from '../../../src/media/rtp-media-engine.js';
-import { rms, tone, voiced, zeroCrossingHz } from './tone.js';
+import { rms, stereoChannels, tone, voiced, zeroCrossingHz } from './tone.js';
 import { UdpPeer, offerCodec, sleep, sleepUntil } from './udp-peer.js';
 
 const promptsDir = fileURLToPath(new URL('../../fixtures/media/prompts', import.meta.url));
@@ -25,13 +25,7 @@ function readStereo(buf: Buffer): StereoWav {
   expect(buf.toString('ascii', 8, 16)).to.equal('WAVEfmt ');
   expect(buf.toString('ascii', 36, 40)).to.equal('data');
   expect(buf.readUInt16LE(20)).to.equal(1);
-  const frames = (buf.length - 44) / 4;
-  const left = new Int16Array(frames);
-  const right = new Int16Array(frames);
-  for (let i = 0; i < frames; i++) {
-    left[i] = buf.readInt16LE(44 + i * 4);
-    right[i] = buf.readInt16LE(46 + i * 4);
-  }
+  const { left, right } = stereoChannels(buf);
   return {
     left,
     right,

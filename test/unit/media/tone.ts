@@ -1,5 +1,17 @@
 /** Test audio: sine tones and simple measures of decoded samples. */
 
+/** The two channels of a stereo 16-bit WAV with a 44-byte header (what StereoRecorder writes). */
+export function stereoChannels(buf: Buffer): { left: Int16Array; right: Int16Array } {
+  const frames = (buf.length - 44) / 4;
+  const left = new Int16Array(frames);
+  const right = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    left[i] = buf.readInt16LE(44 + i * 4);
+    right[i] = buf.readInt16LE(46 + i * 4);
+  }
+  return { left, right };
+}
+
 export function tone(freq: number, samples: number, amplitude = 8000, rate = 8000): Int16Array {
   const out = new Int16Array(samples);
   for (let i = 0; i < samples; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * freq * i) / rate));

@@ -36,6 +36,14 @@ export class UdpPeer {
   }
 }
 
+/** Polls `check` until it holds (bounded: a loaded machine is slow, a broken engine never gets there). */
+export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (const end = performance.now() + ms; !check(); ) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

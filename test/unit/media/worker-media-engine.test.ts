@@ -13,29 +13,16 @@ import type { RtpSession } from '../../../src/media/media-types.js';
 import { promptFromWav } from '../../../src/media/prompt-library.js';
 import { WorkerMediaEngine, type WorkerMediaEngineOptions } from '../../../src/media/worker/worker-media-engine.js';
 import type { WorkerRtpSession } from '../../../src/media/worker/worker-rtp-session.js';
-import { rms, tone, voiced, zeroCrossingHz } from './tone.js';
-import { UdpPeer, offerCodec, offerTo, sleep, sleepUntil } from './udp-peer.js';
+import { rms, stereoChannels, tone, voiced, zeroCrossingHz } from './tone.js';
+import { UdpPeer, offerCodec, offerTo, sleep, sleepUntil, until } from './udp-peer.js';
 
 const promptsDir = fileURLToPath(new URL('../../fixtures/media/prompts', import.meta.url));
 const basePort = 20000 + 2 * Math.floor(Math.random() * 15000);
 
-/** Polls `check` until it holds (bounded: a loaded machine is slow, a broken engine never gets there). */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  for (const end = performance.now() + ms; !check(); ) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 function readStereo(buf: Buffer): { left: Int16Array; right: Int16Array; dataSize: number; fileSize: number; channels: number } {
   expect(buf.toString('ascii', 0, 4)).to.equal('RIFF');
-  const frames = (buf.length - 44) / 4;
-  const left = new Int16Array(frames);
-  const right = new Int16Array(frames);
-  for (let i = 0; i < frames; i++) {
-    left[i] = buf.readInt16LE(44 + i * 4);
-    right[i] = buf.readInt16LE(46 + i * 4);
-  }
+  const { left, right } = stereoChannels(buf);
   return { left, right, dataSize: buf.readUInt32LE(40), fileSize: buf.length, channels: buf.readUInt16LE(22) };
 }
 

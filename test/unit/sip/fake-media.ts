@@ -13,6 +13,8 @@ export class FakeRtpSession implements RtpSession {
   readonly answers: string[] = [];
   readonly played: string[][] = [];
   readonly playOptions: ({ loop?: boolean } | undefined)[] = [];
+  /** Options of each createOffer() call. */
+  readonly offerOptions: ({ webrtc?: boolean } | undefined)[] = [];
 
   constructor(
     readonly callId: string,
@@ -27,8 +29,10 @@ export class FakeRtpSession implements RtpSession {
     return this.sdp('sendrecv');
   }
 
-  createOffer(): string {
-    return this.sdp('sendrecv');
+  createOffer(options?: { webrtc?: boolean }): string {
+    this.offerOptions.push(options);
+    const sdp = this.sdp('sendrecv');
+    return options?.webrtc === true ? sdp.replace('RTP/AVP', 'UDP/TLS/RTP/SAVPF') : sdp;
   }
 
   acceptAnswer(answerSdp: string): void {

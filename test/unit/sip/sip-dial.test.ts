@@ -28,11 +28,11 @@ describe('SipTelephony: outbound calls', () => {
   let port: number;
   let phone: RawSipClient;
 
-  async function setup(options: Parameters<typeof startEngine>[0] = {}): Promise<void> {
+  async function setup(options: Parameters<typeof startEngine>[0] = {}, contactParams?: string): Promise<void> {
     bridging = new FakeBridgingMediaEngine();
     ({ tel, media, port } = await startEngine({ credentials: new MemoryCredentials({ '8001': 'secret' }), realm: REALM, ...options }, bridging));
     phone = await RawSipClient.udp(port);
-    const ok = await new Registration(phone, port).register({ user: '8001', password: 'secret' });
+    const ok = await new Registration(phone, port).register({ user: '8001', password: 'secret', ...(contactParams === undefined ? {} : { contactParams }) });
     expect(ok.status).to.equal(200);
   }
 
@@ -78,6 +78,16 @@ describe('SipTelephony: outbound calls', () => {
     await hangup;
     expect(await end).to.deep.equal({ reason: 'hangup', by: 'local' });
     expect(tel.activeCalls).to.equal(0);
+  });
+
+  it('when the extension registered as a browser phone (+sip.ice), the INVITE offers WebRTC media; a desk phone gets RTP/AVP', async () => {
+    await setup({}, ';+sip.ice;reg-id=1');
+    const leg = tel.originate({ target: 'ext:8001', fromUser: '12345', timeoutMs: 5000 });
+    const invite = await phone.next(request('INVITE'));
+    expect(invite.content).to.match(/m=audio \d+ UDP\/TLS\/RTP\/SAVPF/);
+    expect(media.sessions[0]?.offerOptions).to.deep.equal([{ webrtc: true }]);
+    respond(phone, invite, 486, 'Busy Here', { toTag: 'b1' });
+    await dialError(leg.connected);
   });
 
   it('when the extension hangs up an answered call, the leg ends by remote', async () => {

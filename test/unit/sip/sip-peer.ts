@@ -36,6 +36,8 @@ export interface RegisterOptions {
   expires?: number;
   callId?: string;
   contactStar?: boolean;
+  /** Contact header parameters after the URI, e.g. `;+sip.ice` (a browser phone). */
+  contactParams?: string;
 }
 
 /** One REGISTER dialogue (Call-ID and CSeq kept across calls, as a phone does). */
@@ -51,7 +53,7 @@ export class Registration {
 
   build(options: RegisterOptions, authorization?: string): string {
     this.cseq += 1;
-    const contact = options.contactStar === true ? '*' : `<sip:${options.user}@127.0.0.1:${this.client.port}>`;
+    const contact = options.contactStar === true ? '*' : `<sip:${options.user}@127.0.0.1:${this.client.port}>${options.contactParams ?? ''}`;
     return [
       `REGISTER sip:127.0.0.1:${this.serverPort} SIP/2.0`,
       `Via: SIP/2.0/${this.client.transport} 127.0.0.1:${this.client.port};branch=z9hG4bK${rand()};rport`,
