@@ -87,6 +87,14 @@ describe('reports page', () => {
       ] }),
       '/api/v1/reports/categories': json({ from: '', to: '', previous: { from: '', to: '' }, tops: [], leaves: [{ categoryId: 3, code: 'A01', name: '供水', path: '城乡建设 / 供水', count: 3, previous: 0, change: 3, changeRate: null }], rising: [] }),
       '/api/v1/reports/daily': json({ from: '', to: '', days: [{ day: '2026-11-20', from: '', to: '', offered: 11, answered: 7, answeredWithinSl: 4, abandoned: 3, answerRate: 7 / 11, serviceLevel: 4 / 11, abandonRate: 3 / 11, asaS: 25, ahtS: 106 }] }),
+      '/api/v1/reports/ivr': json({ from: '', to: '', flow: 'default', entered: 8, selfServed: 2, queued: 5, left: 1, selfServiceRate: 0.25, containmentRate: 3 / 8, nodes: [
+        { node: 'welcome', type: 'play', reached: 8, left: 0, queued: 5, selfServed: 2, ended: 0, leftRate: 0 },
+        { node: 'progress-read', type: 'speak', reached: 3, left: 1, queued: 0, selfServed: 2, ended: 0, leftRate: 1 / 3 },
+        { node: 'old-node', type: null, reached: 0, left: 0, queued: 0, selfServed: 0, ended: 0, leftRate: null },
+      ] }),
+      '/api/v1/reports/direct': json({ from: '', to: '', received: 6, direct: 2, directRate: 1 / 3, items: [
+        { categoryId: 3, code: 'A01', name: '供水', path: '城乡建设 / 供水', received: 4, direct: 2, directRate: 0.5 },
+      ] }),
     };
     vi.stubGlobal('fetch', vi.fn((input: string, init?: RequestInit) => {
       const url = new URL(input, 'http://localhost');
@@ -112,10 +120,17 @@ describe('reports page', () => {
     expect(asked('/api/v1/reports/summary')).toEqual(['2026-11-20..2026-11-21']);
     expect(asked('/api/v1/reports/units')).toEqual(['2026-11-20..2026-11-21']);
     expect(asked('/api/v1/reports/daily')).toEqual(['2026-11-14..2026-11-21']);
-    expect(page.findAll('h3').map((x) => x.text())).toEqual(['汇总指标', '接通率趋势', '热点诉求', '承办单位排名']);
+    expect(page.findAll('h3').map((x) => x.text())).toEqual(['汇总指标', '接通率趋势', '热点诉求', '承办单位排名', '自助语音', '直办率']);
     expect(figures(page)).toMatchObject({ 呼入量: '11', 接通率: '63.6%', '15秒接通率': '36.4%', 满意率: '75.0%' });
+    // 自助语音: the period's rates, then each node with its type in Chinese (a node since removed says so).
+    expect(figures(page)).toMatchObject({ 进入自助语音: '8', 自助服务完成率: '25.0%', 拦截率: '37.5%', 转人工: '5', 语音中挂机: '1' });
+    const ivrRows = page.findAll('.ivr-nodes .el-table__body tr').map((tr) => tr.findAll('td').map((td) => td.text()));
+    expect(ivrRows[1]).toEqual(['progress-read', '合成播报', '3', '1', '33.3%', '0', '2', '0']);
+    expect(ivrRows[2]?.slice(0, 2)).toEqual(['old-node', '已删除']);
+    expect(page.find('.direct-total').text()).toContain('直办率 33.3%');
+    expect(page.find('.direct-rate .el-table__body').text()).toContain('城乡建设 / 供水');
     const exports = page.findAll('button').filter((b) => b.text() === '导出CSV');
-    expect(exports).toHaveLength(4);
+    expect(exports).toHaveLength(6);
     expect(exports.every((b) => b.attributes('disabled') === undefined)).toBe(true);
     // The trend chart's text: the day with its rates.
     expect(page.find('[aria-label^="接通率趋势图"]').attributes('aria-label')).toContain('2026-11-20 呼入11，接通率63.6%，15秒接通率36.4%');

@@ -12,6 +12,7 @@ import type {
   UnitReportJson,
   UnitReportRowJson,
 } from '@wire/reports';
+import type { DirectReportJson, IvrReportJson } from '@wire/ivr-reports';
 import { api } from './http';
 
 /** A period as the query string gives it: local dates (the centre's midnights), `to` exclusive. */
@@ -35,3 +36,10 @@ export const getUnitRanking = (period: ReportQuery, signal?: AbortSignal) => api
 export const getCategories = (period: ReportQuery, signal?: AbortSignal) => api.get<CategoryReport>('/reports/categories', q(period), signal);
 /** At most 366 days (else 400 naming `to`). */
 export const getDaily = (period: ReportQuery, signal?: AbortSignal) => api.get<DailyReport>('/reports/daily', q(period), signal);
+
+export type IvrReport = IvrReportJson;
+export type DirectReport = DirectReportJson;
+/** IVR containment per node of the inbound flow in service, 自助服务完成率 and 拦截率. */
+export const getIvrReport = (period: ReportQuery, signal?: AbortSignal) => api.get<IvrReport>('/reports/ivr', q(period), signal);
+/** 直办率 per category. */
+export const getDirectReport = (period: ReportQuery, signal?: AbortSignal) => api.get<DirectReport>('/reports/direct', q(period), signal);

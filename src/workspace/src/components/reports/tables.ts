@@ -1,5 +1,5 @@
 /** The report tables as CSV (Chinese headers, as on screen) and the unit table's sorting. */
-import type { CategoryReport, CategoryVolume, DailyRow, UnitReportRow } from '../../api/reports';
+import type { CategoryReport, CategoryVolume, DailyRow, DirectReport, IvrReport, UnitReportRow } from '../../api/reports';
 import type { CsvColumn } from './csv';
 
 /**
@@ -81,3 +81,24 @@ export function sortRows<T>(rows: readonly T[], key: keyof T | undefined, order:
     })
     .map((e) => e.row);
 }
+
+/** 自助语音 per node, as on screen. */
+export const IVR_NODE_CSV: readonly CsvColumn<IvrReport['nodes'][number]>[] = [
+  { header: '节点', value: (r) => r.node },
+  { header: '类型', value: (r) => r.type },
+  { header: '到达', value: (r) => r.reached },
+  { header: '在此挂机', value: (r) => r.left },
+  { header: '挂机率(%)', value: (r) => rate(r.leftRate) },
+  { header: '转人工', value: (r) => r.queued },
+  { header: '自助完成', value: (r) => r.selfServed },
+  { header: '流程结束', value: (r) => r.ended },
+];
+
+/** 直办率 per category. */
+export const DIRECT_CSV: readonly CsvColumn<DirectReport['items'][number]>[] = [
+  { header: '类别编码', value: (r) => r.code },
+  { header: '诉求类别', value: (r) => r.path },
+  { header: '工单', value: (r) => r.received },
+  { header: '直办', value: (r) => r.direct },
+  { header: '直办率(%)', value: (r) => rate(r.directRate) },
+];
