@@ -119,7 +119,14 @@ describe(`report aggregates kept up by the writes on ${testDbKind()}`, () => {
 
   describe('the nightly reconciliation', () => {
     const logger = silentLogger();
-    const warn = sinon.spy(logger, 'warn');
+    // Made per test: a root-level sinon.restore() of another file in the same run would undo a spy made here once.
+    let warn: sinon.SinonSpy;
+    beforeEach(() => {
+      warn = sinon.spy(logger, 'warn');
+    });
+    afterEach(() => {
+      warn.restore();
+    });
     const job = (): ReportReconcileJob => new ReportReconcileJob({ reconciler: rebuild, lock: new InProcessJobLock(), clock, timeZone: ZONE, logger });
 
     it('when a row of yesterday differs from the log (a write behind the repositories), the job logs it and repairs it', async () => {
