@@ -5,10 +5,11 @@ import type { IdentityService } from '../identity/identity-service.js';
 import type { User } from '../identity/user.js';
 import { displayNameSchema, extensionSchema, passwordSchema, skillsSchema, unitIdSchema, userPatchSchema, usernameSchema } from '../identity/user-fields.js';
 import { currentUser, requireRole } from './auth-context.js';
+import { NotFoundError } from '../shared/app-error.js';
 import { toSessionJson } from './auth.routes.js';
 import { bearerToken } from './authenticate.js';
 import { answerNamingDuplicate } from './duplicate-field.js';
-import type { SessionListJson, UserJson, UserListJson } from '../shared/wire/users.js';
+import type { SessionListJson, SipCredentialsJson, UserJson, UserListJson } from '../shared/wire/users.js';
 import { parseInput } from './parse-input.js';
 import { idParams } from './path-params.js';
 
@@ -88,6 +89,14 @@ export function createAgentsRoutes(service: IdentityService): Router {
     const agents = await service.listUsers({ roles: ['agent'] });
     const body: UserListJson = { items: agents.map(toUserJson) };
     res.json(body);
+  });
+
+  // The workspace's phone registers with the agent's own HA1 (the browser is signed in as that agent).
+  router.get('/agents/me/sip-credentials', requireRole('agent'), async (_req, res) => {
+    const creds = await service.ownSipCredentials(currentUser(res).id);
+    if (creds === undefined) throw new NotFoundError('no SIP account in this realm: an admin must set the SIP password');
+    const body: SipCredentialsJson = creds;
+    res.set('Cache-Control', 'no-store').json(body);
   });
 
   router.post('/users', admin, async (req, res) => {

@@ -357,6 +357,16 @@ export class IdentityService {
     this.observer.emit('sip-credentials-changed', { userId: id, extension: current.extension, reason: 'sip-password-set' });
   }
 
+  /**
+   * The agent's own SIP account (extension, realm, HA1) for the workspace's phone; undefined when the
+   * user is no agent or its HA1 was computed in another realm (set its SIP password again).
+   */
+  async ownSipCredentials(userId: number): Promise<{ extension: string; realm: string; ha1: string } | undefined> {
+    const user = await this.deps.users.findById(userId);
+    if (user?.role !== 'agent' || user.extension === null || user.sipHa1 === null || user.sipRealm !== this.deps.sipRealm) return undefined;
+    return { extension: user.extension, realm: user.sipRealm, ha1: user.sipHa1 };
+  }
+
   async listUsers(filter: { roles?: readonly UserRole[] } = {}): Promise<User[]> {
     return this.deps.users.list(filter);
   }

@@ -48,3 +48,15 @@ export interface SessionJson {
 export interface SessionListJson {
   readonly items: readonly SessionJson[];
 }
+
+/**
+ * `GET /agents/me/sip-credentials`: the signed-in agent's own SIP account for the workspace's phone
+ * (JsSIP registers with the HA1, never a clear password: the server keeps only the HA1).
+ */
+export interface SipCredentialsJson {
+  /** The agent's extension: the SIP user name. */
+  readonly extension: string;
+  readonly realm: string;
+  /** MD5(extension:realm:password), lowercase hex. */
+  readonly ha1: string;
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { startAuthTestServer, type AuthTestServer } from './auth-test-server.js';
@@ -22,6 +23,25 @@ describe('agents and users routes', () => {
   afterEach(async () => {
     sinon.restore();
     await t.server.close();
+  });
+
+  describe('GET /api/v1/agents/me/sip-credentials', () => {
+    it('when an agent asks, it answers its own extension, realm and HA1 (never the clear password), after a SIP password change the new HA1', async () => {
+      const created = (await t.call('POST', '/api/v1/agents', { token: supervisor, body: { ...newAgent, sipPassword: 'sip-pass-1' } })).body as { id: number };
+      const agent = (await t.call('POST', '/api/v1/auth/login', { body: { username: 'li.na', password: 'agent-pass' } })).body as { token: string };
+      const res = await t.call('GET', '/api/v1/agents/me/sip-credentials', { token: agent.token });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('cache-control')).to.equal('no-store');
+      expect(res.body).to.deep.equal({ extension: '1001', realm: 'hotline12345', ha1: createHash('md5').update('1001:hotline12345:sip-pass-1').digest('hex') });
+      await t.call('POST', `/api/v1/users/${created.id}/sip-password`, { token: admin, body: { password: 'sip-pass-2' } });
+      const again = await t.call('GET', '/api/v1/agents/me/sip-credentials', { token: agent.token });
+      expect((again.body as { ha1: string }).ha1).to.equal(createHash('md5').update('1001:hotline12345:sip-pass-2').digest('hex'));
+    });
+
+    it('when a supervisor or nobody asks, it answers 403 or 401', async () => {
+      expect((await t.call('GET', '/api/v1/agents/me/sip-credentials', { token: supervisor })).status).to.equal(403);
+      expect((await t.call('GET', '/api/v1/agents/me/sip-credentials')).status).to.equal(401);
+    });
   });
 
   describe('POST /api/v1/agents', () => {
