@@ -36,6 +36,10 @@ describe(`workspace: the browser phone registers over WebSocket (${testDbKind()}
     try {
       await signIn(page, 'agent8501', 'pass-8501-secret');
       expect(new URL(page.url()).pathname).to.equal('/agent');
+      // Off by default (the desk softphone keeps the extension): no phone panel until the agent turns it on.
+      await page.locator('[data-test=web-phone-switch]').waitFor();
+      expect(await page.locator('[data-test=phone-registration]').count()).to.equal(0);
+      await page.locator('[data-test=web-phone-switch]').click();
       await page.locator('[data-test=phone-registration]', { hasText: '已注册' }).waitFor({ timeout: 15_000 });
       await screenshot(page, '50-web-phone-registered');
       expect(errors).to.deep.equal([]);
