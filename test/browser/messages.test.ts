@@ -66,7 +66,13 @@ describe(`workspace: messages page (${testDbKind()})`, function () {
     await audio.waitFor();
     // The WAV loaded (duration known) and plays (currentTime moves).
     const player = 'document.querySelector(\'audio[aria-label="留言录音播放器"]\')';
-    await p().waitForFunction(`${player} !== null && ${player}.duration > 5 && ${player}.currentTime > 0.3`, undefined, { timeout: 15_000 });
+    // Polled from here: waitForFunction re-evaluates a string predicate with eval in the page, which the
+    // workspace's CSP (script-src 'self') refuses once the first evaluation is false.
+    const deadline = Date.now() + 15_000;
+    while (!(await p().evaluate(`${player} !== null && ${player}.duration > 5 && ${player}.currentTime > 0.3`))) {
+      if (Date.now() > deadline) throw new Error('the message did not load and play within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const duration = Number(await p().evaluate(`${player}.duration`));
     expect(duration).to.be.within(9, 14);
     await screenshot(p(), 'messages-1-playing');
@@ -93,7 +99,9 @@ describe(`workspace: messages page (${testDbKind()})`, function () {
     await dialog.getByRole('button', { name: '确认关闭' }).click();
     await p().getByText('留言已关闭（重复来电）').waitFor();
     await p().getByText('暂无留言').waitFor();
-    await p().getByRole('radio', { name: '已关闭' }).click({ force: true });
+    // The radio button's label is what a person clicks (its input is visually hidden: a forced click on
+    // it lands wherever the layout put it, e.g. on the player above once a message is playing).
+    await p().locator('label.el-radio-button', { hasText: '已关闭' }).click();
     const row = p().getByRole('row', { name: /13900139031/ });
     await row.waitFor();
     expect(await row.innerText()).to.contain('重复来电');
