@@ -236,8 +236,8 @@ export class SdpNegotiator {
   /**
    * Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. With `webrtc`
    * (a browser callee) over UDP/TLS/RTP/SAVPF: ICE-lite host candidate, fingerprint, setup:actpass
-   * (RFC 5763 §5), rtcp-mux, mid 0 in a BUNDLE group. MediaError `SDP_INVALID` when this negotiator
-   * has no DTLS certificate.
+   * (RFC 5763 §5), rtcp-mux, mid 0 in a BUNDLE group; plain RTP when this negotiator has no DTLS
+   * certificate (WebRTC media off).
    */
   offer(options: OfferOptions = {}): string {
     let line = this.audioLine('PCMU', 0, { pt: DTMF_PT, fmtp: '0-16' }, 'sendrecv');
@@ -247,9 +247,10 @@ export class SdpNegotiator {
       { payload: 8, codec: 'PCMA', rate: 8000 },
       { payload: DTMF_PT, codec: 'telephone-event', rate: 8000 },
     ];
-    this.offeredWebRtc = options.webrtc ?? this.webrtcInUse;
-    if (!this.offeredWebRtc) return this.write([line]);
-    if (this.local === undefined) throw new MediaError('SDP_INVALID', 'WebRTC offer asked of a media session without a DTLS certificate');
+    // Without a DTLS certificate (WEBRTC_MEDIA=false) a WebSocket contact is offered plain RTP: a SIP-over-
+    // WebSocket phone with plain RTP answers it; a browser refuses it (and says so in its answer).
+    this.offeredWebRtc = (options.webrtc ?? this.webrtcInUse) && this.local !== undefined;
+    if (!this.offeredWebRtc || this.local === undefined) return this.write([line]);
     line = toWebRtcLine(line, this.local, this.publicAddress, 'actpass', '0');
     return this.write([line], ['0']);
   }

@@ -59,6 +59,13 @@ describe('SdpNegotiator', () => {
     expect(m?.direction).to.equal('sendrecv');
   });
 
+  it('when asked for a WebRTC offer without a DTLS certificate (WEBRTC_MEDIA=false), it offers plain RTP for a WebSocket phone that speaks it', () => {
+    const n = new SdpNegotiator('203.0.113.5', 30000);
+    const sdp = n.offer({ webrtc: true });
+    expect(sdp).to.match(/m=audio 30000 RTP\/AVP 0 8 101/);
+    expect(sdp).not.to.match(/SAVPF|fingerprint|ice-/);
+  });
+
   it('when the offer has only G.729, it throws SDP_NO_COMMON_CODEC', () => {
     const n = new SdpNegotiator('203.0.113.5', 30000);
     const err = errorOf(() => n.answer(offer({ payloads: '18', attrs: ['a=rtpmap:18 G729/8000'] })));
