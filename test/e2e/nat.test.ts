@@ -42,8 +42,8 @@ describe(`NAT: bind and advertised addresses, end to end (${testDbKind()})`, fun
   });
 
   describe('with RTP advertised apart from SIP', () => {
-    let server: ServerHandle;
-    let database: TestDatabaseUrl;
+    let server: ServerHandle | undefined;
+    let database: TestDatabaseUrl | undefined;
 
     before(async () => {
       database = await testDatabaseUrl();
@@ -51,11 +51,13 @@ describe(`NAT: bind and advertised addresses, end to end (${testDbKind()})`, fun
     });
 
     after(async () => {
-      await server.stop();
-      await database.cleanup();
+      // A start that failed (e.g. a port taken by another process) leaves no server: its own error says why.
+      await server?.stop();
+      await database?.cleanup();
     });
 
     it('when a call is answered, the SDP c= names RTP_PUBLIC_ADDRESS while Contact names SIP_PUBLIC_ADDRESS', async () => {
+      if (server === undefined) throw new Error('no server');
       const result = await runSipp({ scenario: SCENARIOS.uacByeEarly, target: `127.0.0.1:${server.sipPort}`, traceMessages: true, timeoutS: 15 });
       expect(result.exitCode, describeSipp(result)).to.equal(0);
       const ok = result.messages.split(/-{5,}.*\n/).find((m) => /^SIP\/2\.0 200/m.test(m) && /^CSeq:\s*1 INVITE/im.test(m));
