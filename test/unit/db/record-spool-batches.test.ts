@@ -112,7 +112,8 @@ describe('RecordSpool: writes applied in batches', () => {
     expect(db.singles).to.deep.equal(range(0, 10));
     expect(db.stored).to.deep.equal([0, 1, 2, 3, 5, 6, 7, 8, 9]);
     const deadFile = join(dir, 'records.jsonl.dead.jsonl');
-    await until('the dead letter is written', () => existsSync(deadFile));
+    // Whole lines: the file appears (opened for append) before its line is written.
+    await until('the dead letter is written', () => existsSync(deadFile) && readFileSync(deadFile, 'utf8').endsWith('\n'));
     expect(readFileSync(deadFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { op: TestOp }).op.n)).to.deep.equal([4]);
 
     await Promise.all(range(10, 20).map((n) => s.submit({ n })));

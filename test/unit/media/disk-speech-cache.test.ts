@@ -32,7 +32,8 @@ describe('DiskSpeechCache', () => {
   });
 
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    // Retried: a cache write still finishing (tmp file, rename) may add a file while the folder is removed.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
 
   it('when a text was synthesised before a restart, the new process reads it from disk and does not synthesise again', async () => {
