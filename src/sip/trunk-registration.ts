@@ -98,7 +98,8 @@ export class TrunkRegistration {
       if (this.current !== 'registered') log.info('trunk registered', { trunk: this.spec.trunk, expiresS: granted });
       this.current = 'registered';
       this.failures = 0;
-      this.schedule(Math.max(1, granted / 2) * 1000);
+      // At least 15 s apart: a carrier granting 0-2 s would otherwise have us REGISTER every second.
+      this.schedule(Math.max(15, granted / 2) * 1000);
     } catch (err) {
       if (this.isClosed()) return;
       this.failures++;
