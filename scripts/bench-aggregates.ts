@@ -1,137 +1,139 @@
 /**
- * `npx tsx scripts/bench-aggregates.ts --url mysql://root@127.0.0.1:3306/agg_bench [--runs 3] [--tz Asia/Shanghai] [--writes 300]`
+ * `npx tsx scripts/bench-aggregates.ts --url mysql://root@127.0.0.1:3306/agg_bench [--runs 5] [--tz Asia/Shanghai]
+ *  [--writes 1000] [--no-rebuild] [--out result.json]`
+ * `npx tsx scripts/bench-aggregates.ts --growth small.json[,small2.json…] large.json[,large2.json…] [--target 10000000]`
  *
  * The per-day report aggregates (issue 14) on a database filled by scripts/generate-data.ts (which
  * loads rows behind the repositories): fills them with the rebuild (`npm run report-aggregates -- --all`,
- * timed), then times every report through ReportService for the last 1, 30, 90 and 365 days, first and
- * again, and the write side: what keeping the aggregates adds to one order event (facts before/after and
- * the upsert, inside a transaction) and to one queue event of a spool batch (p50/p99 per event).
- * Prints a Markdown block for docs/bench-reports.md.
+ * timed; `--no-rebuild` when an earlier run did), then times every report through ReportService for the
+ * last 1, 7, 30, 90 and 365 days, first and again (scripts/bench/aggregates-reports.ts), and the write
+ * side: what keeping the aggregates adds to an order action and a queue event, p50/p99
+ * (scripts/bench/aggregates-writes.ts; `--writes 0` skips it). The load average is taken at each step (the machine is shared).
+ * Prints Markdown blocks for docs/bench-reports.md; `--out` keeps the figures for `--growth`, which
+ * prints the growth per million orders between two scales and its projection at `--target` orders.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { QueryTypes } from 'sequelize';
-import { AggregateReportQueries } from '../src/db/aggregate-report-queries.js';
 import { openDatabase } from '../src/db/database.js';
 import { ReportAggregateRebuild } from '../src/db/report-aggregate-rebuild.js';
 import { ReportAggregates, rawDate } from '../src/db/report-aggregates.js';
-import { SequelizeReportQueries } from '../src/db/report-queries.js';
-import { ticketTransaction } from '../src/db/ticket-transaction.js';
 import { silentLogger } from '../src/logging/logger.js';
-import type { FactEvent } from '../src/metrics/order-facts.js';
-import type { QueueRowFact } from '../src/metrics/queue-facts.js';
-import { ReportService } from '../src/metrics/report-service.js';
+import { growthTable, medianResult, type ScaleResult } from './bench/aggregates-growth.js';
+import { poolState, timeReports } from './bench/aggregates-reports.js';
+import { measureWrites, type Percentiles } from './bench/aggregates-writes.js';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, runs: { type: 'string' }, tz: { type: 'string' }, writes: { type: 'string' } } });
-if (values.url === undefined) throw new Error('--url is required');
-const runs = Number(values.runs ?? 3);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    url: { type: 'string' },
+    runs: { type: 'string' },
+    tz: { type: 'string' },
+    writes: { type: 'string' },
+    'no-rebuild': { type: 'boolean' },
+    out: { type: 'string' },
+    growth: { type: 'boolean' },
+    target: { type: 'string' },
+  },
+});
+const runs = Math.max(3, Number(values.runs ?? 5));
 const timeZone = values.tz ?? 'Asia/Shanghai';
-const writes = Number(values.writes ?? 300);
+const writes = Number(values.writes ?? 1000);
 
 type Row = Record<string, unknown>;
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(3));
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const p = (x: Percentiles): string => `${fmt(x.p50)} / ${fmt(x.p99)} / ${fmt(x.max)}`;
 
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t0 = performance.now();
-  const out = await fn();
-  return [performance.now() - t0, out];
-}
-
-async function main(): Promise<void> {
-  const db = await openDatabase(values.url ?? '', silentLogger());
+async function bench(url: string): Promise<void> {
+  const db = await openDatabase(url, silentLogger());
   const { sequelize } = db;
   const select = (sql: string, replacements: Row = {}): Promise<Row[]> => sequelize.query<Row>(sql, { type: QueryTypes.SELECT, replacements });
+  const countOf = async (t: string): Promise<number> => Number((await select(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0);
   try {
-    const counts = Object.fromEntries(
-      await Promise.all(['tickets', 'ticket_events', 'queue_events', 'report_order_days', 'report_queue_days'].map(async (t) => [t, Number((await select(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0)] as const)),
-    );
+    const [dbRow] = await select('SELECT DATABASE() AS d');
+    const database = String(dbRow?.d);
+    const tables = ['tickets', 'ticket_events', 'calls', 'queue_events'];
+    const counts: Record<string, number> = {};
+    for (const t of tables) counts[t] = await countOf(t);
+    const loads: Record<string, string> = {};
+
     const aggregates = new ReportAggregates(sequelize, timeZone);
     const rebuild = new ReportAggregateRebuild(sequelize, aggregates);
-    const range = await rebuild.fullRange();
-    if (range === undefined) throw new Error('the database holds no history');
-    const [rebuildMs, written] = await timed(() => rebuild.rebuild(range, { all: true }));
-    const rowsAfter = Object.fromEntries(
-      await Promise.all(['report_order_days', 'report_queue_days'].map(async (t) => [t, Number((await select(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0)] as const)),
+    let rebuildLine = 'rebuild: skipped (--no-rebuild)';
+    if (values['no-rebuild'] !== true) {
+      const range = await rebuild.fullRange();
+      if (range === undefined) throw new Error('the database holds no history');
+      loads.rebuild = load();
+      const t0 = performance.now();
+      const written = await rebuild.rebuild(range, { all: true });
+      const ms = performance.now() - t0;
+      loads.rebuildEnd = load();
+      rebuildLine = `rebuild --all of ${range.fromDay}..${range.toDay}: ${(ms / 1000).toFixed(1)} s (${String(written.orderRows)} order rows, ${String(written.queueRows)} queue rows), load ${loads.rebuild} → ${loads.rebuildEnd}`;
+      console.log(rebuildLine);
+    }
+    for (const t of ['report_order_days', 'report_queue_days']) counts[t] = await countOf(t);
+    const sizes = await select(
+      'SELECT TABLE_NAME AS t, ROUND(DATA_LENGTH / 1048576) AS data_mb, ROUND(INDEX_LENGTH / 1048576) AS index_mb FROM information_schema.TABLES WHERE TABLE_SCHEMA = :database AND TABLE_NAME IN (:names) ORDER BY TABLE_NAME',
+      { database, names: [...tables, 'report_order_days', 'report_queue_days'] },
     );
 
     // "now": 08:00 the day after the last order.
     const [last] = await select('SELECT MAX(created_at) AS at FROM tickets');
     const lastDay = aggregates.dayOf(rawDate(last?.at).getTime());
-    const end = aggregates.dayStart(aggregates.nextDay(lastDay));
-    const clock = { now: () => end.getTime() + 8 * 3_600_000, setTimeout, clearTimeout } as unknown as ConstructorParameters<typeof ReportService>[0]['clock'];
-    const service = new ReportService({ queries: new AggregateReportQueries(sequelize, aggregates, new SequelizeReportQueries(sequelize)), clock, timeZone, serviceLevelS: 15 });
-    const dayString = (ms: number): string => aggregates.dayOf(ms);
-    const lines: string[] = ['| report | period | first ms | again min ms | again median ms |', '|---|--:|--:|--:|--:|'];
-    for (const days of [1, 30, 90, 365]) {
-      const from = dayString(end.getTime() - days * 86_400_000 + 12 * 3_600_000);
-      const query = { from, to: dayString(end.getTime() + 12 * 3_600_000) };
-      const reports: [string, () => Promise<unknown>][] = [
-        ['summary', () => service.summary(query)],
-        ['units', () => service.units(query)],
-        ['categories', () => service.categories(query)],
-        ['daily trend', () => service.daily(query)],
-      ];
-      for (const [name, run] of reports) {
-        const times: number[] = [];
-        for (let i = 0; i < runs; i++) times.push((await timed(run))[0]);
-        const rest = times.slice(1);
-        lines.push(`| ${name} | ${String(days)} d | ${fmt(times[0] ?? 0)} | ${fmt(Math.min(...rest))} | ${fmt(pct(rest, 50))} |`);
-      }
-    }
+    const nowMs = aggregates.dayStart(aggregates.nextDay(lastDay)).getTime() + 8 * 3_600_000;
 
-    // Write side: an order's dispatch and a queue batch, measured around the aggregate part only, in
-    // the transaction the repositories use (rolled back, so the data stays as generated).
-    const sample = await select('SELECT id, created_at, category_id, current_unit_id, sign_by, reply_by FROM tickets ORDER BY id DESC LIMIT :n', { n: writes });
-    const orderMs: number[] = [];
-    for (const t of sample) {
-      const log = (await select('SELECT id, type, at, unit_id, data FROM ticket_events WHERE ticket_id = :id ORDER BY id', { id: t.id })).map(
-        (e): FactEvent => ({ id: Number(e.id), type: String(e.type), at: rawDate(e.at), unitId: e.unit_id === null ? null : Number(e.unit_id), data: String(e.data) }),
-      );
-      const order = { createdAt: rawDate(t.created_at), categoryId: Number(t.category_id), currentUnitId: t.current_unit_id === null ? null : Number(t.current_unit_id), signBy: t.sign_by === null ? null : rawDate(t.sign_by), replyBy: t.reply_by === null ? null : rawDate(t.reply_by) };
-      const next: FactEvent = { id: 1e12, type: 'dispatched', at: new Date(clock.now()), unitId: order.currentUnitId ?? 1, data: '{}' };
-      await ticketTransaction(sequelize, async (transaction) => {
-        const t0 = performance.now();
-        await aggregates.applyOrderChange(aggregates.facts(order, log), aggregates.facts(order, [...log, next]), transaction);
-        orderMs.push(performance.now() - t0);
-        throw new Rollback();
-      }).catch((err: unknown) => {
-        if (!(err instanceof Rollback)) throw err;
-      });
-    }
-    const batchMs: number[] = [];
-    const batchSize = 50;
-    for (let b = 0; b < Math.max(1, Math.floor(writes / 10)); b++) {
-      const at = clock.now() + b * 60_000;
-      const batch: QueueRowFact[] = [];
-      for (let i = 0; batch.length < batchSize; i++) {
-        const callId = `bench-${String(b)}-${String(i)}`;
-        batch.push({ callId, queue: 'general', event: 'entered', waitMs: 0, at: new Date(at) });
-        batch.push({ callId, queue: 'general', event: 'answered', waitMs: (i % 40) * 1000, at: new Date(at + (i % 40) * 1000) });
-      }
-      await ticketTransaction(sequelize, async (transaction) => {
-        const t0 = performance.now();
-        const stored = await aggregates.storedPartners(batch.map((r) => r.callId), transaction);
-        await aggregates.addQueueEvents(batch, stored, transaction);
-        batchMs.push((performance.now() - t0) / batch.length);
-        throw new Rollback();
-      }).catch((err: unknown) => {
-        if (!(err instanceof Rollback)) throw err;
-      });
-    }
+    const pool = await poolState(sequelize, database);
+    loads.reports = load();
+    const reports = await timeReports(sequelize, timeZone, nowMs, runs);
+    loads.reportsEnd = load();
+    loads.writes = load();
+    // --writes 0: reports only (repeated runs of the reports, interleaved between scales).
+    const w = writes > 0 ? await measureWrites(sequelize, aggregates, nowMs, writes) : undefined;
+    loads.writesEnd = load();
 
-    console.log(`Data: ${JSON.stringify(counts)}; aggregates after the rebuild: ${JSON.stringify(rowsAfter)}`);
-    console.log(`Rebuild of ${range.fromDay}..${range.toDay}: ${fmt(rebuildMs)} ms (${String(written.orderRows)} order rows, ${String(written.queueRows)} queue rows)`);
-    console.log(lines.join('\n'));
-    console.log(`\nWrite side, added per event (ms): order event p50 ${fmt(pct(orderMs, 50))}, p99 ${fmt(pct(orderMs, 99))} (${String(orderMs.length)} events); queue event in a batch of ${String(batchSize)} p50 ${fmt(pct(batchMs, 50))}, p99 ${fmt(pct(batchMs, 99))} (${String(batchMs.length)} batches)`);
+    const result: ScaleResult & Record<string, unknown> = { database, orders: counts.tickets ?? 0, calls: counts.calls ?? 0, counts, sizes, rebuild: rebuildLine, pool, loads, reports, writes: w, runs, at: new Date().toISOString() };
+    if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+
+    console.log(`\nData: ${JSON.stringify(counts)}`);
+    console.log(`Sizes (MiB data / index): ${sizes.map((s) => `${String(s.t)} ${String(s.data_mb)} / ${String(s.index_mb)}`).join(', ')}`);
+    console.log(`Buffer pool before the first report: ${String(pool.poolPages)} pages; report tables' pages in it: ${JSON.stringify(pool.tablePages)}`);
+    console.log(`Load average (1/5/15 min): reports ${loads.reports} → ${loads.reportsEnd}; writes ${loads.writes} → ${loads.writesEnd}\n`);
+    console.log(`| report | period | first ms | pool reads (first) | again min ms | again median ms |\n|---|--:|--:|--:|--:|--:|`);
+    for (const r of reports) console.log(`| ${r.report} | ${String(r.days)} d | ${fmt(r.firstMs)} | ${String(r.firstPoolReads)} | ${fmt(r.againMinMs)} | ${fmt(r.againMedianMs)} |`);
+    console.log(`\n(${String(runs)} runs each: the first, then ${String(runs - 1)} again)\n`);
+    if (w !== undefined) {
+      console.log('| write (ms per event, p50 / p99 / max) | aggregate part | without aggregates | with aggregates | samples |\n|---|--:|--:|--:|--:|');
+      console.log(`| baseline: one \`SELECT 1\` round trip | | ${p(w.roundTrip)} | | ${String(w.roundTrip.n)} |`);
+      console.log(`| order action (dispatch appended; ${w.order.rowsPerEvent.toFixed(1)} aggregate rows per event) | ${p(w.order.extra)} | ${p(w.order.without)} | ${p(w.order.with)} | ${String(w.order.extra.n)} |`);
+      console.log(`| … of which the facts before/after (JS) | ${p(w.order.facts)} | | | |`);
+      console.log(`| … of which the upsert (one statement) | ${p(w.order.upsert)} | | | |`);
+      console.log(`| order action committed, whole (repository update: dispatch; without = its path before issue 14) | ${fmt(w.orderCommitted.with.p50 - w.orderCommitted.without.p50)} / ${fmt(w.orderCommitted.with.p99 - w.orderCommitted.without.p99)} (differences) | ${p(w.orderCommitted.without)} | ${p(w.orderCommitted.with)} | ${String(w.orderCommitted.with.n)} + ${String(w.orderCommitted.without.n)} |`);
+      console.log(`| queue event written alone | ${p(w.queueSingle.extra)} | ${p(w.queueSingle.without)} | ${p(w.queueSingle.with)} | ${String(w.queueSingle.extra.n)} |`);
+      console.log(`| queue event in a batch of ${String(w.queueBatch.batchSize)} (batch / ${String(w.queueBatch.batchSize)}) | ${p(w.queueBatch.extra)} | ${p(w.queueBatch.without)} | ${p(w.queueBatch.with)} | ${String(w.queueBatch.batches)} batches |`);
+    }
   } finally {
     await db.close();
   }
 }
 
-class Rollback extends Error {}
+function growth(): void {
+  const [smallFiles, largeFiles] = positionals;
+  if (smallFiles === undefined || largeFiles === undefined) throw new Error('usage: --growth small.json[,small2.json…] large.json[,large2.json…]');
+  // Several runs of a scale (comma-separated): each figure is the median over the runs.
+  const read = (list: string): ScaleResult => medianResult(list.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ScaleResult));
+  console.log(growthTable(read(smallFiles), read(largeFiles), Number(values.target ?? 10_000_000)));
+}
+
+async function main(): Promise<void> {
+  if (values.growth === true) {
+    growth();
+    return;
+  }
+  if (values.url === undefined) throw new Error('--url is required');
+  await bench(values.url);
+}
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -44,7 +44,7 @@ async function run(options: Options): Promise<void> {
   const load0 = os.loadavg()[0] ?? NaN;
   const skipped: string[] = [];
   log(`${plan.mode} run, phases ${[...phases].join(', ')}; ladder ${rates.join('/')} calls/s × ${plan.rateStepS} s; media ${mediaLevels.join('/')}; ` +
-    `MEDIA_WORKERS ${options.mediaWorkers ?? 'unset (server default)'}; server env ${JSON.stringify(options.serverEnv)}; budget ${plan.budgetS} s`);
+    `MEDIA_WORKERS=${options.mediaWorkers}; server env ${JSON.stringify(options.serverEnv)}; budget ${plan.budgetS} s`);
 
   let ladder: LadderStep[] = [];
   if (phases.has('ladder')) {

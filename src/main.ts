@@ -1,7 +1,7 @@
 /**
  * Entry point. Start-up failures (bad config, unreachable database, bad flow or queues file, a port
- * in use) print one line naming what is wrong and exit 1. SIGTERM/SIGINT drain calls, then exit 0;
- * SIGHUP reloads the IVR flow.
+ * in use) print one line naming what is wrong and exit 1. SIGTERM/SIGINT drain calls, then exit 0
+ * (during the start-up: once started; a second signal then exits 1 at once); SIGHUP reloads the IVR flow.
  */
 import { loadConfig, type Config } from './config/config.js';
 import { createLogger, logFileOpened, settleLogFile, type Logger } from './logging/logger.js';
@@ -40,17 +40,21 @@ async function main(): Promise<void> {
   };
   process.stdout.on('error', onStdioError);
   process.stderr.on('error', onStdioError);
-  let running: RunningServer;
-  try {
-    running = await startServer(config, logger);
-  } catch (err) {
-    const code = err instanceof AppError ? `${err.code}: ` : '';
-    fail(`cannot start: ${code}${err instanceof Error ? err.message : String(err)}`);
-  }
-
+  // The signal handlers come before the start: /healthz answers while the rest of the start-up
+  // (flows, jobs) finishes, and a SIGTERM then (an operator, an orchestrator) would have killed the
+  // process half-started by Node's default action. A signal during the start stops it once started.
+  let running: RunningServer | undefined;
   let stopping = false;
+  let signalDuringStart: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) return;
+    if (running === undefined) {
+      // A start that hangs (a database that does not answer) must not make signals useless: the second exits.
+      if (signalDuringStart !== undefined) fail(`cannot start: ${signal} received again during start-up`);
+      logger.info('signal received during start-up: stopping once started (again to exit at once)', { signal });
+      signalDuringStart = signal;
+      return;
+    }
     stopping = true;
     logger.info('signal received', { signal });
     stopServer(running, config, logger).then(
@@ -61,20 +65,28 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    running = await startServer(config, logger);
+  } catch (err) {
+    const code = err instanceof AppError ? `${err.code}: ` : '';
+    fail(`cannot start: ${code}${err instanceof Error ? err.message : String(err)}`);
+  }
+  const started = running;
   // Last line of defence: an escaped error is logged and the calls go on; a burst drains and exits 1.
   installProcessGuard({
     logger,
     onBroken: () => {
       if (stopping) return;
       stopping = true;
-      void stopServer(running, config, logger).finally(() => process.exit(1));
+      void stopServer(started, config, logger).finally(() => process.exit(1));
     },
   });
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
   process.on('SIGHUP', () => {
-    void running.flows.reload();
+    void started.flows.reload();
   });
+  if (signalDuringStart !== undefined) onSignal(signalDuringStart);
 }
 
 void main();

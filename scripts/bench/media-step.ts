@@ -1,10 +1,10 @@
 /**
  * The media step of issue 15: N concurrent IVR calls whose callers stream RTP the whole time (sipp
- * play_pcap_audio of a PCMA capture written for the step), the server playing its prompts and then
+ * rtp_stream of raw A-law audio written for the step, looped), the server playing its prompts and then
  * comfort silence back (scripts/bench/media-flow.yaml: welcome, menu, up to 120 s of waiting). Once
  * all N calls are up, for `plan.captureS` seconds:
  * - from outside: tcpdump captures the server's RTP to sipp (rtp-capture.ts): packets per stream
- *   against 50/s, inter-arrival p50/p99/max;
+ *   against 50/s, inter-arrival p50/p99/max and its deviation from 20 ms (jitter);
  * - from the server: hotline_rtp_send_lateness_seconds (since start), the event-loop delay p99/max
  *   of the window (prom-client's nodejs_eventloop_lag_*, reset by every scrape), RSS per call
  *   (/proc, over the idle server), CPU (/proc, every thread), and sipp's CPU beside it.
@@ -18,7 +18,7 @@ import { freePort } from '../../test/support/ports.js';
 import { startSipp } from '../../test/support/sipp.js';
 import { BenchApi } from './api.js';
 import { processCpuSeconds, rssBytes } from './measure.js';
-import { writeRtpPcap } from './pcap.js';
+import { writeAlawAudio } from './pcap.js';
 import type { Plan } from './plan.js';
 import { sample, type Scrape } from './prom.js';
 import { fmt } from './report.js';
@@ -32,6 +32,8 @@ import { ensureTool } from './tools.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MEDIA_SCENARIO = path.join(here, 'uac-media.xml');
 const MEDIA_FLOW = path.join(here, 'media-flow.yaml');
+/** Calls per sipp RTP sender thread (-rtp_threadtasks): 2,000 calls in 10 threads. */
+const RTP_CALLS_PER_SIPP_THREAD = 200;
 /** Seconds after the last call is up before the window starts (prompts start, buffers settle). */
 const SETTLE_S = 2;
 
@@ -103,10 +105,10 @@ export async function runMediaStep(plan: Plan, level: number): Promise<MediaStep
   const base = { level, rampRate, holdS, reached: false, collapse: true, workerSeries: {} };
   if (!ensureTool('tcpdump', 'tcpdump')) return { ...base, ok: false, reason: 'tcpdump is not installed and apt-get could not install it' };
   const dir = makeTempDir('bench-media-');
-  const pcap = path.join(dir, 'caller.pcap');
-  writeRtpPcap(pcap, holdS + 5);
+  const audio = path.join(dir, 'caller.alaw');
+  writeAlawAudio(audio, 10);
   const scenario = path.join(dir, 'uac-media.xml');
-  writeFileSync(scenario, readFileSync(MEDIA_SCENARIO, 'utf8').replace('play_pcap_audio="BENCH_PCAP"', `play_pcap_audio="${pcap}"`));
+  writeFileSync(scenario, readFileSync(MEDIA_SCENARIO, 'utf8').replace('rtp_stream="BENCH_AUDIO,', `rtp_stream="${audio},`));
   const env = { IVR_FLOW: MEDIA_FLOW, SIP_MAX_CALLS_PER_S: '0', SIP_OVERLOAD_LAG_MS: String(serverDefaults().overloadLagMs) };
   try {
     const { result, findings } = await withServer<MediaStep>(
@@ -125,7 +127,7 @@ export async function runMediaStep(plan: Plan, level: number): Promise<MediaStep
           pauseMs: holdS * 1000,
           mediaPort,
           timeoutS: Math.ceil(level / rampRate + holdS + RECV_TIMEOUT_MS / 1000 + 20),
-          extraArgs: ['-recv_timeout', String(RECV_TIMEOUT_MS), '-buff_size', '8388608'],
+          extraArgs: ['-recv_timeout', String(RECV_TIMEOUT_MS), '-buff_size', '8388608', '-rtp_threadtasks', String(RTP_CALLS_PER_SIPP_THREAD), '-rtp_buffsize', '4194304'],
         });
         const state = { finished: false };
         void sipp.done.then(() => { state.finished = true; });

@@ -1,11 +1,13 @@
 /**
  * Classic libpcap files (https://wiki.wireshark.org/Development/LibpcapFileFormat), both ways:
+ * - writeAlawAudio: raw A-law for sipp's rtp_stream (the media step's callers);
  * - writeRtpPcap: a long PCMA RTP stream for sipp's play_pcap_audio (the capture shipped with
  *   sip-tester lasts 7 s; a media step holds its calls longer), Ethernet/IPv4/UDP framed, 20 ms apart;
  * - readUdpPcap: the UDP datagrams of a tcpdump capture (timestamps and ports only), tolerant of
  *   a truncated last record (tcpdump killed mid-write) and refusing anything that is not a pcap.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { linearToAlaw } from '../../src/media/g711.js';
 
 const FRAME_MS = 20;
 const SAMPLES_PER_FRAME = 160;
@@ -17,6 +19,16 @@ function ipChecksum(header: Buffer): number {
   for (let i = 0; i < header.length; i += 2) sum += header.readUInt16BE(i);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
+}
+
+/**
+ * Raw A-law audio for sipp's `rtp_stream` action (sipp ≥ 3.6 built with RTPSTREAM): 8,000 bytes a
+ * second, a quiet 440 Hz tone so the stream is not all one byte; sipp loops it for the whole call.
+ */
+export function writeAlawAudio(file: string, seconds: number): void {
+  const out = Buffer.alloc(seconds * 8000);
+  for (let i = 0; i < out.length; i++) out[i] = linearToAlaw(Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+  writeFileSync(file, out);
 }
 
 /** Writes `seconds` of one PCMA (payload type 8) RTP stream, 50 packets a second, to `file`. */

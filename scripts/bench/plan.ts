@@ -29,12 +29,12 @@ export interface Plan {
 
 export const FULL: Plan = {
   mode: 'full',
-  rates: [100, 200, 300, 400, 600, 800, 1000],
+  rates: [100, 200, 300, 400, 600, 800, 1000, 1200, 1600],
   rateStepS: 20,
   holdMs: 1000,
   overloadS: 20,
   recoveryBoundS: 30,
-  mediaLevels: [500, 1000, 2000],
+  mediaLevels: [500, 1000, 1500, 2000],
   mediaRampRate: 100,
   captureS: 10,
   acdAgents: 50,
@@ -62,8 +62,8 @@ export interface Options {
   plan: Plan;
   /** Phases to run (default all; --only=ladder,media). */
   phases: Set<Phase>;
-  /** MEDIA_WORKERS for every server of the run; undefined: the server's default. */
-  mediaWorkers: string | undefined;
+  /** MEDIA_WORKERS for every server of the run (default auto, the server's own default: the test harness that starts the servers pins 1 otherwise). */
+  mediaWorkers: string;
   /** --rates=100,200: replaces the plan's ladder. */
   rates: number[] | undefined;
   /** --media=500,1000: replaces the plan's media levels. */
@@ -85,7 +85,7 @@ function positiveList(name: string, value: string): number[] {
 
 /** Parses the command line; throws with a message naming the bad argument. */
 export function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { plan: FULL, phases: new Set(PHASES), mediaWorkers: undefined, rates: undefined, mediaLevels: undefined, serverEnv: {} };
+  const options: Options = { plan: FULL, phases: new Set(PHASES), mediaWorkers: 'auto', rates: undefined, mediaLevels: undefined, serverEnv: {} };
   for (const arg of argv) {
     const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (name === '--quick' && value === undefined) {

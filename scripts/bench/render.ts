@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { mediaWorkerCount } from '../../src/media/create-media-engine.js';
 import { REPO_ROOT } from '../../test/support/server-process.js';
 import type { AcdPhaseResult, LatencyStats } from './acd-phase.js';
 import type { MediaStep } from './media-step.js';
@@ -20,7 +21,7 @@ export interface RunResults {
   plan: Plan;
   rates: readonly number[];
   mediaLevels: readonly number[];
-  mediaWorkers: string | undefined;
+  mediaWorkers: string;
   serverEnv: Readonly<Record<string, string>>;
   admissionDefaults: { maxCallsPerS: number; overloadLagMs: number };
   ladder: LadderStep[];
@@ -117,8 +118,8 @@ function summary(r: RunResults): string {
       `Media: ${m.level} IVR calls with caller RTP`,
       c === undefined
         ? `**${m.reason}**`
-        : `${fmt((c.packets / Math.max(1, c.expected)) * 100, 1)} % of packets; interval p99 ${msOf(c.intervalP99, 1)} (max ${msOf(c.intervalMax, 0)}); RSS ${fmtKib(perCall(m))}/call`,
-      `goal: every packet, interval p99 ≤ 5 ms from a capture; 1,000 per core used, 2,000 on 2 cores${m.ok ? '' : `; **not met**: ${m.reason}`}`,
+        : `${fmt((c.packets / Math.max(1, c.expected)) * 100, 1)} % of packets; jitter (deviation from 20 ms) p99 ${msOf(c.jitterP99, 1)} (max ${msOf(c.jitterMax, 0)}); RSS ${fmtKib(perCall(m))}/call`,
+      `goal: every packet, jitter p99 ≤ 5 ms from a capture; 1,000 per core used, 2,000 on 2 cores${mediaGoalMissed(m)}`,
     ]);
   }
   return table(['Measure', 'This server', 'Reference / goal (issue 15)'], rows);
@@ -201,9 +202,21 @@ function overloadSection(r: RunResults): string[] {
   ];
 }
 
+/** '' when a media step meets issue 15's goal (no failure, every packet, jitter p99 ≤ 5 ms), else why not. */
+function mediaGoalMissed(m: RunResults['media'][number]): string {
+  const c = m.capture;
+  const why: string[] = [];
+  if (!m.ok) why.push(m.reason);
+  if (c !== undefined && c.missing > 0) why.push(`${n0(c.missing)} packets missing`);
+  if (c?.jitterP99 !== undefined && c.jitterP99 > 5) why.push(`jitter p99 ${msOf(c.jitterP99, 1)}`);
+  return why.length === 0 ? '; met' : `; **not met**: ${why.join(', ')}`;
+}
+
 function mediaSection(r: RunResults): string[] {
   if (r.media.length === 0) return [];
-  const workers = r.mediaWorkers === undefined ? 'the server\'s default (MEDIA_WORKERS unset)' : `MEDIA_WORKERS=${r.mediaWorkers}`;
+  const workers = r.mediaWorkers === 'auto'
+    ? `MEDIA_WORKERS=auto (the server's default: ${mediaWorkerCount('auto')} worker threads on this machine's ${os.availableParallelism()} CPUs)`
+    : `MEDIA_WORKERS=${r.mediaWorkers}`;
   const series = r.media.find((m) => Object.keys(m.workerSeries).length > 0)?.workerSeries;
   const outside = r.media.map((m): Cell[] => {
     const c = m.capture;
@@ -215,6 +228,7 @@ function mediaSection(r: RunResults): string[] {
       c === undefined ? 'n/a' : `${n0(c.packets)} / ${n0(c.expected)} (${fmt((c.packets / Math.max(1, c.expected)) * 100, 1)} %)`,
       c === undefined ? 'n/a' : `${n0(c.perStreamMin)} / ${n0(c.perStreamP1)} / ${n0(c.perStreamP50)} (${c.streamsShort} below 95 %)`,
       c === undefined ? 'n/a' : `${msOf(c.intervalP50, 1)} / ${msOf(c.intervalP99, 1)} / ${msOf(c.intervalMax, 0)}`,
+      c === undefined ? 'n/a' : `${msOf(c.jitterP50, 1)} / ${msOf(c.jitterP99, 1)} / ${msOf(c.jitterMax, 0)}`,
       c === undefined ? 'n/a' : n0(c.intervalsOver40),
       c === undefined ? 'n/a' : `${c.kernelDrops === undefined ? 'n/a' : n0(c.kernelDrops)}${c.truncated ? ', file truncated' : ''}`,
     ];
@@ -237,7 +251,7 @@ function mediaSection(r: RunResults): string[] {
     '',
     'Measured from outside (tcpdump on lo, server → sipp):',
     '',
-    table(['calls', 'no failure', 'active / RTP sessions', 'capture', 'packets received / expected', 'per stream min / p1 / p50', 'interval p50 / p99 / max', 'intervals > 40 ms', 'capture drops (kernel)'], outside),
+    table(['calls', 'no failure', 'active / RTP sessions', 'capture', 'packets received / expected', 'per stream min / p1 / p50', 'interval p50 / p99 / max', 'jitter (deviation from 20 ms) p50 / p99 / max', 'intervals > 40 ms', 'capture drops (kernel)'], outside),
     '',
     'Measured by the server, and the calls afterwards:',
     '',
@@ -305,7 +319,7 @@ export function render(r: RunResults): string {
     `${new Date().toISOString()}, ${fmt(r.elapsedS, 0)} s. Machine: ${machine(r.load0)}.`,
     `Admission: ladder and media steps with the rate limit off and the event-loop lag threshold at ${r.admissionDefaults.overloadLagMs} ms; ` +
       `overload step with SIP_MAX_CALLS_PER_S=${r.admissionDefaults.maxCallsPerS} and the same threshold.`,
-    `Ladder ${r.rates.join('/')} calls/s × ${r.plan.rateStepS} s, calls held ${r.plan.holdMs / 1000} s; media ${r.mediaLevels.join('/')} calls; media engine: ${r.mediaWorkers === undefined ? 'server default' : `MEDIA_WORKERS=${r.mediaWorkers}`}; phases: ${r.phases.join(', ')}` +
+    `Ladder ${r.rates.join('/')} calls/s × ${r.plan.rateStepS} s, calls held ${r.plan.holdMs / 1000} s; media ${r.mediaLevels.join('/')} calls; media engine: MEDIA_WORKERS=${r.mediaWorkers}; phases: ${r.phases.join(', ')}` +
       `${Object.keys(r.serverEnv).length === 0 ? '' : `; every server also got ${Object.entries(r.serverEnv).map(([k, v]) => `\`${k}=${v}\``).join(' ')} (--server-env)`}.`,
     '',
     summary(r),

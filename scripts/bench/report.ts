@@ -49,7 +49,7 @@ for the server, not a ceiling, and numbers taken while other work runs on the ma
 
 ### 1. Set-up ladder (\`setup-ladder.ts\`, caller \`uac-setup.xml\`)
 
-- sipp \`-r R -m R×20 -d 1000\` at R = 100, 200, 300, 400, 600, 800, 1000 calls/s (\`--quick\`: 50, 100
+- sipp \`-r R -m R×20 -d 1000\` at R = 100, 200, 300, 400, 600, 800, 1000, 1200, 1600 calls/s (\`--quick\`: 50, 100
   for 5 s): INVITE (PCMU) → 200 → ACK → 1 s hold while the server plays its default IVR's first prompt
   → BYE → 200. Every call makes a call record. \`-recv_timeout 10000\` (a 200 or BYE answer later than
   10 s fails the call), \`-l\` high enough never to throttle the offered rate before a collapse.
@@ -105,18 +105,26 @@ for the server, not a ceiling, and numbers taken while other work runs on the ma
 
 ### 4. Media: concurrent IVR calls with caller RTP (\`media-step.ts\`, \`rtp-capture.ts\`, \`pcap.ts\`)
 
-- N = 500, 1000, 2000 (\`--quick\`: 200) calls ramped at 100 calls/s (\`--quick\`: 50) into
+- N = 500, 1000, 1500, 2000 (\`--quick\`: 200) calls ramped at 100 calls/s (\`--quick\`: 50) into
   \`media-flow.yaml\` (the default flow's welcome and menu prompts, then up to 120 s waiting for a key,
   comfort silence meanwhile), so the server streams 50 packets/s to every caller for the whole step.
-  Every caller streams RTP too, as real callers do: \`uac-media.xml\` plays, with sipp's
-  \`play_pcap_audio\`, a PCMA capture the benchmark writes before the step (50 packets/s, longer than
-  the hold; the 7 s capture shipped with sip-tester is too short). Admission as in the ladder.
+  Every caller streams RTP too, as real callers do: \`uac-media.xml\` streams, with sipp's
+  \`rtp_stream\` (RTPSTREAM build), 10 s of A-law audio the benchmark writes, looped (50 packets/s);
+  sipp sends all calls' RTP from a few threads (\`-rtp_threadtasks 200\`). Until 2026-12-02 the step
+  used \`play_pcap_audio\`, which starts a thread per call: at 1,000 calls sipp then took 160-190 % of
+  the two cores (load average 239) and the server was measured starved, not loaded. Admission as in
+  the ladder.
 - Two seconds after sipp has placed its last call, a window of 10 s (\`--quick\`: 5 s):
   - **from outside**: \`tcpdump -i lo\` (Debian package \`tcpdump\`, installed when missing) captures
     every UDP datagram from the server's RTP ports to sipp's media port; each server port is a stream.
     Per stream: packets received against 50/s over the window (+1), the worst stream and the 1st
-    percentile, streams below 95 %; inter-arrival intervals across all streams p50/p99/max and how
-    many exceed 40 ms (a gap a caller hears). tcpdump's "dropped by kernel" count is printed apart, so
+    percentile, streams below 95 %; **missing** packets: per stream, how many fewer than ⌊50 × window⌋
+    (a stream sending every 20 ms has 500 or 501 packets in 10.0 s, depending on its phase), summed; inter-arrival intervals across all streams p50/p99/max, their
+    **jitter** (each interval's distance from 20 ms, what a caller's jitter buffer absorbs: issue 15's
+    goal is p99 ≤ 5 ms) and how many exceed 40 ms (a gap a caller hears). On loopback the kernel
+    delivers (and tcpdump timestamps) a packet in the sender's softirq: a machine busy with other work
+    shows as jitter here even when the server sent on time, so the step is only meaningful on a quiet
+    machine. tcpdump's "dropped by kernel" count is printed apart, so
     a capture that could not keep up is not taken for the server's loss;
   - **from the server**: \`hotline_rtp_send_lateness_seconds\` p50/p99/max (since the server started:
     ramp included), the main event loop's delay p99/max over the window (prom-client's
@@ -124,8 +132,10 @@ for the server, not a ceiling, and numbers taken while other work runs on the ma
     the idle server) / active calls, /proc), CPU of the server (every thread) and of sipp.
 - Afterwards: calls hanging, and the call records by end reason (every call should end with
   \`hangup/caller\`; \`no-ack\` means the server did not read the ACK in time).
-- \`--media-workers=N\` passes \`MEDIA_WORKERS=N\` to every server of the run (0 = media on the main
-  thread); the report prints what was used and any \`*media_worker*\` series the server exports.
+- Every server of the run gets \`MEDIA_WORKERS=auto\` (the server's default, one worker thread per CPU;
+  the test harness that starts the servers would otherwise pin 1); \`--media-workers=N\` passes
+  \`MEDIA_WORKERS=N\` instead (0 = media on the main thread). The report prints what was used and any
+  \`*media_worker*\` series the server exports.
 
 ### 5. ACD (\`acd-phase.ts\`)
 

@@ -3,7 +3,7 @@
  * interface captures every datagram from the server's RTP port range to sipp's media port for a
  * window of N seconds; each server port is one stream. Reported: packets received per stream against
  * the 50 a second a 20 ms ptime promises, and inter-arrival intervals across all streams (what a
- * caller's jitter buffer sees). tcpdump's own kernel drops are reported apart, so a capture that
+ * caller's jitter buffer sees) with their deviation from 20 ms. tcpdump's own kernel drops are reported apart, so a capture that
  * could not keep up is not blamed on the server.
  */
 import path from 'node:path';
@@ -21,6 +21,11 @@ export interface CaptureStats {
   packets: number;
   /** Packets expected: streams × 50/s × window. */
   expected: number;
+  /**
+   * Packets missing: per stream, how many it got fewer than a stream sending every 20 ms must have in
+   * the window (⌊50 × window⌋: 500 or 501 fit in 10.0 s depending on the stream's phase), summed.
+   */
+  missing: number;
   /** Packets per stream: the worst stream, the 1st percentile, the median. */
   perStreamMin: number | undefined;
   perStreamP1: number | undefined;
@@ -31,6 +36,13 @@ export interface CaptureStats {
   intervalP50: number | undefined;
   intervalP99: number | undefined;
   intervalMax: number | undefined;
+  /**
+   * Jitter as a caller's jitter buffer sees it: how far each inter-arrival interval is from the 20 ms
+   * the stream promises, |interval − 20 ms|, across all streams (ms). Issue 15's goal: p99 ≤ 5 ms.
+   */
+  jitterP50: number | undefined;
+  jitterP99: number | undefined;
+  jitterMax: number | undefined;
   /** Intervals above 40 ms (two packet times: a gap a caller hears). */
   intervalsOver40: number;
   /** "N packets dropped by kernel" from tcpdump (undefined: not printed). */
@@ -95,14 +107,17 @@ function analyse(capture: ReturnType<typeof readUdpPcap>, kernelDrops: number | 
     lastAt.set(p.srcPort, p.atMs);
     counts.set(p.srcPort, (counts.get(p.srcPort) ?? 0) + 1);
   }
+  const jitter = intervals.map((i) => Math.abs(i - 1000 / PACKETS_PER_S));
   const perStream = [...counts.values()];
   // A stream present through the whole window sends one packet at its start and one every 20 ms after.
   const expectedPerStream = Math.round(PACKETS_PER_S * windowS) + 1;
+  const atLeastPerStream = Math.floor(PACKETS_PER_S * windowS);
   return {
     windowS,
     streams: counts.size,
     packets: packets.length,
     expected: Math.round(expectedPerStream * counts.size),
+    missing: perStream.reduce((sum, n) => sum + Math.max(0, atLeastPerStream - n), 0),
     perStreamMin: perStream.length === 0 ? undefined : Math.min(...perStream),
     perStreamP1: percentile(perStream, 1),
     perStreamP50: percentile(perStream, 50),
@@ -110,6 +125,9 @@ function analyse(capture: ReturnType<typeof readUdpPcap>, kernelDrops: number | 
     intervalP50: percentile(intervals, 50),
     intervalP99: percentile(intervals, 99),
     intervalMax: intervals.length === 0 ? undefined : intervals.reduce((a, b) => Math.max(a, b), 0),
+    jitterP50: percentile(jitter, 50),
+    jitterP99: percentile(jitter, 99),
+    jitterMax: jitter.length === 0 ? undefined : jitter.reduce((a, b) => Math.max(a, b), 0),
     intervalsOver40: intervals.filter((i) => i > 40).length,
     kernelDrops,
     truncated: capture.truncated,

@@ -28,7 +28,7 @@ export interface ServerFindings {
 /** Settings shared by every server of one run. */
 export const serverSettings = {
   rtpMin: 0,
-  mediaWorkers: undefined as string | undefined,
+  mediaWorkers: 'auto',
   /** --server-env: applied last, over every step's own settings. */
   extraEnv: {} as Record<string, string>,
 };
@@ -108,7 +108,7 @@ export async function withServer<T>(
         ADMIN_PASSWORD: BENCH_ADMIN.password,
         RTP_PORT_MIN: String(serverSettings.rtpMin),
         RTP_PORT_MAX: String(serverSettings.rtpMin + RTP_PORTS - 1),
-        ...(serverSettings.mediaWorkers === undefined ? {} : { MEDIA_WORKERS: serverSettings.mediaWorkers }),
+        MEDIA_WORKERS: serverSettings.mediaWorkers,
         ...env,
         ...serverSettings.extraEnv,
       },

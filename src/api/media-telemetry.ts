@@ -5,6 +5,8 @@ export interface MediaStatsSource {
   readonly activeSessions: number;
   /** RTP packets dropped since start because they came from another source than the call's latched one. */
   readonly foreignPacketsDropped: number;
+  /** SRTP packets of SDES legs dropped since start: failed authentication (forged, wrong key) and replays. */
+  readonly srtpPacketsDropped?: { readonly auth: number; readonly replay: number };
   pacingStats(): { p50Ms: number; p99Ms: number; maxMs: number; packets: number };
   /** Each media worker's event-loop delay over its last second (engines with worker threads only). */
   workerLag?(): readonly { worker: number; p99Ms: number; maxMs: number }[];
@@ -46,6 +48,21 @@ export function registerMediaGauges(registry: Registry, media: MediaStatsSource)
       const now = media.foreignPacketsDropped;
       if (now > foreignSeen) this.inc(now - foreignSeen);
       foreignSeen = now;
+    },
+  });
+  const srtpSeen = { auth: 0, replay: 0 };
+  const srtpDropped = new Counter({
+    name: 'hotline_srtp_packets_dropped_total',
+    help: 'SRTP packets of SDES (TLS) legs dropped: reason auth = failed authentication (forged, wrong key, garbage), replay = seen before',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const now = media.srtpPacketsDropped;
+      if (now === undefined) return;
+      for (const reason of ['auth', 'replay'] as const) {
+        if (now[reason] > srtpSeen[reason]) srtpDropped.inc({ reason }, now[reason] - srtpSeen[reason]);
+        srtpSeen[reason] = now[reason];
+      }
     },
   });
   const workerLag = media.workerLag?.bind(media);

@@ -107,6 +107,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     portMax: config.RTP_PORT_MAX,
     relatchSilenceMs: config.RTP_RELATCH_SILENCE_MS,
     webrtc: config.WEBRTC_MEDIA,
+    sdesPolicy: config.SRTP_SDES,
     promptsDir: config.PROMPTS_DIR,
     logger,
   });

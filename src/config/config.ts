@@ -102,6 +102,8 @@ export const configSchema = z
     SIP_TLS_CERT: z.string().min(1).optional(),
     SIP_TLS_KEY: z.string().min(1).optional(),
     SIP_TLS_VERIFY_SERVER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    // SRTP with SDES keys (RFC 4568) on TLS legs: off, offer (best effort: RTP/AVP + a=crypto) or require (RTP/SAVP only).
+    SRTP_SDES: z.enum(['off', 'offer', 'require'], { message: 'must be off, offer or require' }).default('offer'),
     HTTP_TLS_CERT: z.string().min(1).optional(),
     HTTP_TLS_KEY: z.string().min(1).optional(),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2000),

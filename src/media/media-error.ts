@@ -6,6 +6,8 @@ export type MediaErrorCode =
   | 'SDP_NO_COMMON_CODEC'
   /** The SDP names an address or port we will not send to (a host name, multicast, a port below 1024): 488. */
   | 'SDP_ADDRESS_REFUSED'
+  /** SRTP (SDES, RFC 4568) offered or answered in a way we refuse: keys over clear signalling, a bad or unsupported a=crypto, SRTP_SDES policy: 488. */
+  | 'SDP_SRTP_REFUSED'
   | 'RTP_PORTS_EXHAUSTED'
   | 'PROMPT_NOT_FOUND'
   | 'PROMPT_INVALID'

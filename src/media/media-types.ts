@@ -57,8 +57,9 @@ export interface RtpSession {
   /**
    * Answers a remote SDP offer: picks the first codec of the offer we support (PCMU, PCMA), takes the
    * telephone-event payload type from the offer, returns our SDP answer.
-   * Throws MediaError with code `SDP_NO_COMMON_CODEC` (→ 488) or `SDP_INVALID` (→ 400/488), and
-   * `SDP_ADDRESS_REFUSED` (→ 488) for a c= that is not an IP literal, multicast, or a port below 1024.
+   * Throws MediaError with code `SDP_NO_COMMON_CODEC` (→ 488) or `SDP_INVALID` (→ 400/488),
+   * `SDP_ADDRESS_REFUSED` (→ 488) for a c= that is not an IP literal, multicast, or a port below 1024,
+   * and `SDP_SRTP_REFUSED` (→ 488) for SRTP it will not run (see setSignallingAddress, SRTP_SDES).
    * Nothing is sent to the remote of the first offer until confirmRemote().
    * Also used for re-INVITE offers: a=sendonly/inactive puts the stream on hold (we stop sending).
    */
@@ -85,8 +86,11 @@ export interface RtpSession {
    * to; set before the offer/answer. RTP may latch only from it or the SDP connection IP, and media
    * goes to the SDP address before a latch only when the two IPs are equal. Unset: only the SDP IP
    * may latch and nothing is sent before it did. Optional extension of the contract.
+   * `transport` ('udp', 'tcp', 'tls', 'ws', 'wss'): only a 'tls' leg exchanges SDES keys (a=crypto,
+   * RFC 4568 §8.3: keys in clear signalling protect nothing); SAVP offers over anything else get
+   * SDP_SRTP_REFUSED (488), a=crypto on RTP/AVP is ignored. Our offers on a 'tls' leg follow SRTP_SDES.
    */
-  setSignallingAddress?(address: string): void;
+  setSignallingAddress?(address: string, transport?: string): void;
   /**
    * Plays prompts by name in order on the shared clock; resolves when done or stopped/aborted.
    * With `options.loop` the list restarts until stopped/aborted. While the session is bridged it
@@ -105,6 +109,12 @@ export interface RtpSession {
   injectDtmf(digit: string, source: 'info'): void;
   /** Releases the port and every timer; safe to call twice. */
   close(): void;
+}
+
+/** SRTP packets of SDES legs dropped since start, by reason: failed authentication (forged, wrong key, garbage) or replay. */
+export interface SrtpDropCounts {
+  readonly auth: number;
+  readonly replay: number;
 }
 
 export interface MediaEngine {

@@ -1,8 +1,39 @@
 import { createSocket, type Socket } from 'node:dgram';
+import type { LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from '../logging/logger.js';
 import { MediaError } from './media-error.js';
 
 const RECV_BUFFER_BYTES = 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The address lookup of an RTP socket: media goes to IP literals only (the SDP's c= line or the
+ * source the stream latched to), answered at once. Node's default looks every send up through
+ * dns.lookup, which for a literal still costs a regular expression, a closure and a deferred callback
+ * per packet (≈ 7 % of a media worker's CPU at 1,000 calls), and for a host name in an SDP would ask
+ * the DNS on the packet path: a name is refused instead (the send fails, logged as a socket error).
+ * The last address's family is kept, so the steady state is one string comparison.
+ */
+export function rtpAddressLookup(): (hostname: string, options: LookupOneOptions | number, callback: LookupCallback) => void {
+  let lastHost = '';
+  let lastFamily = 0;
+  return (hostname, _options, callback) => {
+    if (hostname !== lastHost) {
+      const family = isIP(hostname);
+      if (family === 0) {
+        const err: NodeJS.ErrnoException = new Error(`RTP is sent to IP addresses only, not to "${hostname.slice(0, 64)}"`);
+        err.code = 'ENOTFOUND';
+        callback(err, '', 0);
+        return;
+      }
+      lastHost = hostname;
+      lastFamily = family;
+    }
+    callback(null, hostname, lastFamily);
+  };
+}
 
 /**
  * Hands out UDP sockets bound on even ports of [portMin, portMax] (RFC 3550 §11: RTP on even ports;
@@ -55,7 +86,7 @@ export class PortAllocator {
 
   private tryBind(port: number): Promise<Socket | undefined> {
     const type = this.bindAddress.includes(':') ? 'udp6' : 'udp4';
-    const socket = createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES });
+    const socket = createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES, lookup: rtpAddressLookup() });
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.off('listening', onListening);

@@ -1,12 +1,14 @@
 import type { Logger } from '../logging/logger.js';
 import { MediaClock } from './media-clock.js';
 import { MediaError } from './media-error.js';
-import type { BridgeOptions, MediaBridging, MediaEngine, RtpSession } from './media-types.js';
+import type { BridgeOptions, MediaBridging, MediaEngine, RtpSession, SrtpDropCounts } from './media-types.js';
 import type { PacingSnapshot } from './pacing-stats.js';
 import { PortAllocator } from './port-allocator.js';
 import { PromptLibrary } from './prompt-library.js';
 import { RtpMediaBridge } from './rtp-media-bridge.js';
 import { RtpMediaSession } from './rtp-media-session.js';
+import type { SdesPolicy } from './srtp/sdes-crypto.js';
+import { loadSdesSrtp } from './srtp/sdes-srtp-loader.js';
 import { createDtlsIdentity, type DtlsIdentity } from './webrtc/dtls-identity.js';
 import { loadWebRtcTransport } from './webrtc/webrtc-loader.js';
 
@@ -38,6 +40,11 @@ export interface RtpMediaEngineOptions {
    * certificate and loads werift. Default false: such offers then get SDP_NO_COMMON_CODEC (488).
    */
   webrtc?: boolean;
+  /**
+   * SRTP_SDES: SRTP with SDES keys (RFC 4568) on legs whose signalling is TLS (see SdesPolicy). Default
+   * `off`. Not `off`: start() loads werift's SRTP.
+   */
+  sdesPolicy?: SdesPolicy;
 }
 
 /**
@@ -60,6 +67,7 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
   private readonly logger: Logger;
   private closed = false;
   private foreignDropped = 0;
+  private srtpDropped = { auth: 0, replay: 0 };
   /** The DTLS certificate of WebRTC legs, made by start(). */
   private dtls: DtlsIdentity | undefined;
 
@@ -80,6 +88,7 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
   /** Loads every prompt of promptsDir (MediaError PROMPT_INVALID naming a bad file); with `webrtc`, the DTLS certificate and transport. */
   async start(): Promise<void> {
     await this.prompts.load();
+    if ((this.options.sdesPolicy ?? 'off') !== 'off') await loadSdesSrtp();
     if (this.options.webrtc !== true) return;
     this.dtls = await createDtlsIdentity();
     await loadWebRtcTransport();
@@ -106,8 +115,12 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
       comfortSilence: this.options.comfortSilence ?? true,
       relatchSilenceMs: this.options.relatchSilenceMs ?? 2000,
       dtls: this.dtls,
+      sdesPolicy: this.options.sdesPolicy,
       onForeignPacket: () => {
         this.foreignDropped++;
+      },
+      onSrtpDropped: (reason) => {
+        this.srtpDropped[reason]++;
       },
       onClose: (s) => {
         this.sessions.delete(s);
@@ -155,6 +168,11 @@ export class RtpMediaEngine implements MediaEngine, MediaBridging {
   /** RTP packets dropped since start because they came from another source than a call's latched one. */
   get foreignPacketsDropped(): number {
     return this.foreignDropped;
+  }
+
+  /** SRTP packets of SDES legs dropped since start: failed authentication, replays. */
+  get srtpPacketsDropped(): SrtpDropCounts {
+    return { ...this.srtpDropped };
   }
 
   /** Per-packet send deviation (actual − ideal time) over every session since start or the last reset. */

@@ -14,6 +14,8 @@ import { maskAddress } from './mask-address.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.js';
 import { RtpSourceLatch, plainIp } from './rtp-source-latch.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia, type OfferOptions } from './sdp-negotiator.js';
+import type { SdesPolicy } from './srtp/sdes-crypto.js';
+import { SdesStream } from './srtp/sdes-stream.js';
 import { TimestampMapper, tsDiff } from './timestamp-mapper.js';
 import type { DtlsIdentity } from './webrtc/dtls-identity.js';
 import { loadedWebRtcTransport, loadWebRtcTransport } from './webrtc/webrtc-loader.js';
@@ -42,6 +44,10 @@ export interface RtpMediaSessionOptions {
   relatchSilenceMs: number;
   /** Called for each packet dropped because it came from a source other than the latched one. */
   onForeignPacket?: () => void;
+  /** SRTP_SDES: SDES-SRTP on legs whose signalling is TLS (default off). */
+  sdesPolicy?: SdesPolicy | undefined;
+  /** Called for each SRTP packet dropped: it failed authentication (forged, wrong key, garbage) or was a replay. */
+  onSrtpDropped?: (reason: 'auth' | 'replay') => void;
   /** The process's DTLS certificate: enables WebRTC media (UDP/TLS/RTP/SAVPF) on this session. */
   dtls?: DtlsIdentity | undefined;
   /** Called once by close(): the engine releases the port. */
@@ -88,6 +94,12 @@ export interface RelaySink {
  * playback, bridge and recording, on the same port, through a WebRtcTransport (ICE-lite, DTLS-SRTP,
  * rtcp-mux). The source latch is then ICE's: media goes to the address a signed connectivity check
  * proved, and only packets from proved addresses that pass SRTP authentication are taken.
+ *
+ * SDES-SRTP (RFC 4568: a=crypto keys in the SDP of a TLS leg): the same stream, latch and rules, with
+ * every packet protected and unprotected by SdesSrtp (werift's SRTP). A packet must authenticate
+ * before the latch judges it (a forged one can neither latch nor be heard); failures and replays are
+ * dropped and counted (onSrtpDropped). Nothing is ever sent in clear on such a stream: until the SRTP
+ * module is loaded, nothing is sent at all.
  */
 export class RtpMediaSession implements RtpSession, ClockSubscriber {
   readonly events = new TypedEmitter<RtpSessionEvents>();
@@ -130,13 +142,23 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   private secure: WebRtcTransport | undefined;
   /** Datagrams received while the transport's module loads, replayed to it once made. */
   private held: { msg: Buffer; rinfo: RemoteInfo }[] | undefined;
+  /** SRTP of an SDES stream (keys negotiated on a TLS leg). */
+  private readonly sdes: SdesStream;
 
   constructor(private readonly opts: RtpMediaSessionOptions) {
     this.localPort = opts.localPort;
     this.logger = opts.logger.child({ callId: opts.callId, rtpPort: opts.localPort });
-    this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort, opts.dtls?.fingerprint);
+    this.negotiator = new SdpNegotiator(opts.publicAddress, opts.localPort, opts.dtls?.fingerprint, opts.sdesPolicy);
     this.latch = new RtpSourceLatch(opts.relatchSilenceMs);
     this.dtmf = new DtmfReceiver((digit) => this.events.emit('dtmf', digit, 'rfc4733'));
+    this.sdes = new SdesStream({
+      logger: this.logger,
+      deliver: (packet, from) => {
+        this.onPacket(packet, from, false);
+      },
+      onDropped: opts.onSrtpDropped,
+      now: () => performance.now(),
+    });
     this.tickBase = opts.clock.currentTick();
     opts.socket.on('message', this.onMessage);
     opts.socket.on('error', this.onSocketError);
@@ -188,16 +210,31 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     return this.media?.direction ?? 'inactive';
   }
 
-  /** The IP the signalling came from (inbound INVITE) or went to (our INVITE); call before the offer/answer. */
-  setSignallingAddress(address: string): void {
+  /**
+   * The IP the signalling came from (inbound INVITE) or went to (our INVITE), and its transport (only
+   * 'tls' lets SDES keys be exchanged); call before the offer/answer.
+   */
+  setSignallingAddress(address: string, transport?: string): void {
     this.signallingIp = plainIp(address);
+    if (transport !== undefined) this.negotiator.setSignallingTransport(transport);
   }
 
   answerOffer(offerSdp: string): string {
     this.assertOpen();
-    const { sdp, media } = this.negotiator.answer(offerSdp);
+    const { sdp, media, sdesIgnored } = this.negotiator.answer(offerSdp);
+    if (sdesIgnored !== undefined) this.logger.warn('SRTP offer not used', { why: sdesIgnored });
     this.applyAnswer(media);
     return sdp;
+  }
+
+  /** SRTP packets dropped on this stream (failed authentication or replays). */
+  get srtpPacketsDropped(): number {
+    return this.sdes.droppedPackets;
+  }
+
+  /** The stream is SDES-SRTP (its keys negotiated). */
+  get srtpActive(): boolean {
+    return this.media?.sdes !== undefined;
   }
 
   /**
@@ -364,6 +401,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
     relay?.sessionClosed();
     this.stopPlayback();
     this.secure?.close();
+    this.sdes.close();
     this.held = undefined;
     this.opts.clock.remove(this);
     this.opts.socket.off('message', this.onMessage);
@@ -433,7 +471,15 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
       this.transmitSecure(this.secure, payloadType, marker, timestamp, payload);
       return;
     }
-    const packet = encodeRtp({ payloadType, marker, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, payload });
+    let packet: Buffer;
+    if (this.media?.sdes !== undefined) {
+      // Never in clear: without the SRTP context (its module still loading) the packet is not sent.
+      const protectedPacket = this.sdes.protectRtp(payloadType, marker, this.seq, timestamp, this.ssrc, payload);
+      if (protectedPacket === undefined) return;
+      packet = protectedPacket;
+    } else {
+      packet = encodeRtp({ payloadType, marker, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, payload });
+    }
     this.seq = (this.seq + 1) & 0xffff;
     this.markerNext = false;
     if (this.lastTs === undefined || tsDiff(timestamp, this.lastTs) > 0) this.lastTs = timestamp;
@@ -467,6 +513,7 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
   /** Takes a negotiation result that keeps the remote address (and the latch). */
   private update(media: NegotiatedMedia): void {
     this.useSecureTransport(media);
+    this.sdes.use(media.sdes);
     this.media = media;
     this.lastRtpAt = performance.now();
     this.timedOut = false;
@@ -538,13 +585,16 @@ export class RtpMediaSession implements RtpSession, ClockSubscriber {
 
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.closed) return;
-    if (this.media?.webrtc === undefined) {
+    if (this.media?.sdes !== undefined) {
+      this.sdes.receive(msg, rinfo);
+    } else if (this.media?.webrtc === undefined) {
       this.onPacket(msg, rinfo, false);
     } else if (this.secure !== undefined) {
       this.secure.receive(msg, rinfo);
     } else if (this.held !== undefined && this.held.length < MAX_HELD_DATAGRAMS) {
       this.held.push({ msg: Buffer.from(msg), rinfo });
     }
+    this.opts.clock.runDue();
   };
 
   /** One RTP packet: plain from the socket (judged by the latch), or decrypted by the WebRTC transport (`proven`). */

@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { z } from 'zod';
 import { MediaError } from './media-error.js';
+import { cryptoConfig, cryptoValuesByMedia, newSdesKey, SDES_SUITE, type SdesKeys, type SdesPolicy } from './srtp/sdes-crypto.js';
+import { decideSdesForOffer, isSavpProtocol, readAnsweredCrypto, type SdesOfferDecision } from './srtp/sdes-negotiation.js';
 import type { DtlsFingerprint } from './webrtc/dtls-identity.js';
 import { isWebRtcLine, newLocalWebRtc, readRemoteWebRtc, toWebRtcLine, webRtcSessionAttributes, WEBRTC_PROTOCOL, type LocalWebRtc, type WebRtcMedia } from './webrtc/webrtc-sdp.js';
 
@@ -27,6 +29,15 @@ export interface NegotiatedMedia {
   held: boolean;
   /** WebRTC media (UDP/TLS/RTP/SAVPF): ICE-lite, DTLS-SRTP and rtcp-mux on the session's port. */
   webrtc?: WebRtcMedia | undefined;
+  /** SRTP with SDES keys (RFC 4568), on a leg whose signalling is TLS. Key material: never log it. */
+  sdes?: SdesKeys | undefined;
+}
+
+/** What answer() returns: our SDP, the result, and a=crypto the offer carried that we did not use (why, for the log). */
+export interface AnswerResult {
+  sdp: string;
+  media: NegotiatedMedia;
+  sdesIgnored?: string | undefined;
 }
 
 /** Options of SdpNegotiator.offer(). */
@@ -57,6 +68,7 @@ const webRtcFields = {
   fingerprint: fingerprintSchema.optional(),
   setup: z.string().optional(),
 };
+// a=crypto is read from the SDP text (srtp/sdes-crypto.ts), not from sdp-transform's parse.
 const mediaSchema = z.object({
   type: z.string(),
   port: z.number().int().min(0).max(65535),
@@ -132,6 +144,11 @@ function isRtpAvp(m: ParsedMedia): boolean {
   return m.protocol.toUpperCase() === 'RTP/AVP';
 }
 
+/** The SDES keys of an answer we write: ours (kept across re-offers with the same remote key) and the remote's. */
+function sdesKeys(tag: number, localKey: string, remoteKey: string): SdesKeys {
+  return { suite: SDES_SUITE, tag, localKey, remoteKey };
+}
+
 function isNullAddress(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::';
 }
@@ -177,14 +194,30 @@ export class SdpNegotiator {
   private offeredWebRtc = false;
   /** The stream is WebRTC now: an offer asked for without options (an offerless re-INVITE) stays WebRTC. */
   private webrtcInUse = false;
+  /** The signalling transport of the leg ('tls' lets SDES keys travel in SDP); unknown until told. */
+  private signallingTransport: string | undefined;
+  /** SDES keys of the stream now: a re-offer keeping the remote key gets the same local key back. */
+  private sdesInUse: SdesKeys | undefined;
+  /** Our last offer's a=crypto (tag, our key) and whether it was RTP/SAVP (SRTP required). */
+  private offeredSdes: { readonly tag: number; readonly key: string; readonly required: boolean } | undefined;
 
   /** `dtlsFingerprint`: the process's DTLS certificate, which enables WebRTC media (UDP/TLS/RTP/SAVPF). */
   constructor(
     private readonly publicAddress: string,
     private readonly localPort: number,
     dtlsFingerprint?: DtlsFingerprint,
+    /** SRTP_SDES: SDES-SRTP on legs whose signalling is TLS (see SdesPolicy). */
+    private readonly sdesPolicy: SdesPolicy = 'off',
   ) {
     this.local = dtlsFingerprint === undefined ? undefined : newLocalWebRtc(dtlsFingerprint);
+  }
+
+  /**
+   * The transport the leg's signalling uses ('udp', 'tcp', 'tls', 'ws', 'wss'). Only over TLS do SDES
+   * keys (a=crypto) stay secret; elsewhere they are refused or ignored (RFC 4568 §8.3).
+   */
+  setSignallingTransport(transport: string): void {
+    this.signallingTransport = transport;
   }
 
   /**
@@ -192,23 +225,43 @@ export class SdpNegotiator {
    * used, others are rejected with port 0 (§6: the answer has as many m-lines as the offer).
    * The codec is the first of the offer's order we support; telephone-event keeps the offer's number.
    */
-  answer(offerSdp: string): { sdp: string; media: NegotiatedMedia } {
+  answer(offerSdp: string): AnswerResult {
     const offer = parseSdp(offerSdp, 'SDP offer');
     const active = offer.media.filter((m) => m.type === 'audio' && m.port !== 0);
-    let chosen: { index: number; codec: Codec; pt: number } | undefined;
+    const crypto = cryptoValuesByMedia(offerSdp);
+    let chosen: { index: number; codec: Codec; pt: number; sdes: SdesOfferDecision } | undefined;
+    let srtpRefusal: string | undefined;
     for (const m of active) {
-      const usable = isRtpAvp(m) || (this.local !== undefined && isWebRtcLine(m));
+      const index = offer.media.indexOf(m);
+      const savp = isSavpProtocol(m.protocol);
+      const usable = isRtpAvp(m) || savp || (this.local !== undefined && isWebRtcLine(m));
       const pick = usable ? pickCodec(m) : undefined;
-      if (pick) {
-        chosen = { index: offer.media.indexOf(m), ...pick };
-        break;
+      if (pick === undefined) continue;
+      const sdes: SdesOfferDecision = isWebRtcLine(m)
+        ? { kind: 'plain' }
+        : decideSdesForOffer(
+            { protocol: m.protocol, hasFingerprint: (m.fingerprint ?? offer.fingerprint) !== undefined, crypto: crypto[index] ?? [] },
+            savp ? 'savp' : 'avp',
+            this.signallingTransport,
+            this.sdesPolicy,
+          );
+      if (sdes.kind === 'refused') {
+        srtpRefusal ??= sdes.reason;
+        continue;
       }
+      chosen = { index, ...pick, sdes };
+      break;
     }
     if (active.length > 0 && chosen === undefined) {
+      if (srtpRefusal !== undefined) throw new MediaError('SDP_SRTP_REFUSED', `SDP offer: ${srtpRefusal}`);
       const offered = active.map((m) => `${m.protocol} ${String(m.payloads ?? '')}`).join('; ');
-      const profiles = this.local === undefined ? 'RTP/AVP' : `RTP/AVP or ${WEBRTC_PROTOCOL}`;
+      const profiles = this.local === undefined ? 'RTP/AVP or RTP/SAVP' : `RTP/AVP, RTP/SAVP or ${WEBRTC_PROTOCOL}`;
       throw new MediaError('SDP_NO_COMMON_CODEC', `SDP offer: no PCMU/PCMA over ${profiles} in ${offered}`);
     }
+    const srtp = chosen?.sdes.kind === 'srtp' ? chosen.sdes.crypto : undefined;
+    // RFC 4568 §7.1.4: a re-offer with the same remote key keeps ours (the stream goes on); a new one gets a new key.
+    const reuse = srtp !== undefined && this.sdesInUse?.remoteKey === srtp.key && this.sdesInUse.tag === srtp.tag;
+    const sdes = srtp === undefined ? undefined : sdesKeys(srtp.tag, reuse && this.sdesInUse !== undefined ? this.sdesInUse.localKey : newSdesKey(), srtp.key);
     const chosenLine = chosen === undefined ? undefined : offer.media[chosen.index];
     // Read before the answer is written: a WebRTC offer without ICE/DTLS attributes is refused whole.
     const webrtc = chosenLine !== undefined && this.local !== undefined && isWebRtcLine(chosenLine)
@@ -219,6 +272,11 @@ export class SdpNegotiator {
       const dtmf = dtmfOf(m);
       const remoteDirection = m.direction ?? offer.direction ?? 'sendrecv';
       const line = this.audioLine(chosen.codec, chosen.pt, dtmf, MIRROR[remoteDirection]);
+      if (sdes !== undefined) {
+        // The offer's profile (RTP/SAVP, RTP/SAVPF, or RTP/AVP for a best-effort offer) with our own key and its tag.
+        line.protocol = m.protocol;
+        line.crypto = [{ id: sdes.tag, suite: sdes.suite, config: cryptoConfig(sdes.localKey) }];
+      }
       if (webrtc === undefined) return line;
       return toWebRtcLine(line, webrtc.local, this.publicAddress, webrtc.remote.dtlsRole === 'server' ? 'passive' : 'active', webrtc.mid);
     });
@@ -227,14 +285,18 @@ export class SdpNegotiator {
       return { sdp, media: { codec: undefined, payloadType: 0, dtmfPayloadType: undefined, remote: undefined, direction: 'inactive', held: true } };
     }
     // Judged before our SDP is written: a refused offer leaves the o= version as it was (§8).
-    const media = this.negotiated(offer, chosenLine, chosen.codec, chosen.pt, 'SDP offer', webrtc?.remote);
+    const media = this.negotiated(offer, chosenLine, chosen.codec, chosen.pt, 'SDP offer', webrtc?.remote, sdes);
     this.webrtcInUse = webrtc !== undefined;
+    this.sdesInUse = sdes;
     const mids = webrtc?.mid === undefined ? [] : [webrtc.mid];
-    return { sdp: this.write(lines, webrtc === undefined ? undefined : mids), media };
+    const sdesIgnored = chosen.sdes.kind === 'plain' ? chosen.sdes.ignored : undefined;
+    return { sdp: this.write(lines, webrtc === undefined ? undefined : mids), media, sdesIgnored };
   }
 
   /**
-   * Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. With `webrtc`
+   * Our offer: PCMU, PCMA and telephone-event 101 (events 0-16), sendrecv, ptime 20. On a TLS leg with
+   * SRTP_SDES `offer` it carries a=crypto on RTP/AVP (best effort: a phone without SRTP answers plain),
+   * with `require` on RTP/SAVP (RFC 4568 §7.1.1); our key stays the same across re-offers. With `webrtc`
    * (a browser callee) over UDP/TLS/RTP/SAVPF: ICE-lite host candidate, fingerprint, setup:actpass
    * (RFC 5763 §5), rtcp-mux, mid 0 in a BUNDLE group; plain RTP when this negotiator has no DTLS
    * certificate (WebRTC media off).
@@ -250,6 +312,15 @@ export class SdpNegotiator {
     // Without a DTLS certificate (WEBRTC_MEDIA=false) a WebSocket contact is offered plain RTP: a SIP-over-
     // WebSocket phone with plain RTP answers it; a browser refuses it (and says so in its answer).
     this.offeredWebRtc = (options.webrtc ?? this.webrtcInUse) && this.local !== undefined;
+    this.offeredSdes = undefined;
+    if (!this.offeredWebRtc && this.signallingTransport === 'tls' && this.sdesPolicy !== 'off') {
+      const required = this.sdesPolicy === 'require';
+      const key = this.sdesInUse?.localKey ?? newSdesKey();
+      const tag = this.sdesInUse?.tag ?? 1;
+      line.protocol = required ? 'RTP/SAVP' : 'RTP/AVP';
+      line.crypto = [{ id: tag, suite: SDES_SUITE, config: cryptoConfig(key) }];
+      this.offeredSdes = { tag, key, required };
+    }
     if (!this.offeredWebRtc || this.local === undefined) return this.write([line]);
     line = toWebRtcLine(line, this.local, this.publicAddress, 'actpass', '0');
     return this.write([line], ['0']);
@@ -267,13 +338,27 @@ export class SdpNegotiator {
     if (this.offeredWebRtc !== isWebRtcLine(m)) {
       throw new MediaError('SDP_NO_COMMON_CODEC', `SDP answer: profile ${m.protocol} does not match our offer's`);
     }
+    const sdes = this.answeredSdes(answerSdp, answer.media.indexOf(m), m.protocol);
     const webrtc = this.offeredWebRtc && this.local !== undefined ? readRemoteWebRtc(answer, m, this.local, 'SDP answer') : undefined;
-    const media = this.negotiated(answer, m, pick.codec, pick.pt, 'SDP answer', webrtc);
+    const media = this.negotiated(answer, m, pick.codec, pick.pt, 'SDP answer', webrtc, sdes);
     this.webrtcInUse = webrtc !== undefined;
+    this.sdesInUse = sdes;
     return media;
   }
 
-  private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string, webrtc?: WebRtcMedia): NegotiatedMedia {
+  /** The SDES keys an answer to our offer settles on (RFC 4568 §7.1.2); MediaError SDP_SRTP_REFUSED when it cannot. */
+  private answeredSdes(answerSdp: string, index: number, protocol: string): SdesKeys | undefined {
+    const offered = this.offeredSdes;
+    const values = offered === undefined ? [] : (cryptoValuesByMedia(answerSdp)[index] ?? []);
+    const read = offered === undefined ? undefined : readAnsweredCrypto(values, offered.tag);
+    if (typeof read === 'string') throw new MediaError('SDP_SRTP_REFUSED', `SDP answer: ${read}`);
+    if (offered !== undefined && read !== undefined) return sdesKeys(read.tag, offered.key, read.key);
+    if (offered?.required === true) throw new MediaError('SDP_SRTP_REFUSED', 'SDP answer: no a=crypto, and SRTP is required on TLS legs (SRTP_SDES=require)');
+    if (isSavpProtocol(protocol)) throw new MediaError('SDP_SRTP_REFUSED', `SDP answer: ${protocol} without SDES keys we offered`);
+    return undefined;
+  }
+
+  private negotiated(sdp: ParsedSdp, m: ParsedMedia, codec: Codec, pt: number, what: string, webrtc?: WebRtcMedia, sdes?: SdesKeys): NegotiatedMedia {
     const remoteDirection = m.direction ?? sdp.direction ?? 'sendrecv';
     if (webrtc !== undefined) {
       // c= is usually 0.0.0.0 port 9 (RFC 8839 §4.2.1.1): the address is what ICE proves, not a hold.
@@ -299,6 +384,7 @@ export class SdpNegotiator {
       remote: { address: ip, port: m.port },
       direction: MIRROR[remoteDirection],
       held: nullAddress || remoteDirection === 'sendonly' || remoteDirection === 'inactive',
+      ...(sdes === undefined ? {} : { sdes }),
     };
   }
 

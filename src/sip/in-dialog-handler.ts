@@ -7,6 +7,8 @@ import type { ServerTransaction } from './server-transaction.js';
 import type { SipDialog } from './sip-dialog.js';
 import { DTMF_INFO_TYPES, parseInfoDtmf } from './info-dtmf.js';
 import { isHoldSdp } from './sdp-hold.js';
+import { AppError } from '../shared/app-error.js';
+import { srtpWarningHeader } from './media-warning.js';
 import { bodyText, capabilityHeaders, methodRefusal, type SipRequest } from './sip-message.js';
 
 type Handler = (req: SipRequest, tx: ServerTransaction) => void;
@@ -103,7 +105,8 @@ export class InDialogHandler {
       } catch (err) {
         // §14.2: a refused re-INVITE leaves the session as it was.
         this.leg.logger.warn('sip: re-INVITE offer refused', { err: err instanceof Error ? err.message : String(err) });
-        tx.respond(488, 'Not Acceptable Here', { toTag });
+        const warning = err instanceof AppError ? srtpWarningHeader(err) : undefined;
+        tx.respond(488, 'Not Acceptable Here', { toTag, ...(warning === undefined ? {} : { headers: warning }) });
         return;
       }
       this.localSdp = sdp;

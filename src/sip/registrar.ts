@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseUri, stringifyUri, type SipNameAddr } from 'sip';
+import { parseUri, stringifyUri, type SipNameAddr, type SipUri } from 'sip';
 import type { Logger } from '../logging/logger.js';
 import { AuthThrottle, MemoryThrottleStore, type Admission, type ThrottleRule, type ThrottleStore } from '../shared/auth-throttle.js';
 import type { Clock, Timer } from '../shared/clock.js';
@@ -39,6 +39,11 @@ export interface RegistrarOptions {
   readonly logger: Logger;
   /** Where guessing counters live (the database, shared by processes); default: memory. */
   readonly throttleStore?: ThrottleStore;
+  /**
+   * A newer registration (a second tab, a desk phone) replaced a binding held by a WebSocket flow: the
+   * engine closes that flow once nothing uses it, so the browser knows it was taken over.
+   */
+  readonly onFlowReplaced?: (flow: Endpoint) => void;
 }
 
 const NONCE_LIFETIME_MS = 5 * 60_000;
@@ -119,6 +124,12 @@ export class Registrar {
     for (const [extension, { binding }] of [...this.bindings]) {
       if (binding.target.transport === source.transport && binding.target.connectionId === source.connectionId) this.remove(extension, 'disconnected');
     }
+  }
+
+  /** True while some extension's binding goes over this WebSocket connection. */
+  bindsFlow(flow: Endpoint): boolean {
+    for (const { binding } of this.bindings.values()) if (sameFlow(binding.target, flow)) return true;
+    return false;
   }
 
   close(): void {
@@ -239,8 +250,11 @@ export class Registrar {
     const raw = paramExpires !== undefined ? Number.parseInt(paramExpires, 10) : (headerExpires ?? DEFAULT_EXPIRES_S);
     const requested = Number.isFinite(raw) && raw >= 0 ? raw : DEFAULT_EXPIRES_S;
     if (requested === 0) {
-      this.remove(extension, 'unregistered');
-      tx.respond(200, 'OK', { toTag: newTag() });
+      // §10.3 step 6: a zero expiry removes the binding of *that* contact. A tab (or phone) that lost
+      // the extension to a newer registration and unregisters afterwards leaves the newer one alone.
+      // (`Contact: *` arrives parsed as a URI `*`: it removes every binding, §10.2.2.)
+      if (current !== undefined && (first.uri === '*' || sameContact(current.registeredContact, first.uri))) this.remove(extension, 'unregistered');
+      tx.respond(200, 'OK', { toTag: newTag(), headers: this.contactHeaders(extension) });
       return;
     }
     if (requested < minExpiresS) {
@@ -270,6 +284,7 @@ export class Registrar {
       clock.clearTimeout(previous.timer);
       this.countSource(previous.binding.source, -1);
     }
+    const replacedFlow = previous !== undefined && isFlowOnly(previous.binding.target.transport) && !sameFlow(previous.binding.target, binding.target) ? previous.binding.target : undefined;
     this.countSource(binding.source, 1);
     const timer = clock.setTimeout(() => {
       if (this.bindings.get(extension)?.binding === binding) this.remove(extension, 'expired');
@@ -280,6 +295,7 @@ export class Registrar {
     });
     tx.respond(200, 'OK', { toTag: newTag(), headers: { ...this.contactHeaders(extension), ...outboundHeaders(req, first) } });
     this.events.emit('registration', extension, true);
+    if (replacedFlow !== undefined) this.options.onFlowReplaced?.(replacedFlow);
   }
 
   private countSource(address: string, delta: number): void {
@@ -316,6 +332,30 @@ function outboundHeaders(req: SipRequest, contact: SipNameAddr): Record<string, 
   const params = contact.params;
   const wantsOutbound = supported.includes('outbound') && paramString(params, 'reg-id') !== undefined && paramString(params, '+sip.instance') !== undefined;
   return wantsOutbound ? { require: 'outbound', supported: 'outbound' } : {};
+}
+
+/** The same connection of the same transport (a WebSocket or TCP flow). */
+function sameFlow(a: Endpoint, b: Endpoint): boolean {
+  return a.transport === b.transport && a.connectionId !== undefined && a.connectionId === b.connectionId;
+}
+
+/**
+ * RFC 3261 §19.1.4 for Contact URIs as phones send them: scheme, user and port exactly, host without
+ * regard to case, and the transport parameter (absent = udp). Other parameters do not tell bindings apart here.
+ */
+export function sameContact(a: string, b: string): boolean {
+  const x = parseUri(a);
+  const y = parseUri(b);
+  if (!x || !y) return a === b;
+  const port = (p: number): number => (Number.isFinite(p) && p > 0 ? p : 0);
+  const transport = (u: SipUri): string => (paramString(u.params, 'transport') ?? 'udp').toLowerCase();
+  return (
+    x.schema.toLowerCase() === y.schema.toLowerCase() &&
+    (x.user ?? '') === (y.user ?? '') &&
+    x.host.toLowerCase() === y.host.toLowerCase() &&
+    port(x.port) === port(y.port) &&
+    transport(x) === transport(y)
+  );
 }
 
 /** RFC 1918 / RFC 4193 / loopback / link-local addresses, which mean nothing beyond a NAT. */

@@ -14,6 +14,7 @@ import { SipDialog } from './sip-dialog.js';
 import { contactTransport, isFlowOnly, type Endpoint } from './sip-types.js';
 import { restrictCodecs } from './sdp-codecs.js';
 import { MediaError } from '../media/media-error.js';
+import { srtpWarningHeader } from './media-warning.js';
 
 export type { LegHost } from './sip-leg-base.js';
 
@@ -61,7 +62,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
   /** The media session, once the engine created it; its digits and timeouts become leg events. */
   attachSession(session: RtpSession): void {
     // RTP may latch only from the INVITE's source IP or its SDP IP (a forged c= cannot aim media elsewhere).
-    session.setSignallingAddress?.(this.invite.source.address);
+    // …and only a TLS INVITE may carry SDES keys (a=crypto): over UDP/TCP they are readable by anyone.
+    session.setSignallingAddress?.(this.invite.source.address, this.invite.source.transport);
     this.useSession(session, true);
   }
 
@@ -209,7 +211,8 @@ export class SipCallLeg extends SipLegBase implements CallLeg {
     } catch (err) {
       const media = toAppError(err, 'SIP_MEDIA_FAILED', 'media refused the offer');
       const status = media.code === 'SDP_INVALID' ? 400 : 488;
-      this.inviteTx.respond(status, status === 400 ? 'Bad SDP' : 'Not Acceptable Here', { toTag: this.localTag });
+      const warning = srtpWarningHeader(media);
+      this.inviteTx.respond(status, status === 400 ? 'Bad SDP' : 'Not Acceptable Here', { toTag: this.localTag, ...(warning === undefined ? {} : { headers: warning }) });
       this.logger.warn('sip: offer refused by media', { code: media.code, status, reason: media.message });
       this.finish('media-failure', 'local', status);
       throw new SipError('SIP_MEDIA_FAILED', `offer refused: ${media.message}`, { cause: media });

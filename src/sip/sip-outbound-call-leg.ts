@@ -57,7 +57,8 @@ export class SipOutboundCallLeg extends SipLegBase<OutboundLegHost> implements C
       return;
     }
     // The IP our INVITE goes to stands for the callee's signalling address (see RtpSession).
-    session.setSignallingAddress?.(spec.next.address);
+    // Its transport decides SRTP: on a TLS leg our offer carries SDES keys as SRTP_SDES says.
+    session.setSignallingAddress?.(spec.next.address, spec.next.transport);
     this.nextHop = spec.next;
     this.useSession(session, false);
     const display = this.fromDisplayName === undefined ? undefined : `"${utf8ToLatin1(this.fromDisplayName).replace(/["\\]/g, '\\$&')}"`;

@@ -25,8 +25,9 @@ import { InviteAdmission } from './invite-admission.js';
 import { capabilityHeaders, methodRefusal, newTag, type SipRequest, type SipResponse } from './sip-message.js';
 import { SipTransport } from './sip-transport.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, type TlsSettings } from './tcp-transport.js';
-import { sipTimers, type Endpoint, type SipTimers } from './sip-types.js';
+import { sipTimers, type SipTimers } from './sip-types.js';
 import { DEFAULT_WS_LIMITS, type WsLimits } from './ws-transport.js';
+import { WsFlowKeeper } from './ws-flow-keeper.js';
 import type { DialogRequest } from './sip-dialog.js';
 
 export interface SipTelephonyOptions {
@@ -101,6 +102,8 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   /** `registration` events of the registrar (never emitted without `credentials`). */
   readonly registrations: TypedEmitter<RegistrationEvents>;
   private readonly registrar: Registrar | undefined;
+  /** Registrations and calls of WebSocket flows that close or are taken over. */
+  private readonly flows: WsFlowKeeper;
   private readonly dialer: OutboundDialer;
   private readonly outbound = new Map<string, SipOutboundCallLeg>();
   private readonly clock: Clock;
@@ -179,9 +182,22 @@ export class SipTelephony implements Telephony, TelephonyPbx {
           clock: this.clock,
           logger: this.logger,
           ...(options.authThrottles === undefined ? {} : { throttleStore: options.authThrottles }),
+          onFlowReplaced: (flow) => {
+            this.flows.flowReplaced(flow);
+          },
         })
       : undefined;
     this.registrations = this.registrar?.events ?? new TypedEmitter<RegistrationEvents>();
+    this.flows = new WsFlowKeeper({
+      clock: this.clock,
+      logger: this.logger,
+      registrar: this.registrar,
+      legs: () => this.allLegs(),
+      closeFlow: (flow, code, reason) => {
+        this.transport.closeFlow(flow, code, reason);
+      },
+      callGraceMs: options.wsCallGraceMs ?? 5000,
+    });
     this.dialer = new OutboundDialer({
       host: this.legHost,
       media: options.media,
@@ -280,7 +296,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
       this.onResponse(res);
     });
     this.transport.events.on('flow-closed', (source) => {
-      this.onFlowClosed(source);
+      this.flows.flowClosed(source);
     });
     const port = await this.transport.start();
     this.started = true;
@@ -333,6 +349,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     this.gate?.close();
     for (const timer of this.cleanupTimers) this.clock.clearTimeout(timer);
     this.cleanupTimers.clear();
+    this.flows.close();
     // Let the BYEs just queued reach the socket before it closes.
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.clientTransactions.close();
@@ -481,30 +498,6 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   /** An inbound call that ended before it could be offered: listeners get it ended, to record it. */
   private offerEnded(leg: SipCallLeg): void {
     if (leg.state === 'ended' && this.events.listenerCount('incoming') > 0) this.events.emit('incoming', leg);
-  }
-
-  /**
-   * A WebSocket client's connection closed (RFC 7118 §5): its registration ends now; its ringing calls
-   * end now (nothing can answer or be cancelled); its answered calls end like a hangup after the grace,
-   * unless it came back on a new connection and a request of the call arrived over it (SipLegBase).
-   */
-  private onFlowClosed(source: Endpoint): void {
-    this.registrar?.flowClosed(source);
-    const onFlow = (leg: SipCallLeg | SipOutboundCallLeg): boolean =>
-      leg.state !== 'ended' && leg.flow?.transport === source.transport && leg.flow.connectionId === source.connectionId;
-    for (const leg of this.allLegs().filter(onFlow)) {
-      if (leg.state === 'ringing') {
-        leg.flowLost();
-        continue;
-      }
-      const graceMs = this.options.wsCallGraceMs ?? 5000;
-      leg.logger.info('sip: websocket of an answered call closed; waiting for it to come back', { graceMs });
-      const timer = this.clock.setTimeout(() => {
-        this.cleanupTimers.delete(timer);
-        if (onFlow(leg)) leg.flowLost();
-      }, graceMs);
-      this.cleanupTimers.add(timer);
-    }
   }
 
   private onResponse(res: SipResponse): void {

@@ -86,6 +86,15 @@ export class SipTransport {
     return this.ws.attach(server, secure);
   }
 
+  /**
+   * Closes a WebSocket flow with an application close code (see WsTransport.closeConnection); other
+   * transports have nothing to close (a UDP phone is not connected, a TCP one keeps its connection).
+   */
+  closeFlow(flow: Endpoint, code: number, reason: string): boolean {
+    if (!isFlowOnly(flow.transport) || flow.connectionId === undefined) return false;
+    return this.ws.closeConnection(flow.connectionId, code, reason);
+  }
+
   /** Open SIP WebSocket connections (for /metrics and tests). */
   get wsConnections(): number {
     return this.ws.connectionCount;

@@ -130,6 +130,19 @@ export class WsTransport {
     return connectionId !== undefined && this.connections.has(connectionId);
   }
 
+  /**
+   * Closes a connection with an application close code (RFC 6455 §7.4.2 leaves 4000–4999 to
+   * applications), e.g. 4001 when another registration took its extension. The close handshake runs
+   * as usual and `onClosed` follows. Returns false when the connection is gone already.
+   */
+  closeConnection(connectionId: number, code: number, reason: string): boolean {
+    const conn = this.connections.get(connectionId);
+    if (!conn) return false;
+    this.logger.info('sip ws: closing connection', { connectionId, code, reason });
+    conn.ws.close(code, reason);
+    return true;
+  }
+
   /** Sends one message as one text frame (RFC 7118 §5.1) over the connection; rejects when it is gone. */
   send(data: Buffer, connectionId: number | undefined): Promise<void> {
     const conn = connectionId === undefined ? undefined : this.connections.get(connectionId);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { freePort, freePortRange, isPortFree } from '../support/ports.js';
@@ -39,28 +39,8 @@ describe('production start: stdout closed under the server', function () {
   this.timeout(90_000);
 
   it('keeps answering with its stdout pipe closed, and SIGTERM still stops it with exit code 0', async () => {
-    const httpPort = await freePort('tcp');
-    const sipPort = await freePort('both');
-    const rtpMin = await freePortRange(20);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        SIP_LISTEN: '127.0.0.1',
-        HTTP_LISTEN: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        SIP_PORT: String(sipPort),
-        RTP_PORT_MIN: String(rtpMin),
-        RTP_PORT_MAX: String(rtpMin + 19),
-        DATABASE_URL: tempSqliteUrl(),
-        ADMIN_USER: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-        LOG_LEVEL: 'debug',
-        // The catalogue's speech, synthesised in the background after the start, is work, not a spin.
-        SPEECH_PREWARM: 'false',
-      },
-    });
+    // The catalogue's speech, synthesised in the background after the start, is work, not a spin.
+    const { child, httpPort } = await spawnServer({ LOG_LEVEL: 'debug', SPEECH_PREWARM: 'false' });
     const exited = once(child, 'exit');
     try {
       let log = '';
@@ -98,6 +78,70 @@ describe('production start: stdout closed under the server', function () {
     expect(await isPortFree(httpPort, 'tcp')).to.equal(true);
   });
 });
+
+/**
+ * /healthz answers before the start-up has finished (flows, jobs): a SIGTERM then — an operator, an
+ * orchestrator's health-checked restart — used to kill the half-started process by Node's default
+ * action (exit by signal, no drain). It now stops the server once started, with exit code 0.
+ */
+describe('production start: SIGTERM during the start-up', function () {
+  this.timeout(90_000);
+
+  it('when SIGTERM arrives while the database is being opened, the server finishes starting, then stops with exit code 0', async () => {
+    const { child, httpPort, sipPort } = await spawnServer({ LOG_LEVEL: 'info', SPEECH_PREWARM: 'false', MEDIA_WORKERS: '1' });
+    const exited = once(child, 'exit');
+    let log = '';
+    let signalled = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      log += chunk;
+      // The first line of the start-up proper (migrations, seed, media workers, SIP, HTTP follow). Once:
+      // a second signal during the start-up exits at once.
+      if (!signalled && log.includes('"database opened"')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
+      expect({ code, signal }, log.slice(-3000)).to.deep.equal({ code: 0, signal: null });
+    } finally {
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(log).to.include('signal received during start-up');
+    expect(log.indexOf('hotline server started'), 'started before stopping').to.be.greaterThan(log.indexOf('signal received during start-up'));
+    expect(log).to.include('"message":"stopped"');
+    expect(await isPortFree(httpPort, 'tcp'), 'HTTP port released').to.equal(true);
+    expect(await isPortFree(sipPort, 'udp'), 'SIP port released').to.equal(true);
+  });
+});
+
+/** `node src/main.ts` on free ports and a fresh SQLite file, its output piped, `env` over the defaults. */
+async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; httpPort: number; sipPort: number }> {
+  const httpPort = await freePort('tcp');
+  const sipPort = await freePort('both');
+  const rtpMin = await freePortRange(20);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      SIP_LISTEN: '127.0.0.1',
+      HTTP_LISTEN: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      SIP_PORT: String(sipPort),
+      RTP_PORT_MIN: String(rtpMin),
+      RTP_PORT_MAX: String(rtpMin + 19),
+      DATABASE_URL: tempSqliteUrl(),
+      ADMIN_USER: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    },
+  });
+  child.stdin.end();
+  return { child, httpPort, sipPort };
+}
 
 /** utime + stime of a process, in clock ticks (100 a second on Linux). */
 function readStat(pid: number): number {

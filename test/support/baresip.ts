@@ -36,6 +36,12 @@ export interface BaresipAccount {
   codecs?: string;
   /** SIP over TLS to the registrar (`;transport=tls` in the account URI); needs `sip_cafile` in extraConfig for a self-signed server. */
   transport?: 'tls';
+  /**
+   * Media encryption (account `;mediaenc=`, baresip's srtp module, loaded when an account asks for it):
+   * `srtp` offers RTP/AVP with a=crypto (best effort) and takes plain answers; `srtp-mand` offers and
+   * accepts only RTP/SAVP with a=crypto (SDES, RFC 4568).
+   */
+  mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 export interface BaresipOptions {
@@ -98,6 +104,7 @@ function accountLine(account: BaresipAccount): string {
     `regint=${account.register ? 60 : 0}`,
     `audio_codecs=${account.codecs ?? 'PCMU,PCMA'}`,
     `answermode=${account.answerMode}`,
+    ...(account.mediaenc === undefined ? [] : [`mediaenc=${account.mediaenc}`]),
   ];
   return params.join(';');
 }
@@ -320,6 +327,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     'module g711.so',
     'module aufile.so',
     'module sndfile.so',
+    ...([options.account, ...(options.moreAccounts ?? [])].some((a) => a.mediaenc !== undefined) ? ['module srtp.so'] : []),
     `snd_path ${recordDir}`,
     'module_app account.so',
     'module_app menu.so',

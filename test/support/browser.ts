@@ -10,12 +10,27 @@ import { REPO_ROOT } from './server-process.js';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output', 'browser');
 
+export interface ChromiumOptions {
+  /**
+   * The microphone: `allowed` with a fake device playing `fakeAudioCapture` (a WAV, looped; without
+   * it Chromium's own beeps) and every permission prompt accepted; `denied`: the same fake device, but
+   * every permission prompt refused (getUserMedia fails with NotAllowedError). Default: no flags.
+   */
+  readonly microphone?: 'allowed' | 'denied';
+  readonly fakeAudioCapture?: string;
+}
+
 /** The flags that work here as root without network (see TESTING.md). */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
+  const media: string[] = [];
+  if (options.microphone !== undefined) media.push('--use-fake-device-for-media-stream');
+  if (options.microphone === 'allowed') media.push('--use-fake-ui-for-media-stream');
+  if (options.microphone === 'denied') media.push('--deny-permission-prompts');
+  if (options.fakeAudioCapture !== undefined) media.push(`--use-file-for-fake-audio-capture=${options.fakeAudioCapture}`);
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required', ...media],
   });
 }
 

@@ -21,6 +21,10 @@ export interface RawSipCallOptions {
   sdpPort?: number;
   /** The caller's number (From user). */
   from?: string;
+  /** The m= line's profile (default RTP/AVP), e.g. RTP/SAVP with `sdpAttributes` carrying a=crypto. */
+  sdpProfile?: string;
+  /** More media-level lines, e.g. `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:…`. */
+  sdpAttributes?: readonly string[];
 }
 
 export class RawSipCall {
@@ -74,8 +78,8 @@ export class RawSipCall {
     const sdpAddress = this.options.sdpAddress ?? '127.0.0.1';
     const sdp = [
       'v=0', `o=raw 1 1 IN IP4 127.0.0.1`, 's=-', `c=IN IP4 ${sdpAddress}`, 't=0 0',
-      `m=audio ${this.options.sdpPort ?? this.rtpPort} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=sendrecv', '',
+      `m=audio ${this.options.sdpPort ?? this.rtpPort} ${this.options.sdpProfile ?? 'RTP/AVP'} 0 101`, 'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', ...(this.options.sdpAttributes ?? []), 'a=sendrecv', '',
     ].join('\r\n');
     this.sendSip('INVITE', 1, sdp, 'z9hG4bK-inv-' + this.fromTag);
     await this.until(() => this.replies.some((r) => r.status >= 200), timeoutMs, 'a final response to the INVITE');

@@ -136,6 +136,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     // WebRTC media costs start-up (a DTLS certificate, werift in every media worker): on unless a test
     // needs it off would slow every e2e server on the shared machine, so tests with a browser turn it on.
     WEBRTC_MEDIA: 'false',
+    // One media worker (what `auto` gave on 2 cores until 2026-12-03): every worker adds start-up time
+    // to each of the suite's many servers on the shared machine; tests of several workers set it.
+    MEDIA_WORKERS: '1',
     ...env,
     SIP_PORT: String(sipPort),
     HTTP_PORT: String(httpPort),

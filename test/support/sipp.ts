@@ -25,6 +25,10 @@ export const SCENARIOS = {
   uacDtmfTalkBye: path.join(SCENARIO_DIR, 'uac-dtmf-talk-bye.xml'),
   /** Keys, then waits for the server's BYE and answers it. */
   uacDtmfAwaitBye: path.join(SCENARIO_DIR, 'uac-dtmf-await-bye.xml'),
+  /** PCMA only: presses 0, speaks (g711a.pcap twice), BYE once the -d pause after the second play is over. */
+  uacPcmaTalkBye: path.join(SCENARIO_DIR, 'uac-pcma-talk-bye.xml'),
+  /** PCMA only: presses 0, speaks (g711a.pcap once) while it waits for the server's BYE, and answers it. */
+  uacPcmaAwaitBye: path.join(SCENARIO_DIR, 'uac-pcma-await-bye.xml'),
   uacCancel: path.join(SCENARIO_DIR, 'uac-cancel.xml'),
   uacByeEarly: path.join(SCENARIO_DIR, 'uac-bye-early.xml'),
   uacNoAck: path.join(SCENARIO_DIR, 'uac-no-ack.xml'),

@@ -4,8 +4,10 @@
  * Handles what our tools write: baresip's sndfile module (RIFF, 16-bit signed PCM, 8 kHz mono),
  * sox output, and G.711 A-law/µ-law WAVs (format tags 6/7, 8-bit) a call recorder may write.
  * A file still being written (data size 0, 0xFFFFFFFF or past the end) is read up to its end.
+ * Also writes a test tone (a browser's fake microphone) and measures how much of a channel's energy
+ * is one frequency (Goertzel), to tell whose audio landed on which channel.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export type WavEncoding = 'pcm' | 'alaw' | 'ulaw';
 
@@ -173,4 +175,95 @@ export function activeSeconds(wav: Wav, threshold: number, channel = 0, windowMs
     if (rms(samples, from, from + step) > threshold) active += step;
   }
   return active / wav.sampleRate;
+}
+
+/**
+ * The frequency of a tone on `channel`, from the sign changes of its audible 20 ms windows only (RMS
+ * above `threshold`; silences and gaps are skipped). A pure tone reads as its frequency; noise, e.g.
+ * SRTP payloads played undecrypted, reads far higher (near half the sample rate).
+ */
+export function toneHz(wav: Wav, channel = 0, threshold = 0.02, window: TimeWindow = {}): number {
+  const samples = wav.samples[channel];
+  if (samples === undefined) throw new Error(`WAV has no channel ${channel}`);
+  const step = Math.max(1, Math.round(wav.sampleRate / 50));
+  const [start, end] = frameBounds(wav, window);
+  let crossings = 0;
+  let counted = 0;
+  for (let from = start; from + step <= end; from += step) {
+    if (rms(samples, from, from + step) <= threshold) continue;
+    let last = 0;
+    for (let i = from; i < from + step; i += 1) {
+      const v = samples[i] ?? 0;
+      if (Math.abs(v) < 0.002) continue;
+      const sign = Math.sign(v);
+      if (last !== 0 && sign !== last) crossings += 1;
+      last = sign;
+    }
+    counted += step;
+  }
+  return counted === 0 ? 0 : (crossings / 2) * (wav.sampleRate / counted);
+}
+
+export interface ToneOptions {
+  readonly frequencyHz: number;
+  readonly seconds: number;
+  /** Default 48 000 (what Chromium's fake capture device plays best). */
+  readonly sampleRate?: number;
+  /** 0..1 of full scale, default 0.5. */
+  readonly amplitude?: number;
+}
+
+/** Writes a mono 16-bit PCM WAV of one sine tone (e.g. for --use-file-for-fake-audio-capture). */
+export function writeToneWav(path: string, options: ToneOptions): void {
+  const rate = options.sampleRate ?? 48_000;
+  const frames = Math.round(options.seconds * rate);
+  const amplitude = options.amplitude ?? 0.5;
+  const data = Buffer.alloc(frames * 2);
+  for (let i = 0; i < frames; i += 1) {
+    data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * options.frequencyHz * i) / rate)), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(FORMAT_PCM, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([header, data]));
+}
+
+/**
+ * The share (0..1) of a channel's energy over the window that lies at `frequencyHz`: Goertzel power
+ * of 50 ms blocks (rectangular window; 20 Hz bins at 8 kHz) over the blocks' total energy. A clean
+ * sine at a bin frequency gives ≈1, speech or silence near 0. 0 when the window has no energy at all.
+ */
+export function toneShare(wav: Wav, frequencyHz: number, channel: number, window: TimeWindow = {}): number {
+  const samples = wav.samples[channel];
+  if (samples === undefined) throw new Error(`WAV has no channel ${channel}`);
+  const [from, to] = frameBounds(wav, window);
+  const block = Math.max(1, Math.round(wav.sampleRate * 0.05));
+  const coefficient = 2 * Math.cos((2 * Math.PI * frequencyHz) / wav.sampleRate);
+  let tone = 0;
+  let total = 0;
+  for (let start = from; start + block <= to; start += block) {
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = start; i < start + block; i += 1) {
+      const x = samples[i] ?? 0;
+      total += x * x;
+      const s0 = x + coefficient * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    // |X(f)|² = s1² + s2² − c·s1·s2; a sine of amplitude A puts (A·N/2)² there and A²·N/2 in Σx².
+    tone += ((s1 * s1 + s2 * s2 - coefficient * s1 * s2) * 2) / block;
+  }
+  return total > 0 ? tone / total : 0;
 }

@@ -22,6 +22,7 @@ import * as m0024 from './0024-ivr-measures.js';
 import * as m0026 from './0026-report-order-days.js';
 import * as m0027 from './0027-report-queue-days.js';
 import * as m0028 from './0028-fill-report-aggregates.js';
+import * as m0029 from './0029-red-orders-covering.js';
 
 /**
  * Every migration, in order. Listed statically (not globbed) so the same list runs from tsx and
@@ -50,4 +51,5 @@ export const migrationList: readonly RunnableMigration<QueryInterface>[] = [
   { name: '0026-report-order-days', up: m0026.up, down: m0026.down },
   { name: '0027-report-queue-days', up: m0027.up, down: m0027.down },
   { name: '0028-fill-report-aggregates', up: m0028.up, down: m0028.down },
+  { name: '0029-red-orders-covering', up: m0029.up, down: m0029.down },
 ];

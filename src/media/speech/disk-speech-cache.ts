@@ -36,6 +36,7 @@ export class DiskSpeechCache implements Synthesizer {
   private bytes = 0;
   /** Counters for tests and logs. */
   readonly stats = { hits: 0, misses: 0, writes: 0, evictions: 0, errors: 0 };
+  private readonly writing = new Set<Promise<void>>();
 
   private constructor(
     private readonly inner: Synthesizer,
@@ -82,8 +83,15 @@ export class DiskSpeechCache implements Synthesizer {
     this.stats.misses++;
     const audio = await this.inner.synthesize(text, signal);
     // The caller need not wait for the disk: a failed write only costs a synthesis later.
-    void this.write(key, audio);
+    const writing = this.write(key, audio);
+    this.writing.add(writing);
+    void writing.finally(() => this.writing.delete(writing));
     return audio;
+  }
+
+  /** Resolves once every write started so far (and the evictions it caused) has finished. */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
   private file(key: string): string {

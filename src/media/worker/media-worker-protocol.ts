@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { PlaybackOutcome, RecordOptions, RecordResult } from '../media-types.js';
 import type { MediaErrorCode } from '../media-error.js';
 import type { Codec, NegotiatedMedia } from '../sdp-negotiator.js';
+import type { SdesPolicy } from '../srtp/sdes-crypto.js';
 import type { DtlsIdentity } from '../webrtc/dtls-identity.js';
 
 /**
@@ -40,6 +41,8 @@ export interface MediaWorkerData {
   readonly counters: SharedArrayBuffer;
   /** The process's DTLS certificate for WebRTC legs (the main thread writes its fingerprint in SDP); absent: no WebRTC. */
   readonly dtls: DtlsIdentity | undefined;
+  /** SRTP_SDES: not `off` loads werift's SRTP before 'ready' (SDES keys are negotiated on the main thread). */
+  readonly sdesPolicy: SdesPolicy;
 }
 
 /** Slots of MediaWorkerData.counters (Float64Array), written by the worker, read by the main thread. */
@@ -51,8 +54,11 @@ export const COUNTER = {
   /** The worker's event-loop delay over the last second: p99 and max, in ms. */
   lagP99Ms: 2,
   lagMaxMs: 3,
+  /** SRTP packets of SDES legs that failed authentication (forged, wrong key, garbage), and replays. */
+  srtpAuthFailed: 4,
+  srtpReplayed: 5,
 } as const;
-export const COUNTER_SLOTS = 4;
+export const COUNTER_SLOTS = 6;
 
 export type WorkerCommand =
   | { readonly type: 'create'; readonly session: number; readonly callId: string }

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MediaWorkerData, WorkerCommand, WorkerEvent } from './media-worker-protocol.js';
 import { forwardingLogger } from './worker-log-forwarder.js';
 import { WorkerMediaRuntime } from './worker-media-runtime.js';
+import { loadSdesSrtp } from '../srtp/sdes-srtp-loader.js';
 import { loadWebRtcTransport } from '../webrtc/webrtc-loader.js';
 
 /**
@@ -22,7 +23,9 @@ port.on('message', (cmd: WorkerCommand) => {
 // With WebRTC on, werift (~0.5 s of CPU to load) is loaded before 'ready': loaded at a browser's first
 // ICE check instead, the answers come too late on a busy machine and the browser gives up on them.
 // A failed load leaves the worker up for plain RTP; WebRTC legs then log why they cannot start.
-const preload = data.dtls === undefined ? Promise.resolve() : loadWebRtcTransport().then(() => undefined, () => undefined);
-void preload.then(() => {
+// SDES legs (SRTP_SDES not off) load werift's SRTP the same way: the first packets of a call are not held for it.
+const webrtcPreload = data.dtls === undefined ? Promise.resolve() : loadWebRtcTransport().then(() => undefined, () => undefined);
+const sdesPreload = data.sdesPolicy === 'off' ? Promise.resolve() : loadSdesSrtp().then(() => undefined, () => undefined);
+void Promise.all([webrtcPreload, sdesPreload]).then(() => {
   post({ type: 'ready' });
 });

@@ -156,8 +156,13 @@ export class WorkerMediaRuntime {
       comfortSilence: this.data.comfortSilence,
       relatchSilenceMs: this.data.relatchSilenceMs,
       dtls: this.data.dtls,
+      sdesPolicy: this.data.sdesPolicy,
       onForeignPacket: () => {
         this.counters[COUNTER.foreignDropped] = (this.counters[COUNTER.foreignDropped] ?? 0) + 1;
+      },
+      onSrtpDropped: (reason) => {
+        const slot = reason === 'auth' ? COUNTER.srtpAuthFailed : COUNTER.srtpReplayed;
+        this.counters[slot] = (this.counters[slot] ?? 0) + 1;
       },
       onClose: (s) => {
         this.sessions.delete(id);

@@ -3,6 +3,7 @@ import { TypedEmitter } from '../../shared/typed-emitter.js';
 import { MediaError } from '../media-error.js';
 import type { PlaybackOutcome, PlayOptions, RecordOptions, RecordResult, RtpSession, RtpSessionEvents } from '../media-types.js';
 import { SdpNegotiator, type Codec, type NegotiatedMedia, type OfferOptions } from '../sdp-negotiator.js';
+import type { SdesPolicy } from '../srtp/sdes-crypto.js';
 import type { DtlsFingerprint } from '../webrtc/dtls-identity.js';
 import type { WorkerCommand } from './media-worker-protocol.js';
 
@@ -61,8 +62,9 @@ export class WorkerRtpSession implements RtpSession {
     private readonly owner: WorkerSessionOwner,
     private readonly logger: Logger,
     dtlsFingerprint?: DtlsFingerprint,
+    sdesPolicy?: SdesPolicy,
   ) {
-    this.negotiator = new SdpNegotiator(publicAddress, localPort, dtlsFingerprint);
+    this.negotiator = new SdpNegotiator(publicAddress, localPort, dtlsFingerprint, sdesPolicy);
     this.events.reportListenerErrorsTo((event, err) => {
       logger.error('RTP session listener failed', { callId, event, err });
     });
@@ -76,13 +78,16 @@ export class WorkerRtpSession implements RtpSession {
     return this.closed || this.lost;
   }
 
-  setSignallingAddress(address: string): void {
+  /** See RtpSession.setSignallingAddress: the transport stays here, where the SDP (and its keys) is negotiated. */
+  setSignallingAddress(address: string, transport?: string): void {
+    if (transport !== undefined) this.negotiator.setSignallingTransport(transport);
     this.post({ type: 'signalling-address', session: this.id, address });
   }
 
   answerOffer(offerSdp: string): string {
     this.assertOpen();
-    const { sdp, media } = this.negotiator.answer(offerSdp);
+    const { sdp, media, sdesIgnored } = this.negotiator.answer(offerSdp);
+    if (sdesIgnored !== undefined) this.logger.warn('SRTP offer not used', { callId: this.callId, why: sdesIgnored });
     const current = this.media;
     if (current === undefined || !this.confirmed || sameRemote(current.remote, media.remote)) {
       this.pending = undefined;

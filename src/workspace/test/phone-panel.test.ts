@@ -2,7 +2,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import PhonePanel from '../src/components/agent/PhonePanel.vue';
-import { MIC_REFUSED, createWebPhone, qualityFrom, type PhoneDeps, type PhoneSession, type PhoneUa, type UaConfig, type WebPhone } from '../src/phone/web-phone';
+import { MIC_REFUSED, TAKEN_OVER_TEXT, createWebPhone, qualityFrom, type PhoneDeps, type PhoneSession, type PhoneUa, type UaConfig, type WebPhone } from '../src/phone/web-phone';
 
 type Listener = (e: unknown) => void;
 
@@ -70,18 +70,24 @@ class FakeSession extends Emitter implements PhoneSession {
   sendDTMF(tones: string, options?: unknown): void {
     this.done.push(['dtmf', tones, options]);
   }
+  renegotiate(): boolean {
+    this.done.push(['renegotiate']);
+    return true;
+  }
 }
 
 const track = { kind: 'audio', stop: vi.fn(), enabled: true };
 const stream = { getTracks: () => [track], getAudioTracks: () => [track] } as unknown as MediaStream;
 
-function rig(overrides: Partial<PhoneDeps> = {}): { phone: WebPhone; ua: () => FakeUa; configs: UaConfig[] } {
+function rig(overrides: Partial<PhoneDeps> = {}): { phone: WebPhone; ua: () => FakeUa; configs: UaConfig[]; uas: FakeUa[] } {
   let ua: FakeUa | undefined;
+  const uas: FakeUa[] = [];
   const configs: UaConfig[] = [];
   const phone = createWebPhone({
     createUa: (c) => {
       configs.push(c);
       ua = new FakeUa();
+      uas.push(ua);
       return ua;
     },
     fetchCredentials: () => Promise.resolve({ extension: '8001', realm: 'hotline12345', ha1: 'a'.repeat(32) }),
@@ -105,6 +111,7 @@ function rig(overrides: Partial<PhoneDeps> = {}): { phone: WebPhone; ua: () => F
       return ua;
     },
     configs,
+    uas,
   };
 }
 
@@ -242,6 +249,74 @@ describe('PhonePanel (网页话机)', () => {
     expect(phone.state.outputs).toEqual([{ deviceId: 'spk-1', label: '耳麦听筒' }]);
     await phone.chooseInput('mic-1');
     expect(phone.state.inputId).toBe('mic-1');
+  });
+
+  async function activeCall(ua: FakeUa, phone: WebPhone): Promise<FakeSession> {
+    const session = await ring(ua);
+    await phone.answer();
+    session.emit('confirmed');
+    await flushPromises();
+    return session;
+  }
+
+  it('when the server closes the socket with 4001 (another tab or the desk phone registered), it shows 已被接管, stops without reconnecting, and 在此接听 registers again', async () => {
+    const { phone, uas, configs } = rig();
+    const w = mountPanel(phone);
+    await phone.start();
+    const first = uas[0];
+    if (first === undefined) throw new Error('no UA');
+    first.emit('registered');
+    first.emit('disconnected', { code: 4001, error: false });
+    first.emit('unregistered');
+    await flushPromises();
+    expect(w.get('[data-test="phone-registration"]').text()).toBe('已被接管');
+    expect(w.get('[data-test="phone-taken-over"]').text()).toContain(TAKEN_OVER_TEXT);
+    expect(first.calls).toEqual(['start', 'stop']);
+    await w.get('[data-test="phone-take-back"]').trigger('click');
+    await flushPromises();
+    expect(configs).toHaveLength(2);
+    expect(uas[1]?.calls).toEqual(['start']);
+    expect(w.get('[data-test="phone-registration"]').text()).toBe('正在注册…');
+    uas[1]?.emit('registered');
+    await flushPromises();
+    expect(w.get('[data-test="phone-registration"]').text()).toBe('已注册');
+    expect(w.find('[data-test="phone-taken-over"]').exists()).toBe(false);
+  });
+
+  it('when the socket drops during a call, it shows 正在注册… and, back on a new socket, re-INVITEs to carry the call over', async () => {
+    const { phone, ua } = rig();
+    const w = mountPanel(phone);
+    await phone.start();
+    ua().emit('registered');
+    const session = await activeCall(ua(), phone);
+    ua().emit('disconnected', { code: 1006, error: true });
+    ua().emit('unregistered'); // JsSIP reports the registration gone with the socket
+    await flushPromises();
+    expect(w.get('[data-test="phone-registration"]').text()).toBe('正在注册…');
+    expect(w.get('[data-test="phone-call-state"]').text()).toBe('通话中');
+    expect(session.done.map((d) => d[0])).not.toContain('renegotiate');
+    ua().emit('connected');
+    ua().emit('registered');
+    await flushPromises();
+    expect(session.done.map((d) => d[0])).toContain('renegotiate');
+    expect(w.get('[data-test="phone-registration"]').text()).toBe('已注册');
+    expect(w.get('[data-test="phone-call-state"]').text()).toBe('通话中');
+    expect(ua().calls).toEqual(['start']);
+  });
+
+  it('when the desk says the server ended the call (it left 通话中), the phone ends the call it still holds; a ringing call is left to the server', async () => {
+    const { phone, ua } = rig();
+    const w = mountPanel(phone);
+    await phone.start();
+    const ringing = await ring(ua());
+    phone.serverCallEnded();
+    expect(ringing.done).toEqual([]);
+    ringing.emit('failed');
+    const session = await activeCall(ua(), phone);
+    phone.serverCallEnded();
+    await flushPromises();
+    expect(session.done.at(-1)).toEqual(['terminate', undefined]);
+    expect(w.find('[data-test="phone-call"]').exists()).toBe(false);
   });
 
   it('qualityFrom ignores video and reads no loss as 0%', () => {

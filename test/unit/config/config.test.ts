@@ -15,6 +15,16 @@ describe('config', () => {
     expect(c.publicAddress).to.equal('127.0.0.1');
   });
 
+  it('when SRTP_SDES is unset it is offer; off and require are taken; anything else is refused naming the key and the choices', () => {
+    expect(loadConfig({}, noDotenv).SRTP_SDES).to.equal('offer');
+    expect(loadConfig({ SRTP_SDES: 'require' }, noDotenv).SRTP_SDES).to.equal('require');
+    expect(loadConfig({ SRTP_SDES: 'off' }, noDotenv).SRTP_SDES).to.equal('off');
+    expect(() => loadConfig({ SRTP_SDES: 'mandatory' }, noDotenv))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/^config: SRTP_SDES \(got "mandatory"\): must be off, offer or require/);
+  });
+
   it('when a port is not a number, it names the key and the value', () => {
     expect(() => loadConfig({ SIP_PORT: 'abc' }, noDotenv))
       .to.throw(ConfigError)

@@ -13,8 +13,8 @@ const noDotenv = '/nonexistent/.env';
 describe('createMediaEngine and MEDIA_WORKERS', function () {
   this.timeout(30_000);
 
-  it('when MEDIA_WORKERS is auto, it picks one worker per CPU beyond the first, at least 1 and at most 4', () => {
-    expect([1, 2, 3, 8, 64].map((cpus) => mediaWorkerCount('auto', cpus))).to.deep.equal([1, 1, 2, 4, 4]);
+  it('when MEDIA_WORKERS is auto, it picks one worker per CPU, at least 1 and at most 4', () => {
+    expect([1, 2, 3, 8, 64].map((cpus) => mediaWorkerCount('auto', cpus))).to.deep.equal([1, 2, 3, 4, 4]);
     expect(mediaWorkerCount(0, 8)).to.equal(0);
     expect(mediaWorkerCount(6, 2)).to.equal(6);
   });

@@ -17,9 +17,6 @@ class CountingSynth implements Synthesizer {
 }
 
 const signal = new AbortController().signal;
-/** The cache writes after answering: let its file I/O finish. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
-
 describe('DiskSpeechCache', () => {
   let dir: string;
   let clock: number;
@@ -40,7 +37,7 @@ describe('DiskSpeechCache', () => {
     const first = new CountingSynth();
     const before = await open(first);
     const audio = await before.synthesize('朝阳区水务局', signal);
-    await settle();
+    await before.flush();
     const second = new CountingSynth();
     const after = await open(second);
     expect(after.size.entries).to.equal(1);
@@ -51,8 +48,9 @@ describe('DiskSpeechCache', () => {
 
   it('when the voice changes, the same text is a new entry', async () => {
     const synth = new CountingSynth();
-    await (await open(synth, 10_000, 'v1')).synthesize('你好', signal);
-    await settle();
+    const v1 = await open(synth, 10_000, 'v1');
+    await v1.synthesize('你好', signal);
+    await v1.flush();
     await (await open(synth, 10_000, 'v2')).synthesize('你好', signal);
     expect(synth.asked).to.deep.equal(['你好', '你好']);
   });
@@ -60,7 +58,7 @@ describe('DiskSpeechCache', () => {
   it('names files by a hash only: no text (and no path) reaches the file system', async () => {
     const cache = await open(new CountingSynth());
     await cache.synthesize('../../etc/passwd 张三 13800138000', signal);
-    await settle();
+    await cache.flush();
     const names = await readdir(dir);
     expect(names).to.have.length(1);
     expect(names[0]).to.match(/^[0-9a-f]{64}\.ulaw$/);
@@ -73,13 +71,13 @@ describe('DiskSpeechCache', () => {
     for (const text of ['a', 'b']) {
       clock += 1000;
       await cache.synthesize(text, signal);
-      await settle();
+      await cache.flush();
     }
     clock += 1000;
     await cache.synthesize('a', signal); // a is used again: b is now the oldest
     clock += 1000;
     await cache.synthesize('c', signal);
-    await settle();
+    await cache.flush();
     expect(cache.size).to.deep.equal({ entries: 2, bytes: 200 });
     expect(cache.stats.evictions).to.equal(1);
     const fresh = new CountingSynth(100);
@@ -103,7 +101,7 @@ describe('DiskSpeechCache', () => {
     const synth = new CountingSynth();
     const cache = await open(synth);
     await cache.synthesize('x', signal);
-    await settle();
+    await cache.flush();
     for (const name of await readdir(dir)) await rm(path.join(dir, name));
     expect((await cache.synthesize('x', signal)).length).to.equal(100);
     expect(synth.asked).to.deep.equal(['x', 'x']);

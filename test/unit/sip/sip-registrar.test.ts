@@ -87,6 +87,22 @@ describe('SipTelephony: registrar', () => {
     expect(tel.isRegistered('8001')).to.equal(false);
   });
 
+  it('when a phone that lost the extension to a newer one unregisters (Expires: 0), only its own Contact goes: the newer binding stays (RFC 3261 §10.3)', async () => {
+    const newer = await RawSipClient.udp(port);
+    try {
+      const old = new Registration(client, port);
+      expect((await old.register({ user: '8001', password: 'secret' })).status).to.equal(200);
+      expect((await new Registration(newer, port).register({ user: '8001', password: 'secret' })).status).to.equal(200);
+      const bye = await old.register({ user: '8001', password: 'secret', expires: 0 });
+      expect(bye.status).to.equal(200);
+      expect(tel.isRegistered('8001')).to.equal(true);
+      // §10.3 step 8: the 200 lists what is still bound, the newer phone.
+      expect(bye.headers.contact).to.have.nested.property('[0].uri', `sip:8001@127.0.0.1:${newer.port}`);
+    } finally {
+      newer.close();
+    }
+  });
+
   it('when the interval is shorter than the minimum, it answers 423 with Min-Expires', async () => {
     await tel.close();
     ({ tel, port } = await startEngine({ credentials: new MemoryCredentials({ '8001': 'secret' }), realm: REALM }));

@@ -16,6 +16,10 @@ export function createJsSipUa(config: UaConfig): PhoneUa {
     // The server's REGISTER expiry bounds this; a short one finds a dead socket soon.
     register_expires: 300,
     session_timers: false,
+    // A dropped socket is retried after 2 s (JsSIP's first try), well inside the server's call grace
+    // (SIP_WS_CALL_GRACE_S, 5 s); later tries at most 10 s apart, so a tab is back soon after an outage.
+    connection_recovery_min_interval: 2,
+    connection_recovery_max_interval: 10,
     user_agent: 'hotline-workspace (JsSIP)',
   });
   return {

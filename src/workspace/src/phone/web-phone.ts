@@ -15,7 +15,7 @@ import { reactive } from 'vue';
 import type { SipCredentialsJson } from '@wire/users';
 import { api } from '../api/http';
 
-export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'unregistered' | 'failed';
+export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'unregistered' | 'failed' | 'taken-over';
 export type CallState = 'ringing' | 'answering' | 'active' | 'ended';
 
 export const REGISTRATION_NAMES: Record<RegistrationState, string> = {
@@ -24,7 +24,15 @@ export const REGISTRATION_NAMES: Record<RegistrationState, string> = {
   registered: '已注册',
   unregistered: '未注册',
   failed: '注册失败',
+  'taken-over': '已被接管',
 };
+
+/**
+ * The server closes a taken-over phone's WebSocket with this code (src/sip/ws-flow-keeper.ts
+ * FLOW_TAKEN_OVER): another tab or the desk softphone registered the extension since.
+ */
+export const TAKEN_OVER_CLOSE_CODE = 4001;
+export const TAKEN_OVER_TEXT = '本分机已在另一个网页或话机上注册，来电转到那里。';
 
 export const MIC_REFUSED = '麦克风权限被拒绝：请在浏览器地址栏左侧的权限设置中允许本站使用麦克风，然后再接听。';
 export const MIC_MISSING = '没有找到麦克风：请插好耳麦后再接听。';
@@ -42,6 +50,8 @@ export interface PhoneSession {
   hold(): boolean;
   unhold(): boolean;
   sendDTMF(tones: string, options?: { transportType?: 'INFO' | 'RFC2833'; duration?: number; interToneGap?: number }): void;
+  /** A re-INVITE with a fresh offer (JsSIP's renegotiate); false when one cannot be sent now. */
+  renegotiate(): boolean;
 }
 
 /** The subset of JsSIP's UA the phone uses. */
@@ -117,6 +127,11 @@ export interface WebPhone {
   stop(): void;
   answer(): Promise<void>;
   hangup(): void;
+  /**
+   * The desk says the server has no call for the agent any more (it left 通话中): a call still up
+   * here lost its signalling (its socket was down past the server's grace) and ends here too.
+   */
+  serverCallEnded(): void;
   toggleMute(): void;
   toggleHold(): void;
   sendDigit(digit: string): void;
@@ -258,6 +273,33 @@ export function createWebPhone(deps: PhoneDeps): WebPhone {
     });
   }
 
+  /** Another phone took the extension: this one stops (no reconnect) until the agent takes it back. */
+  function takenOver(agent: PhoneUa): void {
+    generation++;
+    ua = null;
+    if (session !== null) session.terminate();
+    endCall();
+    state.call = null;
+    state.registration = 'taken-over';
+    state.error = null;
+    // After JsSIP has handled the close (it marks the registration gone first, so stop() sends no
+    // REGISTER over the dead socket and cancels the reconnect it planned).
+    queueMicrotask(() => {
+      agent.stop();
+    });
+  }
+
+  /** Back on a new socket with a call up: a re-INVITE over it moves the call there. */
+  function resumeCall(): void {
+    const s = session;
+    if (s === null || state.call?.state !== 'active') return;
+    try {
+      s.renegotiate();
+    } catch {
+      // JsSIP refuses while another re-INVITE is pending; that one carries the call over too.
+    }
+  }
+
   function ringingCall(s: PhoneSession): PhoneCall | null {
     return session === s && state.call?.state === 'ringing' ? state.call : null;
   }
@@ -302,8 +344,12 @@ export function createWebPhone(deps: PhoneDeps): WebPhone {
         state.registration = 'registered';
         state.error = null;
       });
+      // The socket dropped: JsSIP reconnects by itself and registers again; a call up meanwhile is
+      // carried over by a re-INVITE on the new socket (the server waits SIP_WS_CALL_GRACE_S for it).
+      let dropped = false;
       agent.on('unregistered', () => {
-        if (ua === agent) state.registration = 'unregistered';
+        // JsSIP also reports the registration gone when the socket drops: it is coming back.
+        if (ua === agent) state.registration = dropped ? 'connecting' : 'unregistered';
       });
       agent.on('registrationFailed', (e) => {
         if (ua !== agent) return;
@@ -311,8 +357,19 @@ export function createWebPhone(deps: PhoneDeps): WebPhone {
         const cause = (e as { cause?: string }).cause;
         state.error = cause === 'Authentication Error' ? '分机或 SIP 密码不对：请管理员重设 SIP 密码' : `注册失败（${cause ?? '未知原因'}）`;
       });
-      agent.on('disconnected', () => {
-        if (ua === agent && state.registration === 'registered') state.registration = 'connecting';
+      agent.on('disconnected', (e) => {
+        if (ua !== agent) return;
+        if ((e as { code?: unknown } | null)?.code === TAKEN_OVER_CLOSE_CODE) {
+          takenOver(agent);
+          return;
+        }
+        dropped = true;
+        if (state.registration === 'registered' || state.registration === 'unregistered') state.registration = 'connecting';
+      });
+      agent.on('connected', () => {
+        if (ua !== agent || !dropped) return;
+        dropped = false;
+        resumeCall();
       });
       agent.on('newRTCSession', (e) => {
         if (ua === agent) onSession((e as { session: PhoneSession }).session);
@@ -361,6 +418,17 @@ export function createWebPhone(deps: PhoneDeps): WebPhone {
       const s = session;
       if (s === null) return;
       s.terminate(state.call?.state === 'ringing' ? { status_code: 486 } : undefined);
+      endCall();
+    },
+
+    serverCallEnded() {
+      const s = session;
+      if (s === null || (state.call?.state !== 'active' && state.call?.state !== 'answering')) return;
+      try {
+        s.terminate(); // Its BYE may find no socket: the call is over for the server anyway.
+      } catch {
+        // JsSIP refuses to terminate a session it already ended.
+      }
       endCall();
     },
 
