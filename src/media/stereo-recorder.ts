@@ -62,8 +62,11 @@ export class StereoRecorder implements ClockSubscriber {
     if (this.closing !== undefined) return;
     const track = this.tracks[channel];
     const arrival = Math.max(0, Math.floor((arrivedAt - this.start) / PTIME_MS)) * SLOT;
-    let pos = Math.max(track.next, this.written * SLOT);
+    // The gap is measured from where this side's audio ended, before the written point clamps it: a
+    // side silent since slot 5 that speaks again at slot 21 starts at 21, not at the written point (18).
+    let pos = track.next;
     if (arrival - pos > GAP_SLOTS * SLOT) pos = arrival;
+    pos = Math.max(pos, this.written * SLOT);
     if (pos - arrival > MAX_AHEAD_SLOTS * SLOT) return;
     const table = codec === 'PCMA' ? ALAW_TO_LINEAR : ULAW_TO_LINEAR;
     let i = 0;

@@ -78,12 +78,12 @@ describe(`automatic supervision calls, end to end (${testDbKind()})`, function (
   }
 
   it('when the orders are overdue but it is outside calling hours, no call is placed', async () => {
+    const mark = answering.mark();
     const server = await startServer(
       { CLOCK_OFFSET_S: offsetFor(LATER), SUPERVISION_CRON: '*/2 * * * * *', CALLING_HOURS: '00:00-01:00' },
       { databaseUrl: database.url },
     );
     try {
-      const mark = answering.mark();
       await sleep(7000);
       expect(answering.events.slice(mark).map((e) => e.type)).to.not.include('CALL_ESTABLISHED');
       const t = await ticket(server, codes.acked);
@@ -94,6 +94,9 @@ describe(`automatic supervision calls, end to end (${testDbKind()})`, function (
   });
 
   it('when an order is overdue, the liaison is called, presses 1, and the acknowledgement and escalation are on the order; an unanswered liaison is tried twice and no more', async () => {
+    // Marked before the start: the first sweep can call and be answered before startServer returns
+    // (CI saw the call answered 55 ms after the start, and the wait after it got no event at all).
+    const mark = answering.mark();
     const server = await startServer(
       {
         CLOCK_OFFSET_S: offsetFor(LATER),
@@ -106,8 +109,9 @@ describe(`automatic supervision calls, end to end (${testDbKind()})`, function (
       { databaseUrl: database.url },
     );
     try {
-      const mark = answering.mark();
-      await answering.waitForEvent('CALL_ESTABLISHED', 20_000, mark);
+      await answering.waitForEvent('CALL_ESTABLISHED', 30_000, mark).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\nserver log:\n${server.tail(60)}\nbaresip:\n${answering.tail(30)}`);
+      });
       // The prompt reads the code digit by digit before it asks: press 1 until the server hangs up.
       const closed = answering.waitForEvent('CALL_CLOSED', 45_000, mark);
       const state = { done: false };

@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sinon from 'sinon';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { encodeAlaw, encodeUlaw } from '../../../src/media/g711.js';
+import { MediaClock } from '../../../src/media/media-clock.js';
 import { RtpMediaEngine } from '../../../src/media/rtp-media-engine.js';
+import { StereoRecorder } from '../../../src/media/stereo-recorder.js';
 import { rms, stereoChannels, tone, voiced, zeroCrossingHz } from './tone.js';
 import { UdpPeer, offerCodec, sleep, sleepUntil } from './udp-peer.js';
 
@@ -173,5 +176,31 @@ describe('StereoRecorder (bridge recording)', () => {
     const wav = readStereo(await readFile(path));
     expect(wav.header.dataSize).to.equal(wav.fileSize - 44);
     expect(wav.left.length).to.be.above(0);
+  });
+
+  it('when a side speaks again after silence, or for the first time, its audio starts on its arrival slot even when the grid is written up to 3 slots before it', async () => {
+    const now = sinon.stub(performance, 'now').returns(1000);
+    const path = join(dir, 'restart.wav');
+    const clock = new MediaClock(silentLogger());
+    try {
+      const recorder = new StereoRecorder(path, clock, silentLogger());
+      const caller = encodeUlaw(tone(440, 5 * 160));
+      for (let i = 0; i < 5; i++) recorder.push(0, caller.subarray(i * 160, (i + 1) * 160), 'PCMU', 1000 + i * 20);
+      // Slot 21: the tick has written the grid up to slot 18 (3 slots of delay for late packets).
+      now.returns(1000 + 21 * 20 + 5);
+      recorder.onTick();
+      const again = encodeUlaw(tone(440, 160));
+      recorder.push(0, again, 'PCMU', 1000 + 21 * 20 + 5);
+      recorder.push(1, encodeAlaw(tone(1000, 160)), 'PCMA', 1000 + 21 * 20 + 5);
+      await recorder.close();
+    } finally {
+      now.restore();
+      clock.close();
+    }
+    const wav = readStereo(await readFile(path));
+    const soundSlots = (ch: Int16Array): number[] =>
+      Array.from({ length: Math.floor(ch.length / 160) }, (_, k) => k).filter((k) => rms(ch.subarray(k * 160, (k + 1) * 160)) > 1000);
+    expect(soundSlots(wav.left)).to.deep.equal([0, 1, 2, 3, 4, 21]);
+    expect(soundSlots(wav.right)).to.deep.equal([21]);
   });
 });
