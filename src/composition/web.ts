@@ -176,6 +176,7 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items.map(toTicketJson),
     openCallbacks: () => durableRecords.acd.listOpenCallbackRequests(50),
     hangupAgentCall: (agentId) => dispatcher.hangupAgentCall(agentId),
+    registeredPhone: (extension) => calls.telephony.registeredPhone(extension),
     preview,
     clock,
     logger,

@@ -5,6 +5,7 @@ import type { MediaEngine } from '../media/media-types.js';
 import { InvalidStateError } from '../shared/app-error.js';
 import { systemClock, type Clock, type Timer } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
+import type { RegisteredPhone } from '../shared/wire/agent-desk.js';
 import type {
   BridgeHandle, CallLeg, DialRequest, RegistrationEvents, SipCredentialStore, Telephony, TelephonyEvents, TelephonyPbx,
 } from '../telephony/call-leg.js';
@@ -217,6 +218,13 @@ export class SipTelephony implements Telephony, TelephonyPbx {
   /** True while the extension has an unexpired registration. */
   isRegistered(extension: string): boolean {
     return this.registrar?.isRegistered(extension) ?? false;
+  }
+
+  /** How the extension is registered: a browser phone (WebSocket or WebRTC contact), a desk phone, or not. */
+  registeredPhone(extension: string): RegisteredPhone {
+    const binding = this.registrar?.lookup(extension);
+    if (binding === undefined) return null;
+    return binding.webrtc ? 'browser' : 'desk';
   }
 
   /**

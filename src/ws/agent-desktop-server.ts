@@ -10,7 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { AppError } from '../shared/app-error.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { TypedEmitter } from '../shared/typed-emitter.js';
-import type { CallerHistoryOrderJson } from '../shared/wire/agent-desk.js';
+import type { CallerHistoryOrderJson, RegisteredPhone } from '../shared/wire/agent-desk.js';
 import { desktopCommand, toCallbackItemJson, type DesktopCommand, type DesktopPush } from './agent-desktop-messages.js';
 import { PASSWORD_CHANGE_REQUIRED_CLOSE, SessionSockets, type SessionWatch } from './session-sockets.js';
 import { upgradeUrl } from './upgrade-guard.js';
@@ -47,6 +47,8 @@ export interface AgentDesktopDeps {
   /** Open callback requests shown on every desktop. */
   readonly openCallbacks: () => Promise<readonly CallbackRequest[]>;
   readonly hangupAgentCall: (agentId: string) => Promise<boolean>;
+  /** How the extension is registered now (said in `hello`); absent: never registered (no SIP engine). */
+  readonly registeredPhone?: (extension: string) => RegisteredPhone;
   /** Preview dialing for callback staff (next-task, dial, release-task). Absent: those commands are refused. */
   readonly preview?: DesktopPreview;
   readonly clock: Clock;
@@ -257,7 +259,7 @@ export class AgentDesktopServer {
       this.log.warn('desktop socket error', { agentId, error: err.message });
     });
     const snap = this.deps.acd.agent(agentId);
-    const hello: DesktopPush = { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null };
+    const hello: DesktopPush = { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null, phone: this.deps.registeredPhone?.(desk.extension) ?? null };
     if (snap !== undefined) {
       hello.inStateS = Math.max(0, Math.round((this.deps.clock.now() - snap.since) / 1000));
       hello.callId = snap.currentCallId;

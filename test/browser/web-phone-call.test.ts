@@ -134,12 +134,11 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
     return { page, errors };
   }
 
-  /** A new browser profile: signed in, 网页话机 on and 已注册, 示闲. */
+  /** A new browser profile: signed in, 网页话机 on by itself (no desk softphone) and 已注册, 示闲. */
   async function readyAgent(extension: string, on: Browser = chrome()): Promise<{ page: Page; errors: string[]; context: BrowserContext }> {
     const { context, page, errors } = await newDesk(on, relay().baseUrl);
     contexts.push(context);
     await signIn(page, `agent${extension}`, `pass-${extension}-secret`);
-    await page.locator('[data-test=web-phone-switch]').click();
     await registration(page, '已注册');
     await page.getByRole('button', { name: '示闲' }).click();
     await page.locator('[data-test=agent-state]', { hasText: '示闲' }).waitFor({ timeout: 10_000 });

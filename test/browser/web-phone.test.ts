@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from '../support/api-client.js';
+import { startBaresip } from '../support/baresip.js';
 import { launchChromium, newDesk, screenshot, signIn } from '../support/browser.js';
 import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
@@ -8,6 +9,7 @@ import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/te
 /**
  * The 网页话机 on the agent desk (issue 11): signed in, the tab registers the agent's extension with
  * JsSIP over ws://<host>/sip using the HA1 the server hands it; a wrong realm's HA1 would read 注册失败.
+ * Without a choice in the browser it starts by itself unless a desk softphone has the extension.
  */
 describe(`workspace: the browser phone registers over WebSocket (${testDbKind()})`, function () {
   this.timeout(90_000);
@@ -30,21 +32,67 @@ describe(`workspace: the browser phone registers over WebSocket (${testDbKind()}
     await database?.cleanup();
   });
 
-  it('shows 已注册 after sign-in and no page errors', async () => {
+  it('with no desk softphone on the extension, the phone registers by itself at sign-in: 已注册, the hint says why, no page errors', async () => {
     if (browser === undefined) throw new Error('no browser');
     const { context, page, errors } = await newDesk(browser, base());
     try {
       await signIn(page, 'agent8501', 'pass-8501-secret');
       expect(new URL(page.url()).pathname).to.equal('/agent');
-      // Off by default (the desk softphone keeps the extension): no phone panel until the agent turns it on.
-      await page.locator('[data-test=web-phone-switch]').waitFor();
-      expect(await page.locator('[data-test=phone-registration]').count()).to.equal(0);
-      await page.locator('[data-test=web-phone-switch]').click();
       await page.locator('[data-test=phone-registration]', { hasText: '已注册' }).waitFor({ timeout: 15_000 });
+      expect(await page.locator('[data-test=web-phone-hint]').textContent()).to.include('没有桌面话机');
+      expect(await page.locator('[data-test=web-phone-switch]').getAttribute('class')).to.include('is-checked');
       await screenshot(page, '50-web-phone-registered');
+      expect(errors).to.deep.equal([]);
+
+      // Turned off by the agent: unregistered, and remembered by this browser over a reload.
+      await page.locator('[data-test=web-phone-switch]').click();
+      await page.locator('[data-test=phone-registration]').waitFor({ state: 'detached', timeout: 5000 });
+      await page.reload();
+      await readyEnabled(page);
+      await sleep(1500);
+      expect(await page.locator('[data-test=phone-registration]').count()).to.equal(0);
+      expect(await page.locator('[data-test=web-phone-switch]').getAttribute('class')).to.not.include('is-checked');
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
     }
   });
+
+  it('with a desk softphone registered on the extension, a new browser keeps its phone off and the softphone keeps the extension', async () => {
+    if (browser === undefined || server === undefined) throw new Error('no browser');
+    const sipPort = server.sipPort;
+    const softphone = await startBaresip({ account: { user: '8501', password: 'sip-8501-secret', registrar: `127.0.0.1:${sipPort}`, register: true, answerMode: 'manual' } });
+    const { context, page, errors } = await newDesk(browser, base());
+    try {
+      const deskRegistered = (): boolean => (server?.logs() ?? '').split('\n').some((l) => l.includes('sip: extension registered') && l.includes('"webrtc":false'));
+      await waitUntil(deskRegistered, 15_000);
+      await signIn(page, 'agent8501', 'pass-8501-secret');
+      await readyEnabled(page);
+      await sleep(1500);
+      expect(await page.locator('[data-test=phone-registration]').count()).to.equal(0);
+      expect(await page.locator('[data-test=web-phone-switch]').getAttribute('class')).to.not.include('is-checked');
+      expect(await page.locator('[data-test=web-phone-hint]').textContent()).to.include('使用桌面话机');
+      await screenshot(page, '51-web-phone-desk-softphone');
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await context.close();
+      await softphone.stop();
+    }
+  });
+
+  async function readyEnabled(page: Page): Promise<void> {
+    // 示闲 is enabled once the desk's socket said hello (the page decides about its phone then).
+    const ready = page.getByRole('button', { name: '示闲', exact: true });
+    await waitUntil(() => ready.isEnabled(), 10_000);
+  }
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
+    await sleep(200);
+  }
+}

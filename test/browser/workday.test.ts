@@ -197,7 +197,9 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
     await sup.goto('/supervisor/wallboard');
     const card = sup.getByRole('list', { name: '坐席状态' }).getByRole('listitem').filter({ hasText: '分机 8301' });
     await card.filter({ hasText: '空闲' }).waitFor({ timeout: 10_000 });
-    expect(await card.textContent()).to.include('话务员李娜');
+    // The names come from the agent list, read beside the board's socket: a first frame may come before
+    // it and show 坐席 <id> for a moment (seen once); the name must follow.
+    await card.filter({ hasText: '话务员李娜' }).waitFor({ timeout: 5000 });
     const answeredToday = sup.getByRole('group', { name: '今日接通', exact: true });
     await waitUntil(async () => Number(/\d+/.exec((await answeredToday.textContent()) ?? '')?.[0] ?? '0') >= 1, 10_000);
     await screenshot(sup, '31-wallboard');

@@ -61,6 +61,9 @@ export interface PreviewTaskJson {
   readonly callback: { readonly id: number; readonly queue: string; readonly callerNumber: string; readonly requestedAt: string } | null;
 }
 
+/** How an extension is registered: `browser` (SIP over WebSocket / WebRTC contact), `desk` (UDP, TCP, TLS), none. */
+export type RegisteredPhone = 'browser' | 'desk' | null;
+
 /** What the server pushes to the desk (plain messages: the server builds them field by field). */
 export type DeskPushJson =
   | {
@@ -75,6 +78,12 @@ export type DeskPushJson =
       callId?: string | null;
       /** In a timed wrap-up (话后处理): seconds left before the agent is ready again by itself. */
       wrapUpLeftS?: number;
+      /**
+       * How the extension is registered as the desk connects: a browser phone (WebSocket), a desk
+       * softphone, or nothing. The page turns its 网页话机 on by itself unless a desk softphone has the
+       * extension (and the agent has not chosen in this browser).
+       */
+      phone?: RegisteredPhone;
     }
   | {
       type: 'state';

@@ -135,7 +135,7 @@ interface Rig {
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
-async function rig(options: { graceMs?: number; heartbeatMs?: number; agentProfile?: AgentDesktopDeps['agentProfile'] } = {}): Promise<Rig> {
+async function rig(options: { graceMs?: number; heartbeatMs?: number; agentProfile?: AgentDesktopDeps['agentProfile']; registeredPhone?: AgentDesktopDeps['registeredPhone'] } = {}): Promise<Rig> {
   const clock = new TestClock();
   const acd = new Acd({ clock, logger: silentLogger(), records: new MemoryAcdRecords(), queues: parseQueues(TEST_QUEUES_YAML, 'test-queues.yaml') });
   const server: Server = createServer();
@@ -150,6 +150,7 @@ async function rig(options: { graceMs?: number; heartbeatMs?: number; agentProfi
     callerHistory,
     openCallbacks: () => Promise.resolve(CALLBACKS),
     hangupAgentCall,
+    ...(options.registeredPhone === undefined ? {} : { registeredPhone: options.registeredPhone }),
     clock,
     logger: silentLogger(),
     heartbeatMs: options.heartbeatMs ?? 60_000,
@@ -244,9 +245,19 @@ describe('AgentDesktopServer', () => {
     const r = await rig();
     const desktop = await r.connect('', { headers: { authorization: 'Bearer agent-token' } });
 
-    expect(await desktop.next('hello')).to.deep.equal({ type: 'hello', agentId: '7', username: 'wang.li', extension: '8001', state: 'logged-out', reason: null });
+    expect(await desktop.next('hello')).to.deep.equal({ type: 'hello', agentId: '7', username: 'wang.li', extension: '8001', state: 'logged-out', reason: null, phone: null });
     expect(await desktop.next('callbacks')).to.deep.equal({ type: 'callbacks', items: CALLBACK_ITEMS });
     expect(r.desktops.connectedAgents).to.equal(1);
+  });
+
+  it('hello says how the extension is registered as the desk connects (the page keeps off its phone when a desk softphone has it)', async () => {
+    const registered = new Map<string, 'desk' | 'browser'>([['8001', 'desk']]);
+    const r = await rig({ registeredPhone: (ext) => registered.get(ext) ?? null });
+    expect(await (await r.connect()).next('hello')).to.include({ extension: '8001', phone: 'desk' });
+    registered.set('8001', 'browser');
+    expect(await (await r.connect()).next('hello')).to.include({ phone: 'browser' });
+    registered.delete('8001');
+    expect(await (await r.connect()).next('hello')).to.include({ phone: null });
   });
 
   it('when the agent says ready, it acks and pushes the ready state', async () => {

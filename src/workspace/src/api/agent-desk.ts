@@ -8,7 +8,7 @@
  * Times are taken from this browser's clock when a frame arrives (the server's `at` may be skewed);
  * after a reconnect `hello` says how long the agent has been in its state and how much wrap-up is left.
  */
-import type { AgentStateName, CallbackItemJson, CallerHistoryOrderJson, DeskCommandJson, DeskPushJson, PreviewTaskJson, PreviewTaskTicketJson } from '@wire/agent-desk';
+import type { AgentStateName, CallbackItemJson, CallerHistoryOrderJson, DeskCommandJson, DeskPushJson, PreviewTaskJson, PreviewTaskTicketJson, RegisteredPhone } from '@wire/agent-desk';
 import { computed, reactive, watch, type ComputedRef, type Ref } from 'vue';
 import { ringer } from '../components/agent/ringer';
 import { LiveSocket, type SocketStatus } from './live-socket';
@@ -112,6 +112,8 @@ export interface DeskState {
   extension: string | null;
   /** True once `hello` arrived on the current socket. */
   greeted: boolean;
+  /** How the extension was registered when the last `hello` came (undefined: not said). */
+  registeredPhone: RegisteredPhone | undefined;
   state: AgentStateName;
   reason: string | null;
   /** When the current state began (ms, this browser's clock). */
@@ -192,6 +194,7 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
     agentId: null,
     extension: null,
     greeted: false,
+    registeredPhone: undefined,
     state: 'logged-out',
     reason: null,
     stateSince: now(),
@@ -250,6 +253,7 @@ export function createAgentDesk(options: AgentDeskOptions): AgentDesk {
     switch (msg.type) {
       case 'hello': {
         state.greeted = true;
+        state.registeredPhone = msg.phone;
         state.agentId = msg.agentId;
         state.extension = msg.extension;
         state.state = msg.state;
