@@ -154,6 +154,48 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     expect(call).to.include({ hungUpBy: 'callee', endReason: 'hangup' });
   });
 
+  it('when the caller hangs up while the WebSocket phone rings, the server CANCELs the INVITE over the socket (its branch), ACKs the 487, and the desk’s offer is withdrawn', async () => {
+    await createAgent('8106');
+    const ws = await phone('8106');
+    expect((await ws.register()).status).to.equal(200);
+    ws.ringCalls();
+    const desk = await readyDesk('8106');
+    const sipp = await caller(SCENARIOS.uacDtmfBye); // presses 0, hangs up 2 s later
+    const invite = await ws.next(isRequest('INVITE'), 20_000);
+    const offer = await desk.waitFor((f) => f.type === 'offer', 5000);
+    const cancel = await ws.next(isRequest('CANCEL'), 15_000);
+    expect(cancel.headers['call-id']).to.equal(invite.headers['call-id']);
+    expect(cancel.headers.via?.[0]?.params.branch, 'RFC 3261 §9.1: the branch of the INVITE').to.equal(invite.headers.via?.[0]?.params.branch);
+    const ack = await ws.next(isRequest('ACK'), 5000);
+    expect(ack.headers['call-id'], 'the 487 is ACKed over the socket').to.equal(invite.headers['call-id']);
+    await desk.waitFor((f) => f.type === 'offer-withdrawn', 5000);
+    const result = await sipp.done;
+    expect(result.exitCode, result.errors).to.equal(0);
+    const call = await finished((c) => c.callId === offer.callId);
+    expect(call).to.include({ queue: 'general', hungUpBy: 'caller', agentAnsweredAt: null });
+  });
+
+  it('when the WebSocket drops while the phone rings, the offer fails at once (not at the ring timeout): the agent is not ready and the caller waits on', async () => {
+    await createAgent('8107');
+    const ws = await phone('8107');
+    expect((await ws.register()).status).to.equal(200);
+    ws.ringCalls();
+    const desk = await readyDesk('8107');
+    const sipp = await caller(SCENARIOS.uacDtmfBye);
+    await ws.next(isRequest('INVITE'), 20_000);
+    const offer = await desk.waitFor((f) => f.type === 'offer', 5000);
+    const since = desk.mark();
+    const droppedAt = Date.now();
+    ws.terminate();
+    const state = await desk.waitFor((f) => f.type === 'state' && f.state !== 'offered', 5000, since);
+    expect(Date.now() - droppedAt, 'ms from the drop to the failed offer').to.be.below(1500);
+    expect(state).to.include({ state: 'not-ready', reason: 'unreachable' });
+    const result = await sipp.done;
+    expect(result.exitCode, result.errors).to.equal(0);
+    const call = await finished((c) => c.callId === offer.callId);
+    expect(call).to.include({ queue: 'general', hungUpBy: 'caller', agentAnsweredAt: null });
+  });
+
   it('when a second WebSocket registers for the same agent, calls go to the newest, the older is closed with 4001 (taken over), and the newer stays registered', async () => {
     await createAgent('8104');
     const first = await phone('8104');
@@ -186,6 +228,20 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     expect(await call.hangup()).to.equal(200);
     const record = await finished((c) => c.from === '8105' && c.direction === 'inbound');
     expect(record).to.include({ hungUpBy: 'caller', endReason: 'hangup' });
+  });
+
+  it('when a WebSocket phone in a call sends a key as SIP INFO (dtmf-relay), the IVR takes it: 0 puts the call in the agents’ queue', async () => {
+    await createAgent('8108');
+    const ws = await phone('8108');
+    expect((await ws.register()).status).to.equal(200);
+    const call = await ws.call('12345');
+    expect(call.status).to.equal(200);
+    await sleep(500);
+    expect(await call.info('0'), 'INFO answered over the socket').to.equal(200);
+    await sleep(1000);
+    expect(await call.hangup()).to.equal(200);
+    const record = await finished((c) => c.from === '8108' && c.direction === 'inbound');
+    expect(record).to.include({ digits: '0', queue: 'general', hungUpBy: 'caller' });
   });
 
   it('when a WebSocket client offers another subprotocol, the upgrade is refused', async () => {

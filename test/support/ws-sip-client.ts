@@ -38,6 +38,9 @@ export class WsSipClient {
   private rtp: UdpSocket | undefined;
   private talking: NodeJS.Timeout | undefined;
   private autoAnswer = false;
+  private ringOnly = false;
+  /** INVITEs rung and not answered, by Call-ID, with the To tag of their 180 (for the 487). */
+  private readonly ringing = new Map<string, { invite: SipMessage; tag: string }>();
   readonly closed: Promise<{ code: number }>;
 
   private constructor(
@@ -80,6 +83,11 @@ export class WsSipClient {
   /** Answers every INVITE from now on: 180, then 200 with a PCMU offer on a UDP port of its own. */
   answerCalls(): void {
     this.autoAnswer = true;
+  }
+
+  /** Rings on every INVITE from now on (180) and never answers: a CANCEL gets 200 and the INVITE 487 (RFC 3261 §9.2). */
+  ringCalls(): void {
+    this.ringOnly = true;
   }
 
   /**
@@ -131,7 +139,7 @@ export class WsSipClient {
    * (RFC 3261 §13.2.2.4) and resolves with a function that hangs up with BYE and resolves with its
    * final status.
    */
-  async call(number: string): Promise<{ status: number; hangup: () => Promise<number> }> {
+  async call(number: string): Promise<{ status: number; hangup: () => Promise<number>; info: (digit: string) => Promise<number> }> {
     const rtp = createSocket('udp4');
     await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
     rtp.on('message', () => {
@@ -161,11 +169,21 @@ export class WsSipClient {
       method, uri: target, version: '2.0', headers: { ...base(method, seq, via), to },
     });
     if (final.status === 200) this.send(inDialog('ACK', 1, `z9hG4bK${hex(8)}`));
+    let seq = 1;
     return {
       status: final.status ?? 0,
+      // A key press as SIP INFO (application/dtmf-relay, what a browser without RTCDTMFSender sends).
+      info: async (digit: string) => {
+        const infoBranch = `z9hG4bK${hex(8)}`;
+        seq += 1;
+        const info = inDialog('INFO', seq, infoBranch);
+        this.send({ ...info, headers: { ...info.headers, 'content-type': 'application/dtmf-relay' }, content: `Signal=${digit}\r\nDuration=160\r\n` });
+        return (await this.next((m) => m.status !== undefined && viaBranch(m) === infoBranch, 5000)).status ?? 0;
+      },
       hangup: async () => {
         const byeBranch = `z9hG4bK${hex(8)}`;
-        this.send(inDialog('BYE', 2, byeBranch));
+        seq += 1;
+        this.send(inDialog('BYE', seq, byeBranch));
         return (await this.next((m) => m.status !== undefined && viaBranch(m) === byeBranch, 5000)).status ?? 0;
       },
     };
@@ -206,8 +224,24 @@ export class WsSipClient {
   }
 
   private onRequest(m: SipMessage): void {
+    const callId = String(m.headers['call-id']);
     if (m.method === 'INVITE' && this.autoAnswer) {
       void this.answer(m);
+      return;
+    }
+    if (m.method === 'INVITE' && this.ringOnly) {
+      const tag = hex(6);
+      this.ringing.set(callId, { invite: m, tag });
+      this.respond(m, 180, 'Ringing', { tag });
+      return;
+    }
+    if (m.method === 'CANCEL') {
+      const rung = this.ringing.get(callId);
+      this.respond(m, rung === undefined ? 481 : 200, rung === undefined ? 'Call/Transaction Does Not Exist' : 'OK');
+      if (rung !== undefined) {
+        this.ringing.delete(callId);
+        this.respond(rung.invite, 487, 'Request Terminated', { tag: rung.tag });
+      }
       return;
     }
     if (m.method === 'BYE') this.stopMedia();
