@@ -201,6 +201,46 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
     expect(errors).to.deep.equal([]);
   });
 
+  it('during the call the agent uses 静音, 保持 and the keypad: muted, the agent’s channel of the recording is silent for that stretch; 保持 and 恢复通话 re-INVITE the server (hold, resume); keys show as pressed', async () => {
+    await createAgent('8606');
+    const { page, errors } = await readyAgent('8606');
+    const since = srv().logs().length;
+    const caller = await call(SCENARIOS.uacPcmaTalkBye, 9000);
+    await answer(page);
+    const panel = phoneOf(page);
+    await sleep(1500);
+    await panel.locator('[data-test=phone-mute]').click();
+    await panel.locator('[data-test=phone-mute]', { hasText: '取消静音' }).waitFor({ timeout: 5000 });
+    await sleep(2500);
+    await panel.locator('[data-test=phone-mute]').click();
+    await panel.locator('[data-test=phone-mute]', { hasText: '静音' }).waitFor({ timeout: 5000 });
+
+    await panel.locator('[data-test=phone-hold]').click();
+    await panel.locator('[data-test=phone-hold]', { hasText: '恢复通话' }).waitFor({ timeout: 5000 });
+    await waitUntil(() => srv().logs().slice(since).includes('"message":"sip: put on hold"'), 5000);
+    await screenshot(page, '64-web-phone-held');
+    await panel.locator('[data-test=phone-hold]').click();
+    await panel.locator('[data-test=phone-hold]', { hasText: '保持' }).waitFor({ timeout: 5000 });
+    await waitUntil(() => srv().logs().slice(since).includes('"message":"sip: resumed from hold"'), 5000);
+
+    await panel.locator('[data-test=phone-key-5]').click();
+    await panel.locator('[data-test=phone-key-0]').click();
+    await panel.locator('[data-test=phone-dtmf]', { hasText: '已按键 50' }).waitFor({ timeout: 5000 });
+
+    const result = await caller.done;
+    expect(result.exitCode, describeSipp(result)).to.equal(0);
+    const record = await ended((c) => c.agentExtension === '8606');
+    expect(record).to.include({ hungUpBy: 'caller', hasRecording: true });
+    const wav = await recording(record.callId);
+    // The agent's channel (right) between its first and last sound: one silent stretch of about the
+    // 2.5 s the microphone was muted (a stretch is 100 ms windows under -46 dBFS).
+    const gaps = silentStretchesS(wav, 1);
+    expect(gaps.filter((s) => s >= 1.8), `silent stretches of the agent channel: ${gaps.map((s) => s.toFixed(1)).join(', ')} s`).to.have.length(1);
+    expect(Math.max(...gaps)).to.be.below(3.5);
+    expect(toneShare(wav, TONE_HZ, 1), 'the tone is back after the mute').to.be.above(0.5);
+    expect(errors).to.deep.equal([]);
+  });
+
   it('when the browser refuses the microphone, 接听 shows 麦克风权限被拒绝, the call is not answered and goes back to the queue (RONA), and the page keeps working', async () => {
     await createAgent('8602');
     const denied = await launchChromium({ microphone: 'denied' });
@@ -305,3 +345,30 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
     expect(second.errors).to.deep.equal([]);
   });
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
+    await sleep(100);
+  }
+}
+
+/** Lengths (s) of the silent runs of 100 ms windows (RMS < 0.005) of `channel`, between its first and last sound. */
+function silentStretchesS(wav: Wav, channel: number): number[] {
+  const windows = Math.floor(wav.durationS * 10);
+  const loud = Array.from({ length: windows }, (_, i) => (rmsPerChannel(wav, { fromS: i / 10, toS: (i + 1) / 10 })[channel] ?? 0) >= 0.005);
+  const first = loud.indexOf(true);
+  const last = loud.lastIndexOf(true);
+  const runs: number[] = [];
+  let run = 0;
+  for (let i = first; i <= last && first >= 0; i++) {
+    if (loud[i]) {
+      if (run > 0) runs.push(run / 10);
+      run = 0;
+    } else run++;
+  }
+  return runs;
+}
