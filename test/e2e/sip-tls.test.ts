@@ -45,6 +45,11 @@ describe(`SIP over TLS for desk softphones, end to end (${testDbKind()})`, funct
     });
   });
 
+  afterEach(function () {
+    // A failed try (retried below) leaves its cause in the output: the server's and baresip's last lines.
+    if (this.currentTest !== undefined && this.currentTest.state !== 'passed' && !this.currentTest.isPending()) console.log(`server log (failed try):\n${server.tail(80)}\nbaresip:\n${phone?.tail(40) ?? ''}`);
+  });
+
   after(async () => {
     await phone?.stop();
     await (server as ServerHandle | undefined)?.stop();

@@ -47,7 +47,9 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     await (database as TestDatabaseUrl | undefined)?.cleanup();
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
+    // A failed try (retried below) leaves its cause in the output: the server's last lines.
+    if (this.currentTest !== undefined && this.currentTest.state !== 'passed' && !this.currentTest.isPending()) console.log(`server log (failed try of "${this.currentTest.title}"; a retried try has no state yet):\n${server.tail(80)}`);
     // Each test's agent goes not-ready and its phones close, so the next test's calls reach only its own.
     for (const desk of desks.splice(0)) desk.close();
     for (const client of clients.splice(0)) client.terminate();
