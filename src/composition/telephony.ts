@@ -32,7 +32,7 @@ import type { HandlingUnit } from '../tickets/catalog.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Closers } from './closers.js';
 import { openFlowStore } from './flows.js';
-import { readTlsFiles } from './tls-files.js';
+import { readCaFile, readTlsFiles } from './tls-files.js';
 import { openNotices, type Notices } from './notices.js';
 import { campaignPbxes, openTrunks } from './trunks.js';
 import { flowFilesOf, type Campaign, type TrunkDirectory } from '../trunks/index.js';
@@ -146,9 +146,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const trunks = await openTrunks(config, { clock, logger, closers });
 
   const sipTls = await readTlsFiles({ key: 'SIP_TLS_CERT', path: config.SIP_TLS_CERT }, { key: 'SIP_TLS_KEY', path: config.SIP_TLS_KEY });
+  const trustedCas = await readCaFile({ key: 'SIP_TLS_CA', path: config.SIP_TLS_CA });
   // Registered before start(): a port already taken may fail it halfway.
   const telephony = new SipTelephony({
-    ...(sipTls === undefined ? {} : { tls: { port: config.SIP_TLS_PORT, settings: { ...sipTls, verifyServer: config.SIP_TLS_VERIFY_SERVER } } }),
+    ...(sipTls === undefined ? {} : { tls: { port: config.SIP_TLS_PORT, settings: { ...sipTls, verifyServer: config.SIP_TLS_VERIFY_SERVER, ...(trustedCas === undefined ? {} : { trustedCas }) } } }),
     admission,
     listenAddress: config.SIP_LISTEN,
     port: config.SIP_PORT,

@@ -102,6 +102,8 @@ export const configSchema = z
     SIP_TLS_CERT: z.string().min(1).optional(),
     SIP_TLS_KEY: z.string().min(1).optional(),
     SIP_TLS_VERIFY_SERVER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    // PEM file of CAs trusted for TLS peers we connect to (a carrier's private CA), on top of Node's bundled ones; read at start.
+    SIP_TLS_CA: z.string().min(1).optional(),
     // SRTP with SDES keys (RFC 4568) on TLS legs: off, offer (best effort: RTP/AVP + a=crypto) or require (RTP/SAVP only).
     SRTP_SDES: z.enum(['off', 'offer', 'require'], { message: 'must be off, offer or require' }).default('offer'),
     HTTP_TLS_CERT: z.string().min(1).optional(),
@@ -156,6 +158,10 @@ export const configSchema = z
   })
   .refine((c) => c.RTP_PORT_MIN < c.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' })
   .refine((c) => (c.SIP_TLS_CERT === undefined) === (c.SIP_TLS_KEY === undefined), { path: ['SIP_TLS_KEY'], message: 'SIP_TLS_CERT and SIP_TLS_KEY go together' })
+  // A CA nothing would use is a mistake to say, not to ignore: TLS (in and out) exists only with a certificate of our own,
+  // and with verification off no certificate is checked at all.
+  .refine((c) => c.SIP_TLS_CA === undefined || c.SIP_TLS_CERT !== undefined, { path: ['SIP_TLS_CA'], message: 'needs SIP_TLS_CERT and SIP_TLS_KEY (SIP over TLS is off without them)' })
+  .refine((c) => c.SIP_TLS_CA === undefined || c.SIP_TLS_VERIFY_SERVER, { path: ['SIP_TLS_CA'], message: 'has no effect with SIP_TLS_VERIFY_SERVER=false (no peer certificate is checked)' })
   .refine((c) => (c.HTTP_TLS_CERT === undefined) === (c.HTTP_TLS_KEY === undefined), { path: ['HTTP_TLS_KEY'], message: 'HTTP_TLS_CERT and HTTP_TLS_KEY go together' });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {

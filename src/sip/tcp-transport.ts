@@ -1,5 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { connect as connectTls, createSecureContext, createServer as createTlsServer, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import { addressKey } from '../shared/address-key.js';
@@ -41,8 +41,13 @@ export interface TlsSettings {
   /** PEM certificate (chain) and key of this server (SIP_TLS_CERT/KEY). */
   readonly cert: Buffer;
   readonly key: Buffer;
-  /** Check the certificate of a peer we connect to (a trunk) against the system CAs (SIP_TLS_VERIFY_SERVER). */
+  /**
+   * Check the certificate of a peer we connect to (a trunk): signed by a trusted CA and naming the
+   * address we dialled, the IP (subjectAltName IP) for an IP literal, else the host name (SIP_TLS_VERIFY_SERVER).
+   */
   readonly verifyServer: boolean;
+  /** PEM CA certificates trusted for those peers besides Node's bundled CAs (SIP_TLS_CA). */
+  readonly trustedCas?: readonly string[];
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -65,6 +70,8 @@ export class TcpTransport {
   private nextId = 1;
   private refused = 0;
   private lastRefusalLog = -Infinity;
+  /** TLS client context with SIP_TLS_CA, built at the first connect (parsing ~150 bundled roots is not free). */
+  private clientContext: SecureContext | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -184,14 +191,23 @@ export class TcpTransport {
     };
     const tls = this.tls;
     return new Promise((resolve, reject) => {
-      const socket =
-        tls === undefined
-          ? connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS })
-          : connectTls({ host: address, port, timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: tls.verifyServer });
+      const tlsSocket = tls === undefined ? undefined : this.connectTls(tls, address, port);
+      const socket = tlsSocket ?? connect({ host: address, port, timeout: CONNECT_TIMEOUT_MS });
       const fail = (err: Error): void => {
         release();
         socket.destroy();
-        reject(new SipError('SIP_SEND_FAILED', `tcp connect to ${address}:${port} failed: ${err.message}`, { cause: err }));
+        const refused = tlsSocket === undefined ? undefined : certificateRefusal(tlsSocket, err);
+        if (refused !== undefined) {
+          // RFC 3261 §26.3.1, RFC 5922 §7.3: a server whose certificate does not check out is not talked to.
+          // Logged here, where the reason is known: the call above only learns the INVITE could not be sent.
+          this.logger.warn('sip tls: certificate of the peer refused, not connecting', {
+            peer: `${address}:${port}`,
+            reason: refused,
+            trustedCas: tls?.trustedCas === undefined ? 'bundled' : 'bundled + SIP_TLS_CA',
+          });
+        }
+        const what = refused === undefined ? err.message : `certificate refused: ${refused}`;
+        reject(new SipError('SIP_SEND_FAILED', `${tls === undefined ? 'tcp' : 'tls'} connect to ${address}:${port} failed: ${what}`, { cause: err }));
       };
       socket.once('error', fail);
       socket.once('timeout', () => {
@@ -204,6 +220,27 @@ export class TcpTransport {
         release();
         resolve(this.adopt(socket, false, address, port));
       });
+    });
+  }
+
+  /**
+   * The peer's certificate must chain to a trusted CA and name the peer we meant (RFC 5922 §7.3 speaks of
+   * domains; our targets are IP literals). Node checks the name against `servername` when given, else
+   * `host`: an IP literal against the IP subjectAltNames (and it must not go in SNI, RFC 6066 §3), a host
+   * name is sent as SNI and checked against the DNS subjectAltNames.
+   */
+  private connectTls(tls: TlsSettings, address: string, port: number): TLSSocket {
+    if (tls.trustedCas !== undefined && this.clientContext === undefined) {
+      // `ca` replaces Node's bundled set: list both so the public-CA trunks keep working.
+      this.clientContext = createSecureContext({ ca: [...rootCertificates, ...tls.trustedCas] });
+    }
+    return connectTls({
+      host: address,
+      port,
+      timeout: CONNECT_TIMEOUT_MS,
+      rejectUnauthorized: tls.verifyServer,
+      ...(this.clientContext === undefined ? {} : { secureContext: this.clientContext }),
+      ...(isIP(address) === 0 ? { servername: address } : {}),
     });
   }
 
@@ -287,4 +324,15 @@ export class TcpTransport {
 }
 
 const normalise = (address: string): string => address.replace(/^::ffff:/, '');
+
+/**
+ * Why the peer's certificate was refused (OpenSSL's code and text, or the name mismatch), or undefined
+ * when the connect failed otherwise (refused, reset, timeout). Node sets `authorizationError` on the
+ * socket before it destroys it for an unverified certificate.
+ */
+function certificateRefusal(socket: TLSSocket, err: NodeJS.ErrnoException): string | undefined {
+  const authorizationError: unknown = socket.authorizationError;
+  if (authorizationError === null || authorizationError === undefined) return undefined;
+  return err.code === undefined ? err.message : `${err.code}: ${err.message}`;
+}
 

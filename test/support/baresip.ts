@@ -61,6 +61,8 @@ export interface BaresipOptions {
   lifetimeS?: number;
   /** More config lines, e.g. `sip_cafile <pem>` to trust a test server's self-signed certificate. */
   extraConfig?: string[];
+  /** baresip -s: every SIP message it sends and receives, with its transport, goes to its output (`logs()`). */
+  sipTrace?: boolean;
 }
 
 export interface BaresipEvent {
@@ -339,7 +341,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   writeFileSync(path.join(dir, 'config'), config);
   writeFileSync(path.join(dir, 'accounts'), [options.account, ...(options.moreAccounts ?? [])].map((a) => `${accountLine(a)}\n`).join(''));
 
-  const child = spawn('baresip', ['-f', dir, '-t', String(options.lifetimeS ?? 300)], {
+  const child = spawn('baresip', ['-f', dir, '-t', String(options.lifetimeS ?? 300), ...(options.sipTrace === true ? ['-s'] : [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

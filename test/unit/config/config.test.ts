@@ -117,4 +117,18 @@ describe('config', () => {
     expect(() => loadConfig({ SIP_MAX_CALLS: '1.5' }, noDotenv)).to.throw(/SIP_MAX_CALLS/);
     expect(() => loadConfig({ SIP_OVERLOAD_LAG_MS: '5' }, noDotenv)).to.throw(/SIP_OVERLOAD_LAG_MS.*0 \(off\) or 20-10000/);
   });
+
+  it('when SIP_TLS_CA is set, it is kept as the path; without SIP_TLS_CERT/KEY or with SIP_TLS_VERIFY_SERVER=false it is refused, naming the key, the path and why', () => {
+    const tls = { SIP_TLS_CERT: '/etc/hotline/sip-cert.pem', SIP_TLS_KEY: '/etc/hotline/sip-key.pem' };
+    expect(loadConfig({}, noDotenv).SIP_TLS_CA).to.equal(undefined);
+    expect(loadConfig({ ...tls, SIP_TLS_CA: '/etc/hotline/carrier-ca.pem' }, noDotenv).SIP_TLS_CA).to.equal('/etc/hotline/carrier-ca.pem');
+    expect(() => loadConfig({ SIP_TLS_CA: '/etc/hotline/carrier-ca.pem' }, noDotenv))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.equals('config: SIP_TLS_CA (got "/etc/hotline/carrier-ca.pem"): needs SIP_TLS_CERT and SIP_TLS_KEY (SIP over TLS is off without them)');
+    expect(() => loadConfig({ ...tls, SIP_TLS_VERIFY_SERVER: 'false', SIP_TLS_CA: '/etc/hotline/carrier-ca.pem' }, noDotenv))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.equals('config: SIP_TLS_CA (got "/etc/hotline/carrier-ca.pem"): has no effect with SIP_TLS_VERIFY_SERVER=false (no peer certificate is checked)');
+  });
 });
