@@ -176,7 +176,8 @@ export async function startWeb(config: Config, deps: WebDeps): Promise<Web> {
     callerHistory: async (phone, viewer) => (await tickets.listByPhone(phone, viewer, { limit: 10, offset: 0 })).items.map(toTicketJson),
     openCallbacks: () => durableRecords.acd.listOpenCallbackRequests(50),
     hangupAgentCall: (agentId) => dispatcher.hangupAgentCall(agentId),
-    registeredPhone: (extension) => calls.telephony.registeredPhone(extension),
+    // Without WebRTC media a browser phone cannot take a call: the desk is not told, so it does not start one by itself.
+    ...(config.WEBRTC_MEDIA ? { registeredPhone: (extension: string) => calls.telephony.registeredPhone(extension) } : {}),
     preview,
     clock,
     logger,

@@ -47,7 +47,10 @@ export interface AgentDesktopDeps {
   /** Open callback requests shown on every desktop. */
   readonly openCallbacks: () => Promise<readonly CallbackRequest[]>;
   readonly hangupAgentCall: (agentId: string) => Promise<boolean>;
-  /** How the extension is registered now (said in `hello`); absent: never registered (no SIP engine). */
+  /**
+   * How the extension is registered now, said in `hello`. Absent when a browser cannot take calls
+   * (WEBRTC_MEDIA=false): `hello` then has no `phone` and the page does not start its phone by itself.
+   */
   readonly registeredPhone?: (extension: string) => RegisteredPhone;
   /** Preview dialing for callback staff (next-task, dial, release-task). Absent: those commands are refused. */
   readonly preview?: DesktopPreview;
@@ -259,7 +262,8 @@ export class AgentDesktopServer {
       this.log.warn('desktop socket error', { agentId, error: err.message });
     });
     const snap = this.deps.acd.agent(agentId);
-    const hello: DesktopPush = { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null, phone: this.deps.registeredPhone?.(desk.extension) ?? null };
+    const hello: DesktopPush = { type: 'hello', agentId, username: user.username, extension: desk.extension, state: snap?.state ?? 'logged-out', reason: snap?.reason ?? null };
+    if (this.deps.registeredPhone !== undefined) hello.phone = this.deps.registeredPhone(desk.extension);
     if (snap !== undefined) {
       hello.inStateS = Math.max(0, Math.round((this.deps.clock.now() - snap.since) / 1000));
       hello.callId = snap.currentCallId;

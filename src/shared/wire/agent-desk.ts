@@ -81,7 +81,8 @@ export type DeskPushJson =
       /**
        * How the extension is registered as the desk connects: a browser phone (WebSocket), a desk
        * softphone, or nothing. The page turns its 网页话机 on by itself unless a desk softphone has the
-       * extension (and the agent has not chosen in this browser).
+       * extension (and the agent has not chosen in this browser). Absent when the server has WebRTC media
+       * off (WEBRTC_MEDIA=false: a browser cannot take calls): the page then does not start it by itself.
        */
       phone?: RegisteredPhone;
     }

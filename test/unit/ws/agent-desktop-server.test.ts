@@ -245,12 +245,12 @@ describe('AgentDesktopServer', () => {
     const r = await rig();
     const desktop = await r.connect('', { headers: { authorization: 'Bearer agent-token' } });
 
-    expect(await desktop.next('hello')).to.deep.equal({ type: 'hello', agentId: '7', username: 'wang.li', extension: '8001', state: 'logged-out', reason: null, phone: null });
+    expect(await desktop.next('hello')).to.deep.equal({ type: 'hello', agentId: '7', username: 'wang.li', extension: '8001', state: 'logged-out', reason: null });
     expect(await desktop.next('callbacks')).to.deep.equal({ type: 'callbacks', items: CALLBACK_ITEMS });
     expect(r.desktops.connectedAgents).to.equal(1);
   });
 
-  it('hello says how the extension is registered as the desk connects (the page keeps off its phone when a desk softphone has it)', async () => {
+  it('hello says how the extension is registered as the desk connects (the page keeps off its phone when a desk softphone has it); without the registrar look-up (WebRTC off) it says nothing', async () => {
     const registered = new Map<string, 'desk' | 'browser'>([['8001', 'desk']]);
     const r = await rig({ registeredPhone: (ext) => registered.get(ext) ?? null });
     expect(await (await r.connect()).next('hello')).to.include({ extension: '8001', phone: 'desk' });
