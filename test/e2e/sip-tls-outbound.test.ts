@@ -9,6 +9,7 @@ import { freePort } from '../support/ports.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { readWav, rmsPerChannel } from '../support/wav.js';
 
 /** Tuesday 2026-12-01 10:00 in Shanghai: within calling hours on a working day. */
 const WORKING_MORNING = Date.parse('2026-12-01T02:00:00Z');
@@ -107,6 +108,37 @@ describe(`SIP over TLS toward a trunk with a private CA (SIP_TLS_CA), end to end
     const trace = carrier.logs().slice(traced);
     expect(trace, diagnostics(handle)).to.match(new RegExp(`TLS 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${carrierTlsPort}\\s+INVITE sip:${RESIDENT}@127\\.0\\.0\\.1 SIP/2\\.0\\s+Via: SIP/2\\.0/TLS `));
     expect(handle.logs()).not.to.match(REFUSED_LINE);
+  });
+
+  it('when the carrier does best-effort SRTP (SDES) and SRTP_SDES is offer (the default), the survey call over TLS runs SRTP and the carrier decrypts the survey prompt', async () => {
+    // A second carrier, the same but with baresip's srtp (RTP/AVP + a=crypto): our offer over TLS carries
+    // a key, it answers with its own, and media both ways is SRTP.
+    const combined = path.join(mkdtempSync(path.join(tmpdir(), 'carrier-srtp-')), 'carrier.pem');
+    writeFileSync(combined, readFileSync(carrierCert.cert, 'utf8') + readFileSync(carrierCert.key, 'utf8'));
+    const srtpCarrier = await startBaresip({
+      account: { user: RESIDENT, register: false, answerMode: 'auto', mediaenc: 'srtp', codecs: 'PCMU,PCMA' },
+      extraConfig: [`sip_certificate ${combined}`],
+      lifetimeS: 120,
+    });
+    try {
+      const mark = srtpCarrier.mark();
+      const handle = await start({ SIP_TLS_CA: carrierCert.cert, SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${srtpCarrier.sipPort + 1};transport=tls` });
+      await prepare(handle);
+      await srtpCarrier.waitForEvent('CALL_ESTABLISHED', 30_000, mark).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\nserver log:\n${handle.tail(40)}\ncarrier:\n${srtpCarrier.tail(20)}`);
+      });
+      // baresip negotiated SDES (its CALL_MENC event names the suite); 4 s of the survey prompt, then the resident hangs up.
+      expect(srtpCarrier.events.slice(mark).map((e) => `${e.type}(${e.param ?? ''})`)).to.include('CALL_MENC(0,audio,AES_CM_128_HMAC_SHA1_80)');
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await srtpCarrier.hangup();
+      await srtpCarrier.waitForEvent('CALL_CLOSED', 10_000, mark);
+      expect(handle.logs(), 'the outbound leg ran SRTP').to.include('"message":"SRTP (SDES) media"');
+      const heard = srtpCarrier.recordings('dec');
+      const [level] = rmsPerChannel(readWav(heard[heard.length - 1] ?? ''));
+      expect(level ?? 0, 'energy of the survey prompt the carrier decrypted').to.be.above(0.01);
+    } finally {
+      await srtpCarrier.stop();
+    }
   });
 
   it('when verification is on and SIP_TLS_CA is not set, no call reaches the carrier, the log names the refused certificate and the peer, and the survey attempt is recorded as failed', async () => {
