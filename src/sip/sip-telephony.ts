@@ -220,11 +220,15 @@ export class SipTelephony implements Telephony, TelephonyPbx {
     return this.registrar?.isRegistered(extension) ?? false;
   }
 
-  /** How the extension is registered: a browser phone (WebSocket or WebRTC contact), a desk phone, or not. */
+  /**
+   * How the extension is registered: a browser phone (over a WebSocket), a desk phone (UDP, TCP, TLS:
+   * also a desk softphone with ICE, `+sip.ice`, which gets WebRTC offers), or not.
+   */
   registeredPhone(extension: string): RegisteredPhone {
     const binding = this.registrar?.lookup(extension);
     if (binding === undefined) return null;
-    return binding.webrtc ? 'browser' : 'desk';
+    const transport = binding.target.transport;
+    return transport === 'ws' || transport === 'wss' ? 'browser' : 'desk';
   }
 
   /**

@@ -70,6 +70,9 @@ export class TcpTransport {
   private nextId = 1;
   private refused = 0;
   private lastRefusalLog = -Infinity;
+  /** Certificate refusals not logged yet (a peer can make us connect back to it again and again). */
+  private certRefused = 0;
+  private lastCertRefusalLog = -Infinity;
   /** TLS client context with SIP_TLS_CA, built at the first connect (parsing ~150 bundled roots is not free). */
   private clientContext: SecureContext | undefined;
 
@@ -197,15 +200,7 @@ export class TcpTransport {
         release();
         socket.destroy();
         const refused = tlsSocket === undefined ? undefined : certificateRefusal(tlsSocket, err);
-        if (refused !== undefined) {
-          // RFC 3261 §26.3.1, RFC 5922 §7.3: a server whose certificate does not check out is not talked to.
-          // Logged here, where the reason is known: the call above only learns the INVITE could not be sent.
-          this.logger.warn('sip tls: certificate of the peer refused, not connecting', {
-            peer: `${address}:${port}`,
-            reason: refused,
-            trustedCas: tls?.trustedCas === undefined ? 'bundled' : 'bundled + SIP_TLS_CA',
-          });
-        }
+        if (refused !== undefined) this.logCertificateRefusal(`${address}:${port}`, refused, tls?.trustedCas === undefined ? 'bundled' : 'bundled + SIP_TLS_CA');
         const what = refused === undefined ? err.message : `certificate refused: ${refused}`;
         reject(new SipError('SIP_SEND_FAILED', `${tls === undefined ? 'tcp' : 'tls'} connect to ${address}:${port} failed: ${what}`, { cause: err }));
       };
@@ -254,6 +249,21 @@ export class TcpTransport {
     const n = (this.perAddress.get(key) ?? 0) + delta;
     if (n > 0) this.perAddress.set(key, n);
     else this.perAddress.delete(key);
+  }
+
+  /**
+   * RFC 3261 §26.3.1, RFC 5922 §7.3: a server whose certificate does not check out is not talked to.
+   * Logged here, where the reason is known (the call above only learns the INVITE could not be sent),
+   * at most once per REFUSAL_LOG_INTERVAL_MS with the count of the others: a peer that makes us connect
+   * back to it (a Via of its own) must not flood the log.
+   */
+  private logCertificateRefusal(peer: string, reason: string, trustedCas: string): void {
+    this.certRefused++;
+    const now = performance.now();
+    if (now - this.lastCertRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.lastCertRefusalLog = now;
+    this.logger.warn('sip tls: certificate of the peer refused, not connecting', { peer, reason, trustedCas, refused: this.certRefused });
+    this.certRefused = 0;
   }
 
   private logRefusal(address: string, why: string): void {

@@ -205,7 +205,8 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
     await createAgent('8606');
     const { page, errors } = await readyAgent('8606');
     const since = srv().logs().length;
-    const caller = await call(SCENARIOS.uacPcmaTalkBye, 9000);
+    // ~15 s of talk after the answer: room for every step below on a loaded machine.
+    const caller = await call(SCENARIOS.uacPcmaTalkBye, 15_000);
     await answer(page);
     const panel = phoneOf(page);
     await sleep(1500);
@@ -232,11 +233,12 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
     const record = await ended((c) => c.agentExtension === '8606');
     expect(record).to.include({ hungUpBy: 'caller', hasRecording: true });
     const wav = await recording(record.callId);
-    // The agent's channel (right) between its first and last sound: one silent stretch of about the
-    // 2.5 s the microphone was muted (a stretch is 100 ms windows under -46 dBFS).
+    // The agent's channel (right) between its first and last sound: the first silent stretch of a second
+    // or more is the 2.5 s the microphone was muted (a stretch is 100 ms windows under -46 dBFS). JsSIP's
+    // hold also mutes the microphone, so a second stretch (the hold) may follow; it is not counted.
     const gaps = silentStretchesS(wav, 1);
-    expect(gaps.filter((s) => s >= 1.8), `silent stretches of the agent channel: ${gaps.map((s) => s.toFixed(1)).join(', ')} s`).to.have.length(1);
-    expect(Math.max(...gaps)).to.be.below(3.5);
+    const muted = gaps.find((s) => s >= 1.0);
+    expect(muted, `silent stretches of the agent channel: ${gaps.map((s) => s.toFixed(1)).join(', ')} s`).to.be.within(1.8, 3.5);
     expect(toneShare(wav, TONE_HZ, 1), 'the tone is back after the mute').to.be.above(0.5);
     expect(errors).to.deep.equal([]);
   });
@@ -322,7 +324,7 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
   it('when the agent opens a second tab, it takes the phone over: the first shows 已被接管 with 在此接听, the call rings in the second, and 在此接听 takes it back', async () => {
     await createAgent('8605');
     const first = await readyAgent('8605');
-    // Same profile: the 网页话机 switch is remembered, so the second tab's phone starts by itself.
+    // Same profile, no click: the second tab's hello says a browser has the extension, so its phone starts by itself (and takes it over).
     const second = await openDesk(first.context, '8605');
     await registration(second.page, '已注册');
     await first.page.locator('[data-test=phone-taken-over]').waitFor({ timeout: 10_000 });

@@ -80,6 +80,39 @@ describe(`workspace: the browser phone registers over WebSocket (${testDbKind()}
     }
   });
 
+  it('when a desk softphone takes the extension from the phone the page started by itself, the page leaves it there, also back on the desk from another page', async () => {
+    if (browser === undefined || server === undefined) throw new Error('no browser');
+    const sipPort = server.sipPort;
+    const { context, page, errors } = await newDesk(browser, base());
+    let softphone: Awaited<ReturnType<typeof startBaresip>> | undefined;
+    try {
+      await signIn(page, 'agent8501', 'pass-8501-secret');
+      await page.locator('[data-test=phone-registration]', { hasText: '已注册' }).waitFor({ timeout: 15_000 });
+      softphone = await startBaresip({ account: { user: '8501', password: 'sip-8501-secret', registrar: `127.0.0.1:${sipPort}`, register: true, answerMode: 'manual' } });
+      await page.locator('[data-test=phone-taken-over]').waitFor({ timeout: 15_000 });
+      expect(await page.locator('[data-test=web-phone-hint]').textContent()).to.include('已被接管');
+      await screenshot(page, '52-web-phone-taken-by-desk-softphone');
+      // To 工单查询 and back within the app: the desk page opens again and must not take the extension back.
+      const registrationsBefore = browserRegistrations();
+      await page.getByRole('menuitem', { name: '工单查询' }).click();
+      await page.waitForURL((url) => url.pathname !== '/agent', { timeout: 5000 });
+      await page.getByRole('menuitem', { name: '接听工作台' }).click();
+      await readyEnabled(page);
+      await sleep(1500);
+      expect(await page.locator('[data-test=phone-registration]').count()).to.equal(0);
+      expect(await page.locator('[data-test=web-phone-switch]').getAttribute('class')).to.not.include('is-checked');
+      expect(browserRegistrations(), 'no new browser registration').to.equal(registrationsBefore);
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await context.close();
+      await softphone?.stop();
+    }
+  });
+
+  function browserRegistrations(): number {
+    return (server?.logs() ?? '').split('\n').filter((l) => l.includes('sip: extension registered') && l.includes('"webrtc":true')).length;
+  }
+
   async function readyEnabled(page: Page): Promise<void> {
     // 示闲 is enabled once the desk's socket said hello (the page decides about its phone then).
     const ready = page.getByRole('button', { name: '示闲', exact: true });

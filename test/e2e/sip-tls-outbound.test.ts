@@ -155,8 +155,8 @@ describe(`SIP over TLS toward a trunk with a private CA (SIP_TLS_CA), end to end
     const attempt = attempted.events.find((e) => e.type === 'survey-call');
     expect(attempt?.data, JSON.stringify(attempt)).to.include({ result: 'failed' });
     // The attempt failed before any INVITE went out: the carrier saw no call at all.
-    const calls = carrier.events.slice(mark).filter((e) => e.class === 'call');
-    expect(calls.map((e) => e.type)).to.deep.equal([]);
+    const calls = carrier.events.slice(mark).filter((e) => e.type === 'CALL_INCOMING');
+    expect(calls).to.deep.equal([]);
     expect(carrier.logs().slice(traced)).not.to.include('INVITE sip:');
   });
 

@@ -241,8 +241,9 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     const call = await ws.call('12345');
     expect(call.status).to.equal(200);
     await sleep(500);
+    const logged = server.logs().length;
     expect(await call.info('0'), 'INFO answered over the socket').to.equal(200);
-    await sleep(1000);
+    await waitFor(() => Promise.resolve(server.logs().slice(logged).includes('"message":"caller queued"')), 10_000);
     expect(await call.hangup()).to.equal(200);
     const record = await finished((c) => c.from === '8108' && c.direction === 'inbound');
     expect(record).to.include({ digits: '0', queue: 'general', hungUpBy: 'caller' });

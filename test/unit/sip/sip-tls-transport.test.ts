@@ -162,6 +162,9 @@ describe('SIP over TLS toward a peer: the peer certificate is checked (SIP_TLS_C
     expect(warned?.args[1]).to.deep.include({ peer: `127.0.0.1:${port}`, trustedCas: 'bundled' });
     expect(String((warned?.args[1] as { reason?: unknown } | undefined)?.reason)).to.match(/self-signed certificate/);
     expect(seen).to.have.length(0);
+    // Again and again (a peer making us connect back to it): every send fails, the warning is not repeated.
+    for (let i = 0; i < 5; i++) await refusal(sip.sendBytes(message, { transport: 'tls', address: '127.0.0.1', port }));
+    expect(warn.getCalls().filter((c) => c.args[0] === 'sip tls: certificate of the peer refused, not connecting')).to.have.length(1);
   });
 
   it('when SIP_TLS_CA is the peer certificate, the connection is made and the message arrives, with no SNI for an IP literal', async () => {

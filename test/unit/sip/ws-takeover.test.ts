@@ -53,13 +53,16 @@ describe('SipTelephony: a WebSocket registration taken over', () => {
     expect(await second.queryBindings()).to.match(/transport=ws$/);
   });
 
-  it('when a desk phone registers over UDP, the browser’s socket is closed with 4001', async () => {
+  it('when a desk phone registers over UDP, the browser’s socket is closed with 4001 (and the extension reads as a desk phone, the desk page’s hello)', async () => {
+    expect(tel.registeredPhone('8001')).to.equal(null);
     const browser = await phone();
     expect((await browser.register()).status).to.equal(200);
+    expect(tel.registeredPhone('8001')).to.equal('browser');
     const desk = await RawSipClient.udp(tel.port);
     try {
       expect((await new Registration(desk, tel.port).register({ user: '8001', password: 'secret' })).status).to.equal(200);
       expect((await browser.closed).code).to.equal(4001);
+      expect(tel.registeredPhone('8001')).to.equal('desk');
     } finally {
       desk.close();
     }

@@ -250,7 +250,9 @@ describe('AgentDesktopServer', () => {
     expect(r.desktops.connectedAgents).to.equal(1);
   });
 
-  it('hello says how the extension is registered as the desk connects (the page keeps off its phone when a desk softphone has it); without the registrar look-up (WebRTC off) it says nothing', async () => {
+  it('hello says how the extension is registered as the desk connects (the page keeps off its phone when a desk softphone has it); without the look-up (WebRTC off) it has no phone field', async () => {
+    const off = await rig();
+    expect(await (await off.connect()).next('hello')).to.not.have.property('phone');
     const registered = new Map<string, 'desk' | 'browser'>([['8001', 'desk']]);
     const r = await rig({ registeredPhone: (ext) => registered.get(ext) ?? null });
     expect(await (await r.connect()).next('hello')).to.include({ extension: '8001', phone: 'desk' });
