@@ -83,7 +83,7 @@ export class RtpMediaBridge implements MediaBridge {
   private sinkFor(from: RtpMediaSession, to: RtpMediaSession, channel: RecorderChannel): RelaySink {
     return {
       audio: (packet, codec, arrivedAt) => {
-        this.recorder?.push(channel, packet.payload, codec, arrivedAt);
+        this.recorder?.push(channel, packet.payload, codec, arrivedAt, packet);
         this.relayAudio(packet, codec, to);
       },
       event: (packet) => {

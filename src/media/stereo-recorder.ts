@@ -27,6 +27,16 @@ class Track {
   readonly slots = new Map<number, Int16Array>();
   /** Sample position (from the grid's start) where this side's audio continues. */
   next = 0;
+  /** The last packet's SSRC, RTP timestamp and length in samples (undefined before the first). */
+  ssrc: number | undefined;
+  timestamp = 0;
+  samples = 0;
+}
+
+/** What of a packet's RTP header tells whether it continues its side's previous packet. */
+export interface RecorderRtp {
+  readonly ssrc: number;
+  readonly timestamp: number;
 }
 
 /**
@@ -57,16 +67,27 @@ export class StereoRecorder implements ClockSubscriber {
     clock.add(this);
   }
 
-  /** Adds one received G.711 payload of a side, arrived at `arrivedAt` (performance.now()). */
-  push(channel: RecorderChannel, payload: Uint8Array, codec: Codec, arrivedAt: number): void {
+  /**
+   * Adds one received G.711 payload of a side, arrived at `arrivedAt` (performance.now()), with its RTP
+   * SSRC and timestamp when known.
+   */
+  push(channel: RecorderChannel, payload: Uint8Array, codec: Codec, arrivedAt: number, rtp?: RecorderRtp): void {
     if (this.closing !== undefined) return;
     const track = this.tracks[channel];
     const arrival = Math.max(0, Math.floor((arrivedAt - this.start) / PTIME_MS)) * SLOT;
-    // The gap is measured from where this side's audio ended, before the written point clamps it: a
-    // side silent since slot 5 that speaks again at slot 21 starts at 21, not at the written point (18).
+    // A packet whose RTP timestamp follows the previous one's (same SSRC) continues it however late it
+    // came (a burst after a network stall). Otherwise the gap is measured from where this side's audio
+    // ended, before the written point clamps it: a side silent since slot 5 that speaks again at slot 21
+    // starts at 21, not at the written point (18).
+    const continues = rtp !== undefined && track.ssrc === rtp.ssrc && ((rtp.timestamp - track.timestamp) >>> 0) === track.samples;
     let pos = track.next;
-    if (arrival - pos > GAP_SLOTS * SLOT) pos = arrival;
+    if (!continues && arrival - pos > GAP_SLOTS * SLOT) pos = arrival;
     pos = Math.max(pos, this.written * SLOT);
+    if (rtp !== undefined) {
+      track.ssrc = rtp.ssrc;
+      track.timestamp = rtp.timestamp;
+      track.samples = payload.length;
+    }
     if (pos - arrival > MAX_AHEAD_SLOTS * SLOT) return;
     const table = codec === 'PCMA' ? ALAW_TO_LINEAR : ULAW_TO_LINEAR;
     let i = 0;

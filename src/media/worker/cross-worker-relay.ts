@@ -41,7 +41,7 @@ export class CrossWorkerRelay {
     const ownChannel = side === 'a' ? 0 : 1;
     this.sink = {
       audio: (packet, codec, arrivedAt) => {
-        this.recorder?.push(ownChannel, packet.payload, codec, arrivedAt);
+        this.recorder?.push(ownChannel, packet.payload, codec, arrivedAt, packet);
         this.forward('audio', packet, codec, arrivedAt);
       },
       event: (packet) => {
@@ -114,7 +114,7 @@ export class CrossWorkerRelay {
       this.session.sendRelayed('event', packet, payload);
       return;
     }
-    this.recorder?.push(1, payload, message.codec, message.arrivedAt - performance.timeOrigin);
+    this.recorder?.push(1, payload, message.codec, message.arrivedAt - performance.timeOrigin, packet);
     const target = this.session.codec;
     if (target === undefined) return;
     if (target === message.codec) {
