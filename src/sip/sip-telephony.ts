@@ -5,7 +5,6 @@ import type { MediaEngine } from '../media/media-types.js';
 import { InvalidStateError } from '../shared/app-error.js';
 import { systemClock, type Clock, type Timer } from '../shared/clock.js';
 import { TypedEmitter } from '../shared/typed-emitter.js';
-import type { RegisteredPhone } from '../shared/wire/agent-desk.js';
 import type {
   BridgeHandle, CallLeg, DialRequest, RegistrationEvents, SipCredentialStore, Telephony, TelephonyEvents, TelephonyPbx,
 } from '../telephony/call-leg.js';
@@ -224,7 +223,7 @@ export class SipTelephony implements Telephony, TelephonyPbx {
    * How the extension is registered: a browser phone (over a WebSocket), a desk phone (UDP, TCP, TLS:
    * also a desk softphone with ICE, `+sip.ice`, which gets WebRTC offers), or not.
    */
-  registeredPhone(extension: string): RegisteredPhone {
+  registeredPhone(extension: string): 'browser' | 'desk' | null {
     const binding = this.registrar?.lookup(extension);
     if (binding === undefined) return null;
     const transport = binding.target.transport;

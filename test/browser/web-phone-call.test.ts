@@ -11,6 +11,7 @@ import { SipSocketCutter } from '../support/sip-socket-cutter.js';
 import { describeSipp, SCENARIOS, startSipp, type SippProcess } from '../support/sipp.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
 import { parseWav, rmsPerChannel, toneShare, writeToneWav, type Wav } from '../support/wav.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/e2e/fixtures');
 /** The agent's fake microphone plays this tone; the caller (sipp) plays recorded speech. */
@@ -352,15 +353,7 @@ describe(`workspace: a call answered in the browser phone, end to end (${testDbK
   });
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await sleep(100);
-  }
-}
 
 /** Lengths (s) of the silent runs of 100 ms windows (RMS < 0.005) of `channel`, between its first and last sound. */
 function silentStretchesS(wav: Wav, channel: number): number[] {

@@ -5,6 +5,7 @@ import { startBaresip } from '../support/baresip.js';
 import { launchChromium, newDesk, screenshot, signIn } from '../support/browser.js';
 import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 /**
  * The 网页话机 on the agent desk (issue 11): signed in, the tab registers the agent's extension with
@@ -120,12 +121,4 @@ describe(`workspace: the browser phone registers over WebSocket (${testDbKind()}
   }
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await sleep(200);
-  }
-}

@@ -6,11 +6,11 @@ import { makeToneWav, startBaresip, type Baresip } from '../support/baresip.js';
 import { launchChromium, newDesk, screenshot, signIn } from '../support/browser.js';
 import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
 import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const fixtures = join(here, '..', 'e2e', 'fixtures');
 const CALLER = '13800138009';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A day at the hotline in the browser alone, on the real server and database: an agent signs in and
@@ -226,14 +226,6 @@ describe(`workspace: the four roles' day in the browser (${testDbKind()})`, func
   }
 });
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await sleep(200);
-  }
-}
 
 function leafId(tree: unknown, code: string): number {
   const walk = (nodes: unknown): number | undefined => {

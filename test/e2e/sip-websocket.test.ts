@@ -84,6 +84,19 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
     return startSipp({ scenario, target: `127.0.0.1:${server.sipPort}`, mediaPort: await freePort('udp'), dtmf: '0', pauseMs: 800, timeoutS: 40 });
   }
 
+  /** A registered WebSocket phone that rings and never answers, its agent ready, and a caller (0, then BYE 2 s later) ringing it. */
+  async function ringing(extension: string) {
+    await createAgent(extension);
+    const ws = await phone(extension);
+    expect((await ws.register()).status).to.equal(200);
+    ws.ringCalls();
+    const desk = await readyDesk(extension);
+    const sipp = await caller(SCENARIOS.uacDtmfBye);
+    const invite = await ws.next(isRequest('INVITE'), 20_000);
+    const offer = await desk.waitFor((f) => f.type === 'offer', 5000);
+    return { ws, desk, sipp, invite, offer };
+  }
+
   function finished(predicate: (c: CallRecordJson) => boolean): Promise<CallRecordJson> {
     return server.waitForCall((c) => c.endedAt !== null && predicate(c), 30_000);
   }
@@ -157,14 +170,7 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
   });
 
   it('when the caller hangs up while the WebSocket phone rings, the server CANCELs the INVITE over the socket (its branch), ACKs the 487, and the desk’s offer is withdrawn', async () => {
-    await createAgent('8106');
-    const ws = await phone('8106');
-    expect((await ws.register()).status).to.equal(200);
-    ws.ringCalls();
-    const desk = await readyDesk('8106');
-    const sipp = await caller(SCENARIOS.uacDtmfBye); // presses 0, hangs up 2 s later
-    const invite = await ws.next(isRequest('INVITE'), 20_000);
-    const offer = await desk.waitFor((f) => f.type === 'offer', 5000);
+    const { ws, desk, sipp, invite, offer } = await ringing('8106');
     const cancel = await ws.next(isRequest('CANCEL'), 15_000);
     expect(cancel.headers['call-id']).to.equal(invite.headers['call-id']);
     expect(cancel.headers.via?.[0]?.params.branch, 'RFC 3261 §9.1: the branch of the INVITE').to.equal(invite.headers.via?.[0]?.params.branch);
@@ -178,14 +184,7 @@ describe(`SIP over WebSocket for browser agents, end to end (${testDbKind()})`, 
   });
 
   it('when the WebSocket drops while the phone rings, the offer fails at once (not at the ring timeout): the agent is not ready and the caller waits on', async () => {
-    await createAgent('8107');
-    const ws = await phone('8107');
-    expect((await ws.register()).status).to.equal(200);
-    ws.ringCalls();
-    const desk = await readyDesk('8107');
-    const sipp = await caller(SCENARIOS.uacDtmfBye);
-    await ws.next(isRequest('INVITE'), 20_000);
-    const offer = await desk.waitFor((f) => f.type === 'offer', 5000);
+    const { ws, desk, sipp, offer } = await ringing('8107');
     const since = desk.mark();
     const droppedAt = Date.now();
     ws.terminate();

@@ -178,21 +178,18 @@ describe('StereoRecorder (bridge recording)', () => {
     expect(wav.left.length).to.be.above(0);
   });
 
-  it('when a side speaks again after silence, or for the first time, its audio starts on its arrival slot even when the grid is written up to 3 slots before it', async () => {
+  /**
+   * Records `name` on a stubbed clock starting at 1000 ms: `drive` pushes packets and moves the clock
+   * (`at(ms)` sets performance.now(), `tick()` runs the recorder's flush). Resolves with the slots (20 ms)
+   * of each channel that have sound.
+   */
+  async function recordOnStubbedClock(name: string, drive: (recorder: StereoRecorder, at: (ms: number) => void) => void): Promise<{ left: number[]; right: number[] }> {
     const now = sinon.stub(performance, 'now').returns(1000);
-    const path = join(dir, 'restart.wav');
+    const path = join(dir, name);
     const clock = new MediaClock(silentLogger());
     try {
       const recorder = new StereoRecorder(path, clock, silentLogger());
-      const caller = encodeUlaw(tone(440, 5 * 160));
-      for (let i = 0; i < 5; i++) recorder.push(0, caller.subarray(i * 160, (i + 1) * 160), 'PCMU', 1000 + i * 20, { ssrc: 7, timestamp: i * 160 });
-      // Slot 21: the tick has written the grid up to slot 18 (3 slots of delay for late packets).
-      now.returns(1000 + 21 * 20 + 5);
-      recorder.onTick();
-      const again = encodeUlaw(tone(440, 160));
-      // The caller's RTP clock ran on through the silence (DTX): its timestamp jumped.
-      recorder.push(0, again, 'PCMU', 1000 + 21 * 20 + 5, { ssrc: 7, timestamp: 21 * 160 });
-      recorder.push(1, encodeAlaw(tone(1000, 160)), 'PCMA', 1000 + 21 * 20 + 5, { ssrc: 9, timestamp: 0 });
+      drive(recorder, (ms) => now.returns(ms));
       await recorder.close();
     } finally {
       now.restore();
@@ -201,35 +198,39 @@ describe('StereoRecorder (bridge recording)', () => {
     const wav = readStereo(await readFile(path));
     const soundSlots = (ch: Int16Array): number[] =>
       Array.from({ length: Math.floor(ch.length / 160) }, (_, k) => k).filter((k) => rms(ch.subarray(k * 160, (k + 1) * 160)) > 1000);
-    expect(soundSlots(wav.left)).to.deep.equal([0, 1, 2, 3, 4, 21]);
-    expect(soundSlots(wav.right)).to.deep.equal([21]);
+    return { left: soundSlots(wav.left), right: soundSlots(wav.right) };
+  }
+
+  it('when a side speaks again after silence, or for the first time, its audio starts on its arrival slot even when the grid is written up to 3 slots before it', async () => {
+    const slots = await recordOnStubbedClock('restart.wav', (recorder, at) => {
+      const caller = encodeUlaw(tone(440, 5 * 160));
+      for (let i = 0; i < 5; i++) recorder.push(0, caller.subarray(i * 160, (i + 1) * 160), 'PCMU', 1000 + i * 20, { ssrc: 7, timestamp: i * 160 });
+      // Slot 21: the tick has written the grid up to slot 18 (3 slots of delay for late packets).
+      at(1000 + 21 * 20 + 5);
+      recorder.onTick();
+      // The caller's RTP clock ran on through the silence (DTX): its timestamp jumped.
+      recorder.push(0, encodeUlaw(tone(440, 160)), 'PCMU', 1000 + 21 * 20 + 5, { ssrc: 7, timestamp: 21 * 160 });
+      recorder.push(1, encodeAlaw(tone(1000, 160)), 'PCMA', 1000 + 21 * 20 + 5, { ssrc: 9, timestamp: 0 });
+    });
+    expect(slots.left).to.deep.equal([0, 1, 2, 3, 4, 21]);
+    expect(slots.right).to.deep.equal([21]);
   });
 
   it('when a side’s packets come late in a burst (a network stall), they continue its audio by their RTP timestamps instead of leaving a hole', async () => {
-    const now = sinon.stub(performance, 'now').returns(1000);
-    const path = join(dir, 'burst.wav');
-    const clock = new MediaClock(silentLogger());
-    try {
-      const recorder = new StereoRecorder(path, clock, silentLogger());
+    const slots = await recordOnStubbedClock('burst.wav', (recorder, at) => {
       const caller = encodeUlaw(tone(440, 14 * 160));
       const frame = (i: number): Uint8Array => caller.subarray(i * 160, (i + 1) * 160);
       for (let i = 0; i < 10; i++) {
-        now.returns(1000 + i * 20 + 5);
+        at(1000 + i * 20 + 5);
         recorder.onTick();
         recorder.push(0, frame(i), 'PCMU', 1000 + i * 20 + 5, { ssrc: 7, timestamp: i * 160 });
       }
       // Slots 10-13 held up in the network, all four arrive at slot 14 (the grid is written up to 11).
-      now.returns(1000 + 14 * 20 + 5);
+      at(1000 + 14 * 20 + 5);
       recorder.onTick();
       for (let i = 10; i < 14; i++) recorder.push(0, frame(i), 'PCMU', 1000 + 14 * 20 + 5, { ssrc: 7, timestamp: i * 160 });
-      await recorder.close();
-    } finally {
-      now.restore();
-      clock.close();
-    }
-    const wav = readStereo(await readFile(path));
-    const soundSlots = Array.from({ length: Math.floor(wav.left.length / 160) }, (_, k) => k).filter((k) => rms(wav.left.subarray(k * 160, (k + 1) * 160)) > 1000);
+    });
     // Slot 10 was written (silent) before the burst came; the rest follows on at once: no 4-slot hole.
-    expect(soundSlots).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14]);
+    expect(slots.left).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14]);
   });
 });
