@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { encodeRtp } from '../../src/media/rtp-packet.js';
 import { ApiClient, DesktopClient } from '../support/api-client.js';
 import { makeToneWav, startBaresip, type Baresip } from '../support/baresip.js';
-import { freePort } from '../support/ports.js';
 import { RawSipCall } from '../support/raw-sip-call.js';
-import { selfSignedCertificate } from '../support/self-signed.js';
-import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
-import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { ADMIN, type ServerHandle } from '../support/server-process.js';
+import { testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { startTlsAgentRig } from '../support/tls-agent.js';
 import { parseWav, readWav, rmsPerChannel, toneHz } from '../support/wav.js';
-
-const here = new URL('.', import.meta.url).pathname;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,28 +44,7 @@ describe(`SRTP (SDES) on SIP-over-TLS legs, end to end (${testDbKind()})`, funct
   let tlsPort: number;
 
   before(async () => {
-    database = await testDatabaseUrl();
-    const { cert, key } = selfSignedCertificate();
-    tlsPort = await freePort('tcp');
-    server = await startServer(
-      {
-        QUEUES_FILE: join(here, 'fixtures/queues.yaml'),
-        IVR_FLOW: join(here, 'fixtures/agent-flow.yaml'),
-        SIP_TLS_CERT: cert,
-        SIP_TLS_KEY: key,
-        SIP_TLS_PORT: String(tlsPort),
-        SRTP_SDES: 'require',
-      },
-      { databaseUrl: database.url, readyTimeoutMs: 60_000 },
-    );
-    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
-    const created = await admin.post('/api/v1/agents', { username: 'agent8301', password: 'pass-8301', displayName: '话务员8301', extension: '8301', skills: ['general'] });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    agentPhone = await startBaresip({
-      audioSource: makeToneWav(undefined, { frequency: 880, seconds: 90, volume: 0.3 }),
-      account: { user: '8301', password: 'pass-8301', registrar: `127.0.0.1:${tlsPort}`, register: true, answerMode: 'auto', transport: 'tls', mediaenc: 'srtp-mand', codecs: 'PCMU' },
-      extraConfig: [`sip_cafile ${cert}`],
-    });
+    ({ server, database, tlsPort, phone: agentPhone } = await startTlsAgentRig('8301', { env: { SRTP_SDES: 'require' }, mediaenc: 'srtp-mand' }));
   });
 
   after(async () => {
@@ -202,21 +177,7 @@ describe(`SRTP (SDES) best effort with the default SRTP_SDES=offer, end to end (
   let agentPhone: Baresip | undefined;
 
   before(async () => {
-    database = await testDatabaseUrl();
-    const { cert, key } = selfSignedCertificate();
-    const tlsPort = await freePort('tcp');
-    server = await startServer(
-      { QUEUES_FILE: join(here, 'fixtures/queues.yaml'), IVR_FLOW: join(here, 'fixtures/agent-flow.yaml'), SIP_TLS_CERT: cert, SIP_TLS_KEY: key, SIP_TLS_PORT: String(tlsPort) },
-      { databaseUrl: database.url, readyTimeoutMs: 60_000 },
-    );
-    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
-    const created = await admin.post('/api/v1/agents', { username: 'agent8302', password: 'pass-8302', displayName: '话务员8302', extension: '8302', skills: ['general'] });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    agentPhone = await startBaresip({
-      audioSource: makeToneWav(undefined, { frequency: 880, seconds: 90, volume: 0.3 }),
-      account: { user: '8302', password: 'pass-8302', registrar: `127.0.0.1:${tlsPort}`, register: true, answerMode: 'auto', transport: 'tls', mediaenc: 'srtp', codecs: 'PCMU' },
-      extraConfig: [`sip_cafile ${cert}`],
-    });
+    ({ server, database, phone: agentPhone } = await startTlsAgentRig('8302', { mediaenc: 'srtp' }));
   });
 
   after(async () => {

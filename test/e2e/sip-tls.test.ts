@@ -1,15 +1,12 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
 import { ApiClient, DesktopClient } from '../support/api-client.js';
-import { makeToneWav, startBaresip, type Baresip } from '../support/baresip.js';
+import type { Baresip } from '../support/baresip.js';
 import { freePort } from '../support/ports.js';
-import { selfSignedCertificate } from '../support/self-signed.js';
-import { ADMIN, startServer, type ServerHandle } from '../support/server-process.js';
+import { ADMIN, type ServerHandle } from '../support/server-process.js';
 import { SCENARIOS, startSipp } from '../support/sipp.js';
-import { testDatabaseUrl, testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { testDbKind, type TestDatabaseUrl } from '../support/test-database.js';
+import { startTlsAgentRig } from '../support/tls-agent.js';
 import { parseWav, rmsPerChannel } from '../support/wav.js';
-
-const here = new URL('.', import.meta.url).pathname;
 
 /**
  * SIP over TLS (RFC 3261 §26.2, port SIP_TLS_PORT): a desk softphone (baresip, `transport=tls`)
@@ -25,24 +22,9 @@ describe(`SIP over TLS for desk softphones, end to end (${testDbKind()})`, funct
   let server: ServerHandle;
   let database: TestDatabaseUrl;
   let phone: Baresip | undefined;
-  let tlsPort: number;
 
   before(async () => {
-    database = await testDatabaseUrl();
-    const { cert, key } = selfSignedCertificate();
-    tlsPort = await freePort('tcp');
-    server = await startServer(
-      { QUEUES_FILE: join(here, 'fixtures/queues.yaml'), IVR_FLOW: join(here, 'fixtures/agent-flow.yaml'), SIP_TLS_CERT: cert, SIP_TLS_KEY: key, SIP_TLS_PORT: String(tlsPort) },
-      { databaseUrl: database.url, readyTimeoutMs: 60_000 },
-    );
-    const admin = await ApiClient.login(server.baseUrl, ADMIN.username, ADMIN.password);
-    const created = await admin.post('/api/v1/agents', { username: 'agent8201', password: 'pass-8201', displayName: '话务员8201', extension: '8201', skills: ['general'] });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    phone = await startBaresip({
-      audioSource: makeToneWav(undefined, { frequency: 880, seconds: 60, volume: 0.3 }),
-      account: { user: '8201', password: 'pass-8201', registrar: `127.0.0.1:${tlsPort}`, register: true, answerMode: 'auto', transport: 'tls', codecs: 'PCMU' },
-      extraConfig: [`sip_cafile ${cert}`],
-    });
+    ({ server, database, phone } = await startTlsAgentRig('8201', { toneSeconds: 60 }));
   });
 
   afterEach(function () {
